@@ -1,0 +1,82 @@
+/*
+ * kernel/kernel.h - what the kernel's parts share: printing, panics,
+ * boot options and the boot steps of each memory layer.
+ */
+#ifndef KERNEL_KERNEL_H
+#define KERNEL_KERNEL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KMEMLAB_VERSION "0.1.0"
+
+/* kernel/console.c: formatted output to serial and VGA at once. */
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kvprintf(const char *fmt, va_list ap);
+
+/* kernel/panic.c: report file:line and the message, then exit QEMU. */
+void panic_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 3, 4)));
+#define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
+#define kassert(e)                                                      \
+    ((e) ? (void)0 : panic_at(__FILE__, __LINE__, "assertion failed: %s", #e))
+void kernel_exit(bool success) __attribute__((noreturn));
+
+/* kernel/main.c: the boot options, parsed from the command line. */
+struct kopts {
+    bool quiet;                 /* summaries only, no detailed reports */
+    bool exit;                  /* exit QEMU after the boot reports */
+    bool selftest;              /* run self-tests, then exit */
+    const char *selftest_only;  /* comma list of tests, or NULL for all */
+    const char *crash;          /* deliberate fault to raise, or NULL */
+    bool bench;                 /* run the in-kernel benchmarks */
+};
+extern struct kopts kopts;
+
+/* kernel/lib.c: the C library functions the kernel needs. */
+bool kstreq(const char *a, const char *b);
+size_t kstrlen(const char *s);
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+/* kernel/cpu.c: GDT, IDT, PIC. */
+void cpu_init(void);
+
+/* kernel/crash.c: raise the fault the "crash=" option names. */
+void crash_raise(const char *what);
+
+/*
+ * The memory layers' boot steps, called by kmain in this order.  Each
+ * prints its report lines unless kopts.quiet asks for summaries only.
+ *
+ * memmap_boot: read the Multiboot information, sanitise the map, reserve
+ *   what is in use and keep the free regions (kernel/memmap_boot.c).
+ * buddy_boot: hand every free region to the page allocator
+ *   (kernel/buddy_boot.c).  kernel_pages_alloc/free are the kernel's
+ *   page allocator from then on (NULL before buddy_boot).
+ * kheap_boot: set up the global kmalloc heap (kernel/kheap_boot.c).
+ * pool_boot: create the kernel's own slab pools (kernel/pool_boot.c).
+ * X_report: print that layer's current state, after the boot steps
+ *   and again after the self-tests (buddy, kheap and pool only: the
+ *   memory map does not change after boot).
+ */
+void memmap_boot(uint32_t mbi_phys);
+unsigned memmap_boot_nfree(void);
+void memmap_boot_free(unsigned i, uintptr_t *base, size_t *size_bytes);
+void buddy_boot(void);
+void buddy_report(void);
+void *kernel_pages_alloc(unsigned order);
+void kernel_pages_free(void *addr);
+void kheap_boot(void);
+void kheap_report(void);
+void pool_boot(void);
+void pool_report(void);
+
+/* kernel/bench.c: the "bench" option's in-kernel benchmarks. */
+void bench_run(void);
+
+#endif /* KERNEL_KERNEL_H */

@@ -1,0 +1,151 @@
+/*
+ * kernel/main.c - kmain: the boot sequence, from GRUB's jump to idle.
+ *
+ *   1. serial, VGA, GDT, IDT and PICs, so that anything after can print
+ *      and any fault is reported;
+ *   2. the banner and the command line options;
+ *   3. the memory layers, bottom up: memory map, buddy page allocator,
+ *      kmalloc heap, slab pools, each printing its report;
+ *   4. what the options ask for: a deliberate crash, the self-tests, the
+ *      benchmarks, or exit; otherwise idle until the user quits QEMU.
+ */
+#include "../drivers/serial.h"
+#include "../drivers/vga.h"
+#include "../mm/port.h"
+#include "../mm/test.h"
+#include "cmdline.h"
+#include "kernel.h"
+#include "multiboot.h"
+
+struct kopts kopts;
+
+static struct cmdline kernel_cmdline;
+
+static const char *const known_options[] = {
+    "bench",        /* run the in-kernel benchmarks, then exit */
+    "crash",        /* crash=divide|ud|gp|panic|assert */
+    "debug",        /* bad input to an allocator panics */
+    "exit",         /* exit QEMU after the boot reports */
+    "poison",       /* fill freed pages and check them on reuse */
+    "quiet",        /* summary lines only */
+    "selftest",     /* selftest or selftest=name,name: run self-tests */
+    "trace",        /* trace=buddy,kmalloc,pool: one line per event */
+    NULL,
+};
+
+static void
+cmdline_warn(const char *problem, const char *word)
+{
+    kprintf("cmdline: %s \"%s\"\n", problem, word);
+}
+
+/* The command line GRUB passed, or "" if it passed none. */
+static const char *
+boot_cmdline(uint32_t mbi_phys)
+{
+    const struct multiboot_info *mbi =
+        (const struct multiboot_info *)(uintptr_t)mbi_phys;
+
+    if ((mbi->flags & MULTIBOOT_INFO_CMDLINE) == 0)
+        return "";
+    return (const char *)(uintptr_t)mbi->cmdline;
+}
+
+static unsigned
+trace_bits(const char *list)
+{
+    unsigned bits = 0;
+
+    if (cmdline_list_has(list, "buddy"))
+        bits |= MM_TRACE_BUDDY;
+    if (cmdline_list_has(list, "kmalloc"))
+        bits |= MM_TRACE_KMALLOC;
+    if (cmdline_list_has(list, "pool"))
+        bits |= MM_TRACE_POOL;
+    return bits;
+}
+
+/* Parses the command line into kopts and the mm/ switches. */
+static void
+options_init(uint32_t mbi_phys)
+{
+    struct cmdline *c = &kernel_cmdline;
+    const struct cmdline_opt *o;
+    unsigned i;
+
+    cmdline_parse(c, boot_cmdline(mbi_phys), cmdline_warn);
+    cmdline_check_known(c, known_options, cmdline_warn);
+    kprintf("cmdline: %u options", c->nopts);
+    for (i = 0; i < c->nopts; i++)
+        kprintf(i == 0 ? ": %s%s%s" : " %s%s%s", c->opt[i].key,
+                c->opt[i].value ? "=" : "", c->opt[i].value ? c->opt[i].value
+                                                            : "");
+    kprintf("\n");
+    kopts.quiet = cmdline_find(c, "quiet") != NULL;
+    kopts.exit = cmdline_find(c, "exit") != NULL;
+    kopts.bench = cmdline_find(c, "bench") != NULL;
+    if ((o = cmdline_find(c, "selftest")) != NULL) {
+        kopts.selftest = true;
+        kopts.selftest_only = o->value;
+    }
+    if ((o = cmdline_find(c, "crash")) != NULL)
+        kopts.crash = o->value != NULL ? o->value : "";
+    if ((o = cmdline_find(c, "trace")) != NULL)
+        mm_trace = trace_bits(o->value);
+    mm_debug = cmdline_find(c, "debug") != NULL;
+    mm_poison = cmdline_find(c, "poison") != NULL;
+}
+
+static void
+reports(void)
+{
+    buddy_report();
+    kheap_report();
+    pool_report();
+}
+
+static void __attribute__((noreturn))
+idle(void)
+{
+    kprintf("kmemlab: idle (quit QEMU with Ctrl-A x)\n");
+    for (;;)
+        __asm__ volatile("sti; hlt");
+}
+
+void __attribute__((noreturn))
+kmain(uint32_t magic, uint32_t mbi_phys)
+{
+    int failed;
+
+    serial_init();
+    vga_init();
+    cpu_init();
+    kprintf("kmemlab " KMEMLAB_VERSION
+            ": a teaching kernel for memory allocation (i686, Multiboot v1)"
+            "\n");
+    if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
+        panic("boot: magic 0x%08x is not Multiboot's 0x%08x", magic,
+              MULTIBOOT_BOOTLOADER_MAGIC);
+    options_init(mbi_phys);
+    memmap_boot(mbi_phys);
+    buddy_boot();
+    kheap_boot();
+    pool_boot();
+    if (!kopts.quiet)
+        reports();
+    if (kopts.crash != NULL)
+        crash_raise(kopts.crash);
+    if (kopts.selftest) {
+        failed = mm_test_run(kopts.selftest_only, "selftest");
+        if (!kopts.quiet)
+            reports();
+        kernel_exit(failed == 0);
+    }
+    if (kopts.bench) {
+        bench_run();
+        kernel_exit(true);
+    }
+    if (kopts.exit)
+        kernel_exit(true);
+    idle();
+}

@@ -1,0 +1,4 @@
+/*
+ * mm/kheap.c - placeholder until this layer lands.
+ */
+#include "port.h"

@@ -1,0 +1,4 @@
+/*
+ * mm/memmap.c - placeholder until this layer lands.
+ */
+#include "port.h"

@@ -1,0 +1,4 @@
+/*
+ * mm/pool_test.c - placeholder until this layer lands.
+ */
+#include "port.h"

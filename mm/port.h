@@ -1,0 +1,120 @@
+/*
+ * mm/port.h - the one door between mm/ and the world around it.
+ *
+ * Everything in mm/ is freestanding C that builds twice: into the 32-bit
+ * kernel (MM_KERNEL) and natively on a 64-bit host under AddressSanitizer
+ * and UBSan (MM_HOST).  Whatever mm/ needs from its surroundings - fixed-
+ * width types, printing, panicking, locking, debug switches, scratch
+ * memory for self-tests - it asks for here and nowhere else.
+ * kernel/port.c and tests/host/port.c implement the functions.
+ *
+ * Invariant: no other mm/ file includes a header from outside mm/.
+ * Bounds and metadata: none; this is declarations only.
+ * Read first.  Tests: mm/test.c runs them; each mm/X_test.c holds some.
+ */
+#ifndef MM_PORT_H
+#define MM_PORT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if !defined(MM_KERNEL) && !defined(MM_HOST)
+#error "build mm/ with -DMM_KERNEL or -DMM_HOST"
+#endif
+
+/* The page size every layer counts in: 4 KiB, the x86 page. */
+#define MM_PAGE_SHIFT   12
+#define MM_PAGE         (1UL << MM_PAGE_SHIFT)
+
+/* Compiler attributes, named so a student can look each one up once. */
+#define MM_USED             __attribute__((used))
+#define MM_SECTION(name)    __attribute__((section(name)))
+#define MM_ALIGNED(n)       __attribute__((aligned(n)))
+#define MM_NORETURN         __attribute__((noreturn))
+#define MM_PRINTF(f, a)     __attribute__((format(printf, f, a)))
+#define MM_UNUSED           __attribute__((unused))
+/* Keeps AddressSanitizer from padding a variable; GCC needs nothing. */
+#define MM_NOSANITIZE
+
+#define MM_STATIC_ASSERT(e, why)    _Static_assert(e, why)
+#define MM_ARRAY_SIZE(a)            (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * MM_ASSERT guards mm/'s own invariants, never caller input (that gets an
+ * error code).  It is always on: a broken invariant means corrupt state,
+ * and going on would only hide where it broke.
+ */
+#define MM_ASSERT(e)                                                    \
+    ((e) ? (void)0 : mm_assert_fail(__FILE__, __LINE__, #e))
+
+void mm_assert_fail(const char *file, int line, const char *expr)
+    MM_NORETURN;
+
+/*
+ * Stops the machine with a message of the form
+ * "module: what at 0xADDR (details)".  While a self-test catches panics
+ * (mm_test_catch_panics in mm/test.h) it records the message and returns,
+ * so the caller must go on to return its error code as if nothing
+ * happened; in every other case it never returns.
+ */
+void mm_panic(const char *fmt, ...) MM_PRINTF(1, 2);
+
+/* Prints to the console (serial in the kernel, stdout on the host). */
+void mm_print(const char *fmt, ...) MM_PRINTF(1, 2);
+void mm_vprint(const char *fmt, va_list ap);
+
+/* C99 vsnprintf: writes at most size bytes, returns the full length. */
+int mm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* Byte fills and copies; the compiler may also emit calls to these. */
+void *mm_memset(void *dst, int c, size_t n);
+void *mm_memcpy(void *dst, const void *src, size_t n);
+
+/*
+ * Locks.  The kernel has one CPU, so a lock saves the interrupt flag and
+ * disables interrupts; mm_unlock puts the flag back.  On the host both
+ * are no-ops (the host tests are single-threaded).
+ */
+struct mm_lock {
+    unsigned long saved_flags;  /* EFLAGS at mm_lock time */
+};
+
+void mm_lock(struct mm_lock *l);
+void mm_unlock(struct mm_lock *l);
+
+/*
+ * Switches set from the kernel command line (or by a host test).
+ * mm_debug: every bad-input error panics naming the address.
+ * mm_trace: MM_TRACE_* bits; each module prints one "trace:" line per event.
+ * mm_poison: buddy page poisoning (kernel option "poison").
+ */
+extern bool mm_debug;
+extern unsigned mm_trace;
+extern bool mm_poison;
+
+#define MM_TRACE_BUDDY      (1u << 0)
+#define MM_TRACE_KMALLOC    (1u << 1)
+#define MM_TRACE_POOL       (1u << 2)
+
+/*
+ * Scratch memory for self-tests that need more than a static buffer:
+ * bytes rounded up to a power of two of pages, aligned to that size, or
+ * NULL.  The kernel takes it from its page allocator, the host from libc.
+ * Free with the same byte count.
+ */
+void *mm_scratch_alloc(size_t bytes);
+void mm_scratch_free(void *p, size_t bytes);
+
+/*
+ * How long randomized stress tests run: the full count on the host, a
+ * tenth of it in the kernel so that "make test" stays quick.
+ */
+#ifdef MM_HOST
+#define MM_STRESS_OPS   1000000UL
+#else
+#define MM_STRESS_OPS   100000UL
+#endif
+
+#endif /* MM_PORT_H */

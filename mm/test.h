@@ -1,0 +1,113 @@
+/*
+ * mm/test.h - self-tests that register themselves.
+ *
+ * A test is written next to the code it tests with MM_TEST(module, name).
+ * The macro defines the function and drops a pointer to its description
+ * into the linker section "mm_tests".  Because the section name is a C
+ * identifier, the linker (ld, in the kernel and on the host alike) defines
+ * __start_mm_tests and __stop_mm_tests around it, and mm_test_run() walks
+ * from one to the other: there is no central list to edit.
+ *
+ * The same test sources run in the kernel ("selftest: ..." lines) and on
+ * the host under ASan/UBSan ("hosttest: ..." lines).
+ *
+ * Invariant: the section holds only pointers to struct mm_test, so no
+ * padding between entries can break the walk.
+ * Bounds: a check is O(1); a run is linear in the number of tests.
+ * Metadata: one pointer and one struct mm_test per test.
+ * Read after: mm/port.h.  Runner: mm/test.c.
+ */
+#ifndef MM_TEST_H
+#define MM_TEST_H
+
+#include "port.h"
+
+/* The state of one running test: passed to every test as "t". */
+struct mm_t {
+    const char *mod;        /* module name, e.g. "buddy" */
+    const char *name;       /* test function name */
+    unsigned nchecks;       /* checks evaluated */
+    unsigned nfailed;       /* checks that failed */
+    bool catching;          /* mm_panic records instead of stopping */
+    unsigned npanics;       /* panics caught since catching began */
+    char panic_msg[192];    /* text of the last panic caught */
+    uint64_t rand_state;    /* xorshift64 state for mm_test_rand() */
+};
+
+struct mm_test {
+    const char *mod;
+    const char *name;
+    void (*fn)(struct mm_t *t);
+};
+
+/*
+ * MM_TEST(mod, fn) { body } defines a test.  The "##" operator pastes
+ * tokens, so mm_test_##fn becomes mm_test_split_merge for fn=split_merge;
+ * "#fn" turns the name into the string "split_merge".
+ */
+#define MM_TEST(mod, fn)                                              \
+    static void fn(struct mm_t *t);                                   \
+    static const struct mm_test mm_test_##fn = { #mod, #fn, fn };     \
+    static const struct mm_test *const mm_testp_##fn                  \
+        MM_USED MM_NOSANITIZE MM_SECTION("mm_tests") = &mm_test_##fn; \
+    static void fn(struct mm_t *t)
+
+/*
+ * Checks record a failure with file:line, the expression and the values,
+ * and let the test go on.  Each evaluates to true when it held, so a test
+ * can stop early: if (!MM_CHECK(t, p != NULL)) return;
+ */
+#define MM_CHECK(t, e)                                                  \
+    mm_check((t), (e) != 0, __FILE__, __LINE__, #e)
+#define MM_CHECK_EQ(t, a, b)                                            \
+    mm_check_eq((t), (long long)(a), (long long)(b), true,              \
+                __FILE__, __LINE__, #a " == " #b)
+#define MM_CHECK_NE(t, a, b)                                            \
+    mm_check_eq((t), (long long)(a), (long long)(b), false,             \
+                __FILE__, __LINE__, #a " != " #b)
+#define MM_CHECK_PTR_EQ(t, a, b)                                        \
+    mm_check_eq((t), (long long)(uintptr_t)(a),                         \
+                (long long)(uintptr_t)(b), true,                        \
+                __FILE__, __LINE__, #a " == " #b)
+#define MM_CHECK_STR(t, a, b)                                           \
+    mm_check_str((t), (a), (b), __FILE__, __LINE__, #a " == " #b)
+
+bool mm_check(struct mm_t *t, bool ok, const char *file, int line,
+              const char *expr);
+bool mm_check_eq(struct mm_t *t, long long a, long long b, bool want_equal,
+                 const char *file, int line, const char *expr);
+bool mm_check_str(struct mm_t *t, const char *a, const char *b,
+                  const char *file, int line, const char *expr);
+
+/*
+ * Catching panics lets a test prove that debug mode stops on bad input
+ * and names the address: between catch and release, mm_panic() copies its
+ * message to t->panic_msg, counts it in t->npanics and returns.
+ */
+void mm_test_catch_panics(struct mm_t *t);
+void mm_test_release_panics(struct mm_t *t);
+bool mm_test_caught_panic(const char *fmt, va_list ap);
+
+/* True if s contains sub; for checking panic and report text. */
+bool mm_test_contains(const char *s, const char *sub);
+
+/* A repeatable pseudo-random number (xorshift64*), seeded per test. */
+uint64_t mm_test_rand(struct mm_t *t);
+
+/* Below n (n > 0); slightly biased for huge n, which tests do not use. */
+static inline uint64_t
+mm_test_rand_below(struct mm_t *t, uint64_t n)
+{
+    return mm_test_rand(t) % n;
+}
+
+/*
+ * Runs every registered test whose "mod" or "mod.name" appears in the
+ * comma-separated filter (all tests when filter is NULL or empty),
+ * printing "<prefix>: ok mod.name" or "<prefix>: FAIL mod.name ..." for
+ * each and "<prefix>: N passed, M failed" at the end.  Returns M, or -1
+ * when the filter matched no test (reported as such).
+ */
+int mm_test_run(const char *filter, const char *prefix);
+
+#endif /* MM_TEST_H */

@@ -1,0 +1,50 @@
+# tests/boot/platform.sh - the platform's boot checks (sourced by
+# tools/test.sh, which defines boot, expect_exit, expect_log ...).
+
+# The self-tests, in the kernel, at the default memory size.
+boot selftest 128M "selftest"
+expect_exit selftest.exit $EXIT_SUCCESS
+expect_summary selftest.summary selftest
+expect_log selftest.banner '^kmemlab [0-9]+\.[0-9]+\.[0-9]+: '
+
+# A plain boot with "exit" ends with success after its reports.
+boot exit 128M "exit"
+expect_exit exit.status $EXIT_SUCCESS
+expect_log exit.banner '^kmemlab [0-9]+\.[0-9]+\.[0-9]+: '
+expect_log exit.options '^cmdline: 1 options: exit$'
+
+# Unknown and malformed options are reported, not ignored.
+boot badopts 128M "exit frobnicate =x exit"
+expect_exit badopts.status $EXIT_SUCCESS
+expect_log badopts.unknown '^cmdline: unknown option "frobnicate"$'
+expect_log badopts.malformed '^cmdline: malformed option "=x"$'
+expect_log badopts.repeated '^cmdline: repeated option "exit"$'
+
+# QEMU's own loader puts the kernel's path first on the line.
+boot_kernel qemu-kernel 128M "exit"
+expect_exit qemu-kernel.status $EXIT_SUCCESS
+expect_log qemu-kernel.options '^cmdline: 1 options: exit$'
+
+# Each deliberate fault prints its report and ends with failure.
+boot crash-divide 128M "crash=divide"
+expect_exit crash-divide.status $EXIT_FAILURE
+expect_log crash-divide.name '^exception: divide error \(vector 0\)$'
+expect_log crash-divide.regs '^exception: eip 0x[0-9a-f]{8} cs 0x0008 eflags 0x[0-9a-f]{8}$'
+expect_log crash-divide.gprs '^exception: eax 0x[0-9a-f]{8} ebx'
+
+boot crash-ud 128M "crash=ud"
+expect_exit crash-ud.status $EXIT_FAILURE
+expect_log crash-ud.name '^exception: invalid opcode \(vector 6\)$'
+
+boot crash-gp 128M "crash=gp"
+expect_exit crash-gp.status $EXIT_FAILURE
+expect_log crash-gp.name '^exception: general protection fault \(vector 13\)$'
+expect_log crash-gp.errcode '^exception: error code 0x00001230$'
+
+boot crash-panic 128M "crash=panic"
+expect_exit crash-panic.status $EXIT_FAILURE
+expect_log crash-panic.where '^panic: kernel/crash.c:[0-9]+: crash: deliberate panic$'
+
+boot crash-assert 128M "crash=assert"
+expect_exit crash-assert.status $EXIT_FAILURE
+expect_log crash-assert.where '^panic: kernel/crash.c:[0-9]+: assertion failed: one == 2$'

@@ -1,0 +1,117 @@
+/*
+ * tests/host/port.c - mm/port.h on a 64-bit host, for the host tests.
+ *
+ * Printing goes to stdout, panics abort (unless a test catches them),
+ * locks do nothing (the tests are single-threaded) and scratch memory
+ * comes from aligned_alloc, so AddressSanitizer watches every byte of it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../mm/port.h"
+#include "../../mm/test.h"
+
+bool mm_debug;
+unsigned mm_trace;
+bool mm_poison;
+
+void
+mm_assert_fail(const char *file, int line, const char *expr)
+{
+    fflush(stdout);
+    fprintf(stderr, "assertion failed: %s:%d: %s\n", file, line, expr);
+    abort();
+}
+
+void
+mm_panic(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (mm_test_caught_panic(fmt, ap)) {
+        va_end(ap);
+        return;
+    }
+    va_end(ap);
+    fflush(stdout);
+    fprintf(stderr, "panic: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    abort();
+}
+
+void
+mm_vprint(const char *fmt, va_list ap)
+{
+    vprintf(fmt, ap);
+}
+
+void
+mm_print(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+}
+
+int
+mm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    return vsnprintf(buf, size, fmt, ap);
+}
+
+void *
+mm_memset(void *dst, int c, size_t n)
+{
+    return memset(dst, c, n);
+}
+
+void *
+mm_memcpy(void *dst, const void *src, size_t n)
+{
+    return memcpy(dst, src, n);
+}
+
+void
+mm_lock(struct mm_lock *l)
+{
+    l->saved_flags = 0;
+}
+
+void
+mm_unlock(struct mm_lock *l)
+{
+    (void)l;
+}
+
+/* Rounds bytes up to a power of two of pages, as the kernel's does. */
+static size_t
+scratch_round(size_t bytes)
+{
+    size_t size = MM_PAGE;
+
+    while (size < bytes)
+        size <<= 1;
+    return size;
+}
+
+void *
+mm_scratch_alloc(size_t bytes)
+{
+    size_t size = scratch_round(bytes);
+
+    return aligned_alloc(size, size);
+}
+
+void
+mm_scratch_free(void *p, size_t bytes)
+{
+    (void)bytes;
+    free(p);
+}
