@@ -72,7 +72,7 @@ HOST_SRCS := \
 	tests/host/main.c \
 	tests/host/port.c
 
-BUILD := build
+BUILD ?= build
 ELF := $(BUILD)/kmemlab.elf
 ISO := $(BUILD)/kmemlab.iso
 HOSTTEST := $(BUILD)/hosttest
@@ -169,7 +169,7 @@ debug: $(ISO)
 
 .PHONY: test
 test: $(ISO) $(HOSTTEST)
-	$(Q)QEMU=$(QEMU) TIMEOUT=$(TIMEOUT) tools/test.sh
+	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) TIMEOUT=$(TIMEOUT) tools/test.sh
 
 .PHONY: clean
 clean:

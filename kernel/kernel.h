@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mm_pagesrc;          /* mm/pagesrc.h */
+
 #define KMEMLAB_VERSION "0.1.0"
 
 /* kernel/console.c: formatted output to serial and VGA at once. */
@@ -57,7 +59,9 @@ void crash_raise(const char *what);
  *   what is in use and keep the free regions (kernel/memmap_boot.c).
  * buddy_boot: hand every free region to the page allocator
  *   (kernel/buddy_boot.c).  kernel_pages_alloc/free are the kernel's
- *   page allocator from then on (NULL before buddy_boot).
+ *   page allocator from then on (alloc gives NULL before buddy_boot),
+ *   and kernel_pagesrc() the same allocator as a page source for the
+ *   layers above (mm/pagesrc.h).
  * kheap_boot: set up the global kmalloc heap (kernel/kheap_boot.c).
  * pool_boot: create the kernel's own slab pools (kernel/pool_boot.c).
  * X_report: print that layer's current state, after the boot steps
@@ -71,6 +75,7 @@ void buddy_boot(void);
 void buddy_report(void);
 void *kernel_pages_alloc(unsigned order);
 void kernel_pages_free(void *addr);
+const struct mm_pagesrc *kernel_pagesrc(void);
 void kheap_boot(void);
 void kheap_report(void);
 void pool_boot(void);

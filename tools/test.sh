@@ -14,9 +14,10 @@ cd "$(dirname "$0")/.."
 
 QEMU=${QEMU:-qemu-system-i386}
 TIMEOUT=${TIMEOUT:-300}
-ELF=build/kmemlab.elf
-LOGS=build/logs
-mkdir -p "$LOGS" build/iso
+BUILD=${BUILD:-build}
+ELF=$BUILD/kmemlab.elf
+LOGS=$BUILD/logs
+mkdir -p "$LOGS" "$BUILD/iso"
 
 # Exit statuses of QEMU, set by the kernel through isa-debug-exit
 # (drivers/qemu_exit.h): (0x10 << 1) | 1 and (0x11 << 1) | 1.
@@ -44,7 +45,7 @@ explain_status() {
 # BOOT_STATUS.  EXTRA_DIR is copied over the ISO tree (tools/mkiso.sh).
 boot() {
     local name=$1 mem=$2 args=$3 extra=${4:-}
-    local iso=build/iso/$name.iso
+    local iso=$BUILD/iso/$name.iso
     BOOT_LOG=$LOGS/$name.log
     tools/mkiso.sh "$ELF" "$iso" "$args" "$extra" || {
         BOOT_STATUS=-1; echo "mkiso failed" > "$BOOT_LOG"; return; }
@@ -119,7 +120,7 @@ expect_summary() {
 
 echo "== host tests (ASan + UBSan)"
 BOOT_LOG=$LOGS/hosttest.log
-build/hosttest 2>&1 | tee "$BOOT_LOG" | grep -v '^hosttest: ok '
+"$BUILD/hosttest" 2>&1 | tee "$BOOT_LOG" | grep -v '^hosttest: ok '
 expect_summary hosttest hosttest
 
 for f in tests/boot/*.sh; do
