@@ -13,6 +13,8 @@ MEM ?= 128M
 ARGS ?=
 VGA ?= 0
 TIMEOUT ?= 300
+POISON ?= 0
+GUARD ?= 0
 
 CROSS ?= i686-linux-gnu-
 KCC := $(CROSS)gcc
@@ -87,6 +89,7 @@ WARN := -Wall -Wextra -Werror
 KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pie \
 	-fno-pic -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -mno-sse -mno-mmx -DMM_KERNEL \
+	-DMM_POISON_DEFAULT=$(POISON) -DMM_GUARD_DEFAULT=$(GUARD) \
 	$(WARN) -MMD -MP
 KLDFLAGS := -m32 -nostdlib -static -no-pie -T linker.ld \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
@@ -185,6 +188,7 @@ help:
 	@echo "  hosttest       host tests only (T=filter, e.g. T=buddy)"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
-	@echo "Knobs: MEM ARGS VGA TIMEOUT QEMU V=1 (show commands)"
+	@echo "Knobs: MEM ARGS VGA TIMEOUT QEMU BUILD V=1 (show commands),"
+	@echo "       POISON=7 GUARD=1 (kernel debug defaults; see mm/port.h)"
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d)

@@ -26,7 +26,9 @@ static const char *const known_options[] = {
     "crash",        /* crash=divide|ud|gp|panic|assert */
     "debug",        /* bad input to an allocator panics */
     "exit",         /* exit QEMU after the boot reports */
-    "poison",       /* fill freed pages and check them on reuse */
+    "guard",        /* kmalloc guard bytes after each block */
+    "poison",       /* poison or poison=buddy,kmalloc,pool: fill freed
+                       memory with a pattern, check it on reuse */
     "quiet",        /* summary lines only */
     "selftest",     /* selftest or selftest=name,name: run self-tests */
     "trace",        /* trace=buddy,kmalloc,pool: one line per event */
@@ -51,17 +53,37 @@ boot_cmdline(uint32_t mbi_phys)
     return (const char *)(uintptr_t)mbi->cmdline;
 }
 
+/*
+ * The bits a list of layer names selects: "buddy" -> bit 0, "kmalloc" ->
+ * bit 1, "pool" -> bit 2, as MM_TRACE_* and MM_POISON_* both number them.
+ * An unknown name in the list is reported.
+ */
 static unsigned
-trace_bits(const char *list)
+layer_bits(const char *option, const char *list)
 {
-    unsigned bits = 0;
+    static const char *const layers[] = { "buddy", "kmalloc", "pool" };
+    unsigned bits = 0, i;
+    const char *s;
 
-    if (cmdline_list_has(list, "buddy"))
-        bits |= MM_TRACE_BUDDY;
-    if (cmdline_list_has(list, "kmalloc"))
-        bits |= MM_TRACE_KMALLOC;
-    if (cmdline_list_has(list, "pool"))
-        bits |= MM_TRACE_POOL;
+    for (i = 0; i < 3; i++)
+        if (cmdline_list_has(list, layers[i]))
+            bits |= 1u << i;
+    for (s = list; s != NULL && *s != '\0'; s++) {
+        if (s == list || s[-1] == ',') {
+            char word[16];
+            unsigned n = 0;
+
+            while (s[n] != '\0' && s[n] != ',' && n + 1 < sizeof word) {
+                word[n] = s[n];
+                n++;
+            }
+            word[n] = '\0';
+            if (!kstreq(word, "buddy") && !kstreq(word, "kmalloc") &&
+                !kstreq(word, "pool"))
+                kprintf("cmdline: unknown layer \"%s\" in %s\n", word,
+                        option);
+        }
+    }
     return bits;
 }
 
@@ -91,9 +113,12 @@ options_init(uint32_t mbi_phys)
     if ((o = cmdline_find(c, "crash")) != NULL)
         kopts.crash = o->value != NULL ? o->value : "";
     if ((o = cmdline_find(c, "trace")) != NULL)
-        mm_trace = trace_bits(o->value);
+        mm_trace = layer_bits("trace", o->value);
+    if ((o = cmdline_find(c, "poison")) != NULL)
+        mm_poison = o->value ? layer_bits("poison", o->value) : MM_POISON_ALL;
+    if (cmdline_find(c, "guard") != NULL)
+        mm_guard = true;
     mm_debug = cmdline_find(c, "debug") != NULL;
-    mm_poison = cmdline_find(c, "poison") != NULL;
 }
 
 static void

@@ -86,17 +86,39 @@ void mm_unlock(struct mm_lock *l);
 
 /*
  * Switches set from the kernel command line (or by a host test).
- * mm_debug: every bad-input error panics naming the address.
- * mm_trace: MM_TRACE_* bits; each module prints one "trace:" line per event.
- * mm_poison: buddy page poisoning (kernel option "poison").
+ * mm_debug: every bad-input error panics naming the address
+ *   (option "debug"; always on while a self-test runs).
+ * mm_trace: MM_TRACE_* bits; each module prints one "trace:" line per
+ *   event (option "trace=buddy,kmalloc,pool").
+ * mm_poison: MM_POISON_* bits; freed memory is filled with a pattern
+ *   that is checked when it is handed out again (option "poison" for
+ *   all, "poison=buddy,kmalloc,pool" for some; build-time default
+ *   "make POISON=7").
+ * mm_guard: kmalloc puts guard bytes after each block's requested size
+ *   and checks them on free (option "guard"; "make GUARD=1").
  */
 extern bool mm_debug;
 extern unsigned mm_trace;
-extern bool mm_poison;
+extern unsigned mm_poison;
+extern bool mm_guard;
 
 #define MM_TRACE_BUDDY      (1u << 0)
 #define MM_TRACE_KMALLOC    (1u << 1)
 #define MM_TRACE_POOL       (1u << 2)
+
+#define MM_POISON_BUDDY     (1u << 0)
+#define MM_POISON_KMALLOC   (1u << 1)
+#define MM_POISON_POOL      (1u << 2)
+#define MM_POISON_ALL       (MM_POISON_BUDDY | MM_POISON_KMALLOC | \
+                             MM_POISON_POOL)
+
+/* Build-time defaults of the switches (make POISON=... GUARD=...). */
+#ifndef MM_POISON_DEFAULT
+#define MM_POISON_DEFAULT   0
+#endif
+#ifndef MM_GUARD_DEFAULT
+#define MM_GUARD_DEFAULT    0
+#endif
 
 /*
  * Scratch memory for self-tests that need more than a static buffer:

@@ -14,7 +14,8 @@
 
 bool mm_debug;
 unsigned mm_trace;
-bool mm_poison;
+unsigned mm_poison = MM_POISON_DEFAULT;
+bool mm_guard = MM_GUARD_DEFAULT;
 
 void
 mm_assert_fail(const char *file, int line, const char *expr)
