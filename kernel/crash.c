@@ -1,6 +1,10 @@
 /*
  * kernel/crash.c - deliberate faults, to see (and test) the exception
  * report: crash=divide, crash=ud, crash=gp, crash=panic, crash=assert.
+ * Two more show what "make test" does when a kernel cannot report at
+ * all: crash=triple (a fault with no IDT: the CPU resets, and QEMU,
+ * started with -no-reboot, stops) and crash=hang (interrupts off, halt:
+ * only the test's timeout ends it).
  */
 #include "kernel.h"
 
@@ -27,6 +31,26 @@ crash_gp(void)
 }
 
 static void
+crash_triple(void)
+{
+    /* An IDT of limit 0: the breakpoint cannot be delivered, nor the
+     * double fault that follows, so the CPU shuts down. */
+    static const struct {
+        uint16_t limit;
+        uint32_t base;
+    } __attribute__((packed)) no_idt = { 0, 0 };
+
+    __asm__ volatile("lidt %0; int3" : : "m"(no_idt));
+}
+
+static void
+crash_hang(void)
+{
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+static void
 crash_panic(void)
 {
     panic("crash: deliberate panic");
@@ -49,6 +73,8 @@ static const struct {
     { "gp", crash_gp },
     { "panic", crash_panic },
     { "assert", crash_assert },
+    { "triple", crash_triple },
+    { "hang", crash_hang },
 };
 
 void
@@ -64,5 +90,5 @@ crash_raise(const char *what)
         }
     }
     panic("crash: unknown kind \"%s\" (known: divide, ud, gp, panic, "
-          "assert)", what);
+          "assert, triple, hang)", what);
 }

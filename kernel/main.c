@@ -23,7 +23,7 @@ static struct cmdline kernel_cmdline;
 
 static const char *const known_options[] = {
     "bench",        /* run the in-kernel benchmarks, then exit */
-    "crash",        /* crash=divide|ud|gp|panic|assert */
+    "crash",        /* crash=divide|ud|gp|panic|assert|triple|hang */
     "debug",        /* bad input to an allocator panics */
     "exit",         /* exit QEMU after the boot reports */
     "guard",        /* kmalloc guard bytes after each block */

@@ -35,7 +35,7 @@ explain_status() {
     case $1 in
         33) echo "kernel exited with success (33)" ;;
         35) echo "kernel exited with failure (35)" ;;
-        124) echo "timed out after ${TIMEOUT}s: the kernel hung" ;;
+        124) echo "timed out after ${BOOT_TIMEOUT:-$TIMEOUT}s: the kernel hung" ;;
         0) echo "QEMU stopped by itself (0): a triple fault or reset" ;;
         *) echo "QEMU exited with $1" ;;
     esac
@@ -60,8 +60,9 @@ boot_kernel() {
     run_qemu -kernel "$ELF" -append "$args" -m "$mem"
 }
 
+# BOOT_TIMEOUT, if set for one call, overrides TIMEOUT for that boot.
 run_qemu() {
-    timeout "$TIMEOUT" "$QEMU" "$@" -no-reboot -display none \
+    timeout "${BOOT_TIMEOUT:-$TIMEOUT}" "$QEMU" "$@" -no-reboot -display none \
         -serial "file:$BOOT_LOG" -monitor none \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null \
         >"$BOOT_LOG.qemu" 2>&1

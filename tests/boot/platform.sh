@@ -48,3 +48,12 @@ expect_log crash-panic.where '^panic: kernel/crash.c:[0-9]+: crash: deliberate p
 boot crash-assert 128M "crash=assert"
 expect_exit crash-assert.status $EXIT_FAILURE
 expect_log crash-assert.where '^panic: kernel/crash.c:[0-9]+: assertion failed: one == 2$'
+
+# A kernel that cannot report must still fail the run, with a clear
+# reason: a triple fault stops QEMU (-no-reboot) with status 0 and no
+# exit line; a hang is ended by the timeout (status 124).
+boot crash-triple 128M "crash=triple"
+expect_exit crash-triple.status 0
+expect_no_log crash-triple.no-exit-line '^kmemlab: exit'
+BOOT_TIMEOUT=5 boot crash-hang 128M "crash=hang"
+expect_exit crash-hang.status 124
