@@ -154,23 +154,28 @@ cmdline_find(const struct cmdline *c, const char *key)
 }
 
 bool
+cmdline_list_next(const char **cursor, char *word, size_t size)
+{
+    const char *s = *cursor;
+    size_t n = 0;
+
+    if (s == NULL || *s == '\0' || size == 0)
+        return false;
+    for (; *s != '\0' && *s != ','; s++)
+        if (n + 1 < size)
+            word[n++] = *s;
+    word[n] = '\0';
+    *cursor = *s == ',' ? s + 1 : s;
+    return true;
+}
+
+bool
 cmdline_list_has(const char *list, const char *item)
 {
-    const char *s = list;
+    char word[CMDLINE_MAX_LEN];
 
-    while (s != NULL && *s != '\0') {
-        const char *a = item;
-
-        while (*a != '\0' && *a == *s) {
-            a++;
-            s++;
-        }
-        if (*a == '\0' && (*s == ',' || *s == '\0'))
+    while (cmdline_list_next(&list, word, sizeof word))
+        if (str_eq(word, item))
             return true;
-        while (*s != '\0' && *s != ',')
-            s++;
-        if (*s == ',')
-            s++;
-    }
     return false;
 }

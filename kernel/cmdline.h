@@ -47,6 +47,13 @@ unsigned cmdline_check_known(struct cmdline *c, const char *const *known,
 const struct cmdline_opt *cmdline_find(const struct cmdline *c,
                                        const char *key);
 
+/*
+ * Copies the next item of a comma list into word (cut to size - 1
+ * characters) and moves *cursor past it; false at the end of the list.
+ * "a,,b" yields "a", "" and "b".
+ */
+bool cmdline_list_next(const char **cursor, char *word, size_t size);
+
 /* Does the comma list contain item exactly? */
 bool cmdline_list_has(const char *list, const char *item);
 

@@ -116,3 +116,19 @@ MM_TEST(cmdline, unknown_and_lists)
     MM_CHECK(t, !cmdline_list_has(NULL, "buddy"));
     MM_CHECK(t, !cmdline_list_has("", "buddy"));
 }
+
+MM_TEST(cmdline, list_items)
+{
+    const char *cursor = "buddy,,pool";
+    char word[4];
+
+    MM_CHECK(t, cmdline_list_next(&cursor, word, sizeof word));
+    MM_CHECK_STR(t, word, "bud");               /* cut to fit */
+    MM_CHECK(t, cmdline_list_next(&cursor, word, sizeof word));
+    MM_CHECK_STR(t, word, "");                  /* the empty item */
+    MM_CHECK(t, cmdline_list_next(&cursor, word, sizeof word));
+    MM_CHECK_STR(t, word, "poo");
+    MM_CHECK(t, !cmdline_list_next(&cursor, word, sizeof word));
+    cursor = NULL;
+    MM_CHECK(t, !cmdline_list_next(&cursor, word, sizeof word));
+}

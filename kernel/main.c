@@ -63,26 +63,15 @@ layer_bits(const char *option, const char *list)
 {
     static const char *const layers[] = { "buddy", "kmalloc", "pool" };
     unsigned bits = 0, i;
-    const char *s;
+    char word[16];
 
-    for (i = 0; i < 3; i++)
-        if (cmdline_list_has(list, layers[i]))
+    while (cmdline_list_next(&list, word, sizeof word)) {
+        for (i = 0; i < 3 && !kstreq(word, layers[i]); i++)
+            ;
+        if (i < 3)
             bits |= 1u << i;
-    for (s = list; s != NULL && *s != '\0'; s++) {
-        if (s == list || s[-1] == ',') {
-            char word[16];
-            unsigned n = 0;
-
-            while (s[n] != '\0' && s[n] != ',' && n + 1 < sizeof word) {
-                word[n] = s[n];
-                n++;
-            }
-            word[n] = '\0';
-            if (!kstreq(word, "buddy") && !kstreq(word, "kmalloc") &&
-                !kstreq(word, "pool"))
-                kprintf("cmdline: unknown layer \"%s\" in %s\n", word,
-                        option);
-        }
+        else
+            kprintf("cmdline: unknown layer \"%s\" in %s\n", word, option);
     }
     return bits;
 }

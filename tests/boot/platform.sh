@@ -57,3 +57,9 @@ expect_exit crash-triple.status 0
 expect_no_log crash-triple.no-exit-line '^kmemlab: exit'
 BOOT_TIMEOUT=5 boot crash-hang 128M "crash=hang"
 expect_exit crash-hang.status 124
+
+# Layer lists: known names are taken, unknown ones reported.
+boot layers 128M "exit trace=nosuch poison=buddy,bogus"
+expect_exit layers.status $EXIT_SUCCESS
+expect_log layers.trace '^cmdline: unknown layer "nosuch" in trace$'
+expect_log layers.poison '^cmdline: unknown layer "bogus" in poison$'
