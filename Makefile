@@ -88,12 +88,13 @@ HOBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(KLIB_SRCS) $(MM_SRCS) \
 WARN := -Wall -Wextra -Werror
 KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pie \
 	-fno-pic -fno-stack-protector -fno-omit-frame-pointer \
-	-fno-asynchronous-unwind-tables -mno-sse -mno-mmx -DMM_KERNEL \
+	-fno-asynchronous-unwind-tables -mno-sse -mno-mmx -fno-toplevel-reorder \
+	-DMM_KERNEL \
 	-DMM_POISON_DEFAULT=$(POISON) -DMM_GUARD_DEFAULT=$(GUARD) \
 	$(WARN) -MMD -MP
 KLDFLAGS := -m32 -nostdlib -static -no-pie -T linker.ld \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
-HCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
+HCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-toplevel-reorder \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -DMM_HOST \
 	$(WARN) -MMD -MP
 
@@ -117,13 +118,13 @@ endif
 .PHONY: all
 all: $(ELF) $(ISO)
 
-$(BUILD)/kernel/%.o: %.asm
+$(BUILD)/kernel/%.o: %.asm Makefile
 	$(call need,$(NASM),nasm)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) -f elf32 -g -F dwarf -MD $(@:.o=.d) -MP -o $@ $<
 
-$(BUILD)/kernel/%.o: %.c
+$(BUILD)/kernel/%.o: %.c Makefile
 	$(call need,$(KCC),gcc-i686-linux-gnu)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
@@ -141,7 +142,7 @@ $(ISO): $(ELF) iso/grub.cfg tools/mkiso.sh
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)tools/mkiso.sh $(ELF) $@ ""
 
-$(BUILD)/host/%.o: %.c
+$(BUILD)/host/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(HOSTCC) $(HCFLAGS) -c -o $@ $<
