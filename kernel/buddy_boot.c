@@ -1,51 +1,97 @@
 /*
- * kernel/buddy_boot.c - placeholder until the page allocator lands.
+ * kernel/buddy_boot.c - the kernel's page allocator: one buddy allocator
+ * (mm/buddy.c) over every free region of the memory map.
+ *
+ * Each free region becomes a zone and keeps its own page states inside
+ * itself, right at its start, so the allocator needs no memory before it
+ * exists.  From here on every layer takes its pages from this allocator:
+ * kernel_pages_alloc/free directly, or kernel_pagesrc() as a page source.
  */
-#include "../mm/pagesrc.h"
+#include "../mm/buddy.h"
+#include "../mm/test.h"
 #include "kernel.h"
+
+static struct buddy kernel_buddy;
+static struct mm_pagesrc kernel_src;
+
+/* Prints P/F as a percentage with two decimals, in integers only. */
+static void
+print_managing(size_t managed, size_t free_pages, size_t meta_bytes)
+{
+    uint64_t hundredths = free_pages == 0 ? 0 :
+        (uint64_t)managed * 10000 / free_pages;
+
+    kprintf("buddy: managing %zu pages of %zu free pages (%u.%02u%%), "
+            "metadata %zu KiB\n", managed, free_pages,
+            (unsigned)(hundredths / 100), (unsigned)(hundredths % 100),
+            (meta_bytes + 1023) / 1024);
+}
 
 void
 buddy_boot(void)
 {
+    size_t free_pages = 0, meta_bytes = 0;
+    unsigned i, n = memmap_boot_nfree();
+
+    buddy_init(&kernel_buddy, "kernel");
+    for (i = 0; i < n; i++) {
+        uintptr_t base;
+        size_t size;
+
+        memmap_boot_free(i, &base, &size);
+        free_pages += size / MM_PAGE;
+        if (buddy_add_zone(&kernel_buddy, (void *)base, size, 0, NULL) !=
+            BUDDY_OK)
+            kprintf("buddy: region [mem 0x%08lx-0x%08lx] too small, "
+                    "not used\n", (unsigned long)base,
+                    (unsigned long)(base + size - 1));
+    }
+    for (i = 0; i < buddy_nzones(&kernel_buddy); i++)
+        meta_bytes += kernel_buddy.zone[i].meta_bytes;
+    print_managing(buddy_managed_pages(&kernel_buddy), free_pages,
+                   meta_bytes);
+    buddy_pagesrc(&kernel_buddy, &kernel_src);
 }
 
 void
 buddy_report(void)
 {
+    kprintf("buddy: %zu of %zu pages free\n",
+            buddy_free_pages(&kernel_buddy),
+            buddy_managed_pages(&kernel_buddy));
+    buddy_print_buddyinfo(&kernel_buddy);
+    buddy_print_picture(&kernel_buddy);
+    buddy_print_errors(&kernel_buddy);
 }
 
 void *
 kernel_pages_alloc(unsigned order)
 {
-    (void)order;
-    return NULL;
+    return buddy_alloc(&kernel_buddy, order);
 }
 
 void
 kernel_pages_free(void *addr)
 {
-    (void)addr;
-}
-
-static void *
-stub_alloc(void *ctx, unsigned order)
-{
-    (void)ctx;
-    return kernel_pages_alloc(order);
-}
-
-static void
-stub_free(void *ctx, void *addr, unsigned order)
-{
-    (void)ctx;
-    (void)order;
-    kernel_pages_free(addr);
+    buddy_free(&kernel_buddy, addr);
 }
 
 const struct mm_pagesrc *
 kernel_pagesrc(void)
 {
-    static const struct mm_pagesrc src = { stub_alloc, stub_free, NULL };
+    return &kernel_src;
+}
 
-    return &src;
+/* The boot allocator itself passes its own invariant checker. */
+MM_TEST(buddy, live_allocator_consistent)
+{
+    size_t before = buddy_free_pages(&kernel_buddy);
+    void *p = kernel_pages_alloc(3);
+
+    MM_CHECK(t, buddy_nzones(&kernel_buddy) > 0);
+    MM_CHECK(t, p != NULL);
+    MM_CHECK_EQ(t, buddy_free_pages(&kernel_buddy), before - 8);
+    kernel_pages_free(p);
+    MM_CHECK_EQ(t, buddy_free_pages(&kernel_buddy), before);
+    MM_CHECK_EQ(t, buddy_check(&kernel_buddy), 0);
 }

@@ -46,9 +46,8 @@ test_streq(const char *a, const char *b)
     return *a == *b;
 }
 
-/* Formats into buf like snprintf (through the port's vsnprintf). */
-static void
-test_format(char *buf, size_t size, const char *fmt, ...)
+void
+mm_test_format(char *buf, size_t size, const char *fmt, ...)
 {
     va_list ap;
 
@@ -63,7 +62,7 @@ test_fail(struct mm_t *t, const char *file, int line, const char *detail)
 {
     t->nfailed++;
     if (t->nfailed == 1)
-        test_format(test_first_fail, sizeof test_first_fail, "%s:%d %s",
+        mm_test_format(test_first_fail, sizeof test_first_fail, "%s:%d %s",
                     file, line, detail);
     else if (t->nfailed <= TEST_MAX_REPORTS)
         mm_print("%s:   also %s:%d %s\n", test_prefix, file, line, detail);
@@ -87,7 +86,8 @@ mm_check_eq(struct mm_t *t, long long a, long long b, bool want_equal,
     t->nchecks++;
     if ((a == b) == want_equal)
         return true;
-    test_format(detail, sizeof detail, "%s (left %lld = 0x%llx, right %lld)",
+    mm_test_format(detail, sizeof detail,
+                   "%s (left %lld = 0x%llx, right %lld)",
                 expr, a, (unsigned long long)a, b);
     return test_fail(t, file, line, detail);
 }
@@ -101,7 +101,7 @@ mm_check_str(struct mm_t *t, const char *a, const char *b,
     t->nchecks++;
     if (a != NULL && b != NULL && test_streq(a, b))
         return true;
-    test_format(detail, sizeof detail, "%s (left \"%s\", right \"%s\")",
+    mm_test_format(detail, sizeof detail, "%s (left \"%s\", right \"%s\")",
                 expr, a ? a : "(null)", b ? b : "(null)");
     return test_fail(t, file, line, detail);
 }
@@ -190,7 +190,7 @@ test_item_matches(const struct mm_test *d, const char *s, size_t n)
 {
     char full[96];
 
-    test_format(full, sizeof full, "%s.%s", d->mod, d->name);
+    mm_test_format(full, sizeof full, "%s.%s", d->mod, d->name);
     return test_span_is(s, n, d->mod) || test_span_is(s, n, full);
 }
 

@@ -88,6 +88,10 @@ void mm_test_catch_panics(struct mm_t *t);
 void mm_test_release_panics(struct mm_t *t);
 bool mm_test_caught_panic(const char *fmt, va_list ap);
 
+/* snprintf through the port, e.g. to build the text a panic must hold. */
+void mm_test_format(char *buf, size_t size, const char *fmt, ...)
+    MM_PRINTF(3, 4);
+
 /* True if s contains sub; for checking panic and report text. */
 bool mm_test_contains(const char *s, const char *sub);
 

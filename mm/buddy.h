@@ -1,0 +1,112 @@
+/*
+ * mm/buddy.h - binary buddy page allocator: the kernel's page allocator.
+ *
+ * An allocator (struct buddy) manages up to BUDDY_MAX_ZONES zones, each a
+ * contiguous range of whole pages, and hands out blocks of 2^order pages
+ * (order 0..BUDDY_MAX_ORDER).  A block is always naturally aligned: an
+ * order-k block starts on a multiple of 2^k pages in absolute addresses,
+ * so a page source built on it (buddy_pagesrc) meets mm/pagesrc.h.
+ * See mm/buddy.c for the design, the bounds and the metadata cost.
+ */
+#ifndef MM_BUDDY_H
+#define MM_BUDDY_H
+
+#include "pagesrc.h"
+
+#define BUDDY_MAX_ORDER     10      /* largest block: 2^10 pages = 4 MiB */
+#define BUDDY_NORDERS       (BUDDY_MAX_ORDER + 1)
+#define BUDDY_MAX_ZONES     32      /* zones one allocator can hold */
+
+/*
+ * What a call can report.  BUDDY_NOMEM is not the caller's mistake (out
+ * of memory never is); it has a counter like the errors, nothing more.
+ */
+enum buddy_err {
+    BUDDY_OK = 0,
+    BUDDY_NOMEM,                /* no free block large enough */
+    BUDDY_ERR_FOREIGN,          /* address in no zone */
+    BUDDY_ERR_MISALIGNED,       /* not page aligned */
+    BUDDY_ERR_INTERIOR,         /* inside a block, not its first page */
+    BUDDY_ERR_DOUBLE_FREE,      /* block already free */
+    BUDDY_ERR_NOT_ALLOCATED,    /* resize/size-of: no allocated block */
+    BUDDY_ERR_ORDER,            /* order above BUDDY_MAX_ORDER */
+    BUDDY_ERR_SIZE,             /* size 0, or rounding it up overflows */
+    BUDDY_ERR_ZONE,             /* zone too small, overlapping, table full,
+                                   or (remove) still in use */
+    BUDDY_ERR_POISON,           /* a poisoned free page was written */
+    BUDDY_ERR_COUNT             /* keep last */
+};
+
+/* Free-list links, kept in the first bytes of every free block. */
+struct buddy_link {
+    struct buddy_link *next;
+    struct buddy_link *prev;
+};
+
+struct buddy_zone {
+    uintptr_t first_pfn;        /* first page frame number managed */
+    size_t npages;              /* pages from first_pfn, reserved ones too */
+    size_t nreserved;           /* pages never handed out: used prefix and
+                                   metadata */
+    size_t meta_bytes;          /* metadata bytes (1 per page) */
+    uint8_t *meta;              /* one state byte per page */
+    unsigned free_mask;         /* bit k set: free[k] is not empty */
+    struct buddy_link free[BUDDY_NORDERS];  /* circular, sentinel heads */
+    size_t nfree[BUDDY_NORDERS];            /* blocks on each list */
+};
+
+struct buddy {
+    const char *name;
+    bool poison;                /* poison free blocks (fixed at init) */
+    unsigned nzones;
+    struct buddy_zone zone[BUDDY_MAX_ZONES];    /* sorted by address */
+    size_t free_pages;          /* over all zones */
+    size_t managed_pages;       /* pages that can ever be handed out */
+    unsigned long nerr[BUDDY_ERR_COUNT];    /* per error; [BUDDY_NOMEM]
+                                               counts out-of-memory */
+    unsigned long nallocs;      /* successful allocations */
+    unsigned long nfrees;       /* successful frees */
+    struct mm_lock lock;
+};
+
+extern const char *const buddy_err_name[BUDDY_ERR_COUNT];
+
+/*
+ * The buddy of the order-k block at page frame pfn: flip bit k.
+ * Buddy of pfn 8 at order 1: 8 ^ 2 = 10; of pfn 12 at order 2: 12 ^ 4 = 8.
+ */
+static inline uintptr_t
+buddy_of(uintptr_t pfn, unsigned order)
+{
+    return pfn ^ ((uintptr_t)1 << order);
+}
+
+void buddy_init(struct buddy *b, const char *name);
+enum buddy_err buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
+                              size_t used_bytes, uint8_t *meta);
+size_t buddy_meta_bytes(size_t size_bytes);
+enum buddy_err buddy_remove_zone(struct buddy *b, void *base);
+
+void *buddy_alloc(struct buddy *b, unsigned order);
+void *buddy_alloc_bytes(struct buddy *b, size_t size_bytes);
+enum buddy_err buddy_free(struct buddy *b, void *addr);
+enum buddy_err buddy_resize(struct buddy *b, void **addrp,
+                            size_t new_size_bytes);
+
+size_t buddy_size(struct buddy *b, const void *addr);
+int buddy_order_for(size_t size_bytes);
+size_t buddy_nfree(const struct buddy *b, unsigned zone, unsigned order);
+size_t buddy_free_pages(const struct buddy *b);
+size_t buddy_managed_pages(const struct buddy *b);
+unsigned buddy_nzones(const struct buddy *b);
+unsigned long buddy_errors(const struct buddy *b, enum buddy_err err);
+unsigned long buddy_nomem(const struct buddy *b);
+
+void buddy_print_buddyinfo(const struct buddy *b);
+void buddy_print_picture(const struct buddy *b);
+void buddy_print_errors(const struct buddy *b);
+unsigned buddy_check(struct buddy *b);
+
+void buddy_pagesrc(struct buddy *b, struct mm_pagesrc *src);
+
+#endif /* MM_BUDDY_H */
