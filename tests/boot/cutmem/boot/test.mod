@@ -1,0 +1,1 @@
+kmemlab test module: this file is loaded by GRUB as a Multiboot module.
