@@ -172,20 +172,20 @@ poison_find(uintptr_t pfn, unsigned order)
 
 /* The zone holding pfn, by binary search over the sorted zones. */
 static struct buddy_zone *
-zone_find(struct buddy *b, uintptr_t pfn)
+zone_find(const struct buddy *b, uintptr_t pfn)
 {
     unsigned lo = 0, hi = b->nzones;
 
     while (lo < hi) {
         unsigned mid = lo + (hi - lo) / 2;
-        struct buddy_zone *z = &b->zone[mid];
+        const struct buddy_zone *z = &b->zone[mid];
 
         if (pfn < z->first_pfn)
             hi = mid;
         else if (pfn - z->first_pfn >= z->npages)
             lo = mid + 1;
         else
-            return z;
+            return (struct buddy_zone *)z;  /* the caller's constness */
     }
     return NULL;
 }
@@ -703,6 +703,38 @@ buddy_size(struct buddy *b, const void *addr)
         size = MM_PAGE << order;
     mm_unlock(&b->lock);
     return size;
+}
+
+enum buddy_state
+buddy_state(const struct buddy *b, const void *addr)
+{
+    uintptr_t pfn = (uintptr_t)addr >> MM_PAGE_SHIFT;
+    const struct buddy_zone *z;
+    uint8_t m;
+
+    if (((uintptr_t)addr & (MM_PAGE - 1)) != 0)
+        return BUDDY_STATE_NONE;
+    z = zone_find(b, pfn);
+    if (z == NULL)
+        return BUDDY_STATE_NONE;
+    m = *meta_of(z, pfn);
+    if (m & META_FREE)
+        return BUDDY_STATE_FREE;
+    if (m & META_ALLOC)
+        return BUDDY_STATE_ALLOC;
+    return m == META_RSVD ? BUDDY_STATE_RESERVED : BUDDY_STATE_INSIDE;
+}
+
+/* Free pages in zone index i: the sum over orders, O(orders). */
+size_t
+buddy_zone_free_pages(const struct buddy *b, unsigned i)
+{
+    size_t n = 0;
+    unsigned k;
+
+    for (k = 0; i < b->nzones && k < BUDDY_NORDERS; k++)
+        n += b->zone[i].nfree[k] << k;
+    return n;
 }
 
 size_t

@@ -94,9 +94,20 @@ enum buddy_err buddy_resize(struct buddy *b, void **addrp,
                             size_t new_size_bytes);
 
 size_t buddy_size(struct buddy *b, const void *addr);
+
+/* What the page at addr is, without counting anything as an error. */
+enum buddy_state {
+    BUDDY_STATE_NONE,           /* in no zone, or not page aligned */
+    BUDDY_STATE_RESERVED,       /* a zone's used prefix or metadata */
+    BUDDY_STATE_FREE,           /* first page of a free block */
+    BUDDY_STATE_ALLOC,          /* first page of an allocated block */
+    BUDDY_STATE_INSIDE,         /* any other page of a block */
+};
+enum buddy_state buddy_state(const struct buddy *b, const void *addr);
 int buddy_order_for(size_t size_bytes);
 size_t buddy_nfree(const struct buddy *b, unsigned zone, unsigned order);
 size_t buddy_free_pages(const struct buddy *b);
+size_t buddy_zone_free_pages(const struct buddy *b, unsigned zone);
 size_t buddy_managed_pages(const struct buddy *b);
 unsigned buddy_nzones(const struct buddy *b);
 unsigned long buddy_errors(const struct buddy *b, enum buddy_err err);

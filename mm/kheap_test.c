@@ -1,4 +1,612 @@
 /*
- * mm/kheap_test.c - placeholder until this layer lands.
+ * mm/kheap_test.c - tests of the kmalloc heap, in kernel and on host.
+ *
+ * Heaps are built over scratch memory: a fixed area (kheap_init), or a
+ * growing heap over a test buddy allocator wrapped in a page source that
+ * counts its calls.  Every test ends with kheap_check() and with all the
+ * memory given back.
  */
-#include "port.h"
+#include "kheap.h"
+#include "test.h"
+
+#define AREA_BYTES      (256 * 1024)
+#define POOL_CHUNK      (4u << 20)      /* largest scratch block */
+#define POOL_CHUNKS     4               /* a 16 MiB page allocator */
+
+/* A page source over a test buddy that counts calls. */
+struct counting_src {
+    struct mm_pagesrc src;              /* what the heap is given */
+    struct buddy *below;
+    unsigned long allocs, frees;
+};
+
+static void *
+counting_alloc(void *ctx, unsigned order)
+{
+    struct counting_src *c = ctx;
+    void *p = buddy_alloc(c->below, order);
+
+    c->allocs += p != NULL;
+    return p;
+}
+
+static void
+counting_free(void *ctx, void *addr, unsigned order)
+{
+    struct counting_src *c = ctx;
+
+    (void)order;
+    c->frees++;
+    buddy_free(c->below, addr);
+}
+
+/* A test page allocator over nchunks scratch blocks of 4 MiB. */
+struct test_pages {
+    struct buddy buddy;
+    struct counting_src counter;
+    void *chunk[POOL_CHUNKS];
+    unsigned nchunks;
+};
+
+static bool
+pages_setup(struct mm_t *t, struct test_pages *tp, unsigned nchunks)
+{
+    unsigned i;
+
+    buddy_init(&tp->buddy, "kheap-test");
+    tp->nchunks = 0;
+    for (i = 0; i < nchunks; i++) {
+        tp->chunk[i] = mm_scratch_alloc(POOL_CHUNK);
+        if (!MM_CHECK(t, tp->chunk[i] != NULL))
+            return false;
+        tp->nchunks++;
+        MM_CHECK_EQ(t, buddy_add_zone(&tp->buddy, tp->chunk[i], POOL_CHUNK,
+                                      0, NULL), BUDDY_OK);
+    }
+    tp->counter = (struct counting_src){
+        { counting_alloc, counting_free, &tp->counter }, &tp->buddy, 0, 0 };
+    return true;
+}
+
+static void
+pages_teardown(struct test_pages *tp)
+{
+    unsigned i;
+
+    for (i = 0; i < tp->nchunks; i++)
+        mm_scratch_free(tp->chunk[i], POOL_CHUNK);
+}
+
+MM_TEST(kheap, bucket_choice_at_every_boundary)
+{
+    size_t s;
+
+    MM_CHECK_EQ(t, kheap_bucket_of(0), -1);
+    MM_CHECK_EQ(t, kheap_bucket_of(1), 0);
+    for (s = 16; s <= KHEAP_MAX_SMALL; s *= 2) {
+        int want = 0;
+
+        while ((size_t)16 << want < s)
+            want++;
+        MM_CHECK_EQ(t, kheap_bucket_of(s - 1), s == 16 ? 0 : want);
+        MM_CHECK_EQ(t, kheap_bucket_of(s), want);
+        MM_CHECK_EQ(t, kheap_bucket_of(s + 1), s == KHEAP_MAX_SMALL ? -1
+                                                                 : want + 1);
+    }
+    MM_CHECK_EQ(t, kheap_bucket_of(15), 0);
+    MM_CHECK_EQ(t, kheap_bucket_of(17), 1);
+    MM_CHECK_EQ(t, kheap_bucket_of(2047), 7);
+    MM_CHECK_EQ(t, kheap_bucket_of(2048), 7);
+    MM_CHECK_EQ(t, kheap_bucket_of(2049), -1);
+}
+
+/* ksize answers the capacity each boundary size really gets. */
+MM_TEST(kheap, ksize_and_alignment_per_bucket)
+{
+    static const size_t sizes[] = { 1, 15, 16, 17, 31, 32, 33, 63, 64, 65,
+                                    127, 128, 129, 255, 256, 257, 511, 512,
+                                    513, 1023, 1024, 1025, 2047, 2048, 2049,
+                                    4096, 4097, 8192, 8193 };
+    static const size_t caps[] = { 16, 16, 16, 32, 32, 32, 64, 64, 64, 128,
+                                   128, 128, 256, 256, 256, 512, 512, 512,
+                                   1024, 1024, 1024, 2048, 2048, 2048, 4096,
+                                   4096, 8192, 8192, 16384 };
+    struct kheap h;
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    void *p[MM_ARRAY_SIZE(sizes)];
+    unsigned i;
+
+    MM_STATIC_ASSERT(MM_ARRAY_SIZE(sizes) == MM_ARRAY_SIZE(caps), "pairs");
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+                KHEAP_OK);
+    for (i = 0; i < MM_ARRAY_SIZE(sizes); i++) {
+        p[i] = kheap_alloc(&h, sizes[i]);
+        MM_CHECK(t, p[i] != NULL);
+        MM_CHECK_EQ(t, kheap_size(&h, p[i]), caps[i]);
+        /* Aligned to the block's size, up to a page. */
+        MM_CHECK_EQ(t, (uintptr_t)p[i] %
+                    (caps[i] < MM_PAGE ? caps[i] : MM_PAGE), 0);
+    }
+    MM_CHECK(t, kheap_alloc(&h, 0) == NULL);        /* documented: NULL */
+    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 0);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    for (i = 0; i < MM_ARRAY_SIZE(sizes); i++)
+        MM_CHECK_EQ(t, kheap_free(&h, p[i]), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
+
+/*
+ * The page table (kmemsizes) of a real page: allocate a 64-byte block;
+ * its page's entry says "bucket 2 (64 B), 63 of 64 blocks free", and a
+ * page run's first entry says "large, order 1".
+ */
+MM_TEST(kheap, kmemsizes_lookup)
+{
+    struct kheap h;
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    const struct kheap_extent *e;
+    const struct kheap_page *pg;
+    uint8_t *a, *b, *run;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+                KHEAP_OK);
+    e = h.ext[0];
+    a = kheap_alloc(&h, 64);
+    b = kheap_alloc(&h, 64);
+    run = kheap_alloc(&h, 5000);
+    pg = &e->page[((uintptr_t)a - e->first_page) / MM_PAGE];
+    MM_CHECK_EQ(t, pg->kind, 1);                    /* a bucket page */
+    MM_CHECK_EQ(t, pg->bucket, 2);                  /* 16 << 2 = 64 */
+    MM_CHECK_EQ(t, pg->nfree, MM_PAGE / 64 - 2);
+    MM_CHECK_EQ(t, ((uintptr_t)b & ~(MM_PAGE - 1)),
+                ((uintptr_t)a & ~(MM_PAGE - 1)));   /* same page */
+    pg = &e->page[((uintptr_t)run - e->first_page) / MM_PAGE];
+    MM_CHECK_EQ(t, pg->kind, 2);                    /* a page run */
+    MM_CHECK_EQ(t, pg->bucket, 1);                  /* 2 pages */
+    MM_CHECK_EQ(t, h.large_pages, 2);
+    kheap_free(&h, a);
+    kheap_free(&h, b);
+    kheap_free(&h, run);
+    MM_CHECK_EQ(t, h.large_inuse, 0);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
+
+/*
+ * Hysteresis: with one page of 16-byte blocks full and one block on a
+ * second page, an alloc/free pair at that boundary keeps the second page
+ * as the bucket's spare: the page allocator is not called again.
+ */
+MM_TEST(kheap, page_return_and_hysteresis)
+{
+    static void *blk[MM_PAGE / 16 + 1];
+    static struct test_pages tp;
+    struct kheap h;
+    unsigned long calls;
+    unsigned i, n = MM_PAGE / 16;
+
+    if (!pages_setup(t, &tp, 1))
+        return;
+    kheap_init_growing(&h, "t", &tp.counter.src);
+    for (i = 0; i <= n; i++)
+        blk[i] = kheap_alloc(&h, 16);
+    MM_CHECK_EQ(t, h.bucket[0].npages, 2);
+    calls = h.pages.nallocs + h.pages.nfrees;
+    for (i = 0; i < 100; i++) {
+        MM_CHECK_EQ(t, kheap_free(&h, blk[n]), KHEAP_OK);
+        blk[n] = kheap_alloc(&h, 16);
+    }
+    MM_CHECK_EQ(t, h.pages.nallocs + h.pages.nfrees, calls);
+    MM_CHECK_EQ(t, h.bucket[0].npages, 2);
+    /* Freeing every block: one page is kept as the spare, one returns. */
+    for (i = 0; i <= n; i++)
+        kheap_free(&h, blk[i]);
+    MM_CHECK_EQ(t, h.bucket[0].npages, 1);
+    MM_CHECK_EQ(t, h.bucket[0].inuse, 0);
+    MM_CHECK_EQ(t, h.bucket[0].hwm, n + 1);
+    MM_CHECK_EQ(t, h.bucket[0].requests, n + 1 + 100);
+    /* Trimming gives back the spare page and the empty extent. */
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
+    MM_CHECK_EQ(t, h.next, 0);
+    MM_CHECK_EQ(t, tp.counter.allocs, tp.counter.frees);
+    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy), POOL_CHUNK / MM_PAGE - 1);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    pages_teardown(&tp);
+}
+
+/* The release callback records what it was given. */
+struct released {
+    unsigned n;
+    void *area[4];
+    size_t size[4];
+};
+
+static void
+record_release(struct kheap *h, void *area, size_t size, void *cookie)
+{
+    struct released *r = cookie;
+
+    (void)h;
+    if (r->n < 4) {
+        r->area[r->n] = area;
+        r->size[r->n] = size;
+    }
+    r->n++;
+}
+
+MM_TEST(kheap, extend_and_destroy_with_callback)
+{
+    struct kheap h;
+    struct released r = { 0 };
+    uint8_t *area = mm_scratch_alloc(3 * 64 * 1024);
+    uint8_t *run[8];
+    unsigned i, n = 0;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    /* Three 64 KiB extents, given out of order. */
+    MM_CHECK_EQ(t, kheap_init(&h, "t", area, 64 * 1024, MM_PAGE), KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_extend(&h, area + 128 * 1024, 64 * 1024),
+                KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_extend(&h, area + 64 * 1024, 64 * 1024), KHEAP_OK);
+    /* One that overlaps is refused. */
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, kheap_extend(&h, area + 100 * 1024, 64 * 1024),
+                KHEAP_ERR_EXTENT);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK_EQ(t, h.next, 3);
+    MM_CHECK(t, h.ext[0]->base < h.ext[1]->base &&
+             h.ext[1]->base < h.ext[2]->base);      /* kept sorted */
+    /* 32 KiB runs: each extent holds one (pages 8-15; page 0 is its
+     * header), so the heap uses all three. */
+    while (n < 8 && (run[n] = kheap_alloc(&h, 32 * 1024)) != NULL)
+        n++;
+    MM_CHECK_EQ(t, n, 3);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 1);
+    for (i = 0; i < n; i++)
+        MM_CHECK(t, kheap_free(&h, run[i]) == KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    kheap_destroy(&h, record_release, &r);
+    MM_CHECK_EQ(t, r.n, 3);                         /* once per extent */
+    MM_CHECK_PTR_EQ(t, r.area[0], area + 128 * 1024);
+    MM_CHECK_PTR_EQ(t, r.area[1], area + 64 * 1024);
+    MM_CHECK_PTR_EQ(t, r.area[2], area);
+    MM_CHECK_EQ(t, r.size[2], 64 * 1024);
+    mm_scratch_free(area, 3 * 64 * 1024);
+}
+
+/* ---- bad input ------------------------------------------------------ */
+
+struct bad_case {
+    unsigned long nerr[KHEAP_ERR_COUNT];
+};
+
+static void
+bad_begin(struct mm_t *t, struct bad_case *c, const struct kheap *h)
+{
+    mm_memcpy(c->nerr, h->nerr, sizeof c->nerr);
+    mm_test_catch_panics(t);
+}
+
+/* The call returned got; want was due, once, naming addr. */
+static void
+bad_end(struct mm_t *t, struct bad_case *c, struct kheap *h,
+        enum kheap_err got, enum kheap_err want, uintptr_t addr)
+{
+    char hex[24];
+    unsigned e;
+
+    mm_test_release_panics(t);
+    mm_test_format(hex, sizeof hex, "0x%08lx", (unsigned long)addr);
+    MM_CHECK_EQ(t, got, want);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    MM_CHECK(t, mm_test_contains(t->panic_msg, kheap_err_name[want]));
+    for (e = 0; e < KHEAP_ERR_COUNT; e++)
+        MM_CHECK_EQ(t, h->nerr[e], c->nerr[e] + (e == want));
+    MM_CHECK_EQ(t, kheap_check(h), 0);
+}
+
+MM_TEST(kheap, bad_input_is_refused)
+{
+    static uint8_t elsewhere[64] MM_ALIGNED(64);
+    struct kheap h, other;
+    struct bad_case c;
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    uint8_t *a, *run;
+    struct kheap_extent *e;
+    uint32_t key;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+                KHEAP_OK);
+    a = kheap_alloc(&h, 64);
+    run = kheap_alloc(&h, 3 * MM_PAGE);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, elsewhere), KHEAP_ERR_FOREIGN,
+            (uintptr_t)elsewhere);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, area), KHEAP_ERR_FOREIGN,
+            (uintptr_t)area);                       /* the header */
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, a + 1), KHEAP_ERR_MISALIGNED,
+            (uintptr_t)(a + 1));
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, a + 16), KHEAP_ERR_INTERIOR,
+            (uintptr_t)(a + 16));
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, run + MM_PAGE), KHEAP_ERR_INTERIOR,
+            (uintptr_t)(run + MM_PAGE));
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, run + 64), KHEAP_ERR_INTERIOR,
+            (uintptr_t)(run + 64));
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, a), KHEAP_ERR_DOUBLE_FREE,
+            (uintptr_t)a);
+    MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, run), KHEAP_ERR_DOUBLE_FREE,
+            (uintptr_t)run);
+    bad_begin(t, &c, &h);
+    MM_CHECK(t, kheap_realloc(&h, a, 100) == NULL);
+    bad_end(t, &c, &h, KHEAP_ERR_DOUBLE_FREE, KHEAP_ERR_DOUBLE_FREE,
+            (uintptr_t)a);
+    bad_begin(t, &c, &h);
+    MM_CHECK(t, kheap_calloc(&h, (size_t)-1 / 2, 4) == NULL);
+    bad_end(t, &c, &h, KHEAP_ERR_OVERFLOW, KHEAP_ERR_OVERFLOW,
+            (uintptr_t)((size_t)-1 / 2));
+    bad_begin(t, &c, &h);
+    MM_CHECK(t, kheap_alloc(&h, (size_t)-1) == NULL);
+    bad_end(t, &c, &h, KHEAP_ERR_SIZE, KHEAP_ERR_SIZE, (uintptr_t)-1);
+    /* A wild write over the extent header is reported, not followed. */
+    a = kheap_alloc(&h, 64);
+    e = h.ext[0];
+    key = e->key2;
+    e->key2 = 0xDEADBEEF;
+    bad_begin(t, &c, &h);
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_ERR_KEY);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_KEY], c.nerr[KHEAP_ERR_KEY] + 1);
+    MM_CHECK(t, mm_test_contains(t->panic_msg, "extent key"));
+    e->key2 = key;
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    /* A page size other than the page's is refused. */
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, kheap_init(&other, "o", area, AREA_BYTES, 8192),
+                KHEAP_ERR_PAGESIZE);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, other.nerr[KHEAP_ERR_PAGESIZE], 1);
+    kheap_free(&h, NULL);                           /* does nothing */
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
+
+/* ---- debug aids ----------------------------------------------------- */
+
+MM_TEST(kheap, poison_catches_write_after_free)
+{
+    unsigned saved = mm_poison;
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    struct kheap h;
+    uint8_t *a, *b;
+    char hex[24];
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    mm_poison = MM_POISON_KMALLOC;
+    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+                KHEAP_OK);
+    mm_poison = saved;
+    MM_CHECK(t, h.poison);
+    a = kheap_alloc(&h, 100);                       /* 128-byte bucket */
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    MM_CHECK_EQ(t, a[64], 0x5A);                    /* poisoned */
+    a[64] = 0;                                      /* write after free */
+    mm_test_catch_panics(t);
+    b = kheap_alloc(&h, 100);                       /* same block: LIFO */
+    mm_test_release_panics(t);
+    MM_CHECK_PTR_EQ(t, b, a);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_POISON], 1);
+    mm_test_format(hex, sizeof hex, "0x%08lx",
+                   (unsigned long)(uintptr_t)(a + 64));
+    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
+
+MM_TEST(kheap, guard_catches_overrun)
+{
+    bool saved = mm_guard;
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    struct kheap h;
+    uint8_t *a, *big;
+    char hex[24];
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    mm_guard = true;
+    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+                KHEAP_OK);
+    mm_guard = saved;
+    a = kheap_alloc(&h, 100);
+    big = kheap_alloc(&h, 3 * MM_PAGE);
+    MM_CHECK_EQ(t, kheap_size(&h, a), 100);         /* exactly the request */
+    MM_CHECK_EQ(t, kheap_size(&h, big), 3 * MM_PAGE);
+    mm_memset(a, 1, 100);                           /* in bounds: fine */
+    a[101] = 7;                                     /* one past: caught */
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_ERR_GUARD);
+    mm_test_release_panics(t);
+    mm_test_format(hex, sizeof hex, "0x%08lx",
+                   (unsigned long)(uintptr_t)(a + 101));
+    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    a[101] = 0xAB;                                  /* repaired */
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    big[3 * MM_PAGE] = 1;
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, kheap_free(&h, big), KHEAP_ERR_GUARD);
+    mm_test_release_panics(t);
+    big[3 * MM_PAGE] = 0xAB;
+    MM_CHECK_EQ(t, kheap_free(&h, big), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
+
+MM_TEST(kheap, realloc_zalloc_calloc)
+{
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    struct kheap h;
+    uint8_t *p, *q;
+    unsigned i;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+                KHEAP_OK);
+    p = kheap_realloc(&h, NULL, 20);                /* = alloc */
+    for (i = 0; i < 20; i++)
+        p[i] = (uint8_t)i;
+    q = kheap_realloc(&h, p, 30);                   /* same bucket */
+    MM_CHECK_PTR_EQ(t, q, p);
+    q = kheap_realloc(&h, p, 3000);                 /* moves to a run */
+    MM_CHECK(t, q != p && ((uintptr_t)q & (MM_PAGE - 1)) == 0);
+    for (i = 0; i < 20; i++)
+        MM_CHECK_EQ(t, q[i], i);
+    p = kheap_realloc(&h, q, 10);                   /* shrinks: moves */
+    MM_CHECK_EQ(t, kheap_size(&h, p), 16);
+    MM_CHECK_EQ(t, p[9], 9);
+    MM_CHECK(t, kheap_realloc(&h, p, 0) == NULL);   /* = free */
+    p = kheap_zalloc(&h, 500);
+    q = kheap_calloc(&h, 100, 30);
+    for (i = 0; i < 500; i++)
+        MM_CHECK_EQ(t, p[i], 0);
+    for (i = 0; i < 3000; i++)
+        MM_CHECK_EQ(t, q[i], 0);
+    kheap_free(&h, p);
+    kheap_free(&h, q);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
+
+/* ---- randomized stress against a shadow model ----------------------- */
+
+#define STRESS_LIVE     1000
+
+struct live {
+    uint8_t *p;
+    size_t size;
+    uint8_t tag;
+};
+
+/* Sizes 1 B to 16 KiB, spread evenly over the powers of two. */
+static size_t
+random_size(struct mm_t *t)
+{
+    unsigned shift = (unsigned)mm_test_rand_below(t, 14);   /* 0..13 */
+
+    return 1 + (size_t)mm_test_rand_below(t, (size_t)2 << shift);
+}
+
+static bool
+tag_ok(const struct live *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->size; i++)
+        if (l->p[i] != l->tag)
+            return false;
+    return true;
+}
+
+static void
+stress_step(struct mm_t *t, struct kheap *h, struct live *live,
+            unsigned *n)
+{
+    unsigned r = (unsigned)mm_test_rand_below(t, 20);
+    struct live *l;
+
+    if (*n > 0 && (r < 9 || *n == STRESS_LIVE)) {
+        l = &live[mm_test_rand_below(t, *n)];
+        MM_CHECK(t, tag_ok(l));
+        MM_CHECK_EQ(t, kheap_free(h, l->p), KHEAP_OK);
+        *l = live[--*n];
+    } else if (*n > 0 && r < 11) {
+        size_t size = random_size(t), keep;
+        uint8_t *q;
+
+        l = &live[mm_test_rand_below(t, *n)];
+        keep = size < l->size ? size : l->size;
+        q = kheap_realloc(h, l->p, size);
+        if (q == NULL)
+            return;
+        l->p = q;
+        l->size = keep;
+        MM_CHECK(t, tag_ok(l));
+        l->size = size;
+        mm_memset(q, l->tag, size);
+    } else {
+        l = &live[*n];
+        l->size = random_size(t);
+        l->p = kheap_alloc(h, l->size);
+        if (l->p == NULL)
+            return;
+        l->tag = (uint8_t)mm_test_rand(t);
+        mm_memset(l->p, l->tag, l->size);
+        (*n)++;
+    }
+}
+
+MM_TEST(kheap, randomized_stress)
+{
+    static struct test_pages tp;
+    static struct live live[STRESS_LIVE];
+    struct kheap h;
+    unsigned long op;
+    unsigned n = 0;
+
+    if (!pages_setup(t, &tp, POOL_CHUNKS))
+        return;
+    kheap_init_growing(&h, "stress", &tp.counter.src);
+    for (op = 0; op < MM_STRESS_OPS && t->nfailed == 0; op++) {
+        stress_step(t, &h, live, &n);
+        if (op % 50000 == 0)
+            MM_CHECK_EQ(t, kheap_check(&h), 0);
+    }
+    MM_CHECK_EQ(t, op, MM_STRESS_OPS);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 0);
+    while (n > 0) {
+        MM_CHECK(t, tag_ok(&live[n - 1]));
+        MM_CHECK_EQ(t, kheap_free(&h, live[--n].p), KHEAP_OK);
+    }
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    kheap_trim(&h);
+    /* Every page back in the page allocator. */
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
+    MM_CHECK_EQ(t, h.next, 0);
+    MM_CHECK_EQ(t, tp.counter.allocs, tp.counter.frees);
+    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy),
+                POOL_CHUNKS * (POOL_CHUNK / MM_PAGE) - POOL_CHUNKS);
+    MM_CHECK_EQ(t, buddy_check(&tp.buddy), 0);
+    pages_teardown(&tp);
+}
