@@ -8,74 +8,9 @@
  */
 #include "kheap.h"
 #include "test.h"
+#include "testpages.h"
 
 #define AREA_BYTES      (256 * 1024)
-#define POOL_CHUNK      (4u << 20)      /* largest scratch block */
-#define POOL_CHUNKS     4               /* a 16 MiB page allocator */
-
-/* A page source over a test buddy that counts calls. */
-struct counting_src {
-    struct mm_pagesrc src;              /* what the heap is given */
-    struct buddy *below;
-    unsigned long allocs, frees;
-};
-
-static void *
-counting_alloc(void *ctx, unsigned order)
-{
-    struct counting_src *c = ctx;
-    void *p = buddy_alloc(c->below, order);
-
-    c->allocs += p != NULL;
-    return p;
-}
-
-static void
-counting_free(void *ctx, void *addr, unsigned order)
-{
-    struct counting_src *c = ctx;
-
-    (void)order;
-    c->frees++;
-    buddy_free(c->below, addr);
-}
-
-/* A test page allocator over nchunks scratch blocks of 4 MiB. */
-struct test_pages {
-    struct buddy buddy;
-    struct counting_src counter;
-    void *chunk[POOL_CHUNKS];
-    unsigned nchunks;
-};
-
-static bool
-pages_setup(struct mm_t *t, struct test_pages *tp, unsigned nchunks)
-{
-    unsigned i;
-
-    buddy_init(&tp->buddy, "kheap-test");
-    tp->nchunks = 0;
-    for (i = 0; i < nchunks; i++) {
-        tp->chunk[i] = mm_scratch_alloc(POOL_CHUNK);
-        if (!MM_CHECK(t, tp->chunk[i] != NULL))
-            return false;
-        tp->nchunks++;
-        MM_CHECK_EQ(t, buddy_add_zone(&tp->buddy, tp->chunk[i], POOL_CHUNK,
-                                      0, NULL), BUDDY_OK);
-    }
-    tp->counter = (struct counting_src){
-        { counting_alloc, counting_free, &tp->counter }, &tp->buddy, 0, 0 };
-    return true;
-}
-
-static void
-pages_teardown(struct test_pages *tp)
-{
-    unsigned i;
-
-    for (i = 0; i < tp->nchunks; i++)
-        mm_scratch_free(tp->chunk[i], POOL_CHUNK);
-}
 
 MM_TEST(kheap, bucket_choice_at_every_boundary)
 {
@@ -189,14 +124,14 @@ MM_TEST(kheap, kmemsizes_lookup)
 MM_TEST(kheap, page_return_and_hysteresis)
 {
     static void *blk[MM_PAGE / 16 + 1];
-    static struct test_pages tp;
+    static struct mm_test_pages tp;
     struct kheap h;
     unsigned long calls;
     unsigned i, n = MM_PAGE / 16;
 
-    if (!pages_setup(t, &tp, 1))
+    if (!mm_test_pages_init(t, &tp, 1))
         return;
-    kheap_init_growing(&h, "t", &tp.counter.src);
+    kheap_init_growing(&h, "t", &tp.src);
     for (i = 0; i <= n; i++)
         blk[i] = kheap_alloc(&h, 16);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
@@ -218,10 +153,9 @@ MM_TEST(kheap, page_return_and_hysteresis)
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, h.next, 0);
-    MM_CHECK_EQ(t, tp.counter.allocs, tp.counter.frees);
-    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy), POOL_CHUNK / MM_PAGE - 1);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    pages_teardown(&tp);
+    mm_test_pages_fini(&tp);
 }
 
 /* The release callback records what it was given. */
@@ -579,15 +513,15 @@ stress_step(struct mm_t *t, struct kheap *h, struct live *live,
 
 MM_TEST(kheap, randomized_stress)
 {
-    static struct test_pages tp;
+    static struct mm_test_pages tp;
     static struct live live[STRESS_LIVE];
     struct kheap h;
     unsigned long op;
     unsigned n = 0;
 
-    if (!pages_setup(t, &tp, POOL_CHUNKS))
+    if (!mm_test_pages_init(t, &tp, MM_TEST_MAX_CHUNKS))
         return;
-    kheap_init_growing(&h, "stress", &tp.counter.src);
+    kheap_init_growing(&h, "stress", &tp.src);
     for (op = 0; op < MM_STRESS_OPS && t->nfailed == 0; op++) {
         stress_step(t, &h, live, &n);
         if (op % 50000 == 0)
@@ -604,9 +538,7 @@ MM_TEST(kheap, randomized_stress)
     /* Every page back in the page allocator. */
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, h.next, 0);
-    MM_CHECK_EQ(t, tp.counter.allocs, tp.counter.frees);
-    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy),
-                POOL_CHUNKS * (POOL_CHUNK / MM_PAGE) - POOL_CHUNKS);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
     MM_CHECK_EQ(t, buddy_check(&tp.buddy), 0);
-    pages_teardown(&tp);
+    mm_test_pages_fini(&tp);
 }
