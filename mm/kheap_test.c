@@ -12,6 +12,51 @@
 
 #define AREA_BYTES      (256 * 1024)
 
+/*
+ * Tests that count exact capacities and pages need the debug aids off,
+ * whatever the kernel's poison and guard options say; these create such
+ * heaps.  The stress test and the debug-aid tests choose for themselves.
+ */
+static void
+aids_off(unsigned *poison, bool *guard)
+{
+    *poison = mm_poison;
+    *guard = mm_guard;
+    mm_poison &= ~MM_POISON_KMALLOC;
+    mm_guard = false;
+}
+
+static void
+aids_restore(unsigned poison, bool guard)
+{
+    mm_poison = poison;
+    mm_guard = guard;
+}
+
+static enum kheap_err
+plain_init(struct kheap *h, void *area, size_t size)
+{
+    unsigned poison;
+    bool guard;
+    enum kheap_err err;
+
+    aids_off(&poison, &guard);
+    err = kheap_init(h, "t", area, size, MM_PAGE);
+    aids_restore(poison, guard);
+    return err;
+}
+
+static void
+plain_init_growing(struct kheap *h, const struct mm_pagesrc *src)
+{
+    unsigned poison;
+    bool guard;
+
+    aids_off(&poison, &guard);
+    kheap_init_growing(h, "t", src);
+    aids_restore(poison, guard);
+}
+
 MM_TEST(kheap, bucket_choice_at_every_boundary)
 {
     size_t s;
@@ -54,7 +99,7 @@ MM_TEST(kheap, ksize_and_alignment_per_bucket)
     MM_STATIC_ASSERT(MM_ARRAY_SIZE(sizes) == MM_ARRAY_SIZE(caps), "pairs");
     if (!MM_CHECK(t, area != NULL))
         return;
-    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES),
                 KHEAP_OK);
     for (i = 0; i < MM_ARRAY_SIZE(sizes); i++) {
         p[i] = kheap_alloc(&h, sizes[i]);
@@ -90,7 +135,7 @@ MM_TEST(kheap, kmemsizes_lookup)
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES),
                 KHEAP_OK);
     e = h.ext[0];
     a = kheap_alloc(&h, 64);
@@ -131,7 +176,7 @@ MM_TEST(kheap, page_return_and_hysteresis)
 
     if (!mm_test_pages_init(t, &tp, 1))
         return;
-    kheap_init_growing(&h, "t", &tp.src);
+    plain_init_growing(&h, &tp.src);
     for (i = 0; i <= n; i++)
         blk[i] = kheap_alloc(&h, 16);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
@@ -189,7 +234,7 @@ MM_TEST(kheap, extend_and_destroy_with_callback)
     if (!MM_CHECK(t, area != NULL))
         return;
     /* Three 64 KiB extents, given out of order. */
-    MM_CHECK_EQ(t, kheap_init(&h, "t", area, 64 * 1024, MM_PAGE), KHEAP_OK);
+    MM_CHECK_EQ(t, plain_init(&h, area, 64 * 1024), KHEAP_OK);
     MM_CHECK_EQ(t, kheap_extend(&h, area + 128 * 1024, 64 * 1024),
                 KHEAP_OK);
     MM_CHECK_EQ(t, kheap_extend(&h, area + 64 * 1024, 64 * 1024), KHEAP_OK);
@@ -264,7 +309,7 @@ MM_TEST(kheap, bad_input_is_refused)
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES),
                 KHEAP_OK);
     a = kheap_alloc(&h, 64);
     run = kheap_alloc(&h, 3 * MM_PAGE);
@@ -414,7 +459,7 @@ MM_TEST(kheap, realloc_zalloc_calloc)
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES),
                 KHEAP_OK);
     p = kheap_realloc(&h, NULL, 20);                /* = alloc */
     for (i = 0; i < 20; i++)
