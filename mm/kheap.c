@@ -174,8 +174,9 @@ extent_overlaps(const struct kheap *h, uintptr_t base, size_t size)
     unsigned i;
 
     for (i = 0; i < h->next; i++)
-        if (base < h->ext[i]->base + h->ext[i]->size_bytes &&
-            h->ext[i]->base < base + size)
+        if ((uint64_t)base < (uint64_t)h->ext[i]->base +
+                                 h->ext[i]->size_bytes &&
+            (uint64_t)h->ext[i]->base < (uint64_t)base + size)
             return true;
     return false;
 }
@@ -191,23 +192,26 @@ static enum kheap_err
 extent_add(struct kheap *h, void *area, size_t size, unsigned src_order)
 {
     uintptr_t base = (uintptr_t)area;
-    uintptr_t first = (base + MM_PAGE - 1) & ~(uintptr_t)(MM_PAGE - 1);
-    uintptr_t last = (base + size) & ~(uintptr_t)(MM_PAGE - 1);
+    /* Ends in 64 bits: an area may end exactly at 4 GiB on the kernel. */
+    uint64_t first = ((uint64_t)base + MM_PAGE - 1) & ~(uint64_t)(MM_PAGE - 1);
+    uint64_t last = ((uint64_t)base + size) & ~(uint64_t)(MM_PAGE - 1);
     struct kheap_extent *e = area;
     size_t npages, used;
     unsigned i;
 
-    if ((base & (sizeof(void *) - 1)) != 0 || base + size < base ||
+    if ((base & (sizeof(void *) - 1)) != 0 || size == 0 ||
+        (uint64_t)base + size - 1 > (uint64_t)UINTPTR_MAX ||
         last <= first || h->next == KHEAP_MAX_EXTENTS ||
         extent_overlaps(h, base, size))
         return kheap_fail(h, KHEAP_ERR_EXTENT, base);
-    npages = (last - first) / MM_PAGE;
+    npages = (size_t)((last - first) / MM_PAGE);
     used = sizeof *e + npages * sizeof(struct kheap_page);
     /* After header, table and the buddy's npages state bytes, a page? */
-    if (base + used + npages + MM_PAGE > last ||
+    if ((uint64_t)base + used + npages + MM_PAGE > last ||
         buddy_add_zone(&h->pages, area, size, used, NULL) != BUDDY_OK)
         return kheap_fail(h, KHEAP_ERR_EXTENT, base);
-    *e = (struct kheap_extent){ KHEAP_KEY1, h, base, size, first, npages,
+    *e = (struct kheap_extent){ KHEAP_KEY1, h, base, size,
+                                (uintptr_t)first, npages,
                                 src_order, (struct kheap_page *)(e + 1),
                                 KHEAP_KEY2 };
     mm_memset(e->page, 0, npages * sizeof(struct kheap_page));
@@ -246,9 +250,16 @@ extent_grow(struct kheap *h, size_t need_pages)
 
     if (h->src == NULL)
         return false;
-    /* Room for the run, its aligned placement and the metadata. */
+    /*
+     * Room for the run, its aligned placement and the metadata: twice
+     * the run.  A run of 2^KHEAP_GROW_MAX pages can never fit (the
+     * extent's own header takes its first pages), so such a request
+     * fails here without taking an extent that would then sit unused.
+     */
     while (order < KHEAP_GROW_MAX && ((size_t)1 << order) < 2 * need_pages)
         order++;
+    if (((size_t)1 << order) < 2 * need_pages)
+        return false;
     area = mm_pagesrc_alloc(h->src, order);
     if (area == NULL)
         return false;

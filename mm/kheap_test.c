@@ -191,21 +191,25 @@ MM_TEST(kheap, page_return_and_hysteresis)
     static void *blk[MM_PAGE / 16 + 1];
     static struct test_pages tp;
     struct kheap h;
-    unsigned long calls;
+    unsigned long calls, src_calls;
+    size_t start;
     unsigned i, n = MM_PAGE / 16;
 
     if (!pages_setup(t, &tp, 1))
         return;
+    start = buddy_free_pages(&tp.buddy);
     kheap_init_growing(&h, "t", &tp.counter.src);
     for (i = 0; i <= n; i++)
         blk[i] = kheap_alloc(&h, 16);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
     calls = h.pages.nallocs + h.pages.nfrees;
+    src_calls = tp.counter.allocs + tp.counter.frees;
     for (i = 0; i < 100; i++) {
         MM_CHECK_EQ(t, kheap_free(&h, blk[n]), KHEAP_OK);
         blk[n] = kheap_alloc(&h, 16);
     }
     MM_CHECK_EQ(t, h.pages.nallocs + h.pages.nfrees, calls);
+    MM_CHECK_EQ(t, tp.counter.allocs + tp.counter.frees, src_calls);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
     /* Freeing every block: one page is kept as the spare, one returns. */
     for (i = 0; i <= n; i++)
@@ -219,7 +223,7 @@ MM_TEST(kheap, page_return_and_hysteresis)
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, h.next, 0);
     MM_CHECK_EQ(t, tp.counter.allocs, tp.counter.frees);
-    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy), POOL_CHUNK / MM_PAGE - 1);
+    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy), start);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     pages_teardown(&tp);
 }
@@ -284,6 +288,56 @@ MM_TEST(kheap, extend_and_destroy_with_callback)
     MM_CHECK_PTR_EQ(t, r.area[2], area);
     MM_CHECK_EQ(t, r.size[2], 64 * 1024);
     mm_scratch_free(area, 3 * 64 * 1024);
+}
+
+/*
+ * A growing heap takes its first extent (64 KiB) on the first request,
+ * a bigger one when a run does not fit, keeps one empty extent as a
+ * spare and gives the next one back; a run too big for any extent
+ * fails without taking one.
+ */
+MM_TEST(kheap, growing_heap_extents)
+{
+    static struct test_pages tp;
+    struct kheap h;
+    uint8_t *small, *run, *run2;
+    size_t start;
+
+    if (!pages_setup(t, &tp, 2))
+        return;
+    start = buddy_free_pages(&tp.buddy);
+    kheap_init_growing(&h, "t", &tp.counter.src);
+    MM_CHECK_EQ(t, h.next, 0);                      /* empty until used */
+    small = kheap_alloc(&h, 40);
+    MM_CHECK(t, small != NULL);
+    MM_CHECK_EQ(t, tp.counter.allocs, 1);
+    MM_CHECK_EQ(t, h.ext[0]->npages, 16);           /* 64 KiB */
+    run = kheap_alloc(&h, 1u << 20);                /* 1 MiB: grows */
+    MM_CHECK(t, run != NULL);
+    MM_CHECK_EQ(t, h.next, 2);
+    MM_CHECK_EQ(t, tp.counter.allocs, 2);
+    run2 = kheap_alloc(&h, 1u << 20);               /* and again */
+    MM_CHECK(t, run2 != NULL);
+    MM_CHECK_EQ(t, h.next, 3);
+    /* 3 MiB needs a 4 MiB run: no extent can hold it beside its header. */
+    MM_CHECK(t, kheap_alloc(&h, 3u << 20) == NULL);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 1);
+    MM_CHECK_EQ(t, h.next, 3);                      /* took none */
+    MM_CHECK_EQ(t, tp.counter.allocs, 3);
+    /* The first empty extent stays as the spare, the second goes back. */
+    MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
+    MM_CHECK_EQ(t, h.next, 3);
+    MM_CHECK_EQ(t, tp.counter.frees, 0);
+    MM_CHECK_EQ(t, kheap_free(&h, run2), KHEAP_OK);
+    MM_CHECK_EQ(t, h.next, 2);
+    MM_CHECK_EQ(t, tp.counter.frees, 1);
+    MM_CHECK_EQ(t, kheap_free(&h, small), KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, h.next, 0);
+    MM_CHECK_EQ(t, tp.counter.allocs, tp.counter.frees);
+    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy), start);
+    pages_teardown(&tp);
 }
 
 /* ---- bad input ------------------------------------------------------ */
@@ -509,6 +563,120 @@ MM_TEST(kheap, realloc_zalloc_calloc)
     mm_scratch_free(area, AREA_BYTES);
 }
 
+/* ---- the global heap ------------------------------------------------ */
+
+/*
+ * kmalloc() and friends on the global heap.  In the kernel that is the
+ * heap kheap_boot() set up over the page allocator; on the host this
+ * test sets it up over a test page allocator and destroys it after.
+ */
+MM_TEST(kheap, kmalloc_global_api)
+{
+    static struct test_pages tp;
+    struct kheap *g = kmalloc_heap();
+    bool own = g->name == NULL;
+    size_t held = kheap_pages_held(g);
+    unsigned long overflow = g->nerr[KHEAP_ERR_OVERFLOW];
+    uint8_t *a, *z, *c, *r;
+    unsigned i;
+
+    if (own) {
+        if (!pages_setup(t, &tp, 1))
+            return;
+        kmalloc_init(&tp.counter.src);
+    }
+    MM_CHECK(t, kmalloc(0) == NULL);                /* documented */
+    kfree(NULL);                                    /* does nothing */
+    a = kmalloc(64);
+    z = kzalloc(300);
+    if (!MM_CHECK(t, a != NULL && z != NULL))
+        return;
+    MM_CHECK_EQ(t, (uintptr_t)a % 64, 0);
+    MM_CHECK_EQ(t, ksize(z), g->guard ? 300 : 512);
+    for (i = 0; i < 300; i++)
+        MM_CHECK_EQ(t, z[i], 0);
+    mm_test_catch_panics(t);
+    c = kcalloc((size_t)-1 / 8 + 1, 8);             /* 2^N: overflows */
+    mm_test_release_panics(t);
+    MM_CHECK(t, c == NULL);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK_EQ(t, g->nerr[KHEAP_ERR_OVERFLOW], overflow + 1);
+    c = kcalloc(10, 100);
+    MM_CHECK(t, c != NULL && c[999] == 0);
+    mm_memset(a, 0x3C, 64);
+    r = krealloc(a, 6000);                          /* to a page run */
+    if (MM_CHECK(t, r != NULL)) {
+        MM_CHECK_EQ(t, r[63], 0x3C);
+        MM_CHECK_EQ(t, (uintptr_t)r % MM_PAGE, 0);
+    }
+    kfree(r);
+    kfree(z);
+    kfree(c);
+    MM_CHECK_EQ(t, kheap_check(g), 0);
+    if (own) {
+        kheap_destroy(g, NULL, NULL);               /* extents to tp */
+        MM_CHECK_EQ(t, tp.counter.allocs, tp.counter.frees);
+        pages_teardown(&tp);
+    } else {
+        MM_CHECK(t, kheap_pages_held(g) <= held + KHEAP_NBUCKETS);
+    }
+}
+
+/* ---- what power-of-two rounding costs ------------------------------- */
+
+#define ROUNDING_BLOCKS 2000
+
+/*
+ * Allocates ROUNDING_BLOCKS blocks of sizes drawn uniformly from 16 B to
+ * 2 KiB and prints what was asked for against what was handed out
+ * (ksize) and against the pages the heap took:
+ *   kheap: rounding blocks=N requested=R handed=H (+P.P%) pages=G
+ *          (U.U% of page bytes requested)
+ * Guard bytes are off for this heap, so ksize is the block's size.
+ */
+MM_TEST(kheap, rounding_cost)
+{
+    static struct test_pages tp;
+    static uint8_t *blk[ROUNDING_BLOCKS];
+    bool saved = mm_guard;
+    size_t requested = 0, handed = 0, pages, size;
+    unsigned long over, used;
+    struct kheap h;
+    unsigned i;
+
+    if (!pages_setup(t, &tp, 2))
+        return;
+    mm_guard = false;
+    kheap_init_growing(&h, "rounding", &tp.counter.src);
+    mm_guard = saved;
+    for (i = 0; i < ROUNDING_BLOCKS; i++) {
+        size = 16 + (size_t)mm_test_rand_below(t, 2048 - 16 + 1);
+        blk[i] = kheap_alloc(&h, size);
+        if (!MM_CHECK(t, blk[i] != NULL))
+            break;
+        MM_CHECK(t, kheap_size(&h, blk[i]) >= size &&
+                    kheap_size(&h, blk[i]) < 2 * size);
+        requested += size;
+        handed += kheap_size(&h, blk[i]);
+    }
+    pages = kheap_pages_held(&h);
+    over = (unsigned long)((handed - requested) * 1000 / requested);
+    used = (unsigned long)(requested * 1000 / (pages * MM_PAGE));
+    mm_print("kheap: rounding blocks=%u requested=%zu handed=%zu "
+             "(+%lu.%lu%%) pages=%zu (%lu.%lu%% of page bytes requested)\n",
+             i, requested, handed, over / 10, over % 10, pages, used / 10,
+             used % 10);
+    MM_CHECK(t, handed > requested && handed < 2 * requested);
+    MM_CHECK(t, pages * MM_PAGE >= handed);
+    while (i > 0)
+        MM_CHECK_EQ(t, kheap_free(&h, blk[--i]), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK_EQ(t, h.next, 0);
+    MM_CHECK_EQ(t, tp.counter.allocs, tp.counter.frees);
+    pages_teardown(&tp);
+}
+
 /* ---- randomized stress against a shadow model ----------------------- */
 
 #define STRESS_LIVE     1000
@@ -584,9 +752,11 @@ MM_TEST(kheap, randomized_stress)
     struct kheap h;
     unsigned long op;
     unsigned n = 0;
+    size_t start;
 
     if (!pages_setup(t, &tp, POOL_CHUNKS))
         return;
+    start = buddy_free_pages(&tp.buddy);
     kheap_init_growing(&h, "stress", &tp.counter.src);
     for (op = 0; op < MM_STRESS_OPS && t->nfailed == 0; op++) {
         stress_step(t, &h, live, &n);
@@ -605,8 +775,7 @@ MM_TEST(kheap, randomized_stress)
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, h.next, 0);
     MM_CHECK_EQ(t, tp.counter.allocs, tp.counter.frees);
-    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy),
-                POOL_CHUNKS * (POOL_CHUNK / MM_PAGE) - POOL_CHUNKS);
+    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy), start);
     MM_CHECK_EQ(t, buddy_check(&tp.buddy), 0);
     pages_teardown(&tp);
 }
