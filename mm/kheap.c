@@ -738,6 +738,22 @@ guard_check(struct kheap *h, const struct kheap_where *w, const void *p)
 }
 
 /*
+ * Validates a pointer handed back by the caller: it must start an
+ * allocated block of this heap and, with guard bytes on, its guard
+ * bytes must be intact.  Counts and reports the error; changes nothing.
+ * Called with the heap locked.
+ */
+static enum kheap_err
+block_validate(struct kheap *h, const void *p, struct kheap_where *w)
+{
+    enum kheap_err err = block_lookup(h, (uintptr_t)p, w);
+
+    if (err != KHEAP_OK)
+        return kheap_fail(h, err, (uintptr_t)p);
+    return guard_check(h, w, p);
+}
+
+/*
  * Frees the block that starts at p; NULL does nothing.  Errors (block
  * left as it was): KHEAP_ERR_FOREIGN, _KEY, _MISALIGNED, _INTERIOR,
  * _DOUBLE_FREE, and _GUARD (the block is not freed: it is the overrun
@@ -753,11 +769,7 @@ kheap_free(struct kheap *h, void *p)
     if (p == NULL)
         return KHEAP_OK;
     mm_lock(&h->lock);
-    err = block_lookup(h, (uintptr_t)p, &w);
-    if (err != KHEAP_OK)
-        err = kheap_fail(h, err, (uintptr_t)p);
-    else
-        err = guard_check(h, &w, p);
+    err = block_validate(h, p, &w);
     if (err == KHEAP_OK) {
         name = w.pg->kind == KHEAP_PAGE_LARGE ? "large"
                                               : bucket_name(w.pg->bucket);
@@ -810,16 +822,18 @@ same_block(size_t cap, size_t need)
 /*
  * Resizes the block at p to size bytes: in place when its block is
  * already the right one (same bucket, or same run order; with guard
- * bytes on, never), else by allocating, copying and freeing.  NULL p allocates; size 0 frees and
- * returns NULL.  A bad p is reported and NULL returned, nothing freed;
- * out of memory returns NULL and leaves p as it was.
+ * bytes on, never), else by allocating, copying and freeing.  NULL p
+ * allocates; size 0 frees and returns NULL.  A bad p (every error of
+ * kheap_free, overwritten guard bytes included) is reported and NULL
+ * returned, nothing freed; out of memory returns NULL and leaves p as
+ * it was.
  */
 void *
 kheap_realloc(struct kheap *h, void *p, size_t size)
 {
-    size_t old, need = guarded_size(h, size);
+    size_t old = 0, need = guarded_size(h, size);
+    struct kheap_where w;
     void *fresh;
-
 
     if (p == NULL)
         return kheap_alloc(h, size);
@@ -827,7 +841,10 @@ kheap_realloc(struct kheap *h, void *p, size_t size)
         kheap_free(h, p);
         return NULL;
     }
-    old = kheap_size(h, p);
+    mm_lock(&h->lock);
+    if (block_validate(h, p, &w) == KHEAP_OK)
+        old = h->guard ? guard_len(p, w.cap) : w.cap;
+    mm_unlock(&h->lock);
     if (old == 0)
         return NULL;                    /* bad pointer: reported */
     if (!h->guard && same_block(old, need))
@@ -1011,6 +1028,44 @@ kheap_print_stats(const struct kheap *h)
              h->large_hwm);
     mm_print("kmalloc: %6s %8zu %8zu %6zu %10lu %8s\n", "total", inuse,
              nfree, kheap_pages_held(h), requests, "-");
+}
+
+/*
+ * Prints the page-table entry (kmemsizes) of the page holding p, e.g.
+ *   kmalloc: page 0x0011d000 entry 3 of extent 0x00119000: bucket 64,
+ *            62 of 64 free, free list 0x0011d080, map 0xfffffffc ...
+ * (one line).  The map is the free bitmap, block 0 in bit 0 of the first
+ * word.  O(words of the bitmap); prints nothing for a foreign p.
+ */
+void
+kheap_print_page(const struct kheap *h, const void *p)
+{
+    const struct kheap_extent *e = extent_find(h, (uintptr_t)p);
+    const struct kheap_page *pg;
+    unsigned nblk, i;
+
+    if (e == NULL || (uintptr_t)p < e->first_page ||
+        ((uintptr_t)p - e->first_page) >> MM_PAGE_SHIFT >= e->npages)
+        return;
+    pg = page_of(e, (uintptr_t)p);
+    mm_print("kmalloc: page 0x%08lx entry %u of extent 0x%08lx: ",
+             (unsigned long)page_addr(e, pg), (unsigned)(pg - e->page),
+             (unsigned long)e->base);
+    if (pg->kind == KHEAP_PAGE_LARGE) {
+        mm_print("large, order %u\n", pg->bucket);
+        return;
+    }
+    if (pg->kind != KHEAP_PAGE_BUCKET) {
+        mm_print("unused\n");
+        return;
+    }
+    nblk = (unsigned)(MM_PAGE / h->bucket[pg->bucket].size);
+    mm_print("bucket %zu, %u of %u free, free list 0x%08lx, map",
+             h->bucket[pg->bucket].size, pg->nfree, nblk,
+             (unsigned long)(uintptr_t)pg->freelist);
+    for (i = 0; i < (nblk + 31) / 32; i++)
+        mm_print(" 0x%08lx", (unsigned long)pg->freemap[i]);
+    mm_print("\n");
 }
 
 void

@@ -123,6 +123,7 @@ int kheap_bucket_of(size_t size);
 size_t kheap_pages_held(const struct kheap *h);
 void kheap_print_stats(const struct kheap *h);
 void kheap_print_errors(const struct kheap *h);
+void kheap_print_page(const struct kheap *h, const void *p);
 unsigned kheap_check(struct kheap *h);
 
 /* The global heap: kmalloc_init() once, with the kernel's page source. */

@@ -77,6 +77,36 @@ pages_teardown(struct test_pages *tp)
         mm_scratch_free(tp->chunk[i], POOL_CHUNK);
 }
 
+/*
+ * Heaps whose blocks are exactly their bucket's size, whatever the guard
+ * switch says: for tests that check sizes and placement.  (Guard bytes
+ * take 8 bytes of each block, so a request moves up a bucket; the heap
+ * reads the switch once, at init.)  Other tests run with the switches
+ * as booted, so "selftest poison guard" exercises both.
+ */
+static enum kheap_err
+exact_init(struct kheap *h, void *area, size_t size_bytes)
+{
+    bool saved = mm_guard;
+    enum kheap_err err;
+
+    mm_guard = false;
+    err = kheap_init(h, "t", area, size_bytes, MM_PAGE);
+    mm_guard = saved;
+    return err;
+}
+
+static void
+exact_init_growing(struct kheap *h, const char *name,
+                   const struct mm_pagesrc *src)
+{
+    bool saved = mm_guard;
+
+    mm_guard = false;
+    kheap_init_growing(h, name, src);
+    mm_guard = saved;
+}
+
 MM_TEST(kheap, bucket_choice_at_every_boundary)
 {
     size_t s;
@@ -119,8 +149,7 @@ MM_TEST(kheap, ksize_and_alignment_per_bucket)
     MM_STATIC_ASSERT(MM_ARRAY_SIZE(sizes) == MM_ARRAY_SIZE(caps), "pairs");
     if (!MM_CHECK(t, area != NULL))
         return;
-    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
-                KHEAP_OK);
+    MM_CHECK_EQ(t, exact_init(&h, area, AREA_BYTES), KHEAP_OK);
     for (i = 0; i < MM_ARRAY_SIZE(sizes); i++) {
         p[i] = kheap_alloc(&h, sizes[i]);
         MM_CHECK(t, p[i] != NULL);
@@ -155,8 +184,7 @@ MM_TEST(kheap, kmemsizes_lookup)
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
-                KHEAP_OK);
+    MM_CHECK_EQ(t, exact_init(&h, area, AREA_BYTES), KHEAP_OK);
     e = h.ext[0];
     a = kheap_alloc(&h, 64);
     b = kheap_alloc(&h, 64);
@@ -198,7 +226,7 @@ MM_TEST(kheap, page_return_and_hysteresis)
     if (!pages_setup(t, &tp, 1))
         return;
     start = buddy_free_pages(&tp.buddy);
-    kheap_init_growing(&h, "t", &tp.counter.src);
+    exact_init_growing(&h, "t", &tp.counter.src);
     for (i = 0; i <= n; i++)
         blk[i] = kheap_alloc(&h, 16);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
@@ -259,7 +287,7 @@ MM_TEST(kheap, extend_and_destroy_with_callback)
     if (!MM_CHECK(t, area != NULL))
         return;
     /* Three 64 KiB extents, given out of order. */
-    MM_CHECK_EQ(t, kheap_init(&h, "t", area, 64 * 1024, MM_PAGE), KHEAP_OK);
+    MM_CHECK_EQ(t, exact_init(&h, area, 64 * 1024), KHEAP_OK);
     MM_CHECK_EQ(t, kheap_extend(&h, area + 128 * 1024, 64 * 1024),
                 KHEAP_OK);
     MM_CHECK_EQ(t, kheap_extend(&h, area + 64 * 1024, 64 * 1024), KHEAP_OK);
@@ -306,7 +334,7 @@ MM_TEST(kheap, growing_heap_extents)
     if (!pages_setup(t, &tp, 2))
         return;
     start = buddy_free_pages(&tp.buddy);
-    kheap_init_growing(&h, "t", &tp.counter.src);
+    exact_init_growing(&h, "t", &tp.counter.src);
     MM_CHECK_EQ(t, h.next, 0);                      /* empty until used */
     small = kheap_alloc(&h, 40);
     MM_CHECK(t, small != NULL);
@@ -516,7 +544,13 @@ MM_TEST(kheap, guard_catches_overrun)
     big[3 * MM_PAGE] = 1;
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, kheap_free(&h, big), KHEAP_ERR_GUARD);
+    /* krealloc of an overrun block: refused, the block left alone. */
+    MM_CHECK(t, kheap_realloc(&h, big, 10) == NULL);
     mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 2);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_GUARD], 3);
+    MM_CHECK_EQ(t, h.large_inuse, 1);
+    MM_CHECK_EQ(t, kheap_size(&h, big), 3 * MM_PAGE);
     big[3 * MM_PAGE] = 0xAB;
     MM_CHECK_EQ(t, kheap_free(&h, big), KHEAP_OK);
     kheap_trim(&h);
@@ -539,14 +573,16 @@ MM_TEST(kheap, realloc_zalloc_calloc)
     p = kheap_realloc(&h, NULL, 20);                /* = alloc */
     for (i = 0; i < 20; i++)
         p[i] = (uint8_t)i;
-    q = kheap_realloc(&h, p, 30);                   /* same bucket */
-    MM_CHECK_PTR_EQ(t, q, p);
+    q = kheap_realloc(&h, p, 30);   /* same bucket: in place, unless the
+                                       guard trailer must move */
+    MM_CHECK(t, q != NULL && (h.guard || q == p));
+    p = q;
     q = kheap_realloc(&h, p, 3000);                 /* moves to a run */
     MM_CHECK(t, q != p && ((uintptr_t)q & (MM_PAGE - 1)) == 0);
     for (i = 0; i < 20; i++)
         MM_CHECK_EQ(t, q[i], i);
     p = kheap_realloc(&h, q, 10);                   /* shrinks: moves */
-    MM_CHECK_EQ(t, kheap_size(&h, p), 16);
+    MM_CHECK_EQ(t, kheap_size(&h, p), h.guard ? 10 : 16);
     MM_CHECK_EQ(t, p[9], 9);
     MM_CHECK(t, kheap_realloc(&h, p, 0) == NULL);   /* = free */
     p = kheap_zalloc(&h, 500);
@@ -593,6 +629,7 @@ MM_TEST(kheap, kmalloc_global_api)
         return;
     MM_CHECK_EQ(t, (uintptr_t)a % 64, 0);
     MM_CHECK_EQ(t, ksize(z), g->guard ? 300 : 512);
+    kheap_print_page(g, a);                         /* for docs/kmalloc.md */
     for (i = 0; i < 300; i++)
         MM_CHECK_EQ(t, z[i], 0);
     mm_test_catch_panics(t);
@@ -638,7 +675,6 @@ MM_TEST(kheap, rounding_cost)
 {
     static struct test_pages tp;
     static uint8_t *blk[ROUNDING_BLOCKS];
-    bool saved = mm_guard;
     size_t requested = 0, handed = 0, pages, size;
     unsigned long over, used;
     struct kheap h;
@@ -646,9 +682,7 @@ MM_TEST(kheap, rounding_cost)
 
     if (!pages_setup(t, &tp, 2))
         return;
-    mm_guard = false;
-    kheap_init_growing(&h, "rounding", &tp.counter.src);
-    mm_guard = saved;
+    exact_init_growing(&h, "rounding", &tp.counter.src);
     for (i = 0; i < ROUNDING_BLOCKS; i++) {
         size = 16 + (size_t)mm_test_rand_below(t, 2048 - 16 + 1);
         blk[i] = kheap_alloc(&h, size);
