@@ -34,10 +34,19 @@
  * holds exactly its pages with a free block; page[i].kind says what
  * the page at first_page + i * 4 KiB is.
  * Bounds: kmalloc and kfree are O(1) when the bucket has a free block,
- * plus O(log extents) to find a pointer's extent; a refill is one page
- * allocator call (O(MAX_ORDER x extents)) and carving one page
- * (O(blocks per page) <= 256); page runs cost one buddy call.
- * Poisoning and guard checks add a pass over the block.
+ * plus O(log extents) to find a pointer's extent (extents <= 32); a
+ * refill is one page allocator call (O(MAX_ORDER x extents)) and
+ * carving one page (O(blocks per page) <= 256); a page return is one
+ * buddy free plus an O(extents) look whether its extent became empty;
+ * page runs cost one buddy call.  Growing takes one page-source call.
+ * Poisoning and guard checks add a pass over the block.  Only
+ * kheap_trim, kheap_check and kheap_destroy walk pages or extents.
+ * Sizes: runs up to 2^BUDDY_MAX_ORDER pages (4 MiB) from a caller's
+ * area; a growing heap's extents are at most 4 MiB and begin with their
+ * own metadata, so its largest run is 2 MiB.
+ * Switches: poisoning (mm_poison & MM_POISON_KMALLOC) and guard bytes
+ * (mm_guard) are read once when a heap is created and hold for its
+ * life, since blocks already handed out were laid out without them.
  * Metadata: per page, 48 bytes on the 32-bit kernel (64 on a 64-bit
  * host): 1.2%; plus the buddy's 1 byte per page and a ~100-byte extent
  * header.  No header inside blocks.
@@ -618,17 +627,26 @@ struct kheap_where {
     unsigned index;             /* block number in its page (buckets) */
 };
 
-/* Why a page-aligned pointer into an unused page is no block. */
+/*
+ * Why a pointer into a page that holds no block is no block: the page
+ * is part of the extent's own metadata (foreign: never the heap's to
+ * give), the start of a run that was freed (double free), or any other
+ * place inside free pages or a run (interior).
+ */
 static enum kheap_err
 unused_page_error(const struct kheap *h, uintptr_t addr)
 {
-    switch (buddy_state(&h->pages, (void *)addr)) {
-    case BUDDY_STATE_FREE:
-        return KHEAP_ERR_DOUBLE_FREE;       /* a run that was freed */
-    case BUDDY_STATE_INSIDE:
-        return KHEAP_ERR_INTERIOR;          /* a later page of a run */
-    default:
+    uintptr_t page = addr & ~(uintptr_t)(MM_PAGE - 1);
+
+    switch (buddy_state(&h->pages, (void *)page)) {
+    case BUDDY_STATE_RESERVED:
+    case BUDDY_STATE_NONE:
         return KHEAP_ERR_FOREIGN;           /* the extent's own header */
+    case BUDDY_STATE_FREE:
+        return addr == page ? KHEAP_ERR_DOUBLE_FREE     /* a freed run */
+                            : KHEAP_ERR_INTERIOR;
+    default:
+        return KHEAP_ERR_INTERIOR;          /* a later page of a run */
     }
 }
 
@@ -660,7 +678,7 @@ block_lookup(struct kheap *h, uintptr_t p, struct kheap_where *w)
         return off == 0 ? KHEAP_OK : KHEAP_ERR_INTERIOR;
     }
     if (w->pg->kind != KHEAP_PAGE_BUCKET)
-        return off == 0 ? unused_page_error(h, p) : KHEAP_ERR_INTERIOR;
+        return unused_page_error(h, p);
     size = h->bucket[w->pg->bucket].size;
     w->cap = size;
     w->index = (unsigned)(off / size);

@@ -8,6 +8,9 @@
  * or more extents: caller-given areas (kheap_init, kheap_extend), or,
  * for a growing heap, blocks taken from a page source on demand.
  * kmalloc() and friends use the kernel's global heap.  See mm/kheap.c.
+ *
+ * kmalloc(0) returns NULL and counts nothing; kfree(NULL) does nothing.
+ * No block carries a header: kfree finds the size from the page.
  */
 #ifndef MM_KHEAP_H
 #define MM_KHEAP_H

@@ -423,6 +423,9 @@ MM_TEST(kheap, bad_input_is_refused)
     bad_end(t, &c, &h, kheap_free(&h, area), KHEAP_ERR_FOREIGN,
             (uintptr_t)area);                       /* the header */
     bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, area + 64), KHEAP_ERR_FOREIGN,
+            (uintptr_t)(area + 64));                /* its page table */
+    bad_begin(t, &c, &h);
     bad_end(t, &c, &h, kheap_free(&h, a + 1), KHEAP_ERR_MISALIGNED,
             (uintptr_t)(a + 1));
     bad_begin(t, &c, &h);
