@@ -319,6 +319,49 @@ MM_TEST(kheap, extend_and_destroy_with_callback)
 }
 
 /*
+ * A heap holds at most KHEAP_MAX_EXTENTS extents, each at least its
+ * metadata page plus one page: the 33rd extent, and an area of one
+ * page, are refused with KHEAP_ERR_EXTENT; destroy still calls back
+ * once for each of the 32.
+ */
+MM_TEST(kheap, extent_table_full)
+{
+    const size_t ext = 2 * MM_PAGE, total = (KHEAP_MAX_EXTENTS + 2) * ext;
+    uint8_t *area = mm_scratch_alloc(total);
+    struct released r = { 0 };
+    struct kheap h;
+    void *blk[KHEAP_MAX_EXTENTS + 1];
+    unsigned i, n = 0;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, exact_init(&h, area, ext), KHEAP_OK);
+    for (i = 1; i < KHEAP_MAX_EXTENTS; i++)
+        MM_CHECK_EQ(t, kheap_extend(&h, area + i * ext, ext), KHEAP_OK);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, kheap_extend(&h, area + i * ext, ext), KHEAP_ERR_EXTENT);
+    MM_CHECK(t, mm_test_contains(t->panic_msg, "bad extent"));
+    MM_CHECK_EQ(t, kheap_extend(&h, area + (i + 1) * ext, MM_PAGE),
+                KHEAP_ERR_EXTENT);                  /* no page left */
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 2);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_EXTENT], 2);
+    MM_CHECK_EQ(t, h.next, KHEAP_MAX_EXTENTS);
+    /* One free page per extent: 32 one-page runs, then out of memory. */
+    while (n <= KHEAP_MAX_EXTENTS &&
+           (blk[n] = kheap_alloc(&h, MM_PAGE)) != NULL)
+        n++;
+    MM_CHECK_EQ(t, n, KHEAP_MAX_EXTENTS);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 1);
+    for (i = 0; i < n; i++)
+        kheap_free(&h, blk[i]);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    kheap_destroy(&h, record_release, &r);
+    MM_CHECK_EQ(t, r.n, KHEAP_MAX_EXTENTS);
+    mm_scratch_free(area, total);
+}
+
+/*
  * A growing heap takes its first extent (64 KiB) on the first request,
  * a bigger one when a run does not fit, keeps one empty extent as a
  * spare and gives the next one back; a run too big for any extent
