@@ -68,7 +68,8 @@ MM_SRCS := \
 	mm/memmap_test.c \
 	mm/pool.c \
 	mm/pool_test.c \
-	mm/test.c
+	mm/test.c \
+	mm/testpages.c
 
 HOST_SRCS := \
 	tests/host/main.c \

@@ -80,6 +80,10 @@ void kheap_boot(void);
 void kheap_report(void);
 void pool_boot(void);
 void pool_report(void);
+struct pool;                /* mm/pool.h */
+struct pool *kpool_create(const char *name, size_t objsize, size_t align,
+                          unsigned flags);
+int kpool_destroy(struct pool *p);
 
 /* kernel/bench.c: the "bench" option's in-kernel benchmarks. */
 void bench_run(void);

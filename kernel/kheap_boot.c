@@ -5,6 +5,7 @@
  * allocator on demand: 64 KiB first, doubling up to 4 MiB.
  */
 #include "../mm/kheap.h"
+#include "../mm/test.h"
 #include "kernel.h"
 
 void
@@ -23,4 +24,29 @@ kheap_report(void)
 {
     kheap_print_stats(kmalloc_heap());
     kheap_print_errors(kmalloc_heap());
+}
+
+/* The global heap serves every bucket and a page run, and gives back. */
+MM_TEST(kheap, global_kmalloc)
+{
+    struct kheap *h = kmalloc_heap();
+    size_t held = kheap_pages_held(h);
+    void *p[10];
+    unsigned i;
+
+    for (i = 0; i < 10; i++) {
+        p[i] = kmalloc((size_t)1 << (i + 3));       /* 8 B .. 4 KiB */
+        if (!MM_CHECK(t, p[i] != NULL))
+            return;
+        *(uint8_t *)p[i] = 0x11;
+        MM_CHECK(t, ksize(p[i]) >= (size_t)1 << (i + 3));
+    }
+    p[0] = krealloc(p[0], 3000);
+    MM_CHECK(t, ksize(p[0]) >= 3000);
+    MM_CHECK_EQ(t, ((uint8_t *)p[0])[0], 0x11);     /* the content moved */
+    for (i = 0; i < 10; i++)
+        kfree(p[i]);
+    kheap_trim(h);
+    MM_CHECK(t, kheap_pages_held(h) <= held);
+    MM_CHECK_EQ(t, kheap_check(h), 0);
 }

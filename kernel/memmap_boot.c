@@ -17,6 +17,7 @@
  * place: only usable ranges become free regions.
  */
 #include "../mm/memmap.h"
+#include "../mm/pool.h"
 #include "../mm/test.h"
 #include "kernel.h"
 #include "multiboot.h"
@@ -27,11 +28,24 @@ extern char __kernel_start[], __kernel_end[];   /* linker.ld */
 
 static struct memmap kernel_memmap;
 
+/*
+ * A record per boot module, kept in a static pool: it must exist before
+ * the page allocator does, so its objects live in this file's .bss.
+ */
+struct boot_module {
+    uint64_t start, end;        /* [start, end) */
+    const char *string;
+};
+
+static struct pool module_pool;
+static struct boot_module module_buf[MAX_MODULES];
+static uint32_t module_map[POOL_FREEMAP_WORDS(MAX_MODULES)];
+
 /* What the rest of the boot and the self-tests need to know. */
 static struct {
     uint32_t mbi;               /* where the information structure was */
     unsigned nmodules;
-    uint64_t mod_start[MAX_MODULES], mod_end[MAX_MODULES];
+    struct boot_module *module[MAX_MODULES];
 } boot_info;
 
 static uint64_t
@@ -48,6 +62,23 @@ reserve_string(uint32_t addr, const char *why)
 
     memmap_reserve(&kernel_memmap, addr, (uint64_t)addr + kstrlen(s) + 1,
                    why);
+}
+
+/* Keeps a module's record; more than MAX_MODULES are reported. */
+static void
+record_module(const struct multiboot_module *mod)
+{
+    struct boot_module *m = pool_alloc(&module_pool);
+
+    if (m == NULL) {
+        kprintf("multiboot: more than %u modules; not recorded\n",
+                MAX_MODULES);
+        return;
+    }
+    m->start = mod->mod_start;
+    m->end = mod->mod_end;
+    m->string = (const char *)(uintptr_t)mod->string;
+    boot_info.module[boot_info.nmodules++] = m;
 }
 
 /* Reserves and prints the modules GRUB loaded, with their strings. */
@@ -71,11 +102,7 @@ reserve_modules(const struct multiboot_info *mbi)
                     mod[i].mod_start, mod[i].mod_end - 1,
                     mod[i].string ? (const char *)(uintptr_t)mod[i].string
                                   : "");
-        if (i < MAX_MODULES) {
-            boot_info.mod_start[i] = mod[i].mod_start;
-            boot_info.mod_end[i] = mod[i].mod_end;
-            boot_info.nmodules = i + 1;
-        }
+        record_module(&mod[i]);
     }
 }
 
@@ -112,6 +139,10 @@ memmap_boot(uint32_t mbi_phys)
 
     memmap_init(m);
     boot_info.mbi = mbi_phys;
+    if (pool_init_static(&module_pool, "boot_module", module_buf,
+                         sizeof module_buf, sizeof module_buf[0], 0, 0,
+                         module_map) != POOL_OK)
+        panic("memmap: cannot create the boot_module pool");
     if (!kopts.quiet && (mbi->flags & MULTIBOOT_INFO_LOADER_NAME))
         kprintf("multiboot: loader \"%s\"\n",
                 (const char *)(uintptr_t)mbi->boot_loader_name);
@@ -179,7 +210,7 @@ MM_TEST(memmap, live_free_regions)
                               sizeof(struct multiboot_info)));
         MM_CHECK(t, !overlaps(r, 0, MM_PAGE));
         for (j = 0; j < boot_info.nmodules; j++)
-            MM_CHECK(t, !overlaps(r, boot_info.mod_start[j],
-                                  boot_info.mod_end[j]));
+            MM_CHECK(t, !overlaps(r, boot_info.module[j]->start,
+                                  boot_info.module[j]->end));
     }
 }

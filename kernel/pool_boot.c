@@ -1,14 +1,78 @@
 /*
- * kernel/pool_boot.c - placeholder until this layer lands.
+ * kernel/pool_boot.c - the kernel's own slab pools.
+ *
+ * pool_cache holds the descriptors (struct pool) of every pool the
+ * kernel creates at run time with kpool_create(), as Linux's kmem_cache
+ * cache does; its own descriptor is static, since it must exist first.
+ * Another pool, boot_module, is a static pool created before the page
+ * allocator exists (kernel/memmap_boot.c keeps the boot modules' records
+ * in it).  Both show up in the slabinfo report beside any test pools.
  */
+#include "../mm/pool.h"
+#include "../mm/test.h"
 #include "kernel.h"
+
+static struct pool pool_cache;
+
+/* A growing pool over the page allocator, its descriptor from pool_cache. */
+struct pool *
+kpool_create(const char *name, size_t objsize, size_t align, unsigned flags)
+{
+    struct pool *p = pool_alloc(&pool_cache);
+
+    if (p == NULL)
+        return NULL;
+    if (pool_init(p, name, objsize, align, flags, kernel_pagesrc()) !=
+        POOL_OK) {
+        pool_free(&pool_cache, p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Destroys a pool from kpool_create; POOL_ERR_BUSY if still in use. */
+int
+kpool_destroy(struct pool *p)
+{
+    enum pool_err err = pool_destroy(p);
+
+    if (err == POOL_OK)
+        pool_free(&pool_cache, p);
+    return err;
+}
 
 void
 pool_boot(void)
 {
+    if (pool_init(&pool_cache, "pool_cache", sizeof(struct pool), 0, 0,
+                  kernel_pagesrc()) != POOL_OK)
+        panic("pool: cannot create pool_cache");
+    kprintf("pool: pool_cache ready, %u descriptors of %zu bytes per "
+            "slab\n", pool_cache.objs_per_slab, pool_cache.objsize);
 }
 
 void
 pool_report(void)
 {
+    pool_print_slabinfo();
+    pool_print_errors(&pool_cache);
+}
+
+/* kpool_create takes its descriptor from pool_cache and gives it back. */
+MM_TEST(pool, kernel_pool_cache)
+{
+    size_t before = pool_cache.active;
+    struct pool *p = kpool_create("t-kpool", 100, 4, 0);
+    void *o;
+
+    if (!MM_CHECK(t, p != NULL))
+        return;
+    MM_CHECK_EQ(t, pool_cache.active, before + 1);
+    o = pool_alloc(p);
+    MM_CHECK(t, o != NULL && ((uintptr_t)o & 3) == 0);
+    MM_CHECK_EQ(t, pool_free(p, o), POOL_OK);
+    MM_CHECK_EQ(t, pool_check(p), 0);
+    MM_CHECK_EQ(t, kpool_destroy(p), POOL_OK);
+    MM_CHECK_EQ(t, pool_cache.active, before);
+    MM_CHECK_EQ(t, pool_check(&pool_cache), 0);
 }

@@ -1,4 +1,359 @@
 /*
- * mm/pool_test.c - placeholder until this layer lands.
+ * mm/pool_test.c - tests of the slab pools, in kernel and on host.
+ *
+ * Static pools live in small static buffers; growing pools take their
+ * slabs from the counting test page source (mm/testpages.h), so each test
+ * can check that every slab page came back.
  */
-#include "port.h"
+#include "pool.h"
+#include "test.h"
+#include "testpages.h"
+
+#define NOBJS   10
+
+/* The free table, as a string: "1" free, "0" in use, for one check. */
+static void
+table_text(const struct pool_slab *s, char *buf)
+{
+    unsigned i;
+
+    for (i = 0; i < s->nobjs; i++)
+        buf[i] = pool_is_free(s, i) ? '1' : '0';
+    buf[i] = '\0';
+}
+
+MM_TEST(pool, static_pool_gives_exactly_n)
+{
+    static uint8_t buf[NOBJS * 24] MM_ALIGNED(8);
+    static uint32_t map[POOL_FREEMAP_WORDS(NOBJS)];
+    static void *obj[NOBJS];
+    struct pool p;
+    unsigned i;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-static", buf, sizeof buf, 24, 8,
+                                    0, map), POOL_OK);
+    MM_CHECK_EQ(t, pool_nobjs(&p), NOBJS);
+    for (i = 0; i < NOBJS; i++) {
+        obj[i] = pool_alloc(&p);
+        MM_CHECK_PTR_EQ(t, obj[i], buf + i * 24);   /* carved in order */
+    }
+    MM_CHECK(t, pool_alloc(&p) == NULL);            /* N + 1: clean NULL */
+    MM_CHECK_EQ(t, p.nerr[POOL_NOMEM], 1);
+    MM_CHECK_EQ(t, p.active, NOBJS);
+    for (i = 0; i < NOBJS; i++)
+        MM_CHECK_EQ(t, pool_free(&p, obj[i]), POOL_OK);
+    MM_CHECK_EQ(t, p.active, 0);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
+ * The free table after each step, 6 objects of 32 bytes:
+ *   alloc a, b, c   000111      (carved 0, 1, 2)
+ *   free b          010111      (b on the free list)
+ *   alloc -> b      000111      (the list first: LIFO)
+ *   free a, free c  101111
+ *   alloc -> c      100111
+ */
+MM_TEST(pool, free_table_after_each_operation)
+{
+    static uint8_t buf[6 * 32] MM_ALIGNED(32);
+    static uint32_t map[1];
+    struct pool p;
+    char table[8];
+    void *a, *b, *c, *d;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-table", buf, sizeof buf, 32, 32,
+                                    0, map), POOL_OK);
+    a = pool_alloc(&p);
+    b = pool_alloc(&p);
+    c = pool_alloc(&p);
+    table_text(&p.static_slab, table);
+    MM_CHECK_STR(t, table, "000111");
+    MM_CHECK_EQ(t, pool_index_of(&p.static_slab, c), 2);
+    MM_CHECK_PTR_EQ(t, pool_object_at(&p.static_slab, 2), buf + 64);
+    pool_free(&p, b);
+    table_text(&p.static_slab, table);
+    MM_CHECK_STR(t, table, "010111");
+    d = pool_alloc(&p);
+    MM_CHECK_PTR_EQ(t, d, b);
+    table_text(&p.static_slab, table);
+    MM_CHECK_STR(t, table, "000111");
+    pool_free(&p, a);
+    pool_free(&p, c);
+    table_text(&p.static_slab, table);
+    MM_CHECK_STR(t, table, "101111");
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), c);
+    table_text(&p.static_slab, table);
+    MM_CHECK_STR(t, table, "100111");
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    pool_free(&p, c);
+    pool_free(&p, d);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/* ---- bad input ------------------------------------------------------ */
+
+static void
+expect_bad(struct mm_t *t, struct pool *p, void *obj, enum pool_err want)
+{
+    unsigned long before[POOL_ERR_COUNT];
+    char hex[24];
+    unsigned e;
+
+    mm_memcpy(before, p->nerr, sizeof before);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_free(p, obj), want);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    mm_test_format(hex, sizeof hex, "0x%08lx",
+                   (unsigned long)(uintptr_t)obj);
+    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    MM_CHECK(t, mm_test_contains(t->panic_msg, p->name));
+    MM_CHECK(t, mm_test_contains(t->panic_msg, pool_err_name[want]));
+    for (e = 0; e < POOL_ERR_COUNT; e++)
+        MM_CHECK_EQ(t, p->nerr[e], before[e] + (e == want));
+    MM_CHECK_EQ(t, pool_check(p), 0);
+}
+
+MM_TEST(pool, bad_input_is_refused)
+{
+    static uint8_t buf_a[8 * 64] MM_ALIGNED(64), buf_b[8 * 64] MM_ALIGNED(64);
+    static uint8_t elsewhere[64] MM_ALIGNED(64);
+    static uint32_t map_a[1], map_b[1];
+    struct pool a, b;
+    void *x, *y;
+
+    MM_CHECK_EQ(t, pool_init_static(&a, "t-bad-a", buf_a, sizeof buf_a, 64,
+                                    64, 0, map_a), POOL_OK);
+    MM_CHECK_EQ(t, pool_init_static(&b, "t-bad-b", buf_b, sizeof buf_b, 64,
+                                    64, 0, map_b), POOL_OK);
+    x = pool_alloc(&a);
+    y = pool_alloc(&b);
+    expect_bad(t, &a, NULL, POOL_ERR_NULL);
+    expect_bad(t, &a, elsewhere, POOL_ERR_FOREIGN);
+    expect_bad(t, &a, (uint8_t *)x + 8, POOL_ERR_MISALIGNED);
+    expect_bad(t, &a, y, POOL_ERR_WRONG_POOL);
+    MM_CHECK_EQ(t, pool_free(&a, x), POOL_OK);
+    expect_bad(t, &a, x, POOL_ERR_DOUBLE_FREE);
+    /* Destroying a pool with objects in use is refused. */
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_destroy(&b), POOL_ERR_BUSY);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, pool_free(&b, y), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&a), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&b), POOL_OK);
+}
+
+MM_TEST(pool, bad_parameters_at_create)
+{
+    static uint8_t buf[64] MM_ALIGNED(16);
+    static uint32_t map[1];
+    struct pool p;
+
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-p", buf, sizeof buf, 0, 8, 0,
+                                    map), POOL_ERR_PARAM);
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-p", buf, sizeof buf, 16, 3, 0,
+                                    map), POOL_ERR_PARAM);
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-p", buf, 8, 16, 8, 0, map),
+                POOL_ERR_PARAM);                    /* holds no object */
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-p", buf + 4, 32, 16, 16, 0,
+                                    map), POOL_ERR_PARAM);  /* misaligned */
+    MM_CHECK_EQ(t, pool_init(&p, "t-p", 16, 8, 0, NULL), POOL_ERR_PARAM);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 5);
+}
+
+/* ---- zeroing, poisoning, constructors ------------------------------- */
+
+MM_TEST(pool, zero_fill_and_poison)
+{
+    static uint8_t zbuf[4 * 64] MM_ALIGNED(64), pbuf[4 * 64] MM_ALIGNED(64);
+    static uint32_t zmap[1], pmap[1];
+    struct pool z, p;
+    uint8_t *o, *q;
+    char hex[24];
+    unsigned i;
+
+    MM_CHECK_EQ(t, pool_init_static(&z, "t-zero", zbuf, sizeof zbuf, 64,
+                                    64, POOL_ZERO, zmap), POOL_OK);
+    o = pool_alloc(&z);
+    mm_memset(o, 0xFF, 64);
+    pool_free(&z, o);
+    o = pool_alloc(&z);
+    for (i = 0; i < 64; i++)
+        MM_CHECK_EQ(t, o[i], 0);
+    pool_free(&z, o);
+    MM_CHECK_EQ(t, pool_destroy(&z), POOL_OK);
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-poison", pbuf, sizeof pbuf, 64,
+                                    64, POOL_POISON, pmap), POOL_OK);
+    o = pool_alloc(&p);
+    pool_free(&p, o);
+    MM_CHECK_EQ(t, o[40], 0x6B);                    /* poisoned */
+    o[40] = 1;                                      /* write after free */
+    mm_test_catch_panics(t);
+    q = pool_alloc(&p);
+    mm_test_release_panics(t);
+    MM_CHECK_PTR_EQ(t, q, o);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_POISON], 1);
+    mm_test_format(hex, sizeof hex, "0x%08lx",
+                   (unsigned long)(uintptr_t)(o + 40));
+    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    pool_free(&p, q);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+struct ctor_counts {
+    unsigned calls;
+};
+
+static void
+count_ctor(void *obj, void *arg)
+{
+    struct ctor_counts *c = arg;
+
+    c->calls++;
+    *(uint32_t *)((uint8_t *)obj + 8) = 0xC0FFEE;   /* constructed state */
+}
+
+/* The constructor runs once per object, when it is first carved. */
+MM_TEST(pool, constructor_once_per_object)
+{
+    static uint8_t buf[8 * 32] MM_ALIGNED(32);
+    static uint32_t map[1];
+    struct ctor_counts c = { 0 };
+    struct pool p;
+    void *o[5];
+    unsigned i;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-ctor", buf, sizeof buf, 32, 32,
+                                    0, map), POOL_OK);
+    MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_OK);
+    for (i = 0; i < 5; i++)
+        o[i] = pool_alloc(&p);
+    MM_CHECK_EQ(t, c.calls, 5);
+    pool_free(&p, o[1]);
+    pool_free(&p, o[3]);
+    o[3] = pool_alloc(&p);                          /* reused: no call */
+    o[1] = pool_alloc(&p);
+    MM_CHECK_EQ(t, c.calls, 5);
+    MM_CHECK_EQ(t, *(uint32_t *)((uint8_t *)o[1] + 8), 0xC0FFEE);
+    for (i = 0; i < 5; i++)
+        pool_free(&p, o[i]);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    /* A constructor cannot be combined with zeroing. */
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-ctor", buf, sizeof buf, 32, 32,
+                                    POOL_ZERO, map), POOL_OK);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_ERR_PARAM);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/* ---- growing pools -------------------------------------------------- */
+
+/*
+ * Three slabs' worth of objects, then free them slab by slab: the first
+ * empty slab is kept as the cache, the others go back at once; an
+ * allocation then comes from the cached slab without a page call.
+ */
+MM_TEST(pool, growth_shrink_and_slab_return)
+{
+    static struct mm_test_pages tp;
+    static void *obj[3 * 64];
+    struct pool p;
+    unsigned per, i;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-grow", 64, 64, 0, &tp.src), POOL_OK);
+    per = p.objs_per_slab;
+    MM_CHECK(t, per >= POOL_MIN_OBJS && per <= 64);
+    for (i = 0; i < 3 * per; i++)
+        obj[i] = pool_alloc(&p);
+    MM_CHECK_EQ(t, tp.allocs, 3);
+    MM_CHECK_EQ(t, p.nslabs, 3);
+    for (i = 0; i < per; i++)                       /* slab 1 empties */
+        pool_free(&p, obj[i]);
+    MM_CHECK_EQ(t, tp.frees, 0);                    /* kept as cache */
+    for (i = per; i < 3 * per; i++)                 /* slabs 2 and 3 */
+        pool_free(&p, obj[i]);
+    MM_CHECK_EQ(t, tp.frees, 2);
+    MM_CHECK_EQ(t, p.nslabs, 1);
+    obj[0] = pool_alloc(&p);                        /* from the cache */
+    MM_CHECK_EQ(t, tp.allocs, 3);
+    MM_CHECK_EQ(t, pool_nslabs_active(&p), 1);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    pool_free(&p, obj[0]);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/* ---- randomized stress against a shadow model ----------------------- */
+
+#define STRESS_LIVE     2000
+
+struct live {
+    uint8_t *obj;
+    uint8_t tag;
+};
+
+static bool
+obj_ok(const struct live *l, size_t size)
+{
+    size_t i;
+
+    for (i = 0; i < size; i++)
+        if (l->obj[i] != l->tag)
+            return false;
+    return true;
+}
+
+MM_TEST(pool, randomized_stress)
+{
+    static struct mm_test_pages tp;
+    static struct live live[STRESS_LIVE];
+    struct pool p;
+    unsigned long op;
+    unsigned n = 0;
+
+    if (!mm_test_pages_init(t, &tp, 2))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-stress", 72, 8, 0, &tp.src), POOL_OK);
+    for (op = 0; op < MM_STRESS_OPS && t->nfailed == 0; op++) {
+        unsigned r = (unsigned)mm_test_rand_below(t, 2);
+        struct live *l;
+
+        if (n > 0 && (r == 0 || n == STRESS_LIVE)) {
+            l = &live[mm_test_rand_below(t, n)];
+            MM_CHECK(t, obj_ok(l, p.objsize));
+            MM_CHECK_EQ(t, pool_free(&p, l->obj), POOL_OK);
+            *l = live[--n];
+        } else {
+            l = &live[n];
+            l->obj = pool_alloc(&p);
+            if (!MM_CHECK(t, l->obj != NULL))
+                break;
+            l->tag = (uint8_t)mm_test_rand(t);
+            mm_memset(l->obj, l->tag, p.objsize);
+            n++;
+        }
+        if (op % 50000 == 0)
+            MM_CHECK_EQ(t, pool_check(&p), 0);
+    }
+    MM_CHECK_EQ(t, op, MM_STRESS_OPS);
+    MM_CHECK_EQ(t, p.active, n);
+    while (n > 0) {
+        MM_CHECK(t, obj_ok(&live[n - 1], p.objsize));
+        MM_CHECK_EQ(t, pool_free(&p, live[--n].obj), POOL_OK);
+    }
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, p.nslabs, 1);                    /* the cached slab */
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}

@@ -28,20 +28,29 @@ expect_kheap_table() {
     if [ -z "$why" ]; then pass "$1"; else fail "$1" "$why (in $BOOT_LOG)"; fi
 }
 
-# Self-tests of the heap, then the table of the global heap they used.
-boot kheap-report 128M "selftest=kheap"
+# A plain boot prints the summary line and the table of the fresh heap.
+boot kheap-report 128M "exit"
 expect_exit kheap-report.exit $EXIT_SUCCESS
-expect_summary kheap-report.summary selftest
-expect_log kheap-report.boot "$KHEAP_SUMMARY\$"
+expect_log kheap-report.ready "$KHEAP_SUMMARY\$"
+expect_log kheap-report.header "$KHEAP_HEADER"
 expect_kheap_table kheap-report.table
-expect_log kheap-report.extents '^kmalloc: [0-9]+ extents, [0-9]+ out of memory$'
+expect_log kheap-report.large '^kmalloc:  large +[0-9]+ +- +[0-9]+ +[0-9]+ +[0-9]+$'
+expect_log kheap-report.total '^kmalloc:  total +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +-$'
 expect_log kheap-report.errors '^kmalloc: error double free +0$'
-expect_log kheap-report.overflow '^kmalloc: error size overflow +1$'
-expect_log kheap-report.used '^kmalloc: +64 +0 +[1-9][0-9]* +[1-9][0-9]* +[1-9][0-9]* +[1-9][0-9]*$'
-expect_log kheap-report.rounding '^kheap: rounding blocks=2000 requested=[0-9]+ handed=[0-9]+ \(\+[0-9]+\.[0-9]%\) pages=[0-9]+ \([0-9]+\.[0-9]% of page bytes requested\)$'
+
+# Self-tests of the heap, then the table of the global heap they used.
+boot kheap-selftest 128M "selftest=kheap"
+expect_exit kheap-selftest.exit $EXIT_SUCCESS
+expect_summary kheap-selftest.summary selftest
+expect_kheap_table kheap-selftest.table
+expect_log kheap-selftest.extents '^kmalloc: [0-9]+ extents, [0-9]+ out of memory$'
+expect_log kheap-selftest.used '^kmalloc: +64 +0 +[1-9][0-9]* +[1-9][0-9]* +[1-9][0-9]* +[1-9][0-9]*$'
+expect_no_log kheap-selftest.no-errors '^kmalloc: error .* [1-9][0-9]*$'
+expect_log kheap-selftest.page '^kmalloc: page 0x[0-9a-f]{8} entry [0-9]+ of extent 0x[0-9a-f]{8}: bucket 64, 63 of 64 free, free list 0x[0-9a-f]{8}, map 0xfffffffe 0xffffffff$'
+expect_log kheap-selftest.rounding '^kheap: rounding blocks=2000 requested=[0-9]+ handed=[0-9]+ \(\+[0-9]+\.[0-9]%\) pages=[0-9]+ \([0-9]+\.[0-9]% of page bytes requested\)$'
 
 # One trace line per alloc, free, refill, page return and extent change.
-boot kheap-trace 128M "trace=kmalloc selftest=kheap.page_return_and_hysteresis,kheap.kmalloc_global_api"
+boot kheap-trace 128M "trace=kmalloc selftest=kheap.page_return_and_hysteresis,kheap.kmalloc_global_api,kheap.global_kmalloc"
 expect_exit kheap-trace.exit $EXIT_SUCCESS
 expect_summary kheap-trace.summary selftest
 expect_log kheap-trace.alloc '^trace: kmalloc alloc size=64 bucket=64 addr=0x[0-9a-f]{8}$'
@@ -53,12 +62,21 @@ expect_log kheap-trace.grow '^trace: kmalloc grow extent=0x[0-9a-f]{8} pages=16$
 expect_log kheap-trace.shrink '^trace: kmalloc shrink extent=0x[0-9a-f]{8} pages=16$'
 expect_no_log kheap-trace.zero '^trace: kmalloc alloc size=0 '
 
-# Poisoning and guard bytes on: the heap says so and every test passes.
+# Poisoning and guard bytes on: the heap says so, every test passes, the
+# global heap served the tests' requests and counted no error.
 boot kheap-debug 128M "selftest=kheap poison guard"
 expect_exit kheap-debug.exit $EXIT_SUCCESS
 expect_summary kheap-debug.summary selftest
-expect_log kheap-debug.boot "$KHEAP_SUMMARY, poisoning, guard bytes\$"
+expect_log kheap-debug.aids "$KHEAP_SUMMARY, poisoning, guard bytes\$"
 expect_kheap_table kheap-debug.table
+expect_log kheap-debug.requests '^kmalloc:    128 +0 +[0-9]+ +[0-9]+ +[1-9][0-9]* +[1-9][0-9]*$'
+expect_no_log kheap-debug.no-errors '^kmalloc: error .* [1-9][0-9]*$'
+
+# Only the kmalloc bit of poison: the heap poisons, the rest does not.
+boot kheap-poison 128M "selftest=kheap poison=kmalloc"
+expect_exit kheap-poison.exit $EXIT_SUCCESS
+expect_summary kheap-poison.summary selftest
+expect_log kheap-poison.aids "$KHEAP_SUMMARY, poisoning\$"
 
 # Quiet: the one summary line, no table.
 boot kheap-quiet 128M "quiet exit"
