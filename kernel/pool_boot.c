@@ -55,7 +55,7 @@ void
 pool_report(void)
 {
     pool_print_slabinfo();
-    pool_print_errors(&pool_cache);
+    pool_print_all_errors();
 }
 
 /* kpool_create takes its descriptor from pool_cache and gives it back. */

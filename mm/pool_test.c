@@ -210,19 +210,36 @@ struct ctor_counts {
     unsigned calls;
 };
 
+/* Constructs a 32-byte object: every byte 0xC5, so any clobber shows. */
 static void
 count_ctor(void *obj, void *arg)
 {
     struct ctor_counts *c = arg;
 
     c->calls++;
-    *(uint32_t *)((uint8_t *)obj + 8) = 0xC0FFEE;   /* constructed state */
+    mm_memset(obj, 0xC5, 32);
 }
 
-/* The constructor runs once per object, when it is first carved. */
+static bool
+constructed(const uint8_t *obj)
+{
+    unsigned i;
+
+    for (i = 0; i < 32; i++)
+        if (obj[i] != 0xC5)
+            return false;
+    return true;
+}
+
+/*
+ * The constructor runs once per object, when it is first carved, never
+ * on reuse; a free object keeps its link after the object (32 bytes of
+ * object + 8 of link, rounded to the 32-byte alignment: 64 per slot), so
+ * every constructed byte survives a free.
+ */
 MM_TEST(pool, constructor_once_per_object)
 {
-    static uint8_t buf[8 * 32] MM_ALIGNED(32);
+    static uint8_t buf[8 * 64] MM_ALIGNED(32);
     static uint32_t map[1];
     struct ctor_counts c = { 0 };
     struct pool p;
@@ -232,24 +249,122 @@ MM_TEST(pool, constructor_once_per_object)
     MM_CHECK_EQ(t, pool_init_static(&p, "t-ctor", buf, sizeof buf, 32, 32,
                                     0, map), POOL_OK);
     MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_OK);
+    MM_CHECK_EQ(t, p.link_off, 32);
+    MM_CHECK_EQ(t, p.objsize, 64);
+    MM_CHECK_EQ(t, pool_nobjs(&p), 8);
     for (i = 0; i < 5; i++)
         o[i] = pool_alloc(&p);
     MM_CHECK_EQ(t, c.calls, 5);
+    MM_CHECK_PTR_EQ(t, o[4], buf + 4 * 64);
     pool_free(&p, o[1]);
     pool_free(&p, o[3]);
     o[3] = pool_alloc(&p);                          /* reused: no call */
     o[1] = pool_alloc(&p);
     MM_CHECK_EQ(t, c.calls, 5);
-    MM_CHECK_EQ(t, *(uint32_t *)((uint8_t *)o[1] + 8), 0xC0FFEE);
+    MM_CHECK(t, constructed(o[1]) && constructed(o[3]));
     for (i = 0; i < 5; i++)
-        pool_free(&p, o[i]);
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    /* A constructor cannot be combined with zeroing. */
+}
+
+/*
+ * A constructor cannot be combined with zeroing or poisoning (they would
+ * destroy the constructed state), nor be set after the first allocation.
+ */
+MM_TEST(pool, constructor_refused_when_incoherent)
+{
+    static uint8_t buf[8 * 64] MM_ALIGNED(32);
+    static uint32_t map[1];
+    struct ctor_counts c = { 0 };
+    unsigned flags[2] = { POOL_ZERO, POOL_POISON }, i;
+    struct pool p;
+
+    for (i = 0; i < 2; i++) {
+        MM_CHECK_EQ(t, pool_init_static(&p, "t-ctor", buf, sizeof buf, 32,
+                                        32, flags[i], map), POOL_OK);
+        mm_test_catch_panics(t);
+        MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_ERR_PARAM);
+        mm_test_release_panics(t);
+        MM_CHECK_EQ(t, t->npanics, 1);
+        MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);
+        MM_CHECK(t, p.ctor == NULL && p.link_off == 0);
+        MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    }
     MM_CHECK_EQ(t, pool_init_static(&p, "t-ctor", buf, sizeof buf, 32, 32,
-                                    POOL_ZERO, map), POOL_OK);
+                                    0, map), POOL_OK);
+    pool_free(&p, pool_alloc(&p));
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_ERR_PARAM);
     mm_test_release_panics(t);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);
+    MM_CHECK_EQ(t, c.calls, 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
+ * The global switch (mm_poison & MM_POISON_POOL, option "poison=pool")
+ * poisons a pool that did not ask for it; the buffer holds as many
+ * objects either way, since a poisoned object keeps its link inside.
+ */
+MM_TEST(pool, global_poison_switch)
+{
+    static uint8_t buf[4 * 32] MM_ALIGNED(32);
+    static uint32_t map[1];
+    unsigned saved = mm_poison;
+    struct pool p;
+    uint8_t *o;
+
+    mm_poison |= MM_POISON_POOL;
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-gpoison", buf, sizeof buf, 32,
+                                    32, 0, map), POOL_OK);
+    mm_poison = saved;
+    MM_CHECK(t, (p.flags & POOL_POISON) != 0);
+    MM_CHECK_EQ(t, pool_nobjs(&p), 4);
+    o = pool_alloc(&p);
+    pool_free(&p, o);
+    MM_CHECK_EQ(t, o[31], 0x6B);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
+ * A write after free that hits the link word is caught when the object
+ * is handed out again (POOL_ERR_LINK, one counter), and the free list is
+ * rebuilt from the free table: every object can still be allocated
+ * exactly once.
+ */
+MM_TEST(pool, overwritten_link_is_repaired)
+{
+    static uint8_t buf[6 * 16] MM_ALIGNED(16);
+    static uint32_t map[1];
+    static void *o[6];
+    unsigned long before[POOL_ERR_COUNT];
+    struct pool p;
+    unsigned i, e;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-link", buf, sizeof buf, 16, 16,
+                                    0, map), POOL_OK);
+    for (i = 0; i < 6; i++)
+        o[i] = pool_alloc(&p);
+    for (i = 0; i < 4; i++)                         /* list: 3 2 1 0 */
+        pool_free(&p, o[i]);
+    *(void **)o[3] = buf + 8;                       /* wild link */
+    mm_memcpy(before, p.nerr, sizeof before);
+    mm_test_catch_panics(t);
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[3]);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK(t, mm_test_contains(t->panic_msg, "free link overwritten"));
+    for (e = 0; e < POOL_ERR_COUNT; e++)
+        MM_CHECK_EQ(t, p.nerr[e], before[e] + (e == POOL_ERR_LINK));
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 3; i++)                         /* 0, 1, 2 again */
+        MM_CHECK(t, pool_alloc(&p) != NULL);
+    MM_CHECK(t, pool_alloc(&p) == NULL);
+    MM_CHECK_EQ(t, p.active, 6);
+    for (i = 0; i < 6; i++)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }
 
