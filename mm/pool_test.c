@@ -162,8 +162,44 @@ MM_TEST(pool, bad_parameters_at_create)
     MM_CHECK_EQ(t, pool_init_static(&p, "t-p", buf + 4, 32, 16, 16, 0,
                                     map), POOL_ERR_PARAM);  /* misaligned */
     MM_CHECK_EQ(t, pool_init(&p, "t-p", 16, 8, 0, NULL), POOL_ERR_PARAM);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);      /* this try's only */
+    MM_CHECK(t, !pool_is_registered(&p));
     mm_test_release_panics(t);
     MM_CHECK_EQ(t, t->npanics, 5);
+}
+
+/*
+ * Bad frees to a growing pool: a pointer outside every slab (found by
+ * binary search over the slab table, never by reading the pointer), one
+ * into a slab's header, one of another growing pool, a double free.
+ */
+MM_TEST(pool, bad_input_growing_pool)
+{
+    static struct mm_test_pages tp;
+    struct pool a, b;
+    uint8_t *x, *y, *outside;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    outside = mm_scratch_alloc(MM_PAGE);
+    if (!MM_CHECK(t, outside != NULL))
+        return;
+    MM_CHECK_EQ(t, pool_init(&a, "t-grow-a", 48, 16, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&b, "t-grow-b", 48, 16, 0, &tp.src), POOL_OK);
+    x = pool_alloc(&a);
+    y = pool_alloc(&b);
+    expect_bad(t, &a, outside + 64, POOL_ERR_FOREIGN);
+    expect_bad(t, &a, x - 16, POOL_ERR_MISALIGNED);     /* slab header */
+    expect_bad(t, &a, x + 47, POOL_ERR_MISALIGNED);
+    expect_bad(t, &a, y, POOL_ERR_WRONG_POOL);
+    MM_CHECK_EQ(t, pool_free(&a, x), POOL_OK);
+    expect_bad(t, &a, x, POOL_ERR_DOUBLE_FREE);
+    MM_CHECK_EQ(t, pool_free(&b, y), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&a), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&b), POOL_OK);
+    mm_scratch_free(outside, MM_PAGE);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
 }
 
 /* ---- zeroing, poisoning, constructors ------------------------------- */
@@ -404,6 +440,46 @@ MM_TEST(pool, growth_shrink_and_slab_return)
     MM_CHECK_EQ(t, pool_check(&p), 0);
     pool_free(&p, obj[0]);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/*
+ * Destroy gives back every slab, the cached one too, and takes the pool
+ * out of the registry (so out of slabinfo); a busy pool is refused with
+ * nothing changed.
+ */
+MM_TEST(pool, destroy_returns_everything)
+{
+    static struct mm_test_pages tp;
+    static void *obj[256];
+    struct pool p;
+    unsigned i, n;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-destroy", 200, 8, 0, &tp.src),
+                POOL_OK);
+    MM_CHECK(t, pool_is_registered(&p));
+    n = 2 * p.objs_per_slab + 1;                    /* three slabs */
+    if (!MM_CHECK(t, n <= MM_ARRAY_SIZE(obj)))
+        return;
+    for (i = 0; i < n; i++)
+        obj[i] = pool_alloc(&p);
+    MM_CHECK_EQ(t, tp.allocs, 3);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_ERR_BUSY);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_BUSY], 1);
+    MM_CHECK_EQ(t, p.nslabs, 3);
+    MM_CHECK(t, pool_is_registered(&p));
+    for (i = 0; i < n; i++)
+        pool_free(&p, obj[i]);
+    MM_CHECK_EQ(t, p.nslabs, 1);                    /* the cache */
+    MM_CHECK_EQ(t, tp.frees, 2);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK_EQ(t, tp.frees, 3);
+    MM_CHECK(t, !pool_is_registered(&p));
     MM_CHECK(t, mm_test_pages_all_back(&tp));
     mm_test_pages_fini(&tp);
 }
