@@ -37,3 +37,4 @@ expect_exit pool-poison-all.exit $EXIT_SUCCESS
 expect_summary pool-poison-all.summary selftest
 expect_log pool-poison-all.listed '^pool_cache +0 +[0-9]+ +[0-9]+ +[0-9]+ +4 : slabdata +0 +[01]$'
 expect_no_log pool-poison-all.no-errors '^pool: (pool_cache|boot_module): error .* [1-9][0-9]*$'
+expect_log pool-trace.listed '^t-kpool +1 +[0-9]+ +100 +[0-9]+ +1 : slabdata +1 +1$'
