@@ -484,6 +484,46 @@ MM_TEST(pool, destroy_returns_everything)
     mm_test_pages_fini(&tp);
 }
 
+/*
+ * A growing pool with a constructor: the constructor runs once for each
+ * object a slab carves, also for the objects of a slab taken again after
+ * one was returned (fresh pages are not constructed), never on reuse.
+ */
+MM_TEST(pool, constructor_in_growing_pool)
+{
+    static struct mm_test_pages tp;
+    static void *obj[256];
+    struct ctor_counts c = { 0 };
+    struct pool p;
+    unsigned i, per;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-gctor", 32, 16, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_OK);
+    MM_CHECK_EQ(t, p.objsize, 48);                  /* 32 + link, to 16 */
+    per = p.objs_per_slab;
+    if (!MM_CHECK(t, 2 * per <= MM_ARRAY_SIZE(obj)))
+        return;
+    for (i = 0; i < 2 * per; i++)                   /* two slabs */
+        obj[i] = pool_alloc(&p);
+    MM_CHECK_EQ(t, c.calls, 2 * per);
+    for (i = 0; i < 2 * per; i++)                   /* one is returned */
+        pool_free(&p, obj[i]);
+    MM_CHECK_EQ(t, tp.frees, 1);
+    for (i = 0; i < 2 * per; i++) {
+        obj[i] = pool_alloc(&p);
+        MM_CHECK(t, constructed(obj[i]));
+    }
+    MM_CHECK_EQ(t, c.calls, 3 * per);               /* the new slab only */
+    for (i = 0; i < 2 * per; i++)
+        MM_CHECK_EQ(t, pool_free(&p, obj[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
 /* ---- randomized stress against a shadow model ----------------------- */
 
 #define STRESS_LIVE     2000
