@@ -146,6 +146,9 @@ memmap_boot(uint32_t mbi_phys)
     if (!kopts.quiet && (mbi->flags & MULTIBOOT_INFO_LOADER_NAME))
         kprintf("multiboot: loader \"%s\"\n",
                 (const char *)(uintptr_t)mbi->boot_loader_name);
+    if (!kopts.quiet && (mbi->flags & MULTIBOOT_INFO_MEMORY))
+        kprintf("multiboot: mem_lower %u KiB, mem_upper %u KiB\n",
+                mbi->mem_lower, mbi->mem_upper);
     read_map(mbi);
     memmap_sanitise(m);
     memmap_reserve(m, 0, MM_PAGE, "page 0");

@@ -48,6 +48,7 @@ for mem in 8M 128M 1G 3G; do
     expect_map map-$mem
     expect_ignored map-$mem 0
 done
+expect_log map-3G.mem-lower-upper '^multiboot: mem_lower [0-9]+ KiB, mem_upper [0-9]+ KiB$'
 
 # QEMU keeps 3 GiB below 4 GiB and puts the rest above it.
 boot map-4G 4G "exit"
