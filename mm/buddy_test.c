@@ -217,6 +217,82 @@ MM_TEST(buddy, bad_input_is_refused)
     mm_scratch_free(base, ARENA_PAGES * MM_PAGE);
 }
 
+/*
+ * Zone errors and the page source's order check, with the same care as
+ * above: a zone too small to keep a page after its metadata, one that
+ * overlaps, one too many (BUDDY_MAX_ZONES one-page zones on every other
+ * page of a 64-page arena), removing a busy zone or an address where no
+ * zone starts, and giving a block back to the page source with the
+ * wrong order.  The full table also exercises the binary search: each
+ * zone hands out its one page, and each page is freed into its own zone.
+ */
+#define ZONES_PAGES     (2 * BUDDY_MAX_ZONES)
+
+MM_TEST(buddy, zone_and_pagesrc_errors)
+{
+    static uint8_t meta[ZONES_PAGES * 2];
+    void *got[BUDDY_MAX_ZONES];
+    struct buddy b;
+    struct bad_case c;
+    struct mm_pagesrc src;
+    uint8_t *base = mm_scratch_alloc(ZONES_PAGES * MM_PAGE);
+    unsigned i;
+
+    buddy_init(&b, "zones");
+    if (!MM_CHECK(t, base != NULL))
+        return;
+    for (i = 0; i < BUDDY_MAX_ZONES; i++)
+        MM_CHECK_EQ(t, buddy_add_zone(&b, base + 2 * i * MM_PAGE, MM_PAGE,
+                                      0, meta + 2 * i), BUDDY_OK);
+    bad_begin(t, &c, &b);
+    bad_end(t, &c, buddy_add_zone(&b, base + MM_PAGE, MM_PAGE, 0,
+                                  meta + 2 * i), BUDDY_ERR_ZONE,
+            (uintptr_t)(base + MM_PAGE));
+    for (i = 0; i < BUDDY_MAX_ZONES; i++) {
+        got[i] = buddy_alloc(&b, 0);
+        MM_CHECK_PTR_EQ(t, got[i], base + 2 * i * MM_PAGE);
+    }
+    MM_CHECK(t, buddy_alloc(&b, 0) == NULL);
+    MM_CHECK_EQ(t, buddy_nomem(&b), 1);
+    bad_begin(t, &c, &b);
+    bad_end(t, &c, buddy_remove_zone(&b, base), BUDDY_ERR_ZONE,
+            (uintptr_t)base);
+    for (i = BUDDY_MAX_ZONES; i-- > 0;)
+        MM_CHECK_EQ(t, buddy_free(&b, got[i]), BUDDY_OK);
+    for (i = 0; i < BUDDY_MAX_ZONES; i++)
+        MM_CHECK_EQ(t, buddy_remove_zone(&b, base + 2 * i * MM_PAGE),
+                    BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_nzones(&b), 0);
+    MM_CHECK_EQ(t, buddy_managed_pages(&b), 0);
+
+    /* One region again: 16 pages, metadata inside. */
+    MM_CHECK_EQ(t, buddy_add_zone(&b, base, 16 * MM_PAGE, 0, NULL),
+                BUDDY_OK);
+    bad_begin(t, &c, &b);
+    bad_end(t, &c, buddy_add_zone(&b, base + 16 * MM_PAGE, MM_PAGE, 0,
+                                  NULL), BUDDY_ERR_ZONE,
+            (uintptr_t)(base + 16 * MM_PAGE));
+    bad_begin(t, &c, &b);
+    bad_end(t, &c, buddy_add_zone(&b, base + 8 * MM_PAGE, 32 * MM_PAGE, 0,
+                                  NULL), BUDDY_ERR_ZONE,
+            (uintptr_t)(base + 8 * MM_PAGE));
+    bad_begin(t, &c, &b);
+    bad_end(t, &c, buddy_remove_zone(&b, base + 32 * MM_PAGE),
+            BUDDY_ERR_FOREIGN, (uintptr_t)(base + 32 * MM_PAGE));
+    buddy_pagesrc(&b, &src);
+    got[0] = mm_pagesrc_alloc(&src, 1);
+    MM_CHECK(t, got[0] != NULL);
+    bad_begin(t, &c, &b);
+    mm_pagesrc_free(&src, got[0], 2);
+    bad_end(t, &c, BUDDY_ERR_ORDER, BUDDY_ERR_ORDER, (uintptr_t)got[0]);
+    MM_CHECK_EQ(t, buddy_size(&b, got[0]), 2 * MM_PAGE);
+    mm_pagesrc_free(&src, got[0], 1);
+    MM_CHECK_EQ(t, buddy_free_pages(&b), buddy_managed_pages(&b));
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
+    MM_CHECK_EQ(t, buddy_remove_zone(&b, base), BUDDY_OK);
+    mm_scratch_free(base, ZONES_PAGES * MM_PAGE);
+}
+
 /* Writes a pattern derived from the block's address into each page. */
 static void
 pattern_fill(uint8_t *p, unsigned order)
