@@ -75,6 +75,13 @@ HOST_SRCS := \
 	tests/host/main.c \
 	tests/host/port.c
 
+# Benchmarks: the allocators (no tests) at -O2 beside the baselines.
+BENCH_SRCS := \
+	tests/bench/baselines.c \
+	tests/bench/bench.c \
+	tests/host/port.c
+BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS))
+
 BUILD ?= build
 ELF := $(BUILD)/kmemlab.elf
 ISO := $(BUILD)/kmemlab.iso
@@ -85,6 +92,8 @@ KOBJS := $(BOOT_SRCS:%.asm=$(BUILD)/kernel/%.o) \
 		$(KERNEL_SRCS) $(MM_SRCS))
 HOBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(KLIB_SRCS) $(MM_SRCS) \
 	$(HOST_SRCS))
+BOBJS := $(patsubst %.c,$(BUILD)/bench/%.o,$(BENCH_SRCS) $(BENCH_MM_SRCS))
+BENCH := $(BUILD)/bench/bench
 
 WARN := -Wall -Wextra -Werror
 KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pie \
@@ -98,6 +107,7 @@ KLDFLAGS := -m32 -nostdlib -static -no-pie -T linker.ld \
 HCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-toplevel-reorder \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -DMM_HOST \
 	$(WARN) -MMD -MP
+BCFLAGS := -std=gnu11 -O2 -g -DMM_HOST -DMM_BENCH $(WARN) -MMD -MP
 
 # A missing tool stops the build with one line naming its package.
 need = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: \
@@ -152,6 +162,26 @@ $(HOSTTEST): $(HOBJS)
 	@$(if $(Q),echo "  HOSTLD  $@")
 	$(Q)$(HOSTCC) $(HCFLAGS) -o $@ $(HOBJS)
 
+$(BUILD)/bench/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BENCHCC $<")
+	$(Q)$(HOSTCC) $(BCFLAGS) -c -o $@ $<
+
+$(BENCH): $(BOBJS)
+	@$(if $(Q),echo "  BENCHLD $@")
+	$(Q)$(HOSTCC) $(BCFLAGS) -o $@ $(BOBJS)
+
+# make bench: host timings against the baselines, instruction counts
+# under callgrind, and the in-kernel benchmarks under QEMU -icount.
+.PHONY: bench
+bench: $(BENCH) $(ELF)
+	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) tools/bench.sh all
+
+# make bench-count: the callgrind instruction counts alone.
+.PHONY: bench-count
+bench-count: $(BENCH)
+	$(Q)BUILD=$(BUILD) tools/bench.sh count
+
 .PHONY: hosttest
 hosttest: $(HOSTTEST)
 	$(HOSTTEST) $(T)
@@ -188,9 +218,11 @@ help:
 	@echo "  debug          boot halted, waiting for gdb -x tools/gdbinit"
 	@echo "  test           host tests, in-kernel self-tests, crash checks"
 	@echo "  hosttest       host tests only (T=filter, e.g. T=buddy)"
+	@echo "  bench          timings, instruction counts, in-kernel cycles"
+	@echo "  bench-count    the instruction counts (callgrind) alone"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
 	@echo "Knobs: MEM ARGS VGA TIMEOUT QEMU BUILD V=1 (show commands),"
 	@echo "       POISON=7 GUARD=1 (kernel debug defaults; see mm/port.h)"
 
--include $(KOBJS:.o=.d) $(HOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d)

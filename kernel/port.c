@@ -74,17 +74,6 @@ mm_memcpy(void *dst, const void *src, size_t n)
     return memcpy(dst, src, n);
 }
 
-void
-mm_lock(struct mm_lock *l)
-{
-    l->saved_flags = irq_save();
-}
-
-void
-mm_unlock(struct mm_lock *l)
-{
-    irq_restore(l->saved_flags);
-}
 
 /* The order of the smallest power-of-two page block holding bytes. */
 static unsigned

@@ -76,37 +76,37 @@ buddy_fail(struct buddy *b, enum buddy_err err, uintptr_t addr)
     return err;
 }
 
-static inline uintptr_t
+static MM_INLINE uintptr_t
 pfn_addr(uintptr_t pfn)
 {
     return pfn << MM_PAGE_SHIFT;
 }
 
-static inline struct buddy_link *
+static MM_INLINE struct buddy_link *
 pfn_link(uintptr_t pfn)
 {
     return (struct buddy_link *)pfn_addr(pfn);
 }
 
-static inline uint8_t *
+static MM_INLINE uint8_t *
 meta_of(const struct buddy_zone *z, uintptr_t pfn)
 {
     return &z->meta[pfn - z->first_pfn];
 }
 
-static inline bool
+static MM_INLINE bool
 zone_has(const struct buddy_zone *z, uintptr_t pfn)
 {
     return pfn >= z->first_pfn && pfn - z->first_pfn < z->npages;
 }
 
-static inline unsigned
+static MM_INLINE unsigned
 zone_index(const struct buddy *b, const struct buddy_zone *z)
 {
     return (unsigned)(z - b->zone);
 }
 
-static void
+static MM_INLINE void
 trace(const struct buddy *b, const char *event, const struct buddy_zone *z,
       uintptr_t pfn, unsigned order)
 {
@@ -117,7 +117,7 @@ trace(const struct buddy *b, const char *event, const struct buddy_zone *z,
 
 /* ---- free lists: O(1) push and unlink ------------------------------- */
 
-static void
+static MM_INLINE void
 list_push(struct buddy_zone *z, uintptr_t pfn, unsigned order)
 {
     struct buddy_link *head = &z->free[order];
@@ -132,7 +132,7 @@ list_push(struct buddy_zone *z, uintptr_t pfn, unsigned order)
     *meta_of(z, pfn) = (uint8_t)(META_FREE | order);
 }
 
-static void
+static MM_INLINE void
 list_unlink(struct buddy_zone *z, uintptr_t pfn, unsigned order)
 {
     struct buddy_link *l = pfn_link(pfn);
@@ -171,7 +171,7 @@ poison_find(uintptr_t pfn, unsigned order)
 /* ---- zones ---------------------------------------------------------- */
 
 /* The zone holding pfn, by binary search over the sorted zones. */
-static struct buddy_zone *
+static MM_INLINE struct buddy_zone *
 zone_find(const struct buddy *b, uintptr_t pfn)
 {
     unsigned lo = 0, hi = b->nzones;
@@ -381,7 +381,7 @@ buddy_remove_zone(struct buddy *b, void *base)
  * keeps the lower half and frees the upper one, e.g. taking order 0 from
  * a free order-2 block at pfn 8 frees 10 (order 1), then 9 (order 0).
  */
-static void
+static MM_INLINE void
 split_down(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
            unsigned k, unsigned want)
 {
@@ -399,7 +399,7 @@ split_down(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
  * Takes an order-want block from zone z into *pfnp; false if z has none.
  * (A flag, not pfn 0, says "none": page 0 may belong to a zone.)
  */
-static bool
+static MM_INLINE bool
 zone_take(struct buddy *b, struct buddy_zone *z, unsigned want,
           uintptr_t *pfnp)
 {
@@ -490,7 +490,7 @@ buddy_alloc_bytes(struct buddy *b, size_t size_bytes)
  * means to the caller: a double free for buddy_free, "not allocated"
  * for the others).
  */
-static enum buddy_err
+static MM_INLINE enum buddy_err
 block_lookup(struct buddy *b, uintptr_t addr, enum buddy_err free_err,
              struct buddy_zone **zp, unsigned *orderp)
 {
@@ -523,7 +523,7 @@ block_lookup(struct buddy *b, uintptr_t addr, enum buddy_err free_err,
  * free pfn 9 (order 0) with 8 free: merge into 8 (order 1); if 10 is a
  * free order-1 block, merge again into 8 (order 2); and so on.
  */
-static void
+static MM_INLINE void
 free_and_merge(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
                unsigned k)
 {

@@ -34,10 +34,19 @@
  * holds exactly its pages with a free block; page[i].kind says what
  * the page at first_page + i * 4 KiB is.
  * Bounds: kmalloc and kfree are O(1) when the bucket has a free block,
- * plus O(log extents) to find a pointer's extent; a refill is one page
- * allocator call (O(MAX_ORDER x extents)) and carving one page
- * (O(blocks per page) <= 256); page runs cost one buddy call.
- * Poisoning and guard checks add a pass over the block.
+ * plus O(log extents) to find a pointer's extent (extents <= 32); a
+ * refill is one page allocator call (O(MAX_ORDER x extents)) and
+ * carving one page (O(blocks per page) <= 256); a page return is one
+ * buddy free plus an O(extents) look whether its extent became empty;
+ * page runs cost one buddy call.  Growing takes one page-source call.
+ * Poisoning and guard checks add a pass over the block.  Only
+ * kheap_trim, kheap_check and kheap_destroy walk pages or extents.
+ * Sizes: runs up to 2^BUDDY_MAX_ORDER pages (4 MiB) from a caller's
+ * area; a growing heap's extents are at most 4 MiB and begin with their
+ * own metadata, so its largest run is 2 MiB.
+ * Switches: poisoning (mm_poison & MM_POISON_KMALLOC) and guard bytes
+ * (mm_guard) are read once when a heap is created and hold for its
+ * life, since blocks already handed out were laid out without them.
  * Metadata: per page, 48 bytes on the 32-bit kernel (64 on a 64-bit
  * host): 1.2%; plus the buddy's 1 byte per page and a ~100-byte extent
  * header.  No header inside blocks.
@@ -174,8 +183,9 @@ extent_overlaps(const struct kheap *h, uintptr_t base, size_t size)
     unsigned i;
 
     for (i = 0; i < h->next; i++)
-        if (base < h->ext[i]->base + h->ext[i]->size_bytes &&
-            h->ext[i]->base < base + size)
+        if ((uint64_t)base < (uint64_t)h->ext[i]->base +
+                                 h->ext[i]->size_bytes &&
+            (uint64_t)h->ext[i]->base < (uint64_t)base + size)
             return true;
     return false;
 }
@@ -191,23 +201,26 @@ static enum kheap_err
 extent_add(struct kheap *h, void *area, size_t size, unsigned src_order)
 {
     uintptr_t base = (uintptr_t)area;
-    uintptr_t first = (base + MM_PAGE - 1) & ~(uintptr_t)(MM_PAGE - 1);
-    uintptr_t last = (base + size) & ~(uintptr_t)(MM_PAGE - 1);
+    /* Ends in 64 bits: an area may end exactly at 4 GiB on the kernel. */
+    uint64_t first = ((uint64_t)base + MM_PAGE - 1) & ~(uint64_t)(MM_PAGE - 1);
+    uint64_t last = ((uint64_t)base + size) & ~(uint64_t)(MM_PAGE - 1);
     struct kheap_extent *e = area;
     size_t npages, used;
     unsigned i;
 
-    if ((base & (sizeof(void *) - 1)) != 0 || base + size < base ||
+    if ((base & (sizeof(void *) - 1)) != 0 || size == 0 ||
+        (uint64_t)base + size - 1 > (uint64_t)UINTPTR_MAX ||
         last <= first || h->next == KHEAP_MAX_EXTENTS ||
         extent_overlaps(h, base, size))
         return kheap_fail(h, KHEAP_ERR_EXTENT, base);
-    npages = (last - first) / MM_PAGE;
+    npages = (size_t)((last - first) / MM_PAGE);
     used = sizeof *e + npages * sizeof(struct kheap_page);
     /* After header, table and the buddy's npages state bytes, a page? */
-    if (base + used + npages + MM_PAGE > last ||
+    if ((uint64_t)base + used + npages + MM_PAGE > last ||
         buddy_add_zone(&h->pages, area, size, used, NULL) != BUDDY_OK)
         return kheap_fail(h, KHEAP_ERR_EXTENT, base);
-    *e = (struct kheap_extent){ KHEAP_KEY1, h, base, size, first, npages,
+    *e = (struct kheap_extent){ KHEAP_KEY1, h, base, size,
+                                (uintptr_t)first, npages,
                                 src_order, (struct kheap_page *)(e + 1),
                                 KHEAP_KEY2 };
     mm_memset(e->page, 0, npages * sizeof(struct kheap_page));
@@ -246,9 +259,16 @@ extent_grow(struct kheap *h, size_t need_pages)
 
     if (h->src == NULL)
         return false;
-    /* Room for the run, its aligned placement and the metadata. */
+    /*
+     * Room for the run, its aligned placement and the metadata: twice
+     * the run.  A run of 2^KHEAP_GROW_MAX pages can never fit (the
+     * extent's own header takes its first pages), so such a request
+     * fails here without taking an extent that would then sit unused.
+     */
     while (order < KHEAP_GROW_MAX && ((size_t)1 << order) < 2 * need_pages)
         order++;
+    if (((size_t)1 << order) < 2 * need_pages)
+        return false;
     area = mm_pagesrc_alloc(h->src, order);
     if (area == NULL)
         return false;
@@ -607,17 +627,26 @@ struct kheap_where {
     unsigned index;             /* block number in its page (buckets) */
 };
 
-/* Why a page-aligned pointer into an unused page is no block. */
+/*
+ * Why a pointer into a page that holds no block is no block: the page
+ * is part of the extent's own metadata (foreign: never the heap's to
+ * give), the start of a run that was freed (double free), or any other
+ * place inside free pages or a run (interior).
+ */
 static enum kheap_err
 unused_page_error(const struct kheap *h, uintptr_t addr)
 {
-    switch (buddy_state(&h->pages, (void *)addr)) {
-    case BUDDY_STATE_FREE:
-        return KHEAP_ERR_DOUBLE_FREE;       /* a run that was freed */
-    case BUDDY_STATE_INSIDE:
-        return KHEAP_ERR_INTERIOR;          /* a later page of a run */
-    default:
+    uintptr_t page = addr & ~(uintptr_t)(MM_PAGE - 1);
+
+    switch (buddy_state(&h->pages, (void *)page)) {
+    case BUDDY_STATE_RESERVED:
+    case BUDDY_STATE_NONE:
         return KHEAP_ERR_FOREIGN;           /* the extent's own header */
+    case BUDDY_STATE_FREE:
+        return addr == page ? KHEAP_ERR_DOUBLE_FREE     /* a freed run */
+                            : KHEAP_ERR_INTERIOR;
+    default:
+        return KHEAP_ERR_INTERIOR;          /* a later page of a run */
     }
 }
 
@@ -649,7 +678,7 @@ block_lookup(struct kheap *h, uintptr_t p, struct kheap_where *w)
         return off == 0 ? KHEAP_OK : KHEAP_ERR_INTERIOR;
     }
     if (w->pg->kind != KHEAP_PAGE_BUCKET)
-        return off == 0 ? unused_page_error(h, p) : KHEAP_ERR_INTERIOR;
+        return unused_page_error(h, p);
     size = h->bucket[w->pg->bucket].size;
     w->cap = size;
     w->index = (unsigned)(off / size);
@@ -727,6 +756,22 @@ guard_check(struct kheap *h, const struct kheap_where *w, const void *p)
 }
 
 /*
+ * Validates a pointer handed back by the caller: it must start an
+ * allocated block of this heap and, with guard bytes on, its guard
+ * bytes must be intact.  Counts and reports the error; changes nothing.
+ * Called with the heap locked.
+ */
+static enum kheap_err
+block_validate(struct kheap *h, const void *p, struct kheap_where *w)
+{
+    enum kheap_err err = block_lookup(h, (uintptr_t)p, w);
+
+    if (err != KHEAP_OK)
+        return kheap_fail(h, err, (uintptr_t)p);
+    return guard_check(h, w, p);
+}
+
+/*
  * Frees the block that starts at p; NULL does nothing.  Errors (block
  * left as it was): KHEAP_ERR_FOREIGN, _KEY, _MISALIGNED, _INTERIOR,
  * _DOUBLE_FREE, and _GUARD (the block is not freed: it is the overrun
@@ -742,11 +787,7 @@ kheap_free(struct kheap *h, void *p)
     if (p == NULL)
         return KHEAP_OK;
     mm_lock(&h->lock);
-    err = block_lookup(h, (uintptr_t)p, &w);
-    if (err != KHEAP_OK)
-        err = kheap_fail(h, err, (uintptr_t)p);
-    else
-        err = guard_check(h, &w, p);
+    err = block_validate(h, p, &w);
     if (err == KHEAP_OK) {
         name = w.pg->kind == KHEAP_PAGE_LARGE ? "large"
                                               : bucket_name(w.pg->bucket);
@@ -799,16 +840,18 @@ same_block(size_t cap, size_t need)
 /*
  * Resizes the block at p to size bytes: in place when its block is
  * already the right one (same bucket, or same run order; with guard
- * bytes on, never), else by allocating, copying and freeing.  NULL p allocates; size 0 frees and
- * returns NULL.  A bad p is reported and NULL returned, nothing freed;
- * out of memory returns NULL and leaves p as it was.
+ * bytes on, never), else by allocating, copying and freeing.  NULL p
+ * allocates; size 0 frees and returns NULL.  A bad p (every error of
+ * kheap_free, overwritten guard bytes included) is reported and NULL
+ * returned, nothing freed; out of memory returns NULL and leaves p as
+ * it was.
  */
 void *
 kheap_realloc(struct kheap *h, void *p, size_t size)
 {
-    size_t old, need = guarded_size(h, size);
+    size_t old = 0, need = guarded_size(h, size);
+    struct kheap_where w;
     void *fresh;
-
 
     if (p == NULL)
         return kheap_alloc(h, size);
@@ -816,7 +859,10 @@ kheap_realloc(struct kheap *h, void *p, size_t size)
         kheap_free(h, p);
         return NULL;
     }
-    old = kheap_size(h, p);
+    mm_lock(&h->lock);
+    if (block_validate(h, p, &w) == KHEAP_OK)
+        old = h->guard ? guard_len(p, w.cap) : w.cap;
+    mm_unlock(&h->lock);
     if (old == 0)
         return NULL;                    /* bad pointer: reported */
     if (!h->guard && same_block(old, need))
@@ -1000,6 +1046,44 @@ kheap_print_stats(const struct kheap *h)
              h->large_hwm);
     mm_print("kmalloc: %6s %8zu %8zu %6zu %10lu %8s\n", "total", inuse,
              nfree, kheap_pages_held(h), requests, "-");
+}
+
+/*
+ * Prints the page-table entry (kmemsizes) of the page holding p, e.g.
+ *   kmalloc: page 0x0011d000 entry 3 of extent 0x00119000: bucket 64,
+ *            62 of 64 free, free list 0x0011d080, map 0xfffffffc ...
+ * (one line).  The map is the free bitmap, block 0 in bit 0 of the first
+ * word.  O(words of the bitmap); prints nothing for a foreign p.
+ */
+void
+kheap_print_page(const struct kheap *h, const void *p)
+{
+    const struct kheap_extent *e = extent_find(h, (uintptr_t)p);
+    const struct kheap_page *pg;
+    unsigned nblk, i;
+
+    if (e == NULL || (uintptr_t)p < e->first_page ||
+        ((uintptr_t)p - e->first_page) >> MM_PAGE_SHIFT >= e->npages)
+        return;
+    pg = page_of(e, (uintptr_t)p);
+    mm_print("kmalloc: page 0x%08lx entry %u of extent 0x%08lx: ",
+             (unsigned long)page_addr(e, pg), (unsigned)(pg - e->page),
+             (unsigned long)e->base);
+    if (pg->kind == KHEAP_PAGE_LARGE) {
+        mm_print("large, order %u\n", pg->bucket);
+        return;
+    }
+    if (pg->kind != KHEAP_PAGE_BUCKET) {
+        mm_print("unused\n");
+        return;
+    }
+    nblk = (unsigned)(MM_PAGE / h->bucket[pg->bucket].size);
+    mm_print("bucket %zu, %u of %u free, free list 0x%08lx, map",
+             h->bucket[pg->bucket].size, pg->nfree, nblk,
+             (unsigned long)(uintptr_t)pg->freelist);
+    for (i = 0; i < (nblk + 31) / 32; i++)
+        mm_print(" 0x%08lx", (unsigned long)pg->freemap[i]);
+    mm_print("\n");
 }
 
 void

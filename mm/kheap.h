@@ -8,6 +8,9 @@
  * or more extents: caller-given areas (kheap_init, kheap_extend), or,
  * for a growing heap, blocks taken from a page source on demand.
  * kmalloc() and friends use the kernel's global heap.  See mm/kheap.c.
+ *
+ * kmalloc(0) returns NULL and counts nothing; kfree(NULL) does nothing.
+ * No block carries a header: kfree finds the size from the page.
  */
 #ifndef MM_KHEAP_H
 #define MM_KHEAP_H
@@ -123,6 +126,7 @@ int kheap_bucket_of(size_t size);
 size_t kheap_pages_held(const struct kheap *h);
 void kheap_print_stats(const struct kheap *h);
 void kheap_print_errors(const struct kheap *h);
+void kheap_print_page(const struct kheap *h, const void *p);
 unsigned kheap_check(struct kheap *h);
 
 /* The global heap: kmalloc_init() once, with the kernel's page source. */

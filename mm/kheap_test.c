@@ -13,9 +13,12 @@
 #define AREA_BYTES      (256 * 1024)
 
 /*
- * Tests that count exact capacities and pages need the debug aids off,
- * whatever the kernel's poison and guard options say; these create such
- * heaps.  The stress test and the debug-aid tests choose for themselves.
+ * Tests that count exact capacities, pages and placements need the debug
+ * aids off, whatever the kernel's poison and guard options say (guard
+ * bytes take 8 bytes of each block, so a request moves up a bucket; a
+ * heap reads the switches once, at init).  These create such heaps.  The
+ * other tests run with the switches as booted, so "selftest=kheap poison
+ * guard" exercises both aids everywhere else.
  */
 static void
 aids_off(unsigned *poison, bool *guard)
@@ -34,26 +37,27 @@ aids_restore(unsigned poison, bool guard)
 }
 
 static enum kheap_err
-plain_init(struct kheap *h, void *area, size_t size)
+plain_init(struct kheap *h, void *area, size_t size_bytes)
 {
     unsigned poison;
     bool guard;
     enum kheap_err err;
 
     aids_off(&poison, &guard);
-    err = kheap_init(h, "t", area, size, MM_PAGE);
+    err = kheap_init(h, "t", area, size_bytes, MM_PAGE);
     aids_restore(poison, guard);
     return err;
 }
 
 static void
-plain_init_growing(struct kheap *h, const struct mm_pagesrc *src)
+plain_init_growing(struct kheap *h, const char *name,
+                   const struct mm_pagesrc *src)
 {
     unsigned poison;
     bool guard;
 
     aids_off(&poison, &guard);
-    kheap_init_growing(h, "t", src);
+    kheap_init_growing(h, name, src);
     aids_restore(poison, guard);
 }
 
@@ -99,8 +103,7 @@ MM_TEST(kheap, ksize_and_alignment_per_bucket)
     MM_STATIC_ASSERT(MM_ARRAY_SIZE(sizes) == MM_ARRAY_SIZE(caps), "pairs");
     if (!MM_CHECK(t, area != NULL))
         return;
-    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES),
-                KHEAP_OK);
+    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES), KHEAP_OK);
     for (i = 0; i < MM_ARRAY_SIZE(sizes); i++) {
         p[i] = kheap_alloc(&h, sizes[i]);
         MM_CHECK(t, p[i] != NULL);
@@ -135,8 +138,7 @@ MM_TEST(kheap, kmemsizes_lookup)
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES),
-                KHEAP_OK);
+    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES), KHEAP_OK);
     e = h.ext[0];
     a = kheap_alloc(&h, 64);
     b = kheap_alloc(&h, 64);
@@ -171,21 +173,23 @@ MM_TEST(kheap, page_return_and_hysteresis)
     static void *blk[MM_PAGE / 16 + 1];
     static struct mm_test_pages tp;
     struct kheap h;
-    unsigned long calls;
+    unsigned long calls, src_calls;
     unsigned i, n = MM_PAGE / 16;
 
     if (!mm_test_pages_init(t, &tp, 1))
         return;
-    plain_init_growing(&h, &tp.src);
+    plain_init_growing(&h, "t", &tp.src);
     for (i = 0; i <= n; i++)
         blk[i] = kheap_alloc(&h, 16);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
     calls = h.pages.nallocs + h.pages.nfrees;
+    src_calls = tp.allocs + tp.frees;
     for (i = 0; i < 100; i++) {
         MM_CHECK_EQ(t, kheap_free(&h, blk[n]), KHEAP_OK);
         blk[n] = kheap_alloc(&h, 16);
     }
     MM_CHECK_EQ(t, h.pages.nallocs + h.pages.nfrees, calls);
+    MM_CHECK_EQ(t, tp.allocs + tp.frees, src_calls);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
     /* Freeing every block: one page is kept as the spare, one returns. */
     for (i = 0; i <= n; i++)
@@ -198,6 +202,7 @@ MM_TEST(kheap, page_return_and_hysteresis)
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, h.next, 0);
+    MM_CHECK_EQ(t, tp.allocs, tp.frees);
     MM_CHECK(t, mm_test_pages_all_back(&tp));
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     mm_test_pages_fini(&tp);
@@ -265,6 +270,97 @@ MM_TEST(kheap, extend_and_destroy_with_callback)
     mm_scratch_free(area, 3 * 64 * 1024);
 }
 
+/*
+ * A heap holds at most KHEAP_MAX_EXTENTS extents, each at least its
+ * metadata page plus one page: the 33rd extent, and an area of one
+ * page, are refused with KHEAP_ERR_EXTENT; destroy still calls back
+ * once for each of the 32.
+ */
+MM_TEST(kheap, extent_table_full)
+{
+    const size_t ext = 2 * MM_PAGE, total = (KHEAP_MAX_EXTENTS + 2) * ext;
+    uint8_t *area = mm_scratch_alloc(total);
+    struct released r = { 0 };
+    struct kheap h;
+    void *blk[KHEAP_MAX_EXTENTS + 1];
+    unsigned i, n = 0;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, plain_init(&h, area, ext), KHEAP_OK);
+    for (i = 1; i < KHEAP_MAX_EXTENTS; i++)
+        MM_CHECK_EQ(t, kheap_extend(&h, area + i * ext, ext), KHEAP_OK);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, kheap_extend(&h, area + i * ext, ext), KHEAP_ERR_EXTENT);
+    MM_CHECK(t, mm_test_contains(t->panic_msg, "bad extent"));
+    MM_CHECK_EQ(t, kheap_extend(&h, area + (i + 1) * ext, MM_PAGE),
+                KHEAP_ERR_EXTENT);                  /* no page left */
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 2);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_EXTENT], 2);
+    MM_CHECK_EQ(t, h.next, KHEAP_MAX_EXTENTS);
+    /* One free page per extent: 32 one-page runs, then out of memory. */
+    while (n <= KHEAP_MAX_EXTENTS &&
+           (blk[n] = kheap_alloc(&h, MM_PAGE)) != NULL)
+        n++;
+    MM_CHECK_EQ(t, n, KHEAP_MAX_EXTENTS);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 1);
+    for (i = 0; i < n; i++)
+        kheap_free(&h, blk[i]);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    kheap_destroy(&h, record_release, &r);
+    MM_CHECK_EQ(t, r.n, KHEAP_MAX_EXTENTS);
+    mm_scratch_free(area, total);
+}
+
+/*
+ * A growing heap takes its first extent (64 KiB) on the first request,
+ * a bigger one when a run does not fit, keeps one empty extent as a
+ * spare and gives the next one back; a run too big for any extent
+ * fails without taking one.
+ */
+MM_TEST(kheap, growing_heap_extents)
+{
+    static struct mm_test_pages tp;
+    struct kheap h;
+    uint8_t *small, *run, *run2;
+
+    if (!mm_test_pages_init(t, &tp, 2))
+        return;
+    plain_init_growing(&h, "t", &tp.src);
+    MM_CHECK_EQ(t, h.next, 0);                      /* empty until used */
+    small = kheap_alloc(&h, 40);
+    MM_CHECK(t, small != NULL);
+    MM_CHECK_EQ(t, tp.allocs, 1);
+    MM_CHECK_EQ(t, h.ext[0]->npages, 16);           /* 64 KiB */
+    run = kheap_alloc(&h, 1u << 20);                /* 1 MiB: grows */
+    MM_CHECK(t, run != NULL);
+    MM_CHECK_EQ(t, h.next, 2);
+    MM_CHECK_EQ(t, tp.allocs, 2);
+    run2 = kheap_alloc(&h, 1u << 20);               /* and again */
+    MM_CHECK(t, run2 != NULL);
+    MM_CHECK_EQ(t, h.next, 3);
+    /* 3 MiB needs a 4 MiB run: no extent can hold it beside its header. */
+    MM_CHECK(t, kheap_alloc(&h, 3u << 20) == NULL);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 1);
+    MM_CHECK_EQ(t, h.next, 3);                      /* took none */
+    MM_CHECK_EQ(t, tp.allocs, 3);
+    /* The first empty extent stays as the spare, the second goes back. */
+    MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
+    MM_CHECK_EQ(t, h.next, 3);
+    MM_CHECK_EQ(t, tp.frees, 0);
+    MM_CHECK_EQ(t, kheap_free(&h, run2), KHEAP_OK);
+    MM_CHECK_EQ(t, h.next, 2);
+    MM_CHECK_EQ(t, tp.frees, 1);
+    MM_CHECK_EQ(t, kheap_free(&h, small), KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, h.next, 0);
+    MM_CHECK_EQ(t, tp.allocs, tp.frees);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
 /* ---- bad input ------------------------------------------------------ */
 
 struct bad_case {
@@ -309,7 +405,7 @@ MM_TEST(kheap, bad_input_is_refused)
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES),
+    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
                 KHEAP_OK);
     a = kheap_alloc(&h, 64);
     run = kheap_alloc(&h, 3 * MM_PAGE);
@@ -319,6 +415,9 @@ MM_TEST(kheap, bad_input_is_refused)
     bad_begin(t, &c, &h);
     bad_end(t, &c, &h, kheap_free(&h, area), KHEAP_ERR_FOREIGN,
             (uintptr_t)area);                       /* the header */
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, area + 64), KHEAP_ERR_FOREIGN,
+            (uintptr_t)(area + 64));                /* its page table */
     bad_begin(t, &c, &h);
     bad_end(t, &c, &h, kheap_free(&h, a + 1), KHEAP_ERR_MISALIGNED,
             (uintptr_t)(a + 1));
@@ -441,7 +540,13 @@ MM_TEST(kheap, guard_catches_overrun)
     big[3 * MM_PAGE] = 1;
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, kheap_free(&h, big), KHEAP_ERR_GUARD);
+    /* krealloc of an overrun block: refused, the block left alone. */
+    MM_CHECK(t, kheap_realloc(&h, big, 10) == NULL);
     mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 2);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_GUARD], 3);
+    MM_CHECK_EQ(t, h.large_inuse, 1);
+    MM_CHECK_EQ(t, kheap_size(&h, big), 3 * MM_PAGE);
     big[3 * MM_PAGE] = 0xAB;
     MM_CHECK_EQ(t, kheap_free(&h, big), KHEAP_OK);
     kheap_trim(&h);
@@ -459,19 +564,21 @@ MM_TEST(kheap, realloc_zalloc_calloc)
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES),
+    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
                 KHEAP_OK);
     p = kheap_realloc(&h, NULL, 20);                /* = alloc */
     for (i = 0; i < 20; i++)
         p[i] = (uint8_t)i;
-    q = kheap_realloc(&h, p, 30);                   /* same bucket */
-    MM_CHECK_PTR_EQ(t, q, p);
+    q = kheap_realloc(&h, p, 30);   /* same bucket: in place, unless the
+                                       guard trailer must move */
+    MM_CHECK(t, q != NULL && (h.guard || q == p));
+    p = q;
     q = kheap_realloc(&h, p, 3000);                 /* moves to a run */
     MM_CHECK(t, q != p && ((uintptr_t)q & (MM_PAGE - 1)) == 0);
     for (i = 0; i < 20; i++)
         MM_CHECK_EQ(t, q[i], i);
     p = kheap_realloc(&h, q, 10);                   /* shrinks: moves */
-    MM_CHECK_EQ(t, kheap_size(&h, p), 16);
+    MM_CHECK_EQ(t, kheap_size(&h, p), h.guard ? 10 : 16);
     MM_CHECK_EQ(t, p[9], 9);
     MM_CHECK(t, kheap_realloc(&h, p, 0) == NULL);   /* = free */
     p = kheap_zalloc(&h, 500);
@@ -486,6 +593,114 @@ MM_TEST(kheap, realloc_zalloc_calloc)
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     mm_scratch_free(area, AREA_BYTES);
+}
+
+/* ---- the global heap ------------------------------------------------ */
+
+/*
+ * kmalloc() and friends on the global heap.  In the kernel that is the
+ * heap kheap_boot() set up over the page allocator; on the host this
+ * test sets it up over a test page allocator and destroys it after.
+ * No bad input here: the global heap's error counters stay 0 so a boot
+ * can check that (kcalloc's overflow check is kheap_calloc's, tested in
+ * bad_input_is_refused).
+ */
+MM_TEST(kheap, kmalloc_global_api)
+{
+    static struct mm_test_pages tp;
+    struct kheap *g = kmalloc_heap();
+    bool own = g->name == NULL;
+    size_t held = kheap_pages_held(g);
+    uint8_t *a, *z, *c, *r;
+    unsigned i;
+
+    if (own) {
+        if (!mm_test_pages_init(t, &tp, 1))
+            return;
+        kmalloc_init(&tp.src);
+    }
+    MM_CHECK(t, kmalloc(0) == NULL);                /* documented */
+    kfree(NULL);                                    /* does nothing */
+    a = kmalloc(64);
+    z = kzalloc(300);
+    if (!MM_CHECK(t, a != NULL && z != NULL))
+        return;
+    MM_CHECK_EQ(t, (uintptr_t)a % 64, 0);
+    MM_CHECK_EQ(t, ksize(z), g->guard ? 300 : 512);
+    kheap_print_page(g, a);                         /* for docs/kmalloc.md */
+    for (i = 0; i < 300; i++)
+        MM_CHECK_EQ(t, z[i], 0);
+    c = kcalloc(10, 100);
+    MM_CHECK(t, c != NULL && c[999] == 0);
+    mm_memset(a, 0x3C, 64);
+    r = krealloc(a, 6000);                          /* to a page run */
+    if (MM_CHECK(t, r != NULL)) {
+        MM_CHECK_EQ(t, r[63], 0x3C);
+        MM_CHECK_EQ(t, (uintptr_t)r % MM_PAGE, 0);
+    }
+    kfree(r);
+    kfree(z);
+    kfree(c);
+    MM_CHECK_EQ(t, kheap_check(g), 0);
+    if (own) {
+        kheap_destroy(g, NULL, NULL);               /* extents to tp */
+        MM_CHECK_EQ(t, tp.allocs, tp.frees);
+        mm_test_pages_fini(&tp);
+    } else {
+        MM_CHECK(t, kheap_pages_held(g) <= held + KHEAP_NBUCKETS);
+    }
+}
+
+/* ---- what power-of-two rounding costs ------------------------------- */
+
+#define ROUNDING_BLOCKS 2000
+
+/*
+ * Allocates ROUNDING_BLOCKS blocks of sizes drawn uniformly from 16 B to
+ * 2 KiB and prints what was asked for against what was handed out
+ * (ksize) and against the pages the heap took:
+ *   kheap: rounding blocks=N requested=R handed=H (+P.P%) pages=G
+ *          (U.U% of page bytes requested)
+ * Guard bytes are off for this heap, so ksize is the block's size.
+ */
+MM_TEST(kheap, rounding_cost)
+{
+    static struct mm_test_pages tp;
+    static uint8_t *blk[ROUNDING_BLOCKS];
+    size_t requested = 0, handed = 0, pages, size;
+    unsigned long over, used;
+    struct kheap h;
+    unsigned i;
+
+    if (!mm_test_pages_init(t, &tp, 2))
+        return;
+    plain_init_growing(&h, "rounding", &tp.src);
+    for (i = 0; i < ROUNDING_BLOCKS; i++) {
+        size = 16 + (size_t)mm_test_rand_below(t, 2048 - 16 + 1);
+        blk[i] = kheap_alloc(&h, size);
+        if (!MM_CHECK(t, blk[i] != NULL))
+            break;
+        MM_CHECK(t, kheap_size(&h, blk[i]) >= size &&
+                    kheap_size(&h, blk[i]) < 2 * size);
+        requested += size;
+        handed += kheap_size(&h, blk[i]);
+    }
+    pages = kheap_pages_held(&h);
+    over = (unsigned long)((handed - requested) * 1000 / requested);
+    used = (unsigned long)(requested * 1000 / (pages * MM_PAGE));
+    mm_print("kheap: rounding blocks=%u requested=%zu handed=%zu "
+             "(+%lu.%lu%%) pages=%zu (%lu.%lu%% of page bytes requested)\n",
+             i, requested, handed, over / 10, over % 10, pages, used / 10,
+             used % 10);
+    MM_CHECK(t, handed > requested && handed < 2 * requested);
+    MM_CHECK(t, pages * MM_PAGE >= handed);
+    while (i > 0)
+        MM_CHECK_EQ(t, kheap_free(&h, blk[--i]), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK_EQ(t, h.next, 0);
+    MM_CHECK_EQ(t, tp.allocs, tp.frees);
+    mm_test_pages_fini(&tp);
 }
 
 /* ---- randomized stress against a shadow model ----------------------- */
@@ -583,6 +798,7 @@ MM_TEST(kheap, randomized_stress)
     /* Every page back in the page allocator. */
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, h.next, 0);
+    MM_CHECK_EQ(t, tp.allocs, tp.frees);
     MM_CHECK(t, mm_test_pages_all_back(&tp));
     MM_CHECK_EQ(t, buddy_check(&tp.buddy), 0);
     mm_test_pages_fini(&tp);

@@ -21,6 +21,7 @@ qemu-system-i386     qemu-system-x86
 gcc                  gcc
 make                 make
 timeout              coreutils
+valgrind             valgrind
 "
 
 missing=""
@@ -30,6 +31,8 @@ while read -r cmd pkg; do
 done <<< "$TOOLS"
 # grub-mkrescue needs the BIOS GRUB modules, which grub-pc-bin ships.
 [ -d /usr/lib/grub/i386-pc ] || missing="$missing grub-pc-bin"
+# The benchmarks count instructions with callgrind's client requests.
+[ -f /usr/include/valgrind/callgrind.h ] || missing="$missing valgrind"
 # The host tests link AddressSanitizer and UBSan (libasan, libubsan).
 if command -v gcc >/dev/null 2>&1 &&
    ! echo 'int main(void){return 0;}' |
@@ -49,7 +52,8 @@ if ! command -v apt-get >/dev/null 2>&1; then
 This is not a Debian-like system.  Install the equivalents of:
   nasm, binutils and gcc for i686-elf or i686-linux-gnu (a cross compiler
   with its libgcc), grub (BIOS platform, with grub-mkrescue and grub-file),
-  xorriso, mtools, qemu-system-x86, and a native gcc with libasan/libubsan.
+  xorriso, mtools, qemu-system-x86, valgrind, and a native gcc with
+  libasan/libubsan.
 MSG
     exit 1
 fi

@@ -1,5 +1,6 @@
 /*
- * tests/host/port.c - mm/port.h on a 64-bit host, for the host tests.
+ * tests/host/port.c - mm/port.h on a 64-bit host, for the host tests and
+ * (built with -DMM_BENCH, without the test runner) the benchmarks.
  *
  * Printing goes to stdout, panics abort (unless a test catches them),
  * locks do nothing (the tests are single-threaded) and scratch memory
@@ -30,12 +31,14 @@ mm_panic(const char *fmt, ...)
 {
     va_list ap;
 
+#ifndef MM_BENCH
     va_start(ap, fmt);
     if (mm_test_caught_panic(fmt, ap)) {
         va_end(ap);
         return;
     }
     va_end(ap);
+#endif
     fflush(stdout);
     fprintf(stderr, "panic: ");
     va_start(ap, fmt);
@@ -79,17 +82,6 @@ mm_memcpy(void *dst, const void *src, size_t n)
     return memcpy(dst, src, n);
 }
 
-void
-mm_lock(struct mm_lock *l)
-{
-    l->saved_flags = 0;
-}
-
-void
-mm_unlock(struct mm_lock *l)
-{
-    (void)l;
-}
 
 /* Rounds bytes up to a power of two of pages, as the kernel's does. */
 static size_t

@@ -1,0 +1,119 @@
+/*
+ * tests/bench/baselines.c - the baseline allocators (baselines.h).
+ */
+#include "baselines.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE 4096
+#define NOINLINE __attribute__((noinline))
+
+NOINLINE void *
+freelist_alloc(struct freelist *f)
+{
+    void *p = f->head;
+
+    if (p != NULL)
+        f->head = *(void **)p;
+    return p;
+}
+
+NOINLINE void
+freelist_free(struct freelist *f, void *p)
+{
+    *(void **)p = f->head;
+    f->head = p;
+}
+
+NOINLINE void *
+objlist_alloc(struct objlist *o)
+{
+    void *p = o->head;
+
+    if (p != NULL)
+        o->head = *(void **)p;
+    return p;
+}
+
+NOINLINE void
+objlist_free(struct objlist *o, void *p)
+{
+    *(void **)p = o->head;
+    o->head = p;
+}
+
+void
+freelist_init(struct freelist *f, void *arena, size_t npages)
+{
+    size_t i;
+
+    f->head = NULL;
+    for (i = npages; i > 0; i--)
+        freelist_free(f, (uint8_t *)arena + (i - 1) * PAGE);
+}
+
+void
+bitmap_init(struct bitmap *b, void *arena, size_t npages)
+{
+    b->base = arena;
+    b->npages = npages;
+    b->bits = calloc((npages + 63) / 64, sizeof *b->bits);
+}
+
+static int
+bit_test(const struct bitmap *b, size_t i)
+{
+    return (b->bits[i / 64] >> (i % 64)) & 1;
+}
+
+static void
+bits_set(struct bitmap *b, size_t first, size_t n, int value)
+{
+    size_t i;
+
+    for (i = first; i < first + n; i++) {
+        if (value)
+            b->bits[i / 64] |= (uint64_t)1 << (i % 64);
+        else
+            b->bits[i / 64] &= ~((uint64_t)1 << (i % 64));
+    }
+}
+
+/* First fit: scan page by page for npages free ones in a row. */
+void *
+bitmap_alloc(struct bitmap *b, size_t npages)
+{
+    size_t run = 0, i;
+
+    for (i = 0; i < b->npages; i++) {
+        run = bit_test(b, i) ? 0 : run + 1;
+        if (run == npages) {
+            bits_set(b, i + 1 - npages, npages, 1);
+            return b->base + (i + 1 - npages) * PAGE;
+        }
+    }
+    return NULL;
+}
+
+void
+bitmap_free(struct bitmap *b, void *p, size_t npages)
+{
+    bits_set(b, (size_t)((uint8_t *)p - b->base) / PAGE, npages, 0);
+}
+
+void
+bitmap_fini(struct bitmap *b)
+{
+    free(b->bits);
+}
+
+void
+objlist_init(struct objlist *o, void *buf, size_t nobjs, size_t size)
+{
+    size_t i;
+
+    o->head = NULL;
+    for (i = nobjs; i > 0; i--)
+        objlist_free(o, (uint8_t *)buf + (i - 1) * size);
+}

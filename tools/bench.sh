@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# tools/bench.sh - what "make bench" runs.
+#
+#   tools/bench.sh all     host timings, instruction counts, kernel cycles
+#   tools/bench.sh count   the instruction counts alone
+#
+# Timings come from build/bench/bench (tests/bench/bench.c).  Counts come
+# from callgrind: the benchmark zeroes callgrind's counters right before
+# its measured loop and dumps them right after, and --toggle-collect
+# limits counting to the named allocator functions (and what they call),
+# so a count is exactly the instructions executed inside those calls.
+# Targets print PASS or MISS; a MISS never makes this script fail.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+QEMU=${QEMU:-qemu-system-i386}
+BENCH=$BUILD/bench/bench
+N=100000
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kmemlab-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# ir WORKLOAD N FUNCTION...: instructions inside FUNCTIONs over the loop.
+ir() {
+    local work=$1 n=$2 toggles=() f
+    shift 2
+    for f in "$@"; do toggles+=("--toggle-collect=$f"); done
+    rm -f "$tmp"/cg.*
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
+        "${toggles[@]}" "$BENCH" count "$work" "$n" >/dev/null 2>&1 || {
+        echo "bench: callgrind failed on $work" >&2; echo 0; return; }
+    sed -n 's/^totals: //p' "$tmp/cg.out.1"
+}
+
+# per N TOTAL: TOTAL / N with one decimal.
+per() {
+    awk -v t="$2" -v n="$1" 'BEGIN { printf "%.1f", t / n }'
+}
+
+# target_le WHAT VALUE LIMIT
+target_le() {
+    awk -v w="$1" -v v="$2" -v l="$3" 'BEGIN {
+        printf "target: %s <= %s: %s %s\n", w, l, v, (v + 0 <= l + 0) ? "PASS" : "MISS" }'
+}
+
+# target_close WHAT A B: B within 5% of A.
+target_close() {
+    awk -v w="$1" -v a="$2" -v b="$3" 'BEGIN {
+        d = (b - a) / a * 100; if (d < 0) d = -d
+        printf "target: %s within 5%%: %s vs %s (%.1f%%) %s\n", w, a, b, d, (d <= 5) ? "PASS" : "MISS" }'
+}
+
+counts() {
+    local a f w3 w3_25 w3_75 ka kf pa pf s1 s3 b1 b3
+    echo
+    echo "Instructions per call (callgrind, counted only inside the allocator calls, $N operations)"
+    a=$(per $N "$(ir W1f $N buddy_alloc)")
+    f=$(per $N "$(ir W1f $N buddy_free)")
+    printf '  %-44s %8s\n' "W1f buddy_alloc, order 0" "$a" "W1f buddy_free, order 0" "$f"
+    w3=$(per $N "$(ir W3 $N buddy_alloc buddy_free)")
+    w3_25=$(per $N "$(ir W3-25 $N buddy_alloc buddy_free)")
+    w3_75=$(per $N "$(ir W3-75 $N buddy_alloc buddy_free)")
+    printf '  %-44s %8s\n' "W3 buddy call, 50% occupancy" "$w3" \
+        "W3 buddy call, 25% occupancy" "$w3_25" "W3 buddy call, 75% occupancy" "$w3_75"
+    ka=$(per $N "$(ir W4 $N kheap_alloc)")
+    kf=$(per $N "$(ir W4 $N kheap_free)")
+    printf '  %-44s %8s\n' "W4 kmalloc" "$ka" "W4 kfree" "$kf"
+    pa=$(per $N "$(ir W5 $N pool_alloc)")
+    pf=$(per $N "$(ir W5 $N pool_free)")
+    printf '  %-44s %8s\n' "W5 pool_alloc" "$pa" "W5 pool_free" "$pf"
+    s1=$(per $N "$(ir W1f-2M $N buddy_alloc buddy_free)")
+    s3=$(per $N "$(ir W3-2M $N buddy_alloc buddy_free)")
+    b1=$(per $N "$(ir W1f-big $N buddy_alloc buddy_free)")
+    b3=$(per $N "$(ir W3-big $N buddy_alloc buddy_free)")
+    printf '  %-44s %8s\n' "W6 W1f pair, 2 MiB" "$s1" "W6 W1f pair, largest arena" "$b1" \
+        "W6 W3 call, 2 MiB" "$s3" "W6 W3 call, largest arena" "$b3"
+    target_le "buddy W1f instructions per pair" \
+        "$(awk -v a="$a" -v f="$f" 'BEGIN { printf "%.1f", a + f }')" 80
+    target_le "buddy W3 instructions per alloc+free" \
+        "$(awk -v c="$w3" 'BEGIN { printf "%.1f", 2 * c }')" 100
+    target_le "kmalloc W4 instructions per kmalloc" "$ka" 25
+    target_le "kmalloc W4 instructions per kfree" "$kf" 15
+    target_le "pool W5 instructions per alloc" "$pa" 12
+    target_le "pool W5 instructions per free" "$pf" 8
+    target_close "W1f instructions per pair, largest arena vs 2 MiB" "$s1" "$b1"
+    target_close "W3 instructions per call, largest arena vs 2 MiB" "$s3" "$b3"
+    target_close "W3 instructions per call, 75% vs 25% occupancy" "$w3_25" "$w3_75"
+}
+
+kernel() {
+    echo
+    echo "In-kernel benchmarks (QEMU -icount shift=0: emulated cycles, repeatable, not hardware times)"
+    timeout 300 "$QEMU" -kernel "$BUILD/kmemlab.elf" -append "bench quiet" \
+        -m 256M -icount shift=0 -no-reboot -display none -serial stdio \
+        -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        </dev/null 2>/dev/null | tr -d '\r' | grep '^bench: ' | sed 's/^/  /'
+}
+
+case ${1:-all} in
+    count) counts ;;
+    all)
+        echo "bench: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+        "$BENCH" time
+        counts
+        kernel
+        ;;
+    *) echo "usage: tools/bench.sh all|count" >&2; exit 2 ;;
+esac
