@@ -29,9 +29,12 @@
  * block of order k is on list k of its zone; no two free buddies of the
  * same order coexist (they would have merged); blocks never cross a
  * zone's edge, so nothing merges across zones or holes in the map.
- * Bounds: alloc and free are O(BUDDY_MAX_ORDER) per zone tried, with
- * O(1) list operations; finding an address's zone is a binary search,
- * O(log zones).  Only zone set-up, buddy_check() and the picture walk
+ * Bounds: alloc is O(zones + BUDDY_MAX_ORDER): one mask test per zone
+ * without a large enough block, then at most BUDDY_MAX_ORDER splits in
+ * the zone that has one.  Free, size-of and resize in place are
+ * O(log zones + BUDDY_MAX_ORDER): a binary search for the address's zone
+ * (zones are kept sorted by address), then at most BUDDY_MAX_ORDER
+ * merges.  Every list operation is O(1).  Only zone set-up, buddy_check() and the picture walk
  * pages.  Poisoning, when on, costs a fill or a scan of the block.
  * Metadata: 1 byte per page (1/4096 = 0.024% of the memory managed);
  * list links live in the free pages; struct buddy is about 7 KiB.

@@ -531,6 +531,24 @@ MM_TEST(buddy, poison_catches_write_after_free)
     MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
     MM_CHECK_EQ(t, buddy_free(&b, p), BUDDY_OK);
     MM_CHECK_EQ(t, buddy_check(&b), 0);
+
+    /* Growing in place checks the free buddy it absorbs: page 0 is
+     * allocated, page 1 is its free buddy, and page 1 was written. */
+    p = buddy_alloc(&b, 0);
+    MM_CHECK_PTR_EQ(t, p, base);
+    p[MM_PAGE + 200] = 2;
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, buddy_resize(&b, (void **)&p, 2 * MM_PAGE), BUDDY_OK);
+    mm_test_release_panics(t);
+    MM_CHECK_PTR_EQ(t, p, base);                /* grown in place */
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK_EQ(t, buddy_errors(&b, BUDDY_ERR_POISON), 2);
+    mm_test_format(hex, sizeof hex, "0x%08lx",
+                   (unsigned long)(uintptr_t)(base + MM_PAGE + 200));
+    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    MM_CHECK_EQ(t, buddy_free(&b, p), BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_free_pages(&b), ARENA_PAGES);
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
     mm_scratch_free(base, ARENA_PAGES * MM_PAGE);
 }
 
