@@ -69,7 +69,7 @@ const char *const buddy_err_name[BUDDY_ERR_COUNT] = {
 };
 
 /* Counts ERR and, in debug mode, stops naming ADDR. */
-static enum buddy_err
+static MM_COLD enum buddy_err
 buddy_fail(struct buddy *b, enum buddy_err err, uintptr_t addr)
 {
     b->nerr[err]++;
@@ -109,13 +109,20 @@ zone_index(const struct buddy *b, const struct buddy_zone *z)
     return (unsigned)(z - b->zone);
 }
 
+static MM_COLD void
+trace_print(const struct buddy *b, const char *event,
+            const struct buddy_zone *z, uintptr_t pfn, unsigned order)
+{
+    mm_print("trace: buddy %s zone=%u addr=0x%08lx order=%u\n", event,
+             zone_index(b, z), (unsigned long)pfn_addr(pfn), order);
+}
+
 static MM_INLINE void
 trace(const struct buddy *b, const char *event, const struct buddy_zone *z,
       uintptr_t pfn, unsigned order)
 {
-    if (mm_trace & MM_TRACE_BUDDY)
-        mm_print("trace: buddy %s zone=%u addr=0x%08lx order=%u\n", event,
-                 zone_index(b, z), (unsigned long)pfn_addr(pfn), order);
+    if (MM_UNLIKELY(mm_trace & MM_TRACE_BUDDY))
+        trace_print(b, event, z, pfn, order);
 }
 
 /* ---- free lists: O(1) push and unlink ------------------------------- */
@@ -159,7 +166,7 @@ poison_fill(const struct buddy *b, uintptr_t pfn, unsigned order)
 }
 
 /* The address of the first byte of a free block that is not poison. */
-static uintptr_t
+static MM_COLD uintptr_t
 poison_find(uintptr_t pfn, unsigned order)
 {
     const uint8_t *p = (const uint8_t *)pfn_addr(pfn);
@@ -414,7 +421,7 @@ zone_take(struct buddy *b, struct buddy_zone *z, unsigned want,
     k = want + (unsigned)__builtin_ctz(mask);   /* lowest non-empty order */
     pfn = (uintptr_t)z->free[k].next / MM_PAGE;
     list_unlink(z, pfn, k);
-    if (b->poison && (bad = poison_find(pfn, k)) != 0) {
+    if (MM_UNLIKELY(b->poison) && (bad = poison_find(pfn, k)) != 0) {
         /* Report, then hand the block out anyway: it is still free
          * memory, only its contents were disturbed. */
         buddy_fail(b, BUDDY_ERR_POISON, bad);
@@ -564,8 +571,8 @@ free_and_merge(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
 enum buddy_err
 buddy_free(struct buddy *b, void *addr)
 {
-    struct buddy_zone *z;
-    unsigned order;
+    struct buddy_zone *z = NULL;
+    unsigned order = 0;
     enum buddy_err err;
     uintptr_t pfn = (uintptr_t)addr >> MM_PAGE_SHIFT;
 
@@ -680,10 +687,10 @@ buddy_resize(struct buddy *b, void **addrp, size_t new_size_bytes)
 {
     int want = buddy_order_for(new_size_bytes);
     uintptr_t pfn = (uintptr_t)*addrp >> MM_PAGE_SHIFT;
-    struct buddy_zone *z;
+    struct buddy_zone *z = NULL;
     enum buddy_err err;
     bool move = false;
-    unsigned k;
+    unsigned k = 0;
 
     mm_lock(&b->lock);
     err = block_lookup(b, (uintptr_t)*addrp, BUDDY_ERR_NOT_ALLOCATED, &z,
@@ -712,7 +719,7 @@ size_t
 buddy_size(struct buddy *b, const void *addr)
 {
     struct buddy_zone *z;
-    unsigned order;
+    unsigned order = 0;
     size_t size = 0;
 
     mm_lock(&b->lock);

@@ -21,15 +21,28 @@
  *
  *   | struct pool_slab | free table (bits) | pad | obj 0 | obj 1 | ...
  *
+ * A free object keeps its link in its first word, except in a pool with
+ * a constructor, where the link has a word of its own after the object
+ * (link_off) so that a free object stays constructed.
+ *
  * Invariant: an object is free exactly when its bit is set; a free
  * carved object is on its slab's free list exactly once; a slab with a
  * free object is on the pool's partial list; nfree counts the set bits.
- * Bounds: alloc and free are O(1) plus, for free, O(log slabs) to find
- * the slab (binary search over at most POOL_MAX_SLABS); telling a
- * foreign pointer from another pool's (an error path) walks the pools.
- * A slab grows or returns in one page-source call.
- * Metadata: 1 bit per object plus a ~60-byte slab header (a 4 KiB slab
- * of 64-byte objects: 1 object's worth, 1.6%); struct pool ~1.2 KiB.
+ * The free table is the truth: every pop checks the link it follows
+ * against it, and a list broken by a write after free is rebuilt from it.
+ * Bounds: alloc is O(1) (a broken link: O(objects per slab) to rebuild);
+ * free is O(1) plus O(log2 POOL_MAX_SLABS) = 7 steps of binary search
+ * over the pool's slab table, sorted by address, to find the slab - the
+ * pointer itself is never read, so a wild one is refused safely.  A slab
+ * grows or returns in one page-source call plus O(POOL_MAX_SLABS) to
+ * keep the table sorted.  Telling a foreign pointer from another pool's
+ * (an error path) searches every live pool.
+ * Metadata: 1 bit per object (rounded up to 32-bit words) plus the slab
+ * header, 48 bytes on i386 (a 4 KiB slab of 64-byte objects loses one
+ * object's worth to both, 1.6%); a pool with a constructor pays one more
+ * word per object for its link.  struct pool: 692 bytes on i386, most of
+ * it the table of POOL_MAX_SLABS slab pointers.  A static pool keeps its
+ * header in struct pool and its free table in the caller's words.
  * Read after: mm/pagesrc.h.  Tests: mm/pool_test.c.
  */
 #include "pool.h"
@@ -46,6 +59,7 @@ const char *const pool_err_name[POOL_ERR_COUNT] = {
     [POOL_ERR_MISALIGNED] = "not an object boundary",
     [POOL_ERR_DOUBLE_FREE] = "double free",
     [POOL_ERR_POISON] = "write after free",
+    [POOL_ERR_LINK] = "free link overwritten",
     [POOL_ERR_PARAM] = "bad parameters",
     [POOL_ERR_BUSY] = "objects still in use",
 };
@@ -89,6 +103,17 @@ bool
 pool_is_free(const struct pool_slab *s, size_t index)
 {
     return (s->freemap[index / 32] >> (index % 32)) & 1;
+}
+
+/*
+ * The word where free object obj keeps its free-list link: its first word
+ * (link_off 0), or for a pool with a constructor the word after the
+ * object, so that the constructed state survives being free.
+ */
+static void **
+link_of(const struct pool *p, void *obj)
+{
+    return (void **)((uint8_t *)obj + p->link_off);
 }
 
 static void
@@ -197,6 +222,7 @@ pool_setup(struct pool *p, const char *name, size_t objsize, size_t align,
         (flags & ~(POOL_ZERO | POOL_POISON)) != 0 ||
         objsize > MM_PAGE << 4)
         return pool_fail(p, POOL_ERR_PARAM, (uintptr_t)objsize);
+    p->size = objsize;
     if (objsize < sizeof(void *))
         objsize = sizeof(void *);       /* room for the free-list link */
     if (align < sizeof(void *))
@@ -250,6 +276,7 @@ pool_init_static(struct pool *p, const char *name, void *buf,
         (base & (p->align - 1)) != 0 || n > 0xFFFFFFFFu)
         return pool_fail(p, POOL_ERR_PARAM, base);
     p->objs_per_slab = (unsigned)n;
+    p->static_bytes = buf_bytes;
     slab_setup(p, &p->static_slab, base, base + n * p->objsize, base,
                (unsigned)n, freemap);
     table_insert(p, &p->static_slab);
@@ -269,20 +296,14 @@ slab_header_bytes(const struct pool *p, unsigned nobjs)
 }
 
 /*
- * A growing pool over page source src.  Slabs are the smallest 2^k
- * pages that hold POOL_MIN_OBJS objects after their header.
+ * Picks a growing pool's slab size: the smallest 2^k pages (k <= 10)
+ * that hold POOL_MIN_OBJS objects after the header and free table.
  */
-enum pool_err
-pool_init(struct pool *p, const char *name, size_t objsize, size_t align,
-          unsigned flags, const struct mm_pagesrc *src)
+static void
+grow_layout(struct pool *p)
 {
-    enum pool_err err = pool_setup(p, name, objsize, align, flags);
     unsigned order = 0, n;
 
-    if (err != POOL_OK)
-        return err;
-    if (src == NULL)
-        return pool_fail(p, POOL_ERR_PARAM, 0);
     for (;;) {
         size_t bytes = MM_PAGE << order;
 
@@ -293,31 +314,88 @@ pool_init(struct pool *p, const char *name, size_t objsize, size_t align,
             break;
         order++;
     }
-    p->src = src;
     p->slab_order = order;
     p->objs_per_slab = n;
+}
+
+/*
+ * A growing pool over page source src.  Slabs are the smallest 2^k
+ * pages that hold POOL_MIN_OBJS objects after their header.
+ */
+enum pool_err
+pool_init(struct pool *p, const char *name, size_t objsize, size_t align,
+          unsigned flags, const struct mm_pagesrc *src)
+{
+    enum pool_err err = pool_setup(p, name, objsize, align, flags);
+
+    if (err != POOL_OK)
+        return err;
+    if (src == NULL)
+        return pool_fail(p, POOL_ERR_PARAM, 0);
+    p->src = src;
+    grow_layout(p);
     registry_add(p);
     return POOL_OK;
 }
 
+/* x rounded up to a multiple of a, a power of two: 20 up to 8 is 24. */
+static size_t
+round_up(size_t x, size_t a)
+{
+    return (x + a - 1) & ~(a - 1);
+}
+
 /*
- * Sets a constructor, called once per object when it is first carved.
- * Objects then come back in their constructed state, so a pool asked to
- * zero or poison its objects cannot have one (POOL_ERR_PARAM), and the
- * global poison switch leaves such a pool alone.  Set it before the
- * first allocation (POOL_ERR_PARAM after).
+ * Moves the free-list link of p's objects from their first word to a
+ * word of its own after the object, and recomputes how many objects a
+ * slab (or a static pool's buffer) holds.  Before any allocation only.
+ */
+static void
+link_after_object(struct pool *p, size_t link_off, size_t objsize)
+{
+    struct pool_slab *s = &p->static_slab;
+
+    p->link_off = link_off;
+    p->objsize = objsize;
+    if (p->src != NULL) {
+        grow_layout(p);
+        return;
+    }
+    p->objs_per_slab = (unsigned)(p->static_bytes / objsize);
+    partial_remove(p, s);
+    slab_setup(p, s, s->start, s->start + p->objs_per_slab * objsize, s->base,
+               p->objs_per_slab, s->freemap);
+    partial_add(p, s);
+}
+
+/*
+ * Sets a constructor, called once per object when it is first carved
+ * (Bonwick's object caching): objects then come back in their
+ * constructed state, and a free one keeps its link in an extra word
+ * after the object so that no constructed byte is overwritten.  The
+ * rule that keeps this coherent: a constructed object is never zeroed or
+ * poisoned, so a pool created with POOL_ZERO or POOL_POISON cannot have
+ * a constructor, and the global poison switch leaves such a pool alone.
+ * Errors (nothing changed): POOL_ERR_PARAM for a NULL ctor, a zeroed or
+ * poisoned pool, a pool that has already allocated, or a static buffer
+ * too small for one object with its link word.
  */
 enum pool_err
 pool_set_ctor(struct pool *p, pool_ctor_fn *ctor, void *arg)
 {
     unsigned asked = p->flags & ~(p->forced_poison ? POOL_POISON : 0u);
+    size_t link_off = round_up(p->size, sizeof(void *));
+    size_t objsize = round_up(link_off + sizeof(void *), p->align);
 
-    if ((asked & (POOL_ZERO | POOL_POISON)) != 0 || p->nallocs != 0)
-        return pool_fail(p, POOL_ERR_PARAM, (uintptr_t)ctor);
+    if (ctor == NULL || (asked & (POOL_ZERO | POOL_POISON)) != 0 ||
+        p->nallocs != 0 || p->nslabs > (p->src == NULL) ||
+        (p->src == NULL && p->static_bytes < objsize))
+        return pool_fail(p, POOL_ERR_PARAM, (uintptr_t)p);
     p->flags &= ~POOL_POISON;
     p->forced_poison = false;
     p->ctor = ctor;
     p->ctor_arg = arg;
+    link_after_object(p, link_off, objsize);
     return POOL_OK;
 }
 
@@ -362,7 +440,11 @@ slab_return(struct pool *p, struct pool_slab *s)
 
 /* ---- alloc and free ------------------------------------------------- */
 
-/* The first byte of a freed object past its link that is not poison. */
+/*
+ * The first byte of a freed object that is not poison, or 0.  The link
+ * word is skipped: pop_free checks it.  (Poisoned pools have no
+ * constructor, so their link is the first word.)
+ */
 static uintptr_t
 poison_find(const struct pool *p, const uint8_t *obj)
 {
@@ -374,19 +456,91 @@ poison_find(const struct pool *p, const uint8_t *obj)
     return 0;
 }
 
+/*
+ * Can next be the link of a free object of s?  NULL (end of list) or a
+ * carved object, on a boundary, marked free, other than obj: O(1).
+ * A write after free that hit the link fails this, and a cycle does too,
+ * since objects popped before have their bits cleared.
+ */
+static bool
+link_ok(const struct pool *p, const struct pool_slab *s, const void *obj,
+        const void *next)
+{
+    uintptr_t a = (uintptr_t)next;
+
+    if (next == NULL)
+        return true;
+    if (next == obj || a < s->base ||
+        a >= s->base + (uintptr_t)s->ncarved * p->objsize ||
+        (a - s->base) % p->objsize != 0)
+        return false;
+    return pool_is_free(s, pool_index_of(s, next));
+}
+
+/*
+ * Rebuilds s's free list from its free table, leaving out skip: the
+ * repair after a bad link (an error path, O(objects per slab)).  The
+ * free table is the truth; the list is only a fast way through it.
+ */
+static void
+relink(struct pool *p, struct pool_slab *s, const void *skip)
+{
+    unsigned i;
+
+    s->freelist = NULL;
+    for (i = s->ncarved; i-- > 0;) {
+        void *obj = pool_object_at(s, i);
+
+        if (obj != skip && pool_is_free(s, i)) {
+            *link_of(p, obj) = s->freelist;
+            s->freelist = obj;
+        }
+    }
+}
+
+/* Pops the head of s's free list, checking the link it leaves behind. */
+static uint8_t *
+pop_free(struct pool *p, struct pool_slab *s)
+{
+    uint8_t *obj = s->freelist;
+    void *next = *link_of(p, obj);
+    uintptr_t bad;
+
+    if (!link_ok(p, s, obj, next)) {
+        pool_fail(p, POOL_ERR_LINK, (uintptr_t)link_of(p, obj));
+        relink(p, s, obj);                  /* repaired, obj still used */
+    } else {
+        s->freelist = next;
+    }
+    if ((p->flags & POOL_POISON) && (bad = poison_find(p, obj)) != 0)
+        pool_fail(p, POOL_ERR_POISON, bad);     /* reported, used */
+    return obj;
+}
+
+/*
+ * The list is empty but the table says a carved object is free: a link
+ * was overwritten to skip some.  Counted and repaired from the table.
+ */
+static bool
+list_lost_objects(struct pool *p, struct pool_slab *s)
+{
+    if (s->freelist != NULL || s->nfree == s->nobjs - s->ncarved)
+        return false;
+    pool_fail(p, POOL_ERR_LINK, s->base);
+    relink(p, s, NULL);
+    return true;
+}
+
 /* Takes an object from slab s: a freed one, or a newly carved one. */
 static void *
 slab_take(struct pool *p, struct pool_slab *s)
 {
     uint8_t *obj;
-    uintptr_t bad;
 
+    list_lost_objects(p, s);
     /* LAB: pool_alloc */
     if (s->freelist != NULL) {
-        obj = s->freelist;
-        s->freelist = *(void **)obj;
-        if ((p->flags & POOL_POISON) && (bad = poison_find(p, obj)) != 0)
-            pool_fail(p, POOL_ERR_POISON, bad);     /* reported, used */
+        obj = pop_free(p, s);
     } else {
         obj = pool_object_at(s, s->ncarved++);
         if (p->ctor != NULL)
@@ -423,7 +577,8 @@ pool_alloc(struct pool *p)
             mm_memset(obj, 0, p->objsize);
     }
     mm_unlock(&p->lock);
-    trace(p, "alloc", (uintptr_t)obj);
+    if (obj != NULL)
+        trace(p, "alloc", (uintptr_t)obj);
     return obj;
 }
 
@@ -484,7 +639,7 @@ pool_free(struct pool *p, void *obj)
     if (p->flags & POOL_POISON)
         mm_memset(obj, POOL_POISON_BYTE, p->objsize);
     /* LAB: pool_free */
-    *(void **)obj = s->freelist;
+    *link_of(p, obj) = s->freelist;
     s->freelist = obj;
     map_set(s, pool_index_of(s, obj), true);
     if (s->nfree++ == 0)
@@ -564,6 +719,22 @@ pool_print_slabinfo(void)
                  pool_nslabs_active(p), p->nslabs);
 }
 
+/* Is p in the registry of live pools?  O(pools). */
+bool
+pool_is_registered(const struct pool *p)
+{
+    const struct pool *q;
+
+    for (q = pool_registry; q != NULL; q = q->next_pool)
+        if (q == p)
+            return true;
+    return false;
+}
+
+/*
+ * p's counters, one fact per line: "pool: NAME: A allocations, F frees,
+ * M out of memory", then "pool: NAME: error REASON N" for every error.
+ */
 void
 pool_print_errors(const struct pool *p)
 {
@@ -572,9 +743,18 @@ pool_print_errors(const struct pool *p)
     mm_print("pool: %s: %lu allocations, %lu frees, %lu out of memory\n",
              p->name, p->nallocs, p->nfrees, p->nerr[POOL_NOMEM]);
     for (e = POOL_NOMEM + 1; e < POOL_ERR_COUNT; e++)
-        if (p->nerr[e] != 0)
-            mm_print("pool: %s: error %s %lu\n", p->name, pool_err_name[e],
-                     p->nerr[e]);
+        mm_print("pool: %s: error %-22s %lu\n", p->name, pool_err_name[e],
+                 p->nerr[e]);
+}
+
+/* The counters of every live pool, in slabinfo order. */
+void
+pool_print_all_errors(void)
+{
+    const struct pool *p;
+
+    for (p = pool_registry; p != NULL; p = p->next_pool)
+        pool_print_errors(p);
 }
 
 /* ---- check ---------------------------------------------------------- */
@@ -599,7 +779,7 @@ check_slab(const struct pool *p, const struct pool_slab *s, size_t *nfree)
     for (i = 0; i < s->nobjs; i++)
         bits += pool_is_free(s, i);
     for (obj = s->freelist; obj != NULL && listed <= s->nobjs;
-         obj = *(void *const *)obj) {
+         obj = *link_of(p, (void *)obj)) {
         size_t idx = pool_index_of(s, obj);
 
         if (idx >= s->ncarved || !pool_is_free(s, idx))

@@ -31,6 +31,7 @@ enum pool_err {
     POOL_ERR_MISALIGNED,        /* in a slab, not on an object boundary */
     POOL_ERR_DOUBLE_FREE,       /* object already free */
     POOL_ERR_POISON,            /* a freed object was written to */
+    POOL_ERR_LINK,              /* a free-list link was overwritten */
     POOL_ERR_PARAM,             /* create: size 0, alignment not a power
                                    of two, buffer too small, bad flags */
     POOL_ERR_BUSY,              /* destroy: objects still in use */
@@ -62,7 +63,9 @@ struct pool_slab {
 
 struct pool {
     const char *name;
+    size_t size;                /* bytes the caller asked for */
     size_t objsize;             /* bytes per object, alignment included */
+    size_t link_off;            /* where a free object keeps its link */
     size_t align;
     unsigned flags;
     bool forced_poison;         /* POOL_POISON came from mm_poison */
@@ -76,6 +79,7 @@ struct pool {
     unsigned nslabs;
     struct pool_slab *cached;   /* an empty slab kept (hysteresis) */
     struct pool_slab static_slab;
+    size_t static_bytes;        /* a static pool's whole buffer */
     size_t active;              /* objects in use */
     size_t hwm;                 /* most in use at once */
     unsigned long nallocs, nfrees;
@@ -106,7 +110,9 @@ size_t pool_nobjs(const struct pool *p);
 size_t pool_nslabs_active(const struct pool *p);
 
 void pool_print_slabinfo(void);
+bool pool_is_registered(const struct pool *p);
 void pool_print_errors(const struct pool *p);
+void pool_print_all_errors(void);
 unsigned pool_check(struct pool *p);
 
 #endif /* MM_POOL_H */

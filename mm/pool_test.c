@@ -162,8 +162,44 @@ MM_TEST(pool, bad_parameters_at_create)
     MM_CHECK_EQ(t, pool_init_static(&p, "t-p", buf + 4, 32, 16, 16, 0,
                                     map), POOL_ERR_PARAM);  /* misaligned */
     MM_CHECK_EQ(t, pool_init(&p, "t-p", 16, 8, 0, NULL), POOL_ERR_PARAM);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);      /* this try's only */
+    MM_CHECK(t, !pool_is_registered(&p));
     mm_test_release_panics(t);
     MM_CHECK_EQ(t, t->npanics, 5);
+}
+
+/*
+ * Bad frees to a growing pool: a pointer outside every slab (found by
+ * binary search over the slab table, never by reading the pointer), one
+ * into a slab's header, one of another growing pool, a double free.
+ */
+MM_TEST(pool, bad_input_growing_pool)
+{
+    static struct mm_test_pages tp;
+    struct pool a, b;
+    uint8_t *x, *y, *outside;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    outside = mm_scratch_alloc(MM_PAGE);
+    if (!MM_CHECK(t, outside != NULL))
+        return;
+    MM_CHECK_EQ(t, pool_init(&a, "t-grow-a", 48, 16, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&b, "t-grow-b", 48, 16, 0, &tp.src), POOL_OK);
+    x = pool_alloc(&a);
+    y = pool_alloc(&b);
+    expect_bad(t, &a, outside + 64, POOL_ERR_FOREIGN);
+    expect_bad(t, &a, x - 16, POOL_ERR_MISALIGNED);     /* slab header */
+    expect_bad(t, &a, x + 47, POOL_ERR_MISALIGNED);
+    expect_bad(t, &a, y, POOL_ERR_WRONG_POOL);
+    MM_CHECK_EQ(t, pool_free(&a, x), POOL_OK);
+    expect_bad(t, &a, x, POOL_ERR_DOUBLE_FREE);
+    MM_CHECK_EQ(t, pool_free(&b, y), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&a), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&b), POOL_OK);
+    mm_scratch_free(outside, MM_PAGE);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
 }
 
 /* ---- zeroing, poisoning, constructors ------------------------------- */
@@ -210,19 +246,36 @@ struct ctor_counts {
     unsigned calls;
 };
 
+/* Constructs a 32-byte object: every byte 0xC5, so any clobber shows. */
 static void
 count_ctor(void *obj, void *arg)
 {
     struct ctor_counts *c = arg;
 
     c->calls++;
-    *(uint32_t *)((uint8_t *)obj + 8) = 0xC0FFEE;   /* constructed state */
+    mm_memset(obj, 0xC5, 32);
 }
 
-/* The constructor runs once per object, when it is first carved. */
+static bool
+constructed(const uint8_t *obj)
+{
+    unsigned i;
+
+    for (i = 0; i < 32; i++)
+        if (obj[i] != 0xC5)
+            return false;
+    return true;
+}
+
+/*
+ * The constructor runs once per object, when it is first carved, never
+ * on reuse; a free object keeps its link after the object (32 bytes of
+ * object + 8 of link, rounded to the 32-byte alignment: 64 per slot), so
+ * every constructed byte survives a free.
+ */
 MM_TEST(pool, constructor_once_per_object)
 {
-    static uint8_t buf[8 * 32] MM_ALIGNED(32);
+    static uint8_t buf[8 * 64] MM_ALIGNED(32);
     static uint32_t map[1];
     struct ctor_counts c = { 0 };
     struct pool p;
@@ -232,24 +285,122 @@ MM_TEST(pool, constructor_once_per_object)
     MM_CHECK_EQ(t, pool_init_static(&p, "t-ctor", buf, sizeof buf, 32, 32,
                                     0, map), POOL_OK);
     MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_OK);
+    MM_CHECK_EQ(t, p.link_off, 32);
+    MM_CHECK_EQ(t, p.objsize, 64);
+    MM_CHECK_EQ(t, pool_nobjs(&p), 8);
     for (i = 0; i < 5; i++)
         o[i] = pool_alloc(&p);
     MM_CHECK_EQ(t, c.calls, 5);
+    MM_CHECK_PTR_EQ(t, o[4], buf + 4 * 64);
     pool_free(&p, o[1]);
     pool_free(&p, o[3]);
     o[3] = pool_alloc(&p);                          /* reused: no call */
     o[1] = pool_alloc(&p);
     MM_CHECK_EQ(t, c.calls, 5);
-    MM_CHECK_EQ(t, *(uint32_t *)((uint8_t *)o[1] + 8), 0xC0FFEE);
+    MM_CHECK(t, constructed(o[1]) && constructed(o[3]));
     for (i = 0; i < 5; i++)
-        pool_free(&p, o[i]);
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    /* A constructor cannot be combined with zeroing. */
+}
+
+/*
+ * A constructor cannot be combined with zeroing or poisoning (they would
+ * destroy the constructed state), nor be set after the first allocation.
+ */
+MM_TEST(pool, constructor_refused_when_incoherent)
+{
+    static uint8_t buf[8 * 64] MM_ALIGNED(32);
+    static uint32_t map[1];
+    struct ctor_counts c = { 0 };
+    unsigned flags[2] = { POOL_ZERO, POOL_POISON }, i;
+    struct pool p;
+
+    for (i = 0; i < 2; i++) {
+        MM_CHECK_EQ(t, pool_init_static(&p, "t-ctor", buf, sizeof buf, 32,
+                                        32, flags[i], map), POOL_OK);
+        mm_test_catch_panics(t);
+        MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_ERR_PARAM);
+        mm_test_release_panics(t);
+        MM_CHECK_EQ(t, t->npanics, 1);
+        MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);
+        MM_CHECK(t, p.ctor == NULL && p.link_off == 0);
+        MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    }
     MM_CHECK_EQ(t, pool_init_static(&p, "t-ctor", buf, sizeof buf, 32, 32,
-                                    POOL_ZERO, map), POOL_OK);
+                                    0, map), POOL_OK);
+    pool_free(&p, pool_alloc(&p));
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_ERR_PARAM);
     mm_test_release_panics(t);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);
+    MM_CHECK_EQ(t, c.calls, 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
+ * The global switch (mm_poison & MM_POISON_POOL, option "poison=pool")
+ * poisons a pool that did not ask for it; the buffer holds as many
+ * objects either way, since a poisoned object keeps its link inside.
+ */
+MM_TEST(pool, global_poison_switch)
+{
+    static uint8_t buf[4 * 32] MM_ALIGNED(32);
+    static uint32_t map[1];
+    unsigned saved = mm_poison;
+    struct pool p;
+    uint8_t *o;
+
+    mm_poison |= MM_POISON_POOL;
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-gpoison", buf, sizeof buf, 32,
+                                    32, 0, map), POOL_OK);
+    mm_poison = saved;
+    MM_CHECK(t, (p.flags & POOL_POISON) != 0);
+    MM_CHECK_EQ(t, pool_nobjs(&p), 4);
+    o = pool_alloc(&p);
+    pool_free(&p, o);
+    MM_CHECK_EQ(t, o[31], 0x6B);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
+ * A write after free that hits the link word is caught when the object
+ * is handed out again (POOL_ERR_LINK, one counter), and the free list is
+ * rebuilt from the free table: every object can still be allocated
+ * exactly once.
+ */
+MM_TEST(pool, overwritten_link_is_repaired)
+{
+    static uint8_t buf[6 * 16] MM_ALIGNED(16);
+    static uint32_t map[1];
+    static void *o[6];
+    unsigned long before[POOL_ERR_COUNT];
+    struct pool p;
+    unsigned i, e;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-link", buf, sizeof buf, 16, 16,
+                                    0, map), POOL_OK);
+    for (i = 0; i < 6; i++)
+        o[i] = pool_alloc(&p);
+    for (i = 0; i < 4; i++)                         /* list: 3 2 1 0 */
+        pool_free(&p, o[i]);
+    *(void **)o[3] = buf + 8;                       /* wild link */
+    mm_memcpy(before, p.nerr, sizeof before);
+    mm_test_catch_panics(t);
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[3]);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK(t, mm_test_contains(t->panic_msg, "free link overwritten"));
+    for (e = 0; e < POOL_ERR_COUNT; e++)
+        MM_CHECK_EQ(t, p.nerr[e], before[e] + (e == POOL_ERR_LINK));
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 3; i++)                         /* 0, 1, 2 again */
+        MM_CHECK(t, pool_alloc(&p) != NULL);
+    MM_CHECK(t, pool_alloc(&p) == NULL);
+    MM_CHECK_EQ(t, p.active, 6);
+    for (i = 0; i < 6; i++)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }
 
@@ -288,6 +439,86 @@ MM_TEST(pool, growth_shrink_and_slab_return)
     MM_CHECK_EQ(t, pool_nslabs_active(&p), 1);
     MM_CHECK_EQ(t, pool_check(&p), 0);
     pool_free(&p, obj[0]);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/*
+ * Destroy gives back every slab, the cached one too, and takes the pool
+ * out of the registry (so out of slabinfo); a busy pool is refused with
+ * nothing changed.
+ */
+MM_TEST(pool, destroy_returns_everything)
+{
+    static struct mm_test_pages tp;
+    static void *obj[256];
+    struct pool p;
+    unsigned i, n;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-destroy", 200, 8, 0, &tp.src),
+                POOL_OK);
+    MM_CHECK(t, pool_is_registered(&p));
+    n = 2 * p.objs_per_slab + 1;                    /* three slabs */
+    if (!MM_CHECK(t, n <= MM_ARRAY_SIZE(obj)))
+        return;
+    for (i = 0; i < n; i++)
+        obj[i] = pool_alloc(&p);
+    MM_CHECK_EQ(t, tp.allocs, 3);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_ERR_BUSY);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_BUSY], 1);
+    MM_CHECK_EQ(t, p.nslabs, 3);
+    MM_CHECK(t, pool_is_registered(&p));
+    for (i = 0; i < n; i++)
+        pool_free(&p, obj[i]);
+    MM_CHECK_EQ(t, p.nslabs, 1);                    /* the cache */
+    MM_CHECK_EQ(t, tp.frees, 2);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK_EQ(t, tp.frees, 3);
+    MM_CHECK(t, !pool_is_registered(&p));
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/*
+ * A growing pool with a constructor: the constructor runs once for each
+ * object a slab carves, also for the objects of a slab taken again after
+ * one was returned (fresh pages are not constructed), never on reuse.
+ */
+MM_TEST(pool, constructor_in_growing_pool)
+{
+    static struct mm_test_pages tp;
+    static void *obj[256];
+    struct ctor_counts c = { 0 };
+    struct pool p;
+    unsigned i, per;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-gctor", 32, 16, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_OK);
+    MM_CHECK_EQ(t, p.objsize, 48);                  /* 32 + link, to 16 */
+    per = p.objs_per_slab;
+    if (!MM_CHECK(t, 2 * per <= MM_ARRAY_SIZE(obj)))
+        return;
+    for (i = 0; i < 2 * per; i++)                   /* two slabs */
+        obj[i] = pool_alloc(&p);
+    MM_CHECK_EQ(t, c.calls, 2 * per);
+    for (i = 0; i < 2 * per; i++)                   /* one is returned */
+        pool_free(&p, obj[i]);
+    MM_CHECK_EQ(t, tp.frees, 1);
+    for (i = 0; i < 2 * per; i++) {
+        obj[i] = pool_alloc(&p);
+        MM_CHECK(t, constructed(obj[i]));
+    }
+    MM_CHECK_EQ(t, c.calls, 3 * per);               /* the new slab only */
+    for (i = 0; i < 2 * per; i++)
+        MM_CHECK_EQ(t, pool_free(&p, obj[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
     MM_CHECK(t, mm_test_pages_all_back(&tp));
     mm_test_pages_fini(&tp);

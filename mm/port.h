@@ -37,6 +37,10 @@
 #define MM_UNUSED           __attribute__((unused))
 /* For the few helpers on an allocator's fast path: always inlined. */
 #define MM_INLINE           inline __attribute__((always_inline))
+/* For what the fast path only calls when something is off: kept out of
+ * line, so the fast path keeps its registers for itself. */
+#define MM_COLD             __attribute__((cold, noinline))
+#define MM_UNLIKELY(e)      __builtin_expect(!!(e), 0)
 /* Keeps AddressSanitizer from padding a variable; GCC needs nothing. */
 #define MM_NOSANITIZE
 

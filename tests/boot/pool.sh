@@ -22,3 +22,19 @@ expect_log pool-trace.alloc '^trace: pool alloc pool=pool_cache addr=0x[0-9a-f]{
 expect_log pool-trace.free '^trace: pool free pool=t-kpool addr=0x[0-9a-f]{8}$'
 expect_log pool-trace.grow '^trace: pool grow pool=t-kpool addr=0x[0-9a-f]{8}$'
 expect_log pool-trace.return '^trace: pool return pool=t-kpool addr=0x[0-9a-f]{8}$'
+
+# The boot summary and every pool's counters, one per line.
+boot pool-counters 128M "exit"
+expect_log pool-counters.summary '^pool: pool_cache ready, [0-9]+ descriptors of [0-9]+ bytes per slab$'
+expect_log pool-counters.totals '^pool: boot_module: 0 allocations, 0 frees, 0 out of memory$'
+expect_log pool-counters.double-free '^pool: pool_cache: error double free +0$'
+expect_log pool-counters.link '^pool: boot_module: error free link overwritten +0$'
+
+# All the self-tests' pools pass with every layer poisoning, and the
+# kernel's pools are still listed afterwards with no errors counted.
+boot pool-poison-all 128M "selftest=pool poison"
+expect_exit pool-poison-all.exit $EXIT_SUCCESS
+expect_summary pool-poison-all.summary selftest
+expect_log pool-poison-all.listed '^pool_cache +0 +[0-9]+ +[0-9]+ +[0-9]+ +4 : slabdata +0 +[01]$'
+expect_no_log pool-poison-all.no-errors '^pool: (pool_cache|boot_module): error .* [1-9][0-9]*$'
+expect_log pool-trace.listed '^t-kpool +1 +[0-9]+ +100 +[0-9]+ +1 : slabdata +1 +1$'
