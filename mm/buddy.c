@@ -1049,8 +1049,8 @@ static void
 pagesrc_free(void *ctx, void *addr, unsigned order)
 {
     struct buddy *b = ctx;
-    struct buddy_zone *z;
-    unsigned k;
+    struct buddy_zone *z = NULL;
+    unsigned k = 0;
     enum buddy_err err;
 
     mm_lock(&b->lock);
