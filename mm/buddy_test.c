@@ -144,15 +144,12 @@ static void
 bad_end(struct mm_t *t, struct bad_case *c, enum buddy_err got,
         enum buddy_err want, uintptr_t addr)
 {
-    char hex[24];
     unsigned e;
 
     mm_test_release_panics(t);
-    mm_test_format(hex, sizeof hex, "0x%08lx", (unsigned long)addr);
     MM_CHECK_EQ(t, got, want);
     MM_CHECK_EQ(t, t->npanics, 1);
-    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
-    MM_CHECK(t, mm_test_contains(t->panic_msg, buddy_err_name[want]));
+    MM_CHECK_PANIC(t, buddy_err_name[want], addr);
     for (e = 0; e < BUDDY_ERR_COUNT; e++)
         MM_CHECK_EQ(t, c->b->nerr[e], c->nerr[e] + (e == want));
     MM_CHECK_EQ(t, buddy_free_pages(c->b), c->free_pages);
@@ -509,7 +506,6 @@ MM_TEST(buddy, poison_catches_write_after_free)
     unsigned saved = mm_poison;
     struct buddy b;
     uint8_t *base, *p;
-    char hex[24];
 
     mm_poison = MM_POISON_BUDDY;
     base = arena_setup(t, &b, ARENA_PAGES, meta);
@@ -526,9 +522,7 @@ MM_TEST(buddy, poison_catches_write_after_free)
     p = buddy_alloc(&b, 4);
     mm_test_release_panics(t);
     MM_CHECK_EQ(t, buddy_errors(&b, BUDDY_ERR_POISON), 1);
-    mm_test_format(hex, sizeof hex, "0x%08lx",
-                   (unsigned long)(uintptr_t)(base + MM_PAGE + 123));
-    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    MM_CHECK_PANIC(t, buddy_err_name[BUDDY_ERR_POISON], base + MM_PAGE + 123);
     MM_CHECK_EQ(t, buddy_free(&b, p), BUDDY_OK);
     MM_CHECK_EQ(t, buddy_check(&b), 0);
 
@@ -543,9 +537,7 @@ MM_TEST(buddy, poison_catches_write_after_free)
     MM_CHECK_PTR_EQ(t, p, base);                /* grown in place */
     MM_CHECK_EQ(t, t->npanics, 1);
     MM_CHECK_EQ(t, buddy_errors(&b, BUDDY_ERR_POISON), 2);
-    mm_test_format(hex, sizeof hex, "0x%08lx",
-                   (unsigned long)(uintptr_t)(base + MM_PAGE + 200));
-    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    MM_CHECK_PANIC(t, buddy_err_name[BUDDY_ERR_POISON], base + MM_PAGE + 200);
     MM_CHECK_EQ(t, buddy_free(&b, p), BUDDY_OK);
     MM_CHECK_EQ(t, buddy_free_pages(&b), ARENA_PAGES);
     MM_CHECK_EQ(t, buddy_check(&b), 0);

@@ -379,15 +379,12 @@ static void
 bad_end(struct mm_t *t, struct bad_case *c, struct kheap *h,
         enum kheap_err got, enum kheap_err want, uintptr_t addr)
 {
-    char hex[24];
     unsigned e;
 
     mm_test_release_panics(t);
-    mm_test_format(hex, sizeof hex, "0x%08lx", (unsigned long)addr);
     MM_CHECK_EQ(t, got, want);
     MM_CHECK_EQ(t, t->npanics, 1);
-    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
-    MM_CHECK(t, mm_test_contains(t->panic_msg, kheap_err_name[want]));
+    MM_CHECK_PANIC(t, kheap_err_name[want], addr);
     for (e = 0; e < KHEAP_ERR_COUNT; e++)
         MM_CHECK_EQ(t, h->nerr[e], c->nerr[e] + (e == want));
     MM_CHECK_EQ(t, kheap_check(h), 0);
@@ -482,7 +479,6 @@ MM_TEST(kheap, poison_catches_write_after_free)
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
     struct kheap h;
     uint8_t *a, *b;
-    char hex[24];
 
     if (!MM_CHECK(t, area != NULL))
         return;
@@ -500,9 +496,7 @@ MM_TEST(kheap, poison_catches_write_after_free)
     mm_test_release_panics(t);
     MM_CHECK_PTR_EQ(t, b, a);
     MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_POISON], 1);
-    mm_test_format(hex, sizeof hex, "0x%08lx",
-                   (unsigned long)(uintptr_t)(a + 64));
-    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    MM_CHECK_PANIC(t, kheap_err_name[KHEAP_ERR_POISON], a + 64);
     MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
@@ -515,7 +509,6 @@ MM_TEST(kheap, guard_catches_overrun)
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
     struct kheap h;
     uint8_t *a, *big;
-    char hex[24];
 
     if (!MM_CHECK(t, area != NULL))
         return;
@@ -532,9 +525,7 @@ MM_TEST(kheap, guard_catches_overrun)
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_ERR_GUARD);
     mm_test_release_panics(t);
-    mm_test_format(hex, sizeof hex, "0x%08lx",
-                   (unsigned long)(uintptr_t)(a + 101));
-    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    MM_CHECK_PANIC(t, kheap_err_name[KHEAP_ERR_GUARD], a + 101);
     a[101] = 0xAB;                                  /* repaired */
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
     big[3 * MM_PAGE] = 1;

@@ -99,7 +99,6 @@ static void
 expect_bad(struct mm_t *t, struct pool *p, void *obj, enum pool_err want)
 {
     unsigned long before[POOL_ERR_COUNT];
-    char hex[24];
     unsigned e;
 
     mm_memcpy(before, p->nerr, sizeof before);
@@ -107,11 +106,8 @@ expect_bad(struct mm_t *t, struct pool *p, void *obj, enum pool_err want)
     MM_CHECK_EQ(t, pool_free(p, obj), want);
     mm_test_release_panics(t);
     MM_CHECK_EQ(t, t->npanics, 1);
-    mm_test_format(hex, sizeof hex, "0x%08lx",
-                   (unsigned long)(uintptr_t)obj);
-    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    MM_CHECK_PANIC(t, pool_err_name[want], obj);
     MM_CHECK(t, mm_test_contains(t->panic_msg, p->name));
-    MM_CHECK(t, mm_test_contains(t->panic_msg, pool_err_name[want]));
     for (e = 0; e < POOL_ERR_COUNT; e++)
         MM_CHECK_EQ(t, p->nerr[e], before[e] + (e == want));
     MM_CHECK_EQ(t, pool_check(p), 0);
@@ -210,7 +206,6 @@ MM_TEST(pool, zero_fill_and_poison)
     static uint32_t zmap[1], pmap[1];
     struct pool z, p;
     uint8_t *o, *q;
-    char hex[24];
     unsigned i;
 
     MM_CHECK_EQ(t, pool_init_static(&z, "t-zero", zbuf, sizeof zbuf, 64,
@@ -235,9 +230,7 @@ MM_TEST(pool, zero_fill_and_poison)
     mm_test_release_panics(t);
     MM_CHECK_PTR_EQ(t, q, o);
     MM_CHECK_EQ(t, p.nerr[POOL_ERR_POISON], 1);
-    mm_test_format(hex, sizeof hex, "0x%08lx",
-                   (unsigned long)(uintptr_t)(o + 40));
-    MM_CHECK(t, mm_test_contains(t->panic_msg, hex));
+    MM_CHECK_PANIC(t, pool_err_name[POOL_ERR_POISON], o + 40);
     pool_free(&p, q);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }

@@ -107,6 +107,23 @@ mm_check_str(struct mm_t *t, const char *a, const char *b,
 }
 
 bool
+mm_check_panic(struct mm_t *t, const char *what, uintptr_t addr,
+               const char *file, int line)
+{
+    char hex[24], detail[192];
+
+    t->nchecks++;
+    mm_test_format(hex, sizeof hex, "0x%08lx", (unsigned long)addr);
+    if (t->npanics > 0 && mm_test_contains(t->panic_msg, hex) &&
+        mm_test_contains(t->panic_msg, what))
+        return true;
+    mm_test_format(detail, sizeof detail, "panic naming %s and \"%s\" "
+                   "(caught %u, last \"%s\")", hex, what, t->npanics,
+                   t->panic_msg);
+    return test_fail(t, file, line, detail);
+}
+
+bool
 mm_test_contains(const char *s, const char *sub)
 {
     size_t n = test_strlen(sub);

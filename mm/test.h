@@ -71,6 +71,9 @@ struct mm_test {
                 __FILE__, __LINE__, #a " == " #b)
 #define MM_CHECK_STR(t, a, b)                                           \
     mm_check_str((t), (a), (b), __FILE__, __LINE__, #a " == " #b)
+/* The last caught panic named ADDR as "0x%08lx" and contained WHAT. */
+#define MM_CHECK_PANIC(t, what, addr)                                   \
+    mm_check_panic((t), (what), (uintptr_t)(addr), __FILE__, __LINE__)
 
 bool mm_check(struct mm_t *t, bool ok, const char *file, int line,
               const char *expr);
@@ -78,6 +81,8 @@ bool mm_check_eq(struct mm_t *t, long long a, long long b, bool want_equal,
                  const char *file, int line, const char *expr);
 bool mm_check_str(struct mm_t *t, const char *a, const char *b,
                   const char *file, int line, const char *expr);
+bool mm_check_panic(struct mm_t *t, const char *what, uintptr_t addr,
+                    const char *file, int line);
 
 /*
  * Catching panics lets a test prove that debug mode stops on bad input
