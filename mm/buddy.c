@@ -29,9 +29,12 @@
  * block of order k is on list k of its zone; no two free buddies of the
  * same order coexist (they would have merged); blocks never cross a
  * zone's edge, so nothing merges across zones or holes in the map.
- * Bounds: alloc and free are O(BUDDY_MAX_ORDER) per zone tried, with
- * O(1) list operations; finding an address's zone is a binary search,
- * O(log zones).  Only zone set-up, buddy_check() and the picture walk
+ * Bounds: alloc is O(zones + BUDDY_MAX_ORDER): one mask test per zone
+ * without a large enough block, then at most BUDDY_MAX_ORDER splits in
+ * the zone that has one.  Free, size-of and resize in place are
+ * O(log zones + BUDDY_MAX_ORDER): a binary search for the address's zone
+ * (zones are kept sorted by address), then at most BUDDY_MAX_ORDER
+ * merges.  Every list operation is O(1).  Only zone set-up, buddy_check() and the picture walk
  * pages.  Poisoning, when on, costs a fill or a scan of the block.
  * Metadata: 1 byte per page (1/4096 = 0.024% of the memory managed);
  * list links live in the free pages; struct buddy is about 7 KiB.
@@ -402,15 +405,19 @@ split_down(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
     }
 }
 
-/* Takes an order-want block from zone z, or returns 0 if z has none. */
-static MM_INLINE uintptr_t
-zone_take(struct buddy *b, struct buddy_zone *z, unsigned want)
+/*
+ * Takes an order-want block from zone z into *pfnp; false if z has none.
+ * (A flag, not pfn 0, says "none": page 0 may belong to a zone.)
+ */
+static MM_INLINE bool
+zone_take(struct buddy *b, struct buddy_zone *z, unsigned want,
+          uintptr_t *pfnp)
 {
     unsigned mask = z->free_mask >> want, k;
     uintptr_t pfn, bad;
 
     if (mask == 0)
-        return 0;
+        return false;
     k = want + (unsigned)__builtin_ctz(mask);   /* lowest non-empty order */
     pfn = (uintptr_t)z->free[k].next / MM_PAGE;
     list_unlink(z, pfn, k);
@@ -424,7 +431,8 @@ zone_take(struct buddy *b, struct buddy_zone *z, unsigned want)
     b->free_pages -= (size_t)1 << want;
     b->nallocs++;
     trace(b, "alloc", z, pfn, want);
-    return pfn;
+    *pfnp = pfn;
+    return true;
 }
 
 /*
@@ -437,6 +445,7 @@ void *
 buddy_alloc(struct buddy *b, unsigned order)
 {
     uintptr_t pfn = 0;
+    bool found = false;
     unsigned i;
 
     if (order > BUDDY_MAX_ORDER) {
@@ -445,13 +454,13 @@ buddy_alloc(struct buddy *b, unsigned order)
     }
     mm_lock(&b->lock);
     /* LAB: buddy_alloc */
-    for (i = 0; i < b->nzones && pfn == 0; i++)
-        pfn = zone_take(b, &b->zone[i], order);
+    for (i = 0; i < b->nzones && !found; i++)
+        found = zone_take(b, &b->zone[i], order, &pfn);
     /* LAB END */
-    if (pfn == 0)
+    if (!found)
         b->nerr[BUDDY_NOMEM]++;
     mm_unlock(&b->lock);
-    return pfn == 0 ? NULL : (void *)pfn_addr(pfn);
+    return found ? (void *)pfn_addr(pfn) : NULL;
 }
 
 /*
@@ -605,14 +614,23 @@ can_grow(const struct buddy_zone *z, uintptr_t pfn, unsigned k,
     return true;
 }
 
+/*
+ * Absorbs the free buddies that follow the order-k block at pfn until it
+ * has order want (can_grow said they are there).  With poisoning on,
+ * each absorbed block is checked like a block handed out by alloc.
+ */
 static void
 grow_in_place(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
               unsigned k, unsigned want)
 {
+    uintptr_t bad;
+
     for (; k < want; k++) {
         uintptr_t next = pfn + ((uintptr_t)1 << k);
 
         list_unlink(z, next, k);
+        if (b->poison && (bad = poison_find(next, k)) != 0)
+            buddy_fail(b, BUDDY_ERR_POISON, bad);
         *meta_of(z, next) = META_TAIL;
         b->free_pages -= (size_t)1 << k;
         trace(b, "merge", z, pfn, k + 1);
@@ -1022,13 +1040,26 @@ pagesrc_alloc(void *ctx, unsigned order)
     return buddy_alloc(ctx, order);
 }
 
+/*
+ * Frees through the page source: the order the caller names must be the
+ * block's own.  A mismatch is bad input (BUDDY_ERR_ORDER, nothing freed);
+ * an address that is no allocated block fails as buddy_free says.
+ */
 static void
 pagesrc_free(void *ctx, void *addr, unsigned order)
 {
     struct buddy *b = ctx;
+    struct buddy_zone *z = NULL;
+    unsigned k = 0;
+    enum buddy_err err;
 
-    MM_ASSERT(buddy_size(b, addr) == (MM_PAGE << order));
-    buddy_free(b, addr);
+    mm_lock(&b->lock);
+    err = block_lookup(b, (uintptr_t)addr, BUDDY_ERR_DOUBLE_FREE, &z, &k);
+    if (err == BUDDY_OK && k != order)
+        err = buddy_fail(b, BUDDY_ERR_ORDER, (uintptr_t)addr);
+    mm_unlock(&b->lock);
+    if (err == BUDDY_OK)
+        buddy_free(b, addr);
 }
 
 void

@@ -6,7 +6,17 @@
  * (order 0..BUDDY_MAX_ORDER).  A block is always naturally aligned: an
  * order-k block starts on a multiple of 2^k pages in absolute addresses,
  * so a page source built on it (buddy_pagesrc) meets mm/pagesrc.h.
- * See mm/buddy.c for the design, the bounds and the metadata cost.
+ *
+ * Invariant: each managed page lies in exactly one block, free or in
+ * use; no two free buddies of the same order coexist.
+ * Bounds: alloc O(zones + BUDDY_MAX_ORDER); free, size-of and resize in
+ * place O(log zones + BUDDY_MAX_ORDER) - zones are kept sorted by
+ * address, so finding an address's zone is a binary search.  Nothing
+ * walks pages or free lists except zone set-up, buddy_check() and the
+ * picture.
+ * Metadata: 1 byte per page (0.024%), inside the zone or supplied by the
+ * caller; free-list links live in the free pages.
+ * See mm/buddy.c for the design.
  */
 #ifndef MM_BUDDY_H
 #define MM_BUDDY_H

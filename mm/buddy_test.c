@@ -214,6 +214,82 @@ MM_TEST(buddy, bad_input_is_refused)
     mm_scratch_free(base, ARENA_PAGES * MM_PAGE);
 }
 
+/*
+ * Zone errors and the page source's order check, with the same care as
+ * above: a zone too small to keep a page after its metadata, one that
+ * overlaps, one too many (BUDDY_MAX_ZONES one-page zones on every other
+ * page of a 64-page arena), removing a busy zone or an address where no
+ * zone starts, and giving a block back to the page source with the
+ * wrong order.  The full table also exercises the binary search: each
+ * zone hands out its one page, and each page is freed into its own zone.
+ */
+#define ZONES_PAGES     (2 * BUDDY_MAX_ZONES)
+
+MM_TEST(buddy, zone_and_pagesrc_errors)
+{
+    static uint8_t meta[ZONES_PAGES * 2];
+    void *got[BUDDY_MAX_ZONES];
+    struct buddy b;
+    struct bad_case c;
+    struct mm_pagesrc src;
+    uint8_t *base = mm_scratch_alloc(ZONES_PAGES * MM_PAGE);
+    unsigned i;
+
+    buddy_init(&b, "zones");
+    if (!MM_CHECK(t, base != NULL))
+        return;
+    for (i = 0; i < BUDDY_MAX_ZONES; i++)
+        MM_CHECK_EQ(t, buddy_add_zone(&b, base + 2 * i * MM_PAGE, MM_PAGE,
+                                      0, meta + 2 * i), BUDDY_OK);
+    bad_begin(t, &c, &b);
+    bad_end(t, &c, buddy_add_zone(&b, base + MM_PAGE, MM_PAGE, 0,
+                                  meta + 2 * i), BUDDY_ERR_ZONE,
+            (uintptr_t)(base + MM_PAGE));
+    for (i = 0; i < BUDDY_MAX_ZONES; i++) {
+        got[i] = buddy_alloc(&b, 0);
+        MM_CHECK_PTR_EQ(t, got[i], base + 2 * i * MM_PAGE);
+    }
+    MM_CHECK(t, buddy_alloc(&b, 0) == NULL);
+    MM_CHECK_EQ(t, buddy_nomem(&b), 1);
+    bad_begin(t, &c, &b);
+    bad_end(t, &c, buddy_remove_zone(&b, base), BUDDY_ERR_ZONE,
+            (uintptr_t)base);
+    for (i = BUDDY_MAX_ZONES; i-- > 0;)
+        MM_CHECK_EQ(t, buddy_free(&b, got[i]), BUDDY_OK);
+    for (i = 0; i < BUDDY_MAX_ZONES; i++)
+        MM_CHECK_EQ(t, buddy_remove_zone(&b, base + 2 * i * MM_PAGE),
+                    BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_nzones(&b), 0);
+    MM_CHECK_EQ(t, buddy_managed_pages(&b), 0);
+
+    /* One region again: 16 pages, metadata inside. */
+    MM_CHECK_EQ(t, buddy_add_zone(&b, base, 16 * MM_PAGE, 0, NULL),
+                BUDDY_OK);
+    bad_begin(t, &c, &b);
+    bad_end(t, &c, buddy_add_zone(&b, base + 16 * MM_PAGE, MM_PAGE, 0,
+                                  NULL), BUDDY_ERR_ZONE,
+            (uintptr_t)(base + 16 * MM_PAGE));
+    bad_begin(t, &c, &b);
+    bad_end(t, &c, buddy_add_zone(&b, base + 8 * MM_PAGE, 32 * MM_PAGE, 0,
+                                  NULL), BUDDY_ERR_ZONE,
+            (uintptr_t)(base + 8 * MM_PAGE));
+    bad_begin(t, &c, &b);
+    bad_end(t, &c, buddy_remove_zone(&b, base + 32 * MM_PAGE),
+            BUDDY_ERR_FOREIGN, (uintptr_t)(base + 32 * MM_PAGE));
+    buddy_pagesrc(&b, &src);
+    got[0] = mm_pagesrc_alloc(&src, 1);
+    MM_CHECK(t, got[0] != NULL);
+    bad_begin(t, &c, &b);
+    mm_pagesrc_free(&src, got[0], 2);
+    bad_end(t, &c, BUDDY_ERR_ORDER, BUDDY_ERR_ORDER, (uintptr_t)got[0]);
+    MM_CHECK_EQ(t, buddy_size(&b, got[0]), 2 * MM_PAGE);
+    mm_pagesrc_free(&src, got[0], 1);
+    MM_CHECK_EQ(t, buddy_free_pages(&b), buddy_managed_pages(&b));
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
+    MM_CHECK_EQ(t, buddy_remove_zone(&b, base), BUDDY_OK);
+    mm_scratch_free(base, ZONES_PAGES * MM_PAGE);
+}
+
 /* Writes a pattern derived from the block's address into each page. */
 static void
 pattern_fill(uint8_t *p, unsigned order)
@@ -449,6 +525,22 @@ MM_TEST(buddy, poison_catches_write_after_free)
     MM_CHECK_PANIC(t, buddy_err_name[BUDDY_ERR_POISON], base + MM_PAGE + 123);
     MM_CHECK_EQ(t, buddy_free(&b, p), BUDDY_OK);
     MM_CHECK_EQ(t, buddy_check(&b), 0);
+
+    /* Growing in place checks the free buddy it absorbs: page 0 is
+     * allocated, page 1 is its free buddy, and page 1 was written. */
+    p = buddy_alloc(&b, 0);
+    MM_CHECK_PTR_EQ(t, p, base);
+    p[MM_PAGE + 200] = 2;
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, buddy_resize(&b, (void **)&p, 2 * MM_PAGE), BUDDY_OK);
+    mm_test_release_panics(t);
+    MM_CHECK_PTR_EQ(t, p, base);                /* grown in place */
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK_EQ(t, buddy_errors(&b, BUDDY_ERR_POISON), 2);
+    MM_CHECK_PANIC(t, buddy_err_name[BUDDY_ERR_POISON], base + MM_PAGE + 200);
+    MM_CHECK_EQ(t, buddy_free(&b, p), BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_free_pages(&b), ARENA_PAGES);
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
     mm_scratch_free(base, ARENA_PAGES * MM_PAGE);
 }
 
@@ -568,23 +660,36 @@ stress_resize(struct mm_t *t, struct buddy *b, uint8_t *base,
     pattern_fill(p, want);
 }
 
-MM_TEST(buddy, randomized_stress)
+/*
+ * Runs ops random operations (alloc 60%, free 40% of the rest, resize
+ * one in ten) over a fresh 4 MiB arena, with buddy poisoning on or off,
+ * checking the shadow map and patterns as it goes, buddy_check() every
+ * 20,000 operations, and at the end that freeing every live block gives
+ * back the per-order free counts of the start and that no error moved
+ * (with poisoning on: no false report from split, merge or resize).
+ */
+static void
+stress_run(struct mm_t *t, unsigned long ops, bool poison)
 {
     static uint8_t meta[STRESS_PAGES];
     static uint8_t shadow[STRESS_PAGES];
     static struct live_block live[STRESS_LIVE];
     size_t start[BUDDY_NORDERS];
-    unsigned long op, nlive = 0;
+    unsigned saved = mm_poison;
+    unsigned long op;
     unsigned k, n = 0;
     struct buddy b;
-    uint8_t *base = arena_setup(t, &b, STRESS_PAGES, meta);
+    uint8_t *base;
 
+    mm_poison = poison ? MM_POISON_BUDDY : 0;
+    base = arena_setup(t, &b, STRESS_PAGES, meta);
+    mm_poison = saved;
     if (base == NULL)
         return;
     mm_memset(shadow, 0, sizeof shadow);
     for (k = 0; k < BUDDY_NORDERS; k++)
         start[k] = buddy_nfree(&b, 0, k);
-    for (op = 0; op < MM_STRESS_OPS && t->nfailed == 0; op++) {
+    for (op = 0; op < ops && t->nfailed == 0; op++) {
         unsigned r = (unsigned)mm_test_rand_below(t, 10);
 
         if (n > 0 && (r < 4 || n == STRESS_LIVE))
@@ -597,9 +702,8 @@ MM_TEST(buddy, randomized_stress)
         if (op % 20000 == 0)
             MM_CHECK_EQ(t, buddy_check(&b), 0);
     }
-    MM_CHECK_EQ(t, op, MM_STRESS_OPS);          /* ran to the end */
-    nlive = n;
-    MM_CHECK(t, nlive <= STRESS_LIVE);
+    MM_CHECK_EQ(t, op, ops);                    /* ran to the end */
+    MM_CHECK(t, n <= STRESS_LIVE);
     while (n > 0)
         stress_free(t, &b, base, shadow, live, &n);
     for (k = 0; k < BUDDY_NORDERS; k++)
@@ -608,4 +712,19 @@ MM_TEST(buddy, randomized_stress)
     MM_CHECK_EQ(t, total_errors(&b), 0);
     MM_CHECK_EQ(t, buddy_check(&b), 0);
     mm_scratch_free(base, STRESS_PAGES * MM_PAGE);
+}
+
+MM_TEST(buddy, randomized_stress)
+{
+    stress_run(t, MM_STRESS_OPS, false);
+}
+
+/*
+ * The same with poisoning on, shorter (every free fills its block and
+ * every alloc scans it): splits, merges, shrinks and grows must keep
+ * each free block's poison intact, or a false report would count.
+ */
+MM_TEST(buddy, randomized_stress_poisoned)
+{
+    stress_run(t, MM_STRESS_OPS / 20, true);
 }

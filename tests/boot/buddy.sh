@@ -19,14 +19,18 @@ expect_managing() {
     fi
 }
 
-for mem in 128M 1G 3G; do
+for mem in 128M 1G 3G 8G; do
     boot buddy-$mem $mem "exit"
     expect_exit buddy-$mem.exit $EXIT_SUCCESS
     expect_managing buddy-$mem.managing 995
 done
 # Small memory: every region pays a page of metadata, so only sanity.
 boot_kernel buddy-2M 2M "exit"
+expect_exit buddy-2M.exit $EXIT_SUCCESS
 expect_managing buddy-2M.managing 980
+boot buddy-8M 8M "exit"
+expect_exit buddy-8M.exit $EXIT_SUCCESS
+expect_managing buddy-8M.managing 990
 
 boot buddy-report 128M "exit"
 expect_log buddy-report.buddyinfo '^Node 0, zone +[0-9]+( +[0-9]+){11}$'
