@@ -90,7 +90,7 @@ const char *const kheap_err_name[KHEAP_ERR_COUNT] = {
 };
 
 /* Counts ERR and, in debug mode, stops naming ADDR. */
-static enum kheap_err
+static MM_COLD enum kheap_err
 kheap_fail(struct kheap *h, enum kheap_err err, uintptr_t addr)
 {
     h->nerr[err]++;
@@ -100,12 +100,20 @@ kheap_fail(struct kheap *h, enum kheap_err err, uintptr_t addr)
     return err;
 }
 
-static void
+static MM_COLD void
+trace_print(const char *event, size_t size, const char *bucket,
+            uintptr_t addr)
+{
+    mm_print("trace: kmalloc %s size=%zu bucket=%s addr=0x%08lx\n", event,
+             size, bucket, (unsigned long)addr);
+}
+
+/* One trace line; the test stays inline, the printing out of line. */
+static MM_INLINE void
 trace(const char *event, size_t size, const char *bucket, uintptr_t addr)
 {
-    if (mm_trace & MM_TRACE_KMALLOC)
-        mm_print("trace: kmalloc %s size=%zu bucket=%s addr=0x%08lx\n",
-                 event, size, bucket, (unsigned long)addr);
+    if (MM_UNLIKELY(mm_trace & MM_TRACE_KMALLOC))
+        trace_print(event, size, bucket, addr);
 }
 
 /* The bucket's size as text, for traces: "16" .. "2048". */
@@ -126,13 +134,17 @@ bucket_name(unsigned i)
 int
 kheap_bucket_of(size_t size)
 {
-    int i = 0;
-
     if (size == 0 || size > KHEAP_MAX_SMALL)
         return -1;
-    while ((size_t)KHEAP_MIN_SIZE << i < size)
-        i++;
-    return i;
+    if (size <= KHEAP_MIN_SIZE)
+        return 0;
+    /*
+     * The bucket is the bit length of size - 1, less 4: 17..32 have
+     * size - 1 = 16..31, five bits long, so bucket 1 (32 B).
+     * __builtin_clzl counts the leading zero bits of an unsigned long.
+     */
+    return (int)(sizeof(unsigned long) * 8) -
+           __builtin_clzl((unsigned long)size - 1) - KHEAP_MIN_SHIFT;
 }
 
 /* ---- extents -------------------------------------------------------- */
@@ -569,7 +581,8 @@ void *
 kheap_alloc(struct kheap *h, size_t size)
 {
     size_t need = guarded_size(h, size), cap;
-    int bi = kheap_bucket_of(need), order = buddy_order_for(need);
+    int bi = kheap_bucket_of(need);
+    int order = bi < 0 ? buddy_order_for(need) : 0;
     void *p = NULL;
 
     if (size == 0)

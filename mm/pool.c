@@ -67,7 +67,7 @@ const char *const pool_err_name[POOL_ERR_COUNT] = {
 static struct pool *pool_registry;  /* every live pool, newest first */
 
 /* Counts ERR and, in debug mode, stops naming the pool and ADDR. */
-static enum pool_err
+static MM_COLD enum pool_err
 pool_fail(struct pool *p, enum pool_err err, uintptr_t addr)
 {
     p->nerr[err]++;
@@ -77,12 +77,19 @@ pool_fail(struct pool *p, enum pool_err err, uintptr_t addr)
     return err;
 }
 
-static void
+static MM_COLD void
+trace_print(const struct pool *p, const char *event, uintptr_t addr)
+{
+    mm_print("trace: pool %s pool=%s addr=0x%08lx\n", event, p->name,
+             (unsigned long)addr);
+}
+
+/* One trace line; the test stays inline, the printing out of line. */
+static MM_INLINE void
 trace(const struct pool *p, const char *event, uintptr_t addr)
 {
-    if (mm_trace & MM_TRACE_POOL)
-        mm_print("trace: pool %s pool=%s addr=0x%08lx\n", event, p->name,
-                 (unsigned long)addr);
+    if (MM_UNLIKELY(mm_trace & MM_TRACE_POOL))
+        trace_print(p, event, addr);
 }
 
 /* ---- the free table and address arithmetic -------------------------- */
