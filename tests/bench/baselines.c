@@ -80,17 +80,31 @@ bits_set(struct bitmap *b, size_t first, size_t n, int value)
     }
 }
 
-/* First fit: scan page by page for npages free ones in a row. */
+/* Are pages [first, first + n) all free? */
+static int
+bits_all_free(const struct bitmap *b, size_t first, size_t n)
+{
+    size_t i;
+
+    for (i = first; i < first + n; i++)
+        if (bit_test(b, i))
+            return 0;
+    return 1;
+}
+
+/*
+ * First fit exactly as Pintos's palloc finds pages (bitmap_scan): try
+ * each start position in turn and test the npages bits from there.
+ */
 void *
 bitmap_alloc(struct bitmap *b, size_t npages)
 {
-    size_t run = 0, i;
+    size_t i;
 
-    for (i = 0; i < b->npages; i++) {
-        run = bit_test(b, i) ? 0 : run + 1;
-        if (run == npages) {
-            bits_set(b, i + 1 - npages, npages, 1);
-            return b->base + (i + 1 - npages) * PAGE;
+    for (i = 0; i + npages <= b->npages; i++) {
+        if (bits_all_free(b, i, npages)) {
+            bits_set(b, i, npages, 1);
+            return b->base + i * PAGE;
         }
     }
     return NULL;

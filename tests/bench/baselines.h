@@ -4,8 +4,9 @@
  *
  *   freelist   a singly linked list of free 4 KiB pages (xv6's kalloc):
  *              order 0 only, the practical floor for a page allocator;
- *   bitmap     one bit per page, first fit by a linear scan (Pintos's
- *              palloc): any number of contiguous pages;
+ *   bitmap     one bit per page, first fit by a linear scan that tests
+ *              each start position in turn, as Pintos's palloc does with
+ *              bitmap_scan: any number of contiguous pages;
  *   objlist    a singly linked list of free fixed-size objects: the
  *              floor for a pool.
  */
