@@ -638,22 +638,21 @@ grow_in_place(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
     *meta_of(z, pfn) = (uint8_t)(META_ALLOC | want);
 }
 
-/* Gives back the upper halves of an order-k block down to order want. */
+/*
+ * Gives back the upper halves of an order-k block down to order want,
+ * as an allocation splits a free block.  Nothing can merge: each upper
+ * half's buddy is the lower half, which stays allocated.
+ */
 static void
 shrink_in_place(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
                 unsigned k, unsigned want)
 {
+    if (b->poison)
+        mm_memset((void *)pfn_addr(pfn + ((uintptr_t)1 << want)),
+                  BUDDY_POISON, (MM_PAGE << k) - (MM_PAGE << want));
+    split_down(b, z, pfn, k, want);
+    b->free_pages += ((size_t)1 << k) - ((size_t)1 << want);
     *meta_of(z, pfn) = (uint8_t)(META_ALLOC | want);
-    while (k > want) {
-        uintptr_t upper;
-
-        k--;
-        upper = pfn + ((uintptr_t)1 << k);
-        if (b->poison)
-            mm_memset((void *)pfn_addr(upper), BUDDY_POISON, MM_PAGE << k);
-        trace(b, "split", z, pfn, k + 1);
-        free_and_merge(b, z, upper, k);
-    }
 }
 
 /*
