@@ -3,7 +3,8 @@
  *
  * The line is copied into the struct and split in place: each space
  * outside double quotes becomes a NUL that ends a word, each first '='
- * a NUL that ends a key; the quotes are squeezed out of the word.
+ * a NUL that ends a key; the quotes, and the backslash of an escaped
+ * \\, " or ', are squeezed out of the word.
  * Problems are reported through a callback and counted, never ignored:
  * an over-long line is cut at CMDLINE_MAX_LEN - 1 bytes, options beyond
  * CMDLINE_MAX_OPTS are dropped, a word with an empty key ("=x") or an
@@ -62,9 +63,11 @@ copy_line(struct cmdline *c, const char *line, cmdline_warn_fn *warn)
 
 /*
  * Finds the end of the word at p and squeezes its double quotes out, in
- * place: a"b c"d becomes ab cd.  Returns where scanning goes on (past
- * the NUL written at the word's end, or at the line's NUL); *open is
- * set if a quote was left open.
+ * place: a"b c"d becomes ab cd.  A backslash before '\\', '"' or '\''
+ * makes that character plain (GRUB writes its arguments so: 'a"b' is
+ * passed as a\"b); any other backslash stays.  Returns where scanning
+ * goes on (past the NUL written at the word's end, or at the line's
+ * NUL); *open is set if a quote was left open.
  */
 static char *
 split_word(char *p, bool *open)
@@ -73,6 +76,10 @@ split_word(char *p, bool *open)
     bool quoted = false;
 
     for (; *p != '\0'; p++) {
+        if (*p == '\\' && (p[1] == '\\' || p[1] == '"' || p[1] == '\'')) {
+            *out++ = *++p;
+            continue;
+        }
         if (*p == '"') {
             quoted = !quoted;
             continue;

@@ -5,7 +5,9 @@
  * a value may be a comma list ("selftest=buddy,kheap").  Double quotes
  * group: inside them spaces do not end the word, and the quotes
  * themselves are removed, so run="alloc 0; exit" is one option whose
- * value is `alloc 0; exit`.  A first word
+ * value is `alloc 0; exit`.  A backslash makes a following \, " or '
+ * plain (a\"b is the word a"b): GRUB passes its arguments in that form,
+ * and tools/mkiso.sh relies on it.  A first word
  * that contains '/' is the kernel's own path (GRUB and QEMU's -kernel
  * loader both put it there) and is kept apart, not taken as an option.
  */

@@ -156,3 +156,25 @@ MM_TEST(cmdline, double_quotes_group_words)
     MM_CHECK_EQ(t, c->nopts, 1);
     MM_CHECK_STR(t, last_problem, "malformed option");
 }
+
+/* GRUB's form of the arguments 'k=a"b', 'e\'f', 'g\h' and 'r=x y'. */
+MM_TEST(cmdline, backslash_escapes_as_grub_writes_them)
+{
+    struct cmdline *c = parse("k=a\\\"b e\\'f g\\\\h \"r=x y\" s=\\t");
+
+    MM_CHECK_EQ(t, c->nopts, 5);
+    MM_CHECK_STR(t, c->opt[0].value, "a\"b");
+    MM_CHECK_STR(t, c->opt[1].key, "e'f");
+    MM_CHECK_STR(t, c->opt[2].key, "g\\h");
+    MM_CHECK_STR(t, c->opt[3].key, "r");
+    MM_CHECK_STR(t, c->opt[3].value, "x y");
+    MM_CHECK_STR(t, c->opt[4].value, "\\t");      /* other: kept */
+    MM_CHECK_EQ(t, warned, 0);
+    /* An escaped quote neither opens nor closes a group. */
+    c = parse("run=\"say \\\"hi there\\\"\" exit");
+    MM_CHECK_EQ(t, c->nopts, 2);
+    MM_CHECK_STR(t, c->opt[0].value, "say \"hi there\"");
+    /* A backslash at the end of the line stays. */
+    c = parse("k=v\\");
+    MM_CHECK_STR(t, c->opt[0].value, "v\\");
+}
