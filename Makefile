@@ -8,11 +8,12 @@ MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
 .DELETE_ON_ERROR:
 
-# Knobs: make run MEM=512M ARGS="trace=buddy quiet" VGA=1
+# Knobs: make run MEM=512M ARGS="trace=buddy quiet" VGA=1 ("make help")
 MEM ?= 128M
 ARGS ?=
 VGA ?= 0
 TIMEOUT ?= 300
+T ?=
 POISON ?= 0
 GUARD ?= 0
 
@@ -113,18 +114,23 @@ BCFLAGS := -std=gnu11 -O2 -g -DMM_HOST -DMM_BENCH $(WARN) -MMD -MP
 need = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: \
 	install the Debian package $(2), or run tools/deps.sh))
 
-# "make run", "make test" and kin install whatever is missing first.
-ifneq ($(filter run test debug bench bench-count,$(MAKECMDGOALS)),)
-ifneq ($(shell tools/deps.sh >&2; echo $$?),0)
+# The scripts behind run, debug, test and bench install what their task
+# needs first (tools/deps.sh GROUP).  bench-count has no script of its own.
+ifneq ($(filter bench-count,$(MAKECMDGOALS)),)
+ifneq ($(shell tools/deps.sh bench >&2; echo $$?),0)
 $(error tools/deps.sh could not install the tools; see above)
 endif
 endif
 
-QEMU_FLAGS := -m $(MEM) -no-reboot -serial mon:stdio \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
-ifneq ($(VGA),1)
-QEMU_FLAGS += -display none
-endif
+# Knobs reach the scripts as shell-quoted environment assignments of their
+# raw text ($(value ...)): make would expand a '$' in an exported value,
+# and pasting a value into a command would let ' | & ; " break it.
+shquote = '$(subst ','\'',$(1))'
+KNOBS = MAKE="$(MAKE)" BUILD=$(call shquote,$(BUILD)) \
+	QEMU=$(call shquote,$(QEMU)) MEM=$(call shquote,$(value MEM)) \
+	ARGS=$(call shquote,$(value ARGS)) VGA=$(call shquote,$(VGA))
+# make run has no time limit unless TIMEOUT is given; make test has 300 s.
+RUN_TIMEOUT = $(if $(filter command% environment%,$(origin TIMEOUT)),$(TIMEOUT),0)
 
 .PHONY: all
 all: $(ELF) $(ISO)
@@ -173,9 +179,11 @@ $(BENCH): $(BOBJS)
 
 # make bench: host timings against the baselines, instruction counts
 # under callgrind, and the in-kernel benchmarks under QEMU -icount.
+# The scripts build what they need themselves (with $(MAKE)), so that a
+# build error is their status 5 too; tools/status.sh lists the statuses.
 .PHONY: bench
-bench: $(BENCH) $(ELF)
-	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) tools/bench.sh all
+bench:
+	$(Q)$(KNOBS) tools/bench.sh all
 
 # make bench-count: the callgrind instruction counts alone.
 .PHONY: bench-count
@@ -184,29 +192,27 @@ bench-count: $(BENCH)
 
 .PHONY: hosttest
 hosttest: $(HOSTTEST)
-	$(HOSTTEST) $(T)
+	$(Q)$(HOSTTEST) $(call shquote,$(value T))
 
-# make run: boot the ISO, serial on this terminal (quit: Ctrl-A x).
-# The kernel's success status (33, see drivers/qemu_exit.h) counts as 0.
+# make tests: the name of every test, for T=... and selftest=...
+.PHONY: tests
+tests: $(HOSTTEST)
+	$(Q)$(HOSTTEST) --list
+
+# make run: boot, serial on this terminal (quit: Ctrl-A x); tools/run.sh.
 .PHONY: run
-run: $(ISO)
-	$(Q)iso=$(ISO); if [ -n "$(ARGS)" ]; then iso=$(BUILD)/run.iso; \
-		tools/mkiso.sh $(ELF) $$iso "$(ARGS)"; fi; \
-		$(QEMU) $(QEMU_FLAGS) -cdrom $$iso; status=$$?; \
-		[ $$status -ne 33 ] || status=0; exit $$status
+run:
+	$(Q)$(KNOBS) TIMEOUT=$(RUN_TIMEOUT) tools/run.sh run
 
 # make debug: QEMU waits for gdb on :1234; in another terminal run
 # "gdb -x tools/gdbinit" to load symbols and stop at kmain.
 .PHONY: debug
-debug: $(ISO)
-	$(Q)iso=$(ISO); if [ -n "$(ARGS)" ]; then iso=$(BUILD)/run.iso; \
-		tools/mkiso.sh $(ELF) $$iso "$(ARGS)"; fi; \
-		echo "QEMU is halted; now run: gdb -x tools/gdbinit"; \
-		$(QEMU) $(QEMU_FLAGS) -cdrom $$iso -s -S
+debug:
+	$(Q)$(KNOBS) TIMEOUT=$(RUN_TIMEOUT) tools/run.sh debug
 
 .PHONY: test
-test: $(ISO) $(HOSTTEST)
-	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) TIMEOUT=$(TIMEOUT) tools/test.sh
+test:
+	$(Q)$(KNOBS) TIMEOUT=$(call shquote,$(TIMEOUT)) tools/test.sh
 
 .PHONY: clean
 clean:
@@ -214,17 +220,29 @@ clean:
 
 .PHONY: help
 help:
-	@echo "kmemlab make targets:"
+	@echo "Targets (exit statuses: README.md, section Exit statuses):"
 	@echo "  all (default)  build $(ELF) and $(ISO)"
-	@echo "  run            boot in QEMU, serial here (MEM=$(MEM) ARGS=... VGA=1)"
-	@echo "  debug          boot halted, waiting for gdb -x tools/gdbinit"
-	@echo "  test           host tests, in-kernel self-tests, crash checks"
-	@echo "  hosttest       host tests only (T=filter, e.g. T=buddy)"
+	@echo "  run            build, boot in QEMU, serial here; quit: Ctrl-A x"
+	@echo "  debug          as run, but halted until gdb -x tools/gdbinit attaches"
+	@echo "  test           host tests, in-kernel self-tests, boot and crash checks"
+	@echo "  hosttest       the self-tests natively under ASan and UBSan (T=...)"
+	@echo "  tests          list every test's name (for T=... and selftest=...)"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
-	@echo "Knobs: MEM ARGS VGA TIMEOUT QEMU BUILD V=1 (show commands),"
-	@echo "       POISON=7 GUARD=1 (kernel debug defaults; see mm/port.h)"
+	@echo "Knobs (make run MEM=512M ARGS='selftest=buddy'):"
+	@echo "  MEM=size       memory for run/debug (default $(MEM)): 2M up; below 4M no GRUB"
+	@echo "  ARGS=...       kernel options for run/debug; any character but a line break"
+	@echo "  VGA=1          run/debug also show the VGA screen"
+	@echo "  TIMEOUT=s      seconds before a boot is a hang (test: $(TIMEOUT); run: none)"
+	@echo "  T=filter       hosttest: modules or tests, e.g. T=buddy,kheap"
+	@echo "  POISON=7       kernel default for poisoning (bits: buddy 1, kmalloc 2, pool 4)"
+	@echo "  GUARD=1        kernel default for kmalloc guard bytes"
+	@echo "  V=1            show the full build commands"
+	@echo "  BUILD=dir      where everything is built (default build)"
+	@echo "  QEMU=prog      the QEMU to run (default $(QEMU))"
+	@echo "  CROSS=prefix   the cross toolchain (default $(CROSS))"
+	@echo "  HOSTCC=cc      the host compiler (default $(HOSTCC)); NASM=nasm likewise"
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d)

@@ -1,60 +1,113 @@
 #!/usr/bin/env bash
-# tools/deps.sh - install what kmemlab needs to build, boot and test.
+# tools/deps.sh - install what one kmemlab task needs, on first use.
 #
+#   tools/deps.sh [--check] [GROUP...]     (no GROUP: all of them)
+#
+# Groups, each with the tools it adds and why:
+#   build    assemble, compile and link the kernel
+#   boot     build, plus GRUB's ISO tools and QEMU (make run)
+#   host     the native compiler with ASan and UBSan (make hosttest)
+#   test     boot and host (make test)
+#   bench    test, plus valgrind's callgrind (make bench)
+#   fuzz     clang and llvm with libFuzzer
+#   viz      chromium, which renders the pictures
+#   debug    gdb (make debug)
+#   console  expect, which drives the console tests
+#   all      every group (.ci/run)
 # Quiet when everything is there.  Otherwise, on Debian or Ubuntu, it
-# installs the missing packages with apt-get (as root, or through sudo);
-# elsewhere it says what to install and fails.
-#   tools/deps.sh           check, and install what is missing
-#   tools/deps.sh --check   check only; exit 1 if something is missing
+# says what is missing and why, and installs it with apt-get (as root,
+# or through sudo); elsewhere it says what to install and fails.  With
+# --check it only says what is missing and exits 1.
 set -u
 
-# command  package  (one line per tool)
-TOOLS="
-nasm                 nasm
-i686-linux-gnu-gcc   gcc-i686-linux-gnu
-i686-linux-gnu-ld    binutils-i686-linux-gnu
-grub-mkrescue        grub-common
-grub-file            grub-common
-xorriso              xorriso
-mformat              mtools
-qemu-system-i386     qemu-system-x86
-gcc                  gcc
-make                 make
-timeout              coreutils
-valgrind             valgrind
+# group  check  package  why  (check: a command, dir:PATH, file:PATH,
+# or asan, which compiles a program with -fsanitize=address,undefined)
+NEEDS="
+build  nasm                     nasm                     assembles the boot code
+build  i686-linux-gnu-gcc       gcc-i686-linux-gnu       compiles the kernel
+build  i686-linux-gnu-ld        binutils-i686-linux-gnu  links the kernel
+build  grub-file                grub-common              checks the Multiboot header
+build  make                     make                     runs the build
+boot   grub-mkrescue            grub-common              builds the boot ISO
+boot   dir:/usr/lib/grub/i386-pc grub-pc-bin             holds GRUB's BIOS modules for the ISO
+boot   xorriso                  xorriso                  writes the ISO image
+boot   mformat                  mtools                   writes the ISO's boot image
+boot   qemu-system-i386         qemu-system-x86          runs the kernel
+boot   timeout                  coreutils                stops a hung boot
+host   gcc                      gcc                      builds the host tests
+host   asan                     libasan8                 AddressSanitizer for the host tests
+host   asan                     libubsan1                UBSan for the host tests
+bench  valgrind                 valgrind                 counts instructions (callgrind)
+bench  file:/usr/include/valgrind/callgrind.h valgrind   marks the measured loop for callgrind
+fuzz   clang                    clang                    builds the fuzzers (libFuzzer)
+fuzz   llvm-symbolizer          llvm                     names the frames of a fuzzer's crash
+viz    chromium                 chromium                 renders the pictures
+debug  gdb                      gdb                      debugs the kernel (make debug)
+console expect                  expect                   drives the console tests
 "
 
-missing=""
-while read -r cmd pkg; do
-    [ -n "$cmd" ] || continue
-    command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
-done <<< "$TOOLS"
-# grub-mkrescue needs the BIOS GRUB modules, which grub-pc-bin ships.
-[ -d /usr/lib/grub/i386-pc ] || missing="$missing grub-pc-bin"
-# The benchmarks count instructions with callgrind's client requests.
-[ -f /usr/include/valgrind/callgrind.h ] || missing="$missing valgrind"
-# The host tests link AddressSanitizer and UBSan (libasan, libubsan).
-if command -v gcc >/dev/null 2>&1 &&
-   ! echo 'int main(void){return 0;}' |
-     gcc -x c -fsanitize=address,undefined -o /dev/null - 2>/dev/null; then
-    missing="$missing libasan8 libubsan1"
-fi
+# expand GROUP: the base groups GROUP stands for.
+expand() {
+    case $1 in
+        build|host|fuzz|viz|debug|console) echo "$1" ;;
+        boot) echo build boot ;;
+        test) echo build boot host ;;
+        bench) echo build boot host bench ;;
+        all) echo build boot host bench fuzz viz debug console ;;
+        *) return 1 ;;
+    esac
+}
 
-missing=$(echo "$missing" | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$//')
+# present CHECK: is the tool there?
+present() {
+    case $1 in
+        dir:*) [ -d "${1#dir:}" ] ;;
+        file:*) [ -f "${1#file:}" ] ;;
+        asan) command -v gcc >/dev/null 2>&1 &&
+              echo 'int main(void){return 0;}' |
+              gcc -x c -fsanitize=address,undefined -o /dev/null - 2>/dev/null ;;
+        *) command -v "$1" >/dev/null 2>&1 ;;
+    esac
+}
+
+check=0
+groups=""
+for arg in "$@"; do
+    case $arg in
+        --check) check=1 ;;
+        -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) g=$(expand "$arg") || {
+               echo "deps: no group \"$arg\" (groups: build boot host test" \
+                   "bench fuzz viz debug console all)" >&2; exit 2; }
+           groups="$groups $g" ;;
+    esac
+done
+[ -n "$groups" ] || groups=$(expand all)
+
+missing="" why=""
+checked=" "
+while read -r group chk pkg reason; do
+    [ -n "$group" ] || continue
+    case " $groups " in *" $group "*) ;; *) continue ;; esac
+    case $checked in *" $chk "*) ok=1 ;; *) ok=0 ;; esac
+    if [ $ok = 0 ] && ! present "$chk"; then
+        case " $missing " in *" $pkg "*) ;; *)
+            missing="$missing $pkg"
+            why="$why  $pkg: $reason"$'\n' ;;
+        esac
+    else
+        checked="$checked$chk "
+    fi
+done <<< "$NEEDS"
+missing=${missing# }
 [ -z "$missing" ] && exit 0
 
-echo "kmemlab needs these packages: $missing" >&2
-if [ "${1:-}" = "--check" ]; then
-    exit 1
-fi
+echo "kmemlab needs these packages (for:$groups):" >&2
+printf '%s' "$why" >&2
+[ $check = 0 ] || exit 1
 if ! command -v apt-get >/dev/null 2>&1; then
-    cat >&2 <<MSG
-This is not a Debian-like system.  Install the equivalents of:
-  nasm, binutils and gcc for i686-elf or i686-linux-gnu (a cross compiler
-  with its libgcc), grub (BIOS platform, with grub-mkrescue and grub-file),
-  xorriso, mtools, qemu-system-x86, valgrind, and a native gcc with
-  libasan/libubsan.
-MSG
+    echo "This is not a Debian-like system: install their equivalents" \
+        "(an i686-elf cross gcc and binutils will do for the first)." >&2
     exit 1
 fi
 if [ "$(id -u)" -eq 0 ]; then
