@@ -196,8 +196,9 @@ hosttest: $(HOSTTEST)
 
 # make tests: the name of every test, for T=... and selftest=...
 .PHONY: tests
-tests: $(HOSTTEST)
-	$(Q)$(HOSTTEST) --list
+tests: $(HOSTTEST) $(ELF)
+	$(Q)BUILD=$(call shquote,$(BUILD)) QEMU=$(call shquote,$(QEMU)) \
+		tools/tests.sh
 
 # make run: boot, serial on this terminal (quit: Ctrl-A x); tools/run.sh.
 .PHONY: run

@@ -30,7 +30,8 @@ static const char *const known_options[] = {
     "poison",       /* poison or poison=buddy,kmalloc,pool: fill freed
                        memory with a pattern, check it on reuse */
     "quiet",        /* summary lines only */
-    "selftest",     /* selftest or selftest=name,name: run self-tests */
+    "selftest",     /* selftest or selftest=name,name: run self-tests;
+                       selftest=list: list them */
     "trace",        /* trace=buddy,kmalloc,pool: one line per event */
     NULL,
 };
@@ -149,6 +150,11 @@ kmain(uint32_t magic, uint32_t mbi_phys)
         reports();
     if (kopts.crash != NULL)
         crash_raise(kopts.crash);
+    if (kopts.selftest && kopts.selftest_only != NULL &&
+        kstreq(kopts.selftest_only, "list")) {
+        mm_test_list("selftest");           /* selftest=list: names only */
+        kernel_exit(true);
+    }
     if (kopts.selftest) {
         failed = mm_test_run(kopts.selftest_only, "selftest");
         if (!kopts.quiet)

@@ -49,8 +49,11 @@ mm_vprint(const char *fmt, va_list ap)
 void
 mm_print(const char *fmt, ...)
 {
+    const char *pre = mm_test_print_prefix();
     va_list ap;
 
+    if (pre != NULL)
+        kprintf("%s", pre);
     va_start(ap, fmt);
     kvprintf(fmt, ap);
     va_end(ap);

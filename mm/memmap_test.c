@@ -325,5 +325,7 @@ MM_TEST(memmap, check_finds_overlap)
     memmap_compute_free(&m);
     MM_CHECK_EQ(t, memmap_check(&m), 0);
     m.free[0].end = 2 * MiB + MM_PAGE;              /* break it */
+    mm_test_expect_output(t);                       /* its one line */
     MM_CHECK_EQ(t, memmap_check(&m), 1);
+    MM_CHECK_EQ(t, mm_test_end_expected(t), 1);
 }

@@ -7,9 +7,14 @@
  * Every test starts with mm_debug on (bad input panics), so a test that
  * feeds bad input on purpose catches the panic (mm_test_catch_panics).
  *
+ * A filter item that names no test stops the run before it starts, and
+ * the runner suggests the names nearest to it (same module, or a small
+ * edit distance), so a typo is never a silently empty run.
+ *
  * Invariant: a test passes exactly when none of its checks failed and it
  * caught no panic it did not ask for.
- * Bounds: O(tests x filter length) to select; checks are O(1).
+ * Bounds: O(tests x filter length) to select; a near-match search is
+ * O(tests x name length^2); checks are O(1).
  * Metadata: a few words of state for the running test.
  * Read after: mm/test.h.
  */
@@ -21,10 +26,15 @@ extern const struct mm_test *const __stop_mm_tests[];
 
 /* How many failed checks a test prints before it only counts them. */
 #define TEST_MAX_REPORTS    5
+/* Longest "mod.name" the runner compares, NUL included. */
+#define TEST_NAME_MAX       96
+/* How many near matches an unknown filter item is shown. */
+#define TEST_MAX_NEAR       5
 
 static struct mm_t *test_current;   /* the running test, for panics */
 static const char *test_prefix;     /* "selftest" or "hosttest" */
 static char test_first_fail[224];   /* "file:line detail" of failure 1 */
+static char test_expected[40];      /* "<prefix>: expected: " */
 
 static size_t
 test_strlen(const char *s)
@@ -165,6 +175,31 @@ mm_test_caught_panic(const char *fmt, va_list ap)
     return true;
 }
 
+void
+mm_test_expect_output(struct mm_t *t)
+{
+    t->expecting = true;
+    t->nexpected = 0;
+}
+
+unsigned
+mm_test_end_expected(struct mm_t *t)
+{
+    t->expecting = false;
+    return t->nexpected;
+}
+
+const char *
+mm_test_print_prefix(void)
+{
+    struct mm_t *t = test_current;
+
+    if (t == NULL || !t->expecting)
+        return NULL;
+    t->nexpected++;
+    return test_expected;
+}
+
 uint64_t
 mm_test_rand(struct mm_t *t)
 {
@@ -205,7 +240,7 @@ test_span_is(const char *s, size_t n, const char *want)
 static bool
 test_item_matches(const struct mm_test *d, const char *s, size_t n)
 {
-    char full[96];
+    char full[TEST_NAME_MAX];
 
     mm_test_format(full, sizeof full, "%s.%s", d->mod, d->name);
     return test_span_is(s, n, d->mod) || test_span_is(s, n, full);
@@ -233,6 +268,168 @@ test_selected(const struct mm_test *d, const char *filter)
     return false;
 }
 
+/* Does item [s, s+n) name at least one test? */
+static bool
+test_item_known(const char *s, size_t n)
+{
+    const struct mm_test *const *p;
+
+    for (p = __start_mm_tests; p < __stop_mm_tests; p++)
+        if (test_item_matches(*p, s, n))
+            return true;
+    return false;
+}
+
+/*
+ * Levenshtein distance between [a, a+na) and b: the fewest one-letter
+ * inserts, deletes and changes that turn one into the other, computed a
+ * row at a time (row[j]: distance between a's first i letters and b's
+ * first j).  Names longer than TEST_NAME_MAX count as far.
+ */
+static unsigned
+test_distance(const char *a, size_t na, const char *b)
+{
+    unsigned row[TEST_NAME_MAX + 1], diag, up, best;
+    size_t nb = test_strlen(b), i, j;
+
+    if (na > TEST_NAME_MAX || nb > TEST_NAME_MAX)
+        return TEST_NAME_MAX;
+    for (j = 0; j <= nb; j++)
+        row[j] = (unsigned)j;
+    for (i = 1; i <= na; i++) {
+        diag = row[0];
+        row[0] = (unsigned)i;
+        for (j = 1; j <= nb; j++) {
+            up = row[j];
+            best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* Does [s, s+n) occur in name? */
+static bool
+test_span_in(const char *s, size_t n, const char *name)
+{
+    size_t i;
+
+    for (; *name != '\0'; name++) {
+        for (i = 0; i < n && name[i] == s[i]; i++)
+            ;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
+/* The near matches found so far, best (lowest score) first. */
+struct test_near {
+    char name[TEST_NAME_MAX];
+    unsigned score;
+};
+
+/* Keeps name among the TEST_MAX_NEAR best, once. */
+static void
+test_near_add(struct test_near *near, unsigned *nnear, const char *name,
+              unsigned score)
+{
+    unsigned i, at;
+
+    for (i = 0; i < *nnear; i++)
+        if (test_streq(near[i].name, name))
+            return;
+    for (at = *nnear; at > 0 && near[at - 1].score > score; at--)
+        ;
+    if (at == TEST_MAX_NEAR)
+        return;
+    if (*nnear < TEST_MAX_NEAR)
+        (*nnear)++;
+    for (i = *nnear - 1; i > at; i--)
+        near[i] = near[i - 1];
+    mm_test_format(near[at].name, sizeof near[at].name, "%s", name);
+    near[at].score = score;
+}
+
+/*
+ * Collects the near matches of item [s, s+n).  If the item is
+ * "mod.something" for a module that has tests (its first m letters),
+ * they are that module's tests, closest first, however far; otherwise
+ * the tests and modules within a small edit distance, or that hold the
+ * item (score 1).
+ */
+static unsigned
+test_find_near(const char *s, size_t n, struct test_near *near)
+{
+    const struct mm_test *const *p;
+    char full[TEST_NAME_MAX];
+    unsigned nnear = 0, score, limit = n / 3 > 2 ? (unsigned)n / 3 : 2;
+    size_t m;
+    bool in_module;
+
+    for (m = 0; m < n && s[m] != '.'; m++)
+        ;
+    in_module = m < n && m > 0 && test_item_known(s, m);
+    for (p = __start_mm_tests; p < __stop_mm_tests; p++) {
+        mm_test_format(full, sizeof full, "%s.%s", (*p)->mod, (*p)->name);
+        score = test_span_in(s, n, full) ? 1 : test_distance(s, n, full);
+        if (in_module ? test_span_is(s, m, (*p)->mod) : score <= limit)
+            test_near_add(near, &nnear, full, score);
+        score = test_distance(s, n, (*p)->mod);
+        if (!in_module && score <= limit)
+            test_near_add(near, &nnear, (*p)->mod, score);
+    }
+    return nnear;
+}
+
+/* Reports an item that names no test, with its near matches. */
+static void
+test_report_unknown(const char *s, size_t n)
+{
+    static struct test_near near[TEST_MAX_NEAR];
+    char item[TEST_NAME_MAX];
+    unsigned nnear, i;
+
+    nnear = test_find_near(s, n, near);
+    for (i = 0; i < n && i + 1 < sizeof item; i++)
+        item[i] = s[i];
+    item[i] = '\0';
+    mm_print("%s: no test matches \"%s\"\n", test_prefix, item);
+    for (i = 0; i < nnear; i++)
+        mm_print("%s: near match %s\n", test_prefix, near[i].name);
+    mm_print("%s: every test's name: make tests\n", test_prefix);
+}
+
+/* Reports each item of filter that names no test; returns how many. */
+static int
+test_check_filter(const char *filter)
+{
+    const char *s = filter;
+    int unknown = 0;
+
+    if (filter == NULL)
+        return 0;
+    while (*s != '\0') {
+        size_t n = 0;
+
+        while (s[n] != '\0' && s[n] != ',')
+            n++;
+        if (n > 0 && !test_item_known(s, n)) {
+            test_report_unknown(s, n);
+            unknown++;
+        }
+        s += n;
+        if (*s == ',')
+            s++;
+    }
+    return unknown;
+}
+
 /* Runs one test with debug mode on and prints its result line. */
 static bool
 test_run_one(const struct mm_test *d)
@@ -248,6 +445,8 @@ test_run_one(const struct mm_test *d)
     test_current = NULL;
     if (t.catching)
         test_fail(&t, d->mod, 0, "test ended still catching panics");
+    if (t.expecting)
+        test_fail(&t, d->mod, 0, "test ended still expecting output");
     if (t.nfailed == 0) {
         mm_print("%s: ok %s.%s\n", test_prefix, d->mod, d->name);
         return true;
@@ -264,6 +463,13 @@ mm_test_run(const char *filter, const char *prefix)
     int passed = 0, failed = 0;
 
     test_prefix = prefix;
+    mm_test_format(test_expected, sizeof test_expected, "%s: expected: ",
+                   prefix);
+    failed = test_check_filter(filter);
+    if (failed > 0) {
+        mm_print("%s: 0 passed, %d failed\n", prefix, failed);
+        return -1;
+    }
     for (p = __start_mm_tests; p < __stop_mm_tests; p++) {
         if (!test_selected(*p, filter))
             continue;
@@ -272,11 +478,23 @@ mm_test_run(const char *filter, const char *prefix)
         else
             failed++;
     }
-    if (passed + failed == 0) {
-        mm_print("%s: no test matches \"%s\"\n", prefix, filter);
-        mm_print("%s: 0 passed, 1 failed\n", prefix);
-        return -1;
-    }
     mm_print("%s: %d passed, %d failed\n", prefix, passed, failed);
     return failed;
+}
+
+int
+mm_test_list(const char *prefix)
+{
+    const struct mm_test *const *p;
+    int n = 0;
+
+    for (p = __start_mm_tests; p < __stop_mm_tests; p++, n++) {
+        if (prefix == NULL)
+            mm_print("%s.%s\n", (*p)->mod, (*p)->name);
+        else
+            mm_print("%s: test %s.%s\n", prefix, (*p)->mod, (*p)->name);
+    }
+    if (prefix != NULL)
+        mm_print("%s: %d tests\n", prefix, n);
+    return n;
 }

@@ -32,6 +32,8 @@ struct mm_t {
     unsigned npanics;       /* panics caught since catching began */
     char panic_msg[192];    /* text of the last panic caught */
     uint64_t rand_state;    /* xorshift64 state for mm_test_rand() */
+    bool expecting;         /* printing is output the test provokes */
+    unsigned nexpected;     /* lines printed while expecting */
 };
 
 struct mm_test {
@@ -93,6 +95,18 @@ void mm_test_catch_panics(struct mm_t *t);
 void mm_test_release_panics(struct mm_t *t);
 bool mm_test_caught_panic(const char *fmt, va_list ap);
 
+/*
+ * A test that breaks something on purpose to see a checker report it
+ * marks that output as expected: between expect and end, every line
+ * printed through mm_print() starts with "<prefix>: expected: ", so a
+ * passing run holds no line that reads like a failure.  end returns the
+ * number of lines printed in between, for the test to check.
+ */
+void mm_test_expect_output(struct mm_t *t);
+unsigned mm_test_end_expected(struct mm_t *t);
+/* For the ports' mm_print(): the prefix of expected output, else NULL. */
+const char *mm_test_print_prefix(void);
+
 /* snprintf through the port, e.g. to build the text a panic must hold. */
 void mm_test_format(char *buf, size_t size, const char *fmt, ...)
     MM_PRINTF(3, 4);
@@ -114,9 +128,19 @@ mm_test_rand_below(struct mm_t *t, uint64_t n)
  * Runs every registered test whose "mod" or "mod.name" appears in the
  * comma-separated filter (all tests when filter is NULL or empty),
  * printing "<prefix>: ok mod.name" or "<prefix>: FAIL mod.name ..." for
- * each and "<prefix>: N passed, M failed" at the end.  Returns M, or -1
- * when the filter matched no test (reported as such).
+ * each and "<prefix>: N passed, M failed" at the end.  Returns M.
+ * If an item of the filter names no test, nothing runs: each such item
+ * is reported with its near matches ("<prefix>: no test matches "x"",
+ * "<prefix>: near match buddy.y"), the summary counts one failure per
+ * item, and the result is -1.
  */
 int mm_test_run(const char *filter, const char *prefix);
+
+/*
+ * Prints the name of every test, "mod.name", one per line: bare when
+ * prefix is NULL, else as "<prefix>: test mod.name" and a last line
+ * "<prefix>: N tests".  Returns N.
+ */
+int mm_test_list(const char *prefix);
 
 #endif /* MM_TEST_H */

@@ -59,6 +59,12 @@ mm_print(const char *fmt, ...)
 {
     va_list ap;
 
+#ifndef MM_BENCH
+    const char *pre = mm_test_print_prefix();
+
+    if (pre != NULL)
+        printf("%s", pre);
+#endif
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);
