@@ -125,10 +125,17 @@ endif
 # Knobs reach the scripts as shell-quoted environment assignments of their
 # raw text ($(value ...)): make would expand a '$' in an exported value,
 # and pasting a value into a command would let ' | & ; " break it.
-shquote = '$(subst ','\'',$(1))'
+# A line break would split the command, so it becomes a space, and
+# ARGS_LINE_BREAK=1 tells tools/run.sh to refuse ARGS that held one.
+define newline
+
+
+endef
+shquote = '$(subst $(newline), ,$(subst ','\'',$(1)))'
 KNOBS = MAKE="$(MAKE)" BUILD=$(call shquote,$(BUILD)) \
 	QEMU=$(call shquote,$(QEMU)) MEM=$(call shquote,$(value MEM)) \
-	ARGS=$(call shquote,$(value ARGS)) VGA=$(call shquote,$(VGA))
+	ARGS=$(call shquote,$(value ARGS)) VGA=$(call shquote,$(VGA)) \
+	ARGS_LINE_BREAK=$(if $(findstring $(newline),$(value ARGS)),1,0)
 # make run has no time limit unless TIMEOUT is given; make test has 300 s.
 RUN_TIMEOUT = $(if $(filter command% environment%,$(origin TIMEOUT)),$(TIMEOUT),0)
 
@@ -244,6 +251,7 @@ help:
 	@echo "  BUILD=dir      where everything is built (default build)"
 	@echo "  QEMU=prog      the QEMU to run (default $(QEMU))"
 	@echo "  CROSS=prefix   the cross toolchain (default $(CROSS))"
-	@echo "  HOSTCC=cc      the host compiler (default $(HOSTCC)); NASM=nasm likewise"
+	@echo "  HOSTCC=cc      the host compiler (default $(HOSTCC))"
+	@echo "  NASM=nasm      the assembler (default $(NASM))"
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d)

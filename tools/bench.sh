@@ -3,17 +3,23 @@
 #
 #   tools/bench.sh all     host timings, instruction counts, kernel cycles
 #   tools/bench.sh count   the instruction counts alone
+#   tools/bench.sh explain OUTPUT   what the MISS lines in OUTPUT mean
 #
 # Timings come from build/bench/bench (tests/bench/bench.c).  Counts come
 # from callgrind: the benchmark zeroes callgrind's counters right before
 # its measured loop and dumps them right after, and --toggle-collect
 # limits counting to the named allocator functions (and what they call),
 # so a count is exactly the instructions executed inside those calls.
-# Targets print PASS or MISS; a MISS never makes this script fail.
+# Targets print PASS or MISS; a MISS never makes this script fail, and
+# the run ends by saying, once, what a MISS means and where to read why.
+# Exit statuses (tools/status.sh): 0 done, 1 the kernel reported failure,
+# 3 it crashed, 4 it hung, 5 build error, 7 QEMU failed.
 set -u
 cd "$(dirname "$0")/.."
+. tools/status.sh
 BUILD=${BUILD:-build}
 QEMU=${QEMU:-qemu-system-i386}
+MAKE=${MAKE:-make}
 BENCH=$BUILD/bench/bench
 N=100000
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kmemlab-bench.XXXXXX")
@@ -86,22 +92,67 @@ counts() {
     target_close "W3 instructions per call, 75% vs 25% occupancy" "$w3_25" "$w3_75"
 }
 
+# kernel: the in-kernel benchmarks; sets KERNEL_STATUS (tools/status.sh).
 kernel() {
+    local log=$tmp/kernel.log
     echo
     echo "In-kernel benchmarks (QEMU -icount shift=0: emulated cycles, repeatable, not hardware times)"
     timeout 300 "$QEMU" -kernel "$BUILD/kmemlab.elf" -append "bench quiet" \
-        -m 256M -icount shift=0 -no-reboot -display none -serial stdio \
-        -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        </dev/null 2>/dev/null | tr -d '\r' | grep '^bench: ' | sed 's/^/  /'
+        -m 256M -icount shift=0 -no-reboot -display none \
+        -serial "file:$log" -monitor none -d cpu_reset -D "$tmp/qemu.log" \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null
+    qemu_outcome $? "$tmp/qemu.log" 300
+    KERNEL_STATUS=$OUTCOME KERNEL_TEXT=$OUTCOME_TEXT
+    tr -d '\r' < "$log" | grep '^bench: ' | sed 's/^/  /'
+    if [ "$OUTCOME" != 0 ]; then
+        echo "bench: the kernel's serial output:"
+        tr -d '\r' < "$log" | tail -n 20
+    fi
 }
 
-case ${1:-all} in
-    count) counts ;;
-    all)
+# explain_misses OUTPUT: says once what the MISS lines in OUTPUT mean.
+explain_misses() {
+    local n total
+    n=$(grep -c '^target: .* MISS$' "$1")
+    total=$(grep -c '^target: ' "$1")
+    [ "$n" -gt 0 ] || return 0
+    cat <<MSG
+
+bench: $n of $total targets missed.  A MISS is a goal from docs/performance.md
+bench: that this run did not meet: its line shows the measured value and the
+bench: target wanted (x = times the baseline).  It is not an error.  Section 5
+bench: of docs/performance.md, "The targets, and what would meet them", says
+bench: why each target is set, why it is missed and what would meet it.
+MSG
+}
+
+set -- "${1:-all}" "${@:2}"
+case $1 in
+    count|all) ;;
+    explain) explain_misses "$2"; exit 0 ;;
+    *) echo "usage: tools/bench.sh all|count|explain OUTPUT" >&2; exit $ST_REFUSED ;;
+esac
+if [ "$1" = all ]; then
+    tools/deps.sh bench ||
+        finish bench $ST_BUILD "build error: tools are missing (see above)"
+    "$MAKE" --no-print-directory BUILD="$BUILD" "$BENCH" "$BUILD/kmemlab.elf" ||
+        finish bench $ST_BUILD "build error: the benchmarks did not build (see above)"
+fi
+KERNEL_STATUS=0 KERNEL_TEXT=""
+{
+    if [ "$1" = count ]; then
+        counts
+    else
         echo "bench: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
         "$BENCH" time
         counts
         kernel
-        ;;
-    *) echo "usage: tools/bench.sh all|count" >&2; exit 2 ;;
-esac
+        echo "$KERNEL_STATUS $KERNEL_TEXT" > "$tmp/kernel.status"
+    fi
+} | tee "$tmp/out"
+explain_misses "$tmp/out"
+if [ -f "$tmp/kernel.status" ]; then
+    read -r KERNEL_STATUS KERNEL_TEXT < "$tmp/kernel.status"
+    [ "$KERNEL_STATUS" = 0 ] || finish bench "$KERNEL_STATUS" "$KERNEL_TEXT"
+    finish bench $ST_OK "done; the kernel's benchmarks exited with success"
+fi

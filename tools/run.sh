@@ -59,6 +59,7 @@ kib=$(mem_kib "$MEM")
     "write it as QEMU's -m takes it, e.g. MEM=512M or MEM=2G"
 [ "$kib" -ge $MEM_MIN_KIB ] || finish $mode $ST_REFUSED "MEM=$MEM is too" \
     "small: the kernel is loaded at 1 MiB and needs at least 2M"
+[ "${ARGS_LINE_BREAK:-0}" = 0 ] || ARGS+=$'\n'   # make's sign of one
 case $ARGS in
     *$'\n'*|*$'\r'*) finish $mode $ST_REFUSED "ARGS holds a line break," \
         "which a kernel command line cannot carry" ;;
@@ -71,9 +72,13 @@ tools/deps.sh boot || finish $mode $ST_BUILD "build error: the boot tools" \
 "$MAKE" --no-print-directory BUILD="$BUILD" "$ELF" ||
     finish $mode $ST_BUILD "build error: the kernel did not build (see above)"
 
+# Files of this run only (two runs may share build/): QEMU's reset log,
+# and the ISO that carries ARGS, removed at the end.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kmemlab-run.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
 qemu_args=(-m "$MEM" -no-reboot -serial mon:stdio
     -device isa-debug-exit,iobase=0xf4,iosize=0x04
-    -d cpu_reset -D "$BUILD/qemu-$mode.log")
+    -d cpu_reset -D "$tmp/qemu.log")
 [ "$VGA" = 1 ] || qemu_args+=(-display none)
 if [ "$kib" -lt $ISO_MIN_KIB ]; then
     echo "$mode: MEM=$MEM is below the 4M that GRUB needs; booting through" \
@@ -84,25 +89,24 @@ elif [ -z "$ARGS" ]; then
         finish $mode $ST_BUILD "build error: the ISO did not build (see above)"
     qemu_args+=(-cdrom "$BUILD/kmemlab.iso")
 else
-    tools/mkiso.sh "$ELF" "$BUILD/run.iso" "$ARGS"
+    tools/mkiso.sh "$ELF" "$tmp/run.iso" "$ARGS"
     case $? in
         0) ;;
         2) finish $mode $ST_REFUSED "ARGS cannot be passed through GRUB (see above)" ;;
         *) finish $mode $ST_BUILD "build error: the ISO did not build (see above)" ;;
     esac
-    qemu_args+=(-cdrom "$BUILD/run.iso")
+    qemu_args+=(-cdrom "$tmp/run.iso")
 fi
 if [ $mode = debug ]; then
     qemu_args+=(-s -S)
     echo "QEMU is halted; now run: gdb -x tools/gdbinit" >&2
 fi
 
-rm -f "$BUILD/qemu-$mode.log"
 if [ "$TIMEOUT" -gt 0 ]; then
     # --foreground: QEMU keeps this terminal for the serial console.
     timeout --foreground "$TIMEOUT" "$QEMU" "${qemu_args[@]}"
 else
     "$QEMU" "${qemu_args[@]}"
 fi
-qemu_outcome $? "$BUILD/qemu-$mode.log" "$TIMEOUT"
+qemu_outcome $? "$tmp/qemu.log" "$TIMEOUT"
 finish $mode "$OUTCOME" "$OUTCOME_TEXT"

@@ -1,28 +1,36 @@
 #!/usr/bin/env bash
-# tools/test.sh - what "make test" runs, after building.
+# tools/test.sh - what "make test" runs.
 #
-#   1. build/hosttest: every self-test natively, under ASan and UBSan;
-#   2. boots of the ISO in QEMU, each under a timeout, each with its serial
-#      log kept in build/logs/NAME.log.  tests/boot/*.sh list the boots
-#      and what their logs must show, using the functions below.
+#   1. builds the kernel and build/hosttest (make), after tools/deps.sh;
+#   2. build/hosttest: every self-test natively, under ASan and UBSan;
+#   3. the boot checks: each tests/boot/*.sh file runs as its own process
+#      (JOBS=2 at a time), sourced by this script in worker mode
+#      ("tools/test.sh --file F"), so it can use the functions below:
+#      boot, boot_kernel, boot_grub, expect_exit, expect_log, ... .
+#      Each file's output is kept and printed when the file is done,
+#      with its counts; each boot's serial log is in build/logs/NAME.log.
 #
 # Every check prints "boottest: ok NAME" or "boottest: FAIL NAME: why";
 # the last line is "tests: N passed, M failed" (host tests, self-tests and
-# boot checks together).  Exit status 0 only when M is 0.
+# boot checks together).  Exit status (tools/status.sh): 0 when M is 0,
+# 1 when a check failed, 5 on a build error.
 set -u
 cd "$(dirname "$0")/.."
+. tools/status.sh
 
 QEMU=${QEMU:-qemu-system-i386}
 TIMEOUT=${TIMEOUT:-300}
 BUILD=${BUILD:-build}
+MAKE=${MAKE:-make}
+JOBS=${JOBS:-2}
 ELF=$BUILD/kmemlab.elf
 LOGS=$BUILD/logs
-mkdir -p "$LOGS" "$BUILD/iso"
+export QEMU TIMEOUT BUILD MAKE
 
 # Exit statuses of QEMU, set by the kernel through isa-debug-exit
 # (drivers/qemu_exit.h): (0x10 << 1) | 1 and (0x11 << 1) | 1.
-EXIT_SUCCESS=33
-EXIT_FAILURE=35
+EXIT_SUCCESS=$QEMU_EXIT_SUCCESS
+EXIT_FAILURE=$QEMU_EXIT_FAILURE
 
 passed=0
 failed=0
@@ -41,15 +49,31 @@ explain_status() {
     esac
 }
 
-# boot NAME MEM "OPTIONS" [EXTRA_DIR]: boot the ISO; sets BOOT_LOG and
-# BOOT_STATUS.  EXTRA_DIR is copied over the ISO tree (tools/mkiso.sh).
+# boot NAME MEM "OPTIONS" [EXTRA_DIR]: boot the kernel; sets BOOT_LOG and
+# BOOT_STATUS.  Through QEMU's own Multiboot loader (-kernel), which is
+# fast; with EXTRA_DIR (files copied over the ISO tree: tools/mkiso.sh)
+# through GRUB, as boot_grub.
 boot() {
+    if [ -n "${4:-}" ]; then
+        boot_grub "$@"
+    else
+        boot_kernel "$@"
+    fi
+}
+
+# boot_grub NAME MEM "OPTIONS" [EXTRA_DIR]: boot from an ISO through
+# GRUB, for the checks of what GRUB itself does.  The ISO is removed
+# after the boot.
+boot_grub() {
     local name=$1 mem=$2 args=$3 extra=${4:-}
     local iso=$BUILD/iso/$name.iso
     BOOT_LOG=$LOGS/$name.log
+    boot_progress "$name"
+    mkdir -p "$BUILD/iso"
     tools/mkiso.sh "$ELF" "$iso" "$args" "$extra" || {
         BOOT_STATUS=-1; echo "mkiso failed" > "$BOOT_LOG"; return; }
     run_qemu -cdrom "$iso" -m "$mem"
+    rm -f "$iso"
 }
 
 # boot_kernel NAME MEM "OPTIONS": boot through QEMU's own Multiboot
@@ -57,7 +81,13 @@ boot() {
 boot_kernel() {
     local name=$1 mem=$2 args=$3
     BOOT_LOG=$LOGS/$name.log
+    boot_progress "$name"
     run_qemu -kernel "$ELF" -append "$args" -m "$mem"
+}
+
+# boot_progress NAME: tells the main process which boot is running.
+boot_progress() {
+    [ -z "${PROGRESS:-}" ] || echo "$1" >> "$PROGRESS"
 }
 
 # BOOT_TIMEOUT, if set for one call, overrides TIMEOUT for that boot.
@@ -119,16 +149,114 @@ expect_summary() {
     if [ "$m" = 0 ]; then pass "$1"; else fail "$1" "$m tests failed"; fi
 }
 
+# Worker mode: source one file of checks, then print its counts.
+if [ "${1:-}" = --file ]; then
+    mkdir -p "$LOGS"
+    # shellcheck source=/dev/null
+    . "$2"
+    echo "file-counts: $passed passed, $failed failed"
+    exit 0
+fi
+
+# end STATUS WHAT: the last two lines: what happened, then the counts.
+end() {
+    local note=""
+    if [ "$1" != 0 ] && [ -n "${MAKELEVEL:-}" ]; then
+        note=" (make reports this as \"Error $1\" and exits 2)"
+    fi
+    echo "test: $2 - status $1$note"
+    echo "tests: $passed passed, $failed failed"
+    exit "$1"
+}
+
+start=$SECONDS
+tools/deps.sh test || { failed=1; end $ST_BUILD "build error: tools are missing (see above)"; }
+"$MAKE" --no-print-directory BUILD="$BUILD" all "$BUILD/hosttest" ||
+    { failed=1; end $ST_BUILD "build error: the kernel or the host tests did not build (see above)"; }
+mkdir -p "$LOGS"
+rm -rf "$BUILD/iso" "$LOGS"/*.out "$LOGS"/*.now
+
 echo "== host tests (ASan + UBSan)"
 BOOT_LOG=$LOGS/hosttest.log
 "$BUILD/hosttest" 2>&1 | tee "$BOOT_LOG" | grep -v '^hosttest: ok '
 expect_summary hosttest hosttest
 
-for f in tests/boot/*.sh; do
-    echo "== $f"
-    # shellcheck source=/dev/null
-    . "$f"
-done
+# The boot checks, JOBS files at a time.  On a terminal one status line
+# shows what runs; otherwise each file's start is a line of its own.
+# The files that took longest last time start first (then new files),
+# so that the last one to finish is a short one.
+files=()
+while read -r _ f; do files+=("$f"); done < <(
+    for f in tests/boot/*.sh; do
+        t=$(cat "$LOGS/$(basename "$f" .sh).time" 2>/dev/null || echo 9999)
+        echo "$t $f"
+    done | sort -rn)
+total=${#files[@]}
+next=0 done=0
+declare -A pid_of=() started=()
+tty=0
+[ -t 1 ] && tty=1
 
-echo "tests: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+# launch: starts the next file.
+launch() {
+    local f=${files[next]} base
+    base=$(basename "$f" .sh)
+    next=$((next + 1))
+    : > "$LOGS/$base.now"
+    PROGRESS=$LOGS/$base.now "$0" --file "$f" > "$LOGS/$base.out" 2>&1 &
+    pid_of[$f]=$! started[$f]=$SECONDS
+    [ $tty = 1 ] || echo "== [$next/$total] $f: started"
+}
+
+# collect F: prints F's output and adds its counts.
+collect() {
+    local f=$1 base counts n m
+    base=$(basename "$f" .sh)
+    wait "${pid_of[$f]}"
+    unset "pid_of[$f]"
+    done=$((done + 1))
+    counts=$(summary_counts file-counts "$LOGS/$base.out")
+    [ $tty = 0 ] || printf '\r\033[K'
+    if [ -z "$counts" ]; then
+        n=0 m=1
+        failed=$((failed + 1))
+        echo "boottest: FAIL $f: it stopped before its end (see $LOGS/$base.out)" >> "$LOGS/$base.out"
+    else
+        read -r n m <<< "$counts"
+        passed=$((passed + n)) failed=$((failed + m))
+    fi
+    echo $((SECONDS - ${started[$f]})) > "$LOGS/$base.time"
+    echo "== [$done of $total done] $f: $n passed, $m failed," \
+        "$(grep -c . "$LOGS/$base.now") boots, $((SECONDS - ${started[$f]})) s"
+    grep -v '^file-counts: ' "$LOGS/$base.out"
+}
+
+# status_line: on a terminal, the boots now running.
+status_line() {
+    local f now=""
+    for f in "${!pid_of[@]}"; do
+        now="$now $(tail -n 1 "$LOGS/$(basename "$f" .sh).now") ($(basename "$f"))"
+    done
+    printf '\r\033[K[%d of %d files done, %d s] booting:%s' "$done" "$total" \
+        $((SECONDS - start)) "$now"
+}
+
+while [ $done -lt $total ]; do
+    while [ ${#pid_of[@]} -lt "$JOBS" ] && [ $next -lt $total ]; do
+        launch
+    done
+    for f in "${!pid_of[@]}"; do
+        kill -0 "${pid_of[$f]}" 2>/dev/null || collect "$f"
+    done
+    if [ ${#pid_of[@]} -ge "$JOBS" ] || [ $next -ge $total ]; then
+        [ $tty = 0 ] || [ ${#pid_of[@]} = 0 ] || status_line
+        [ ${#pid_of[@]} = 0 ] || sleep 1
+    fi
+done
+rmdir "$BUILD/iso" 2>/dev/null
+
+if [ "$failed" = 0 ]; then
+    end $ST_OK "every check passed in $((SECONDS - start)) s"
+else
+    end $ST_KERNEL "$failed checks failed (the FAIL lines above say which)"
+fi

@@ -1,6 +1,6 @@
 # tests/boot/memmap.sh - the memory map at several memory sizes, through
-# GRUB and through QEMU's own loader, and with a GRUB entry that cuts
-# holes and loads a module.  Sourced by tools/test.sh.
+# GRUB (boot_grub) and through QEMU's own loader, and with a GRUB entry
+# that cuts holes and loads a module.  Sourced by tools/test.sh.
 
 SUMMARY='^memory: [0-9]+ KiB usable, [0-9]+ KiB reserved, [0-9]+ KiB free in [0-9]+ regions, [0-9]+ KiB ignored above 4 GiB$'
 
@@ -43,7 +43,7 @@ expect_map map-2M
 expect_log map-2M.loader '^multiboot: loader "qemu"$'
 
 for mem in 8M 128M 1G 3G; do
-    boot map-$mem $mem "exit"
+    boot_grub map-$mem $mem "exit"
     expect_exit map-$mem.exit $EXIT_SUCCESS
     expect_map map-$mem
     expect_ignored map-$mem 0
@@ -51,11 +51,11 @@ done
 expect_log map-3G.mem-lower-upper '^multiboot: mem_lower [0-9]+ KiB, mem_upper [0-9]+ KiB$'
 
 # QEMU keeps 3 GiB below 4 GiB and puts the rest above it.
-boot map-4G 4G "exit"
+boot_grub map-4G 4G "exit"
 expect_exit map-4G.exit $EXIT_SUCCESS
 expect_map map-4G
 expect_ignored map-4G 1048576
-boot map-8G 8G "exit"
+boot_grub map-8G 8G "exit"
 expect_exit map-8G.exit $EXIT_SUCCESS
 expect_map map-8G
 expect_ignored map-8G 5242880

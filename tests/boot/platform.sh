@@ -7,8 +7,9 @@ expect_exit selftest.exit $EXIT_SUCCESS
 expect_summary selftest.summary selftest
 expect_log selftest.banner '^kmemlab [0-9]+\.[0-9]+\.[0-9]+: '
 
-# A plain boot with "exit" ends with success after its reports.
-boot exit 128M "exit"
+# A plain boot through GRUB with "exit" ends with success after its
+# reports.
+boot_grub exit 128M "exit"
 expect_exit exit.status $EXIT_SUCCESS
 expect_log exit.banner '^kmemlab [0-9]+\.[0-9]+\.[0-9]+: '
 expect_log exit.options '^cmdline: 1 options: exit$'
