@@ -14,6 +14,7 @@ ARGS ?=
 VGA ?= 0
 TIMEOUT ?= 300
 T ?=
+JOBS ?= 2
 POISON ?= 0
 GUARD ?= 0
 
@@ -220,7 +221,8 @@ debug:
 
 .PHONY: test
 test:
-	$(Q)$(KNOBS) TIMEOUT=$(call shquote,$(TIMEOUT)) tools/test.sh
+	$(Q)$(KNOBS) TIMEOUT=$(call shquote,$(TIMEOUT)) \
+		JOBS=$(call shquote,$(JOBS)) tools/test.sh
 
 .PHONY: clean
 clean:
@@ -245,6 +247,7 @@ help:
 	@echo "  VGA=1          run/debug also show the VGA screen"
 	@echo "  TIMEOUT=s      seconds before a boot is a hang (test: $(TIMEOUT); run: none)"
 	@echo "  T=filter       hosttest: modules or tests, e.g. T=buddy,kheap"
+	@echo "  JOBS=$(JOBS)         test: how many tests/boot/*.sh files run at once"
 	@echo "  POISON=7       kernel default for poisoning (bits: buddy 1, kmalloc 2, pool 4)"
 	@echo "  GUARD=1        kernel default for kmalloc guard bytes"
 	@echo "  V=1            show the full build commands"

@@ -328,6 +328,28 @@ test_span_in(const char *s, size_t n, const char *name)
     return false;
 }
 
+/*
+ * How many words of [s, s+n) (split at '.' and '_', three letters or
+ * more) occur in name: "buddy.free_block" shares "buddy" and "free"
+ * with "buddy.poison_catches_write_after_free".
+ */
+static unsigned
+test_shared_words(const char *s, size_t n, const char *name)
+{
+    unsigned shared = 0;
+    size_t i = 0, len;
+
+    while (i < n) {
+        for (len = 0; i + len < n && s[i + len] != '.' && s[i + len] != '_';
+             len++)
+            ;
+        if (len >= 3 && test_span_in(s + i, len, name))
+            shared++;
+        i += len + 1;
+    }
+    return shared;
+}
+
 /* The near matches found so far, best (lowest score) first. */
 struct test_near {
     char name[TEST_NAME_MAX];
@@ -359,16 +381,18 @@ test_near_add(struct test_near *near, unsigned *nnear, const char *name,
 /*
  * Collects the near matches of item [s, s+n).  If the item is
  * "mod.something" for a module that has tests (its first m letters),
- * they are that module's tests, closest first, however far; otherwise
- * the tests and modules within a small edit distance, or that hold the
- * item (score 1).
+ * they are that module's tests, however far; otherwise the tests and
+ * modules within a small edit distance or sharing a word with it.  The
+ * score ranks a name that holds the whole item first, then by words
+ * shared (most first), then by edit distance.
  */
 static unsigned
 test_find_near(const char *s, size_t n, struct test_near *near)
 {
     const struct mm_test *const *p;
     char full[TEST_NAME_MAX];
-    unsigned nnear = 0, score, limit = n / 3 > 2 ? (unsigned)n / 3 : 2;
+    unsigned nnear = 0, score, shared;
+    unsigned limit = n / 3 > 2 ? (unsigned)n / 3 : 2;
     size_t m;
     bool in_module;
 
@@ -377,12 +401,16 @@ test_find_near(const char *s, size_t n, struct test_near *near)
     in_module = m < n && m > 0 && test_item_known(s, m);
     for (p = __start_mm_tests; p < __stop_mm_tests; p++) {
         mm_test_format(full, sizeof full, "%s.%s", (*p)->mod, (*p)->name);
-        score = test_span_in(s, n, full) ? 1 : test_distance(s, n, full);
-        if (in_module ? test_span_is(s, m, (*p)->mod) : score <= limit)
-            test_near_add(near, &nnear, full, score);
+        shared = test_span_in(s, n, full) ? 99 : test_shared_words(s, n,
+                                                                   full);
+        score = test_distance(s, n, full);
+        if (in_module ? test_span_is(s, m, (*p)->mod)
+                      : score <= limit || shared > (in_module ? 1u : 0u))
+            test_near_add(near, &nnear, full,
+                          (100 - shared) * 1000 + score);
         score = test_distance(s, n, (*p)->mod);
         if (!in_module && score <= limit)
-            test_near_add(near, &nnear, (*p)->mod, score);
+            test_near_add(near, &nnear, (*p)->mod, 100 * 1000 + score);
     }
     return nnear;
 }
