@@ -116,9 +116,13 @@ need = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: \
 	install the Debian package $(2), or run tools/deps.sh))
 
 # The scripts behind run, debug, test and bench install what their task
-# needs first (tools/deps.sh GROUP).  bench-count has no script of its own.
-ifneq ($(filter bench-count,$(MAKECMDGOALS)),)
-ifneq ($(shell tools/deps.sh bench >&2; echo $$?),0)
+# needs first (tools/deps.sh GROUP); the targets without a script of
+# their own do it here.
+DEPS_GROUPS := $(if $(filter bench-count,$(MAKECMDGOALS)),bench) \
+	$(if $(filter hosttest,$(MAKECMDGOALS)),host) \
+	$(if $(filter tests,$(MAKECMDGOALS)),test)
+ifneq ($(strip $(DEPS_GROUPS)),)
+ifneq ($(shell tools/deps.sh $(DEPS_GROUPS) >&2; echo $$?),0)
 $(error tools/deps.sh could not install the tools; see above)
 endif
 endif
