@@ -10,6 +10,7 @@
 #      Each file's output is kept and printed when the file is done,
 #      with its counts; each boot's serial log is in build/logs/NAME.log.
 #
+# "tools/test.sh FILE..." runs only the named tests/boot files.
 # Every check prints "boottest: ok NAME" or "boottest: FAIL NAME: why";
 # the last line is "tests: N passed, M failed" (host tests, self-tests and
 # boot checks together).  Exit status (tools/status.sh): 0 when M is 0,
@@ -186,8 +187,9 @@ expect_summary hosttest hosttest
 # The files that took longest last time start first (then new files),
 # so that the last one to finish is a short one.
 files=()
+[ $# -gt 0 ] || set -- tests/boot/*.sh
 while read -r _ f; do files+=("$f"); done < <(
-    for f in tests/boot/*.sh; do
+    for f in "$@"; do
         t=$(cat "$LOGS/$(basename "$f" .sh).time" 2>/dev/null || echo 9999)
         echo "$t $f"
     done | sort -rn)
