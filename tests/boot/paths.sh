@@ -52,6 +52,17 @@ run_direct run-build BUILD="$BUILD/broken" CROSS=nosuch-
 expect_exit run-build.status 5
 expect_last run-build.says '^run: build error: .* - status 5$'
 rm -rf "$BUILD/broken"
+# make test and make bench say the same of a build error.
+run_cmd test-build env -u MAKELEVEL -u MAKEFLAGS BUILD="$BUILD/broken" \
+    CROSS=nosuch- tools/test.sh
+expect_exit test-build.status 5
+expect_log test-build.says '^test: build error: .* - status 5$'
+expect_last test-build.counts '^tests: 0 passed, 1 failed$'
+run_cmd bench-build env -u MAKELEVEL -u MAKEFLAGS BUILD="$BUILD/broken" \
+    CROSS=nosuch- tools/bench.sh all
+expect_exit bench-build.status 5
+expect_last bench-build.says '^bench: build error: .* - status 5$'
+rm -rf "$BUILD/broken"
 run_direct run-refused MEM=lots
 expect_exit run-refused.status 6
 # Through make: make's own status is 2; the script's line names its
