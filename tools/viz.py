@@ -404,7 +404,7 @@ class Replay:
         for z in self.zones:
             if z is not outer and z.died is None and z.base >= addr and \
                     z.base + z.npages * PAGE <= addr + nbytes:
-                z.died = len(self.steps) + 2
+                z.died = len(self.steps) + 1
 
     def step(self, n, code, target, a, b, zone=None):
         self.steps.append((n, code, target, a, b))
@@ -958,6 +958,7 @@ function applyEvent(s, i) {
 }
 
 const keyframes = [emptyState()];
+const indexStart = performance.now();
 (function index() {
   const s = emptyState();
   for (let i = 0; i < N; i++) {
@@ -966,6 +967,7 @@ const keyframes = [emptyState()];
     if (s.step % D.keyframe === 0) keyframes.push(copyState(s));
   }
 })();
+const indexMs = performance.now() - indexStart;
 
 let cur = emptyState();
 function stateAt(step) {
@@ -1161,6 +1163,7 @@ function render() {
     const n = nfreeOf(s.zones.get(z.id)), f = fragText(n);
     table("zonestate", ["order"].concat(n.map((_, k) => k)),
       [["free blocks"].concat(n)]);
+    document.getElementById("zonestate").dataset.free = n.join(" ");
     document.getElementById("zonestate").insertAdjacentHTML("beforeend",
       "<div id='zonefacts'>" + z.name + ": " + f[2] + " free pages, largest free block " + f[3] +
       ", unusable index (order " + D.fragOrder + ") " + f[0] + ", 1 - largest/free " + f[1] + "</div>");
@@ -1230,11 +1233,14 @@ function setup() {
   document.getElementById("notes").textContent =
     D.notes.map(p => "line " + p.line + ": " + p.text).join("\n");
   const m = /step=(\d+)/.exec(location.hash);
+  const lm = /line=(\d+)/.exec(location.hash);
   const zm = /zone=(\d+)/.exec(location.hash);
   if (zm) pinned = +zm[1];
-  go(m ? +m[1] : 0);
+  let want = m ? +m[1] : 0;
+  if (lm) want = E.line.indexOf(+lm[1]) + 1;
+  go(want);
   document.getElementById("status").textContent = "ready: " + N + " steps from " + D.lines +
-    " log lines, " + D.zones.length + " zones, " + D.problems.length + " problems" +
+    " log lines (indexed in " + Math.round(indexMs) + " ms), " + D.zones.length + " zones, " + D.problems.length + " problems" +
     (D.version ? ", kmemlab " + D.version : "");
   document.body.dataset.status = "ready";
   document.title = "kmemlab viz: ready";
@@ -1256,25 +1262,68 @@ def list_zones(r):
 
 
 def pick_zone(r, spec):
+    """Zone by id ("5"), or the first of an allocator ("test-pages:0")."""
     if spec is None:
         zs = r.busiest(1)
         if not zs:
             sys.exit("viz: no zone has events to draw")
         return zs[0]
-    if not spec.isdigit() or int(spec) >= len(r.zones):
-        sys.exit("viz: no zone %s (see --list)" % spec)
-    return r.zones[int(spec)]
+    if spec.isdigit() and int(spec) < len(r.zones):
+        return r.zones[int(spec)]
+    name, _, index = spec.partition(":")
+    for z in r.zones:
+        if z.allocator == name and (index == "" or str(z.index) == index):
+            return z
+    sys.exit("viz: no zone %s (see --list)" % spec)
+
+
+def pick_step(r, z, args):
+    """The step a map or --state shows: --step, --line or --nth-event."""
+    step = len(r.steps) if z.died is None else z.died - 1
+    if args.step is not None:
+        step = args.step
+    if args.line is not None:
+        step = r.step_of_line(args.line)
+        if step is None:
+            sys.exit("viz: no event at line %d" % args.line)
+    if args.nth_event is not None:
+        seen = 0
+        for i in range(z.born - 1, len(r.steps)):
+            if r.steps[i][2] == z.id and r.steps[i][1] <= EV["merge"]:
+                seen += 1
+                if seen == args.nth_event:
+                    return i + 1
+        sys.exit("viz: %s has only %d events" % (z.name(), seen))
+    return step
+
+
+def print_state(r, z, step):
+    """The zone's free blocks and fragmentation after step, as text."""
+    nfree = r.nfree_at(z, step)
+    if nfree is None:
+        sys.exit("viz: %s is not live at step %d" % (z.name(), step))
+    line = r.steps[step - 1][0] if step > 0 else 0
+    print("%s after step %d (log line %d)" % (z.name(), step, line))
+    print("order       " + " ".join("%3d" % k for k in range(NORDERS)))
+    print("free blocks " + " ".join("%3d" % n for n in nfree))
+    fu, lg = frag_measures(nfree, r.frag_order)
+    total = sum(n << k for k, n in enumerate(nfree))
+    print("free pages %d, in blocks of order >= %d: %d"
+          % (total, r.frag_order, sum(n << k for k, n in enumerate(nfree)
+                                      if k >= r.frag_order)))
+    if fu is None:
+        print("no free pages: the measures are undefined")
+    else:
+        print("unusable free space index (order %d): %.3f"
+              % (r.frag_order, fu))
+        print("1 - largest/free: %.3f" % lg)
 
 
 def write_svg(r, args):
     if args.figure in ("map", "orders", "frag"):
         z = pick_zone(r, args.zone)
     if args.figure == "map":
-        step = len(r.steps) if args.step is None else args.step
-        if args.line is not None:
-            step = r.step_of_line(args.line)
-            if step is None:
-                sys.exit("viz: no event at line %d" % args.line)
+        step = pick_step(r, z, args)
         blocks = r.blocks_at(z, step)
         if blocks is None:
             sys.exit("viz: zone %d is not live at step %d" % (z.id, step))
@@ -1316,12 +1365,18 @@ def main(argv=None):
     ap.add_argument("--figure", default="map",
                     choices=["map", "orders", "frag", "kmalloc", "pool"],
                     help="which figure --svg draws (default: map)")
-    ap.add_argument("--zone", help="zone id for map/orders/frag (see "
-                    "--list; default: the busiest zone)")
+    ap.add_argument("--zone", help="map, orders, frag, --state: zone id "
+                    "(see --list) or ALLOCATOR[:INDEX], its first such zone "
+                    "(default: the busiest zone)")
     ap.add_argument("--step", type=int, help="map: the state after this "
                     "step (default: the last)")
     ap.add_argument("--line", type=int, help="map: the state after the "
                     "event at this log line")
+    ap.add_argument("--nth-event", type=int, metavar="K", help="map, "
+                    "--state: the state after the zone's K-th event")
+    ap.add_argument("--state", action="store_true", help="print the "
+                    "zone's free blocks and fragmentation at the step "
+                    "and exit")
     ap.add_argument("--frag-order", type=int, default=4, help="order k of "
                     "the unusable free space index (default: 4, 64 KiB)")
     ap.add_argument("--max-events", type=int, default=MAX_EVENTS,
@@ -1345,14 +1400,19 @@ def main(argv=None):
     if args.list:
         list_zones(r)
         return 0
+    if args.state:
+        z = pick_zone(r, args.zone)
+        print_state(r, z, pick_step(r, z, args))
+        return 0
     if args.svg:
         write_svg(r, args)
         return 0
     out = args.output or os.path.splitext(args.log)[0] + ".html"
     write_page(r, out, args.log)
     if not args.quiet:
-        print("viz: %d events, %d zones, %d problems -> %s"
-              % (len(r.steps), len(r.zones), len(r.problems), out))
+        print("viz: %d events, %d zones, %d problems, %d report checks "
+              "passed -> %s" % (len(r.steps), len(r.zones), len(r.problems),
+                               len(r.notes), out))
     return 0
 
 
