@@ -208,6 +208,67 @@ debug: $(ISO)
 test: $(ISO) $(HOSTTEST)
 	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) TIMEOUT=$(TIMEOUT) tools/test.sh
 
+# make viz: boot a scenario with tracing on (QEMU's own Multiboot loader,
+# serial into $(VIZ_DIR)/$(VIZ_NAME).log) and replay the log as one
+# self-contained page, $(VIZ_DIR)/kmemlab.html.  See docs/pictures.md.
+VIZ_NAME ?= selftests
+VIZ_ARGS ?= $(VIZ_DEFAULT_ARGS)
+VIZ_DEFAULT_ARGS := selftest=buddy.textbook_split_and_merge,$\
+	buddy.randomized_stress_poisoned,kheap.page_return_and_hysteresis,$\
+	pool.growth_shrink_and_slab_return trace=buddy,kmalloc,pool exit
+VIZ_DIR := $(BUILD)/viz
+VIZ_TOOL := tools/viz.py
+
+# viz_boot LOG ARGS: boots the kernel with ARGS, serial into LOG.  A
+# kernel that exits with failure (its tests failed) still gives a log.
+define viz_boot
+	$(call need,$(QEMU),qemu-system-x86)
+	$(call need,python3,python3)
+	@mkdir -p $(dir $(1))
+	@$(if $(Q),echo "  BOOT    $(2)")
+	$(Q)timeout $(TIMEOUT) $(QEMU) -kernel $(ELF) -append "$(2)" \
+		-m $(MEM) -no-reboot -display none -serial file:$(1) \
+		-monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		</dev/null >$(1).qemu 2>&1; status=$$?; \
+		sed -i 's/\r$$//' $(1); \
+		[ $$status -eq 33 ] || [ $$status -eq 35 ] || \
+		{ echo "viz: the boot ended with status $$status; log: $(1)"; \
+		  exit 1; }
+endef
+
+.PHONY: viz
+viz: $(ELF)
+	$(call viz_boot,$(VIZ_DIR)/$(VIZ_NAME).log,$(VIZ_ARGS))
+	$(Q)$(VIZ_TOOL) $(VIZ_DIR)/$(VIZ_NAME).log -o $(VIZ_DIR)/kmemlab.html
+	@echo "open file://$(abspath $(VIZ_DIR)/kmemlab.html)"
+
+# make figures: the SVG figures of docs/pictures.md, from a boot of the
+# default scenario at 128 MiB, whatever VIZ_ARGS and MEM say.
+FIG_DIR := docs/figures
+FIG_LOG := $(VIZ_DIR)/figures.log
+FIGURES := \
+	$(FIG_DIR)/kmalloc-pages.svg \
+	$(FIG_DIR)/pool-slabs.svg \
+	$(FIG_DIR)/stress-frag.svg \
+	$(FIG_DIR)/stress-map.svg \
+	$(FIG_DIR)/stress-orders.svg \
+	$(FIG_DIR)/textbook-alloc-d.svg \
+	$(FIG_DIR)/textbook-free-a.svg
+
+.PHONY: figures
+figures: MEM := 128M
+figures: $(ELF)
+	$(call viz_boot,$(FIG_LOG),$(VIZ_DEFAULT_ARGS))
+	$(Q)v="$(VIZ_TOOL) $(FIG_LOG) -q --svg"; \
+	$$v $(FIG_DIR)/textbook-alloc-d.svg --zone test --nth-event 9 && \
+	$$v $(FIG_DIR)/textbook-free-a.svg --zone test --nth-event 11 && \
+	$$v $(FIG_DIR)/stress-map.svg --zone 'test#2' --nth-event 3000 && \
+	$$v $(FIG_DIR)/stress-orders.svg --figure orders --zone 'test#2' && \
+	$$v $(FIG_DIR)/stress-frag.svg --figure frag --zone 'test#2' && \
+	$$v $(FIG_DIR)/kmalloc-pages.svg --figure kmalloc && \
+	$$v $(FIG_DIR)/pool-slabs.svg --figure pool
+	@echo "figures: $(FIGURES)"
+
 .PHONY: clean
 clean:
 	rm -rf $(BUILD)
@@ -222,9 +283,12 @@ help:
 	@echo "  hosttest       host tests only (T=filter, e.g. T=buddy)"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
+	@echo "  viz            boot VIZ_ARGS traced, write $(BUILD)/viz/kmemlab.html"
+	@echo "  figures        the SVG figures of docs/pictures.md, from a boot"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
 	@echo "Knobs: MEM ARGS VGA TIMEOUT QEMU BUILD V=1 (show commands),"
+	@echo "       VIZ_ARGS VIZ_NAME (make viz: boot options, log name)"
 	@echo "       POISON=7 GUARD=1 (kernel debug defaults; see mm/port.h)"
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d)

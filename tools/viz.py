@@ -1262,7 +1262,8 @@ def list_zones(r):
 
 
 def pick_zone(r, spec):
-    """Zone by id ("5"), or the first of an allocator ("test-pages:0")."""
+    """Zone by id ("5") or as ALLOCATOR[:INDEX][#N]: the N-th (from 1)
+    zone added with that allocator name (and index), e.g. "test#2"."""
     if spec is None:
         zs = r.busiest(1)
         if not zs:
@@ -1270,10 +1271,15 @@ def pick_zone(r, spec):
         return zs[0]
     if spec.isdigit() and int(spec) < len(r.zones):
         return r.zones[int(spec)]
-    name, _, index = spec.partition(":")
-    for z in r.zones:
-        if z.allocator == name and (index == "" or str(z.index) == index):
-            return z
+    m = re.match(r"([^:#]+)(?::(\d+))?(?:#(\d+))?$", spec)
+    if m:
+        nth = int(m.group(3) or 1)
+        for z in r.zones:
+            if z.allocator == m.group(1) and \
+                    (m.group(2) is None or int(m.group(2)) == z.index):
+                nth -= 1
+                if nth == 0:
+                    return z
     sys.exit("viz: no zone %s (see --list)" % spec)
 
 
@@ -1366,8 +1372,8 @@ def main(argv=None):
                     choices=["map", "orders", "frag", "kmalloc", "pool"],
                     help="which figure --svg draws (default: map)")
     ap.add_argument("--zone", help="map, orders, frag, --state: zone id "
-                    "(see --list) or ALLOCATOR[:INDEX], its first such zone "
-                    "(default: the busiest zone)")
+                    "(see --list) or ALLOCATOR[:INDEX][#N], the N-th zone "
+                    "added by that allocator (default: the busiest zone)")
     ap.add_argument("--step", type=int, help="map: the state after this "
                     "step (default: the last)")
     ap.add_argument("--line", type=int, help="map: the state after the "
