@@ -213,6 +213,7 @@ test: $(ISO) $(HOSTTEST)
 # self-contained page, $(VIZ_DIR)/kmemlab.html.  See docs/pictures.md.
 VIZ_NAME ?= selftests
 VIZ_ARGS ?= $(VIZ_DEFAULT_ARGS)
+# ("$\" at a line's end joins it to the next without a space.)
 VIZ_DEFAULT_ARGS := selftest=buddy.textbook_split_and_merge,$\
 	buddy.randomized_stress_poisoned,kheap.page_return_and_hysteresis,$\
 	pool.growth_shrink_and_slab_return trace=buddy,kmalloc,pool exit

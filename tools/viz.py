@@ -1154,7 +1154,6 @@ function render() {
   } else {
     document.getElementById("event").textContent = "step 0: before the first event";
   }
-  lastFocus = focus;
   drawOverview(s, step, focus);
   const z = focus === null ? null : D.zones[focus];
   drawDetail(s, step, z, focusOff, hiOff, hiOrder);
@@ -1185,7 +1184,6 @@ function render() {
   document.body.dataset.step = step;
   if (!playing) location.replace("#step=" + step);
 }
-let lastFocus = null;
 
 function go(n) { step = Math.max(0, Math.min(N, n | 0)); render(); }
 
