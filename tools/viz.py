@@ -70,6 +70,7 @@ RE_POOL = re.compile(r"trace: pool (\S+) pool=(\S+) addr=0x([0-9a-f]+)$")
 RE_BANNER = re.compile(r"kmemlab (\S+): ")
 RE_BUDDYINFO = re.compile(r"Node 0, zone +(\d+)((?: +\d+)+)$")
 RE_SELFTEST = re.compile(r"selftest: (ok|FAIL) (\S+)")
+RE_LAST = re.compile(r"kmemlab: (exit|idle)")
 
 BUDDY_EVENTS = ("cover", "alloc", "free", "split", "merge")
 KMALLOC_EVENTS = ("alloc", "free", "refill", "return")
@@ -168,6 +169,7 @@ class Replay:
         self.pool_history = []      # (step, slabs tuple)
         self.buddyinfo = []         # lines of the report being read
         self.mark = 0               # steps before the last report line
+        self.ended = False          # saw "kmemlab: exit" or "idle"
 
     def problem(self, line, text):
         self.problems.append((line, text))
@@ -228,6 +230,8 @@ class Replay:
                 self.problem(n, "log from kmemlab %s, this tool is from "
                              "%s: formats may differ" % (self.version, mine))
             return
+        if RE_LAST.match(s):
+            self.ended = True
         m = RE_SELFTEST.match(s)
         if m:
             first = self.phases[-1][2] + 1 if self.phases else \
@@ -491,6 +495,11 @@ class Replay:
             self.problem(self.nlines, "%d events past the first %d were "
                          "dropped (the page's limit)"
                          % (self.dropped, self.max_events))
+        if self.version is not None and not self.ended and \
+                not self.stopped:
+            self.problem(self.nlines, "the log stops before the kernel's "
+                         "last line (kmemlab: exit or idle): cut short, or "
+                         "the kernel crashed or hung")
         if self.version is None and self.nlines:
             self.problem(1, "no kmemlab banner: not a kmemlab boot log, or "
                          "its start is missing")

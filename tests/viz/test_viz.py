@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
+sys.dont_write_bytecode = True     # keep tools/ free of __pycache__
 import viz  # noqa: E402
 
 KNOWN = os.path.join(HERE, "known.log")
@@ -131,8 +132,16 @@ class BadInput(unittest.TestCase):
         r = viz.Replay().read(text)
         self.assertProblem(r, cut, r"truncated")
         self.assertProblem(r, cut, r"malformed buddy split line")
+        self.assertProblem(r, cut, r"stops before the kernel's last line")
         # Everything before the cut was replayed.
         self.assertEqual(len(r.steps), self.good.step_of_line(cut) - 1)
+
+    def test_log_cut_at_a_line_end(self):
+        cut = line_no(self.lines, r"^trace: buddy split zone=0 ")
+        r = replay(self.lines[:cut] + [""])     # ends with a newline
+        self.assertEqual([n for n, _ in r.problems], [cut])
+        self.assertProblem(r, cut, r"stops before the kernel's last line")
+        self.assertEqual(len(r.steps), self.good.step_of_line(cut))
 
     def test_interleaved_line(self):
         at = line_no(self.lines, r"^trace: buddy split zone=0 ")
