@@ -1214,7 +1214,7 @@ function setup() {
     if (!playing) return;
     if (step >= N) { playing = false; document.getElementById("play").textContent = "play"; render(); return; }
     go(step + +document.getElementById("speed").value);
-    requestAnimationFrame(tick);
+    setTimeout(tick, 40);     /* 25 frames a second */
   }
   const sel = document.getElementById("zonesel");
   sel.innerHTML = "<option value='auto'>zone of the current event</option>" +
@@ -1245,12 +1245,14 @@ function setup() {
   if (zm) pinned = +zm[1];
   let want = m ? +m[1] : 0;
   if (lm) want = E.line.indexOf(+lm[1]) + 1;
+  const autoplay = /\bplay\b/.test(location.hash);
   go(want);
   document.getElementById("status").textContent = "ready: " + N + " steps from " + D.lines +
     " log lines (indexed in " + Math.round(indexMs) + " ms), " + D.zones.length + " zones, " + D.problems.length + " problems" +
     (D.version ? ", kmemlab " + D.version : "");
   document.body.dataset.status = "ready";
   document.title = "kmemlab viz: ready";
+  if (autoplay) document.getElementById("play").click();
 }
 setup();
 """

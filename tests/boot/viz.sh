@@ -28,11 +28,12 @@ case $viz_said in
     *) fail viz-boot.replay "tools/viz.py $BOOT_LOG said: $viz_said" ;;
 esac
 
-# chrome_dom NAME URL: the DOM of the page after its script ran, as
-# facts in $VIZ_OUT/NAME.facts.
+# chrome_dom NAME URL [OPTION]: the DOM of the page after its script
+# ran, as facts in $VIZ_OUT/NAME.facts.  OPTION goes to Chromium (e.g.
+# a virtual time budget, for the play button's timer to run).
 chrome_dom() {
     timeout 120 chromium --headless=new $VIZ_SANDBOX --disable-gpu \
-        --user-data-dir="$VIZ_OUT/chromium" --dump-dom "$2" \
+        --user-data-dir="$VIZ_OUT/chromium" ${3:-} --dump-dom "$2" \
         >"$VIZ_OUT/$1.dom" 2>>"$VIZ_OUT/chromium.log"
     python3 tests/viz/domfacts.py "$VIZ_OUT/$1.dom" >"$VIZ_OUT/$1.facts"
 }
@@ -89,6 +90,11 @@ else
     expect_ready viz.page.ready known-end
     expect_fact viz.page.steps known-end "step $(grep -c '^trace:' "$VIZ_KNOWN")"
     expect_buddyinfo viz.page.blocks known-end "$VIZ_KNOWN"
+
+    # The play button, pressed at step 0, runs to the last step and
+    # stops (100 steps a frame, 25 frames a second of virtual time).
+    chrome_dom known-play "$page#step=0&play" --virtual-time-budget=10000
+    expect_fact viz.page.play known-play "step $(grep -c '^trace:' "$VIZ_KNOWN")"
 
     # Step N shows the event of the Nth trace line.
     chrome_dom known-100 "$page#step=100"
