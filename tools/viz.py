@@ -112,9 +112,6 @@ class Zone:
     def contains(self, addr):
         return self.base <= addr < self.base + self.npages * PAGE
 
-    def free_pages(self):
-        return sum(n << k for k, n in enumerate(self.nfree))
-
     def set(self, off, order, state):
         old = self.blocks.get(off)
         if old is not None and old[1] == FREE:
@@ -805,7 +802,7 @@ def page_data(r, charts):
               "chart": charts.get(z.id)} for z in r.zones]
     cols = list(zip(*r.steps)) if r.steps else [(), (), (), (), ()]
     return {
-        "version": r.version, "lines": r.nlines,
+        "version": r.version, "lines": r.nlines, "other": r.other_lines,
         "keyframe": KEYFRAME, "maxOrder": MAX_ORDER,
         "fragOrder": r.frag_order,
         "buckets": BUCKETS, "pools": r.pools, "zones": zones,
@@ -1248,7 +1245,8 @@ function setup() {
   const autoplay = /\bplay\b/.test(location.hash);
   go(want);
   document.getElementById("status").textContent = "ready: " + N + " steps from " + D.lines +
-    " log lines (indexed in " + Math.round(indexMs) + " ms), " + D.zones.length + " zones, " + D.problems.length + " problems" +
+    " log lines (" + D.other + " of them plain output; indexed in " + Math.round(indexMs) +
+    " ms), " + D.zones.length + " zones, " + D.problems.length + " problems" +
     (D.version ? ", kmemlab " + D.version : "");
   document.body.dataset.status = "ready";
   document.title = "kmemlab viz: ready";
