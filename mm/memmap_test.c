@@ -327,3 +327,32 @@ MM_TEST(memmap, check_finds_overlap)
     m.free[0].end = 2 * MiB + MM_PAGE;              /* break it */
     MM_CHECK_EQ(t, memmap_check(&m), 1);
 }
+
+/*
+ * A reservation that ends within a page of 2^64: rounding its end up
+ * must not wrap to 0, or the reservation is skipped and usable
+ * [1 MiB, 2 MiB) stays free underneath it.
+ */
+MM_TEST(memmap, reservation_near_top_of_memory)
+{
+    static struct memmap m;
+
+    memmap_init(&m);
+    memmap_add(&m, 1 * MiB, 1 * MiB, MEMMAP_USABLE);
+    memmap_add(&m, 4 * MiB, 1 * MiB, MEMMAP_USABLE);
+    memmap_sanitise(&m);
+    MM_CHECK_EQ(t, memmap_reserve(&m, 1 * MiB, 0xfffffffffffff001ULL,
+                                  "top"), MEMMAP_OK);
+    memmap_compute_free(&m);
+    MM_CHECK_EQ(t, m.nfree, 0);
+    MM_CHECK_EQ(t, memmap_check(&m), 0);
+    /* The same with the very last byte, and one ending at 2^64 - 1. */
+    memmap_init(&m);
+    memmap_add(&m, 1 * MiB, 1 * MiB, MEMMAP_USABLE);
+    memmap_sanitise(&m);
+    memmap_reserve(&m, 1 * MiB + MM_PAGE, ~0ULL, "all");
+    memmap_compute_free(&m);
+    MM_CHECK_EQ(t, m.nfree, 1);
+    MM_CHECK(t, free_is(&m, 0, 1 * MiB, 1 * MiB + MM_PAGE));
+    MM_CHECK_EQ(t, memmap_check(&m), 0);
+}
