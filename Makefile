@@ -186,6 +186,53 @@ bench-count: $(BENCH)
 hosttest: $(HOSTTEST)
 	$(HOSTTEST) $(T)
 
+# Fuzzing.  Each tests/fuzz/NAME.c builds twice: with clang's libFuzzer
+# into $(BUILD)/fuzz/NAME ("make fuzz" runs each for FUZZ_S seconds),
+# and with gcc and tests/fuzz/replay.c into $(BUILD)/fuzz/replay-NAME,
+# which "make test" runs on every saved input (tests/fuzz/corpus/NAME,
+# seeds; tests/fuzz/repro/NAME, every reproducer ever found).
+FUZZ_NAMES := \
+	buddy \
+	cmdline \
+	format \
+	kheap \
+	memmap \
+	pool
+FUZZ_S ?= 10
+FUZZCC ?= clang
+FUZZ_LIB_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS)) \
+	$(filter-out %_test.c,$(KLIB_SRCS)) \
+	tests/fuzz/fuzz.c \
+	tests/host/port.c
+FUZZERS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
+FCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -DMM_HOST \
+	-DFUZZ_LIBFUZZER $(WARN) -MMD -MP
+
+$(BUILD)/fuzz/obj/%.o: %.c Makefile
+	$(call need,$(FUZZCC),clang)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZCC) $(FCFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZERS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o \
+		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZCC) $(FCFLAGS) -fsanitize=fuzzer -o $@ $^
+
+$(REPLAYS): $(BUILD)/fuzz/replay-%: $(BUILD)/host/tests/fuzz/%.o \
+		$(BUILD)/host/tests/fuzz/replay.o \
+		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/host/%.o)
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(HOSTCC) $(HCFLAGS) -o $@ $^
+
+.PHONY: fuzz
+fuzz: $(FUZZERS) $(REPLAYS)
+	$(Q)BUILD=$(BUILD) FUZZ_S=$(FUZZ_S) tools/fuzz.sh $(FUZZ_NAMES)
+
+test: $(REPLAYS)
+
 # make run: boot the ISO, serial on this terminal (quit: Ctrl-A x).
 # The kernel's success status (33, see drivers/qemu_exit.h) counts as 0.
 .PHONY: run
@@ -220,6 +267,7 @@ help:
 	@echo "  debug          boot halted, waiting for gdb -x tools/gdbinit"
 	@echo "  test           host tests, in-kernel self-tests, crash checks"
 	@echo "  hosttest       host tests only (T=filter, e.g. T=buddy)"
+	@echo "  fuzz           each fuzz harness for FUZZ_S=$(FUZZ_S) seconds"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
 	@echo "  clean          remove $(BUILD)/"
@@ -228,3 +276,5 @@ help:
 	@echo "       POISON=7 GUARD=1 (kernel debug defaults; see mm/port.h)"
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d)
+-include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)
+-include $(wildcard $(BUILD)/host/tests/fuzz/*.d)
