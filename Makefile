@@ -69,6 +69,7 @@ MM_SRCS := \
 	mm/pool.c \
 	mm/pool_test.c \
 	mm/test.c \
+	mm/test_test.c \
 	mm/testpages.c
 
 HOST_SRCS := \
