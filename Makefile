@@ -234,6 +234,44 @@ fuzz: $(FUZZERS) $(REPLAYS)
 
 test: $(REPLAYS)
 
+# Coverage.  The host tests and the fuzz replays, built with gcov
+# counters under $(BUILD)/cov, run over the same objects; then
+# tools/coverage.sh prints line and branch coverage per file of
+# COV_FILES and fails if a file of COV_GATED has a line never run
+# (lines marked LCOV_EXCL_LINE in the source, with the reason, excepted).
+COV_FILES := $(filter-out %_test.c,$(MM_SRCS) $(KLIB_SRCS))
+COV_GATED ?= \
+	kernel/cmdline.c \
+	kernel/format.c \
+	mm/memmap.c \
+	mm/test.c \
+	mm/testpages.c
+COV_CFLAGS := -std=gnu11 -O0 -g --coverage -fno-toplevel-reorder -DMM_HOST \
+	$(WARN) -MMD -MP
+COV_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/cov/replay-%)
+
+$(BUILD)/cov/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  COVCC   $<")
+	$(Q)$(HOSTCC) $(COV_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cov/hosttest: $(patsubst %.c,$(BUILD)/cov/obj/%.o,$(KLIB_SRCS) \
+		$(MM_SRCS) $(HOST_SRCS))
+	@$(if $(Q),echo "  COVLD   $@")
+	$(Q)$(HOSTCC) $(COV_CFLAGS) -o $@ $^
+
+$(COV_REPLAYS): $(BUILD)/cov/replay-%: $(BUILD)/cov/obj/tests/fuzz/%.o \
+		$(BUILD)/cov/obj/tests/fuzz/replay.o \
+		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/cov/obj/%.o)
+	@$(if $(Q),echo "  COVLD   $@")
+	$(Q)$(HOSTCC) $(COV_CFLAGS) -o $@ $^
+
+.PHONY: coverage
+coverage: $(BUILD)/cov/hosttest $(COV_REPLAYS)
+	$(call need,gcov,gcc)
+	$(Q)BUILD=$(BUILD) COV_FILES="$(COV_FILES)" COV_GATED="$(COV_GATED)" \
+		tools/coverage.sh $(FUZZ_NAMES)
+
 # make run: boot the ISO, serial on this terminal (quit: Ctrl-A x).
 # The kernel's success status (33, see drivers/qemu_exit.h) counts as 0.
 .PHONY: run
@@ -269,6 +307,8 @@ help:
 	@echo "  test           host tests, in-kernel self-tests, crash checks"
 	@echo "  hosttest       host tests only (T=filter, e.g. T=buddy)"
 	@echo "  fuzz           each fuzz harness for FUZZ_S=$(FUZZ_S) seconds"
+	@echo "  coverage       line and branch coverage; fails under 100% lines"
+	@echo "                 in COV_GATED files"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
 	@echo "  clean          remove $(BUILD)/"
@@ -279,3 +319,4 @@ help:
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d)
 -include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)
 -include $(wildcard $(BUILD)/host/tests/fuzz/*.d)
+-include $(wildcard $(BUILD)/cov/obj/*/*.d $(BUILD)/cov/obj/*/*/*.d)
