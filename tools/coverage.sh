@@ -30,11 +30,11 @@ mkdir -p "$COV/logs" "$COV/gcov"
 "$COV/hosttest" > "$COV/logs/hosttest.log" 2>&1 ||
     { echo "coverage: host tests failed (see $COV/logs/hosttest.log)"; exit 1; }
 for name in "$@"; do
-    set -- "tests/fuzz/corpus/$name"
-    [ -d "tests/fuzz/repro/$name" ] && set -- "$@" "tests/fuzz/repro/$name"
-    "$COV/replay-$name" "$@" > "$COV/logs/replay-$name.log" 2>&1 ||
-        { echo "coverage: replay of $name failed (see $COV/logs/replay-$name.log)";
-          exit 1; }
+    inputs=("tests/fuzz/corpus/$name")
+    [ -d "tests/fuzz/repro/$name" ] && inputs+=("tests/fuzz/repro/$name")
+    log=$COV/logs/replay-$name.log
+    "$COV/replay-$name" "${inputs[@]}" > "$log" 2>&1 ||
+        { echo "coverage: replay of $name failed (see $log)"; exit 1; }
 done
 
 # Reads one .gcov file; prints "RUN TOTAL TAKEN BRANCHES" and, for a
@@ -47,7 +47,7 @@ count() {
     /^ *(-|[0-9]+\*?|#####|=====): *[0-9]+:/ {
         split($0, f, ":")
         cnt = f[1]; gsub(/ /, "", cnt); line = f[2] + 0
-        src = substr($0, index(substr($0, index($0, ":") + 1), ":") + index($0, ":") + 1)
+        src = $0; sub(/^[^:]*:[^:]*:/, "", src)
         if (src ~ /LCOV_EXCL_START/) excl_block = 1
         skip = excl_block || src ~ /LCOV_EXCL_LINE/
         if (src ~ /LCOV_EXCL_STOP/) excl_block = 0

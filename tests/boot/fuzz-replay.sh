@@ -7,9 +7,9 @@
 for dir in tests/fuzz/corpus/*/; do
     name=$(basename "$dir")
     BOOT_LOG=$LOGS/fuzz-replay-$name.log
-    set -- "tests/fuzz/corpus/$name"
-    [ -d "tests/fuzz/repro/$name" ] && set -- "$@" "tests/fuzz/repro/$name"
-    "$BUILD/fuzz/replay-$name" "$@" > "$BOOT_LOG" 2>&1
+    inputs=("tests/fuzz/corpus/$name")
+    [ -d "tests/fuzz/repro/$name" ] && inputs+=("tests/fuzz/repro/$name")
+    "$BUILD/fuzz/replay-$name" "${inputs[@]}" > "$BOOT_LOG" 2>&1
     grep -E '^fuzzreplay: FAIL|^fuzz: ' "$BOOT_LOG"
     expect_summary "fuzz-replay-$name" fuzzreplay
 done
