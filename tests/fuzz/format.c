@@ -7,6 +7,7 @@
  * ll, z) and one of d i u x X c s p %, with its argument.  Each piece is
  * formatted by ksnprintf and by the host's snprintf into buffers of the
  * chosen size; the returned lengths and the bytes written must agree.
+ * An unknown conversion (%q) must come out exactly as written.
  * %p is compared with the form kernel/format.h documents, "0x" and the
  * address zero-padded to the pointer width, whatever flags and width.
  */
@@ -61,7 +62,7 @@ struct piece {
 static void
 build(struct fuzz_in *in, struct piece *p)
 {
-    static const char convs[] = "diuxXcsp%";
+    static const char convs[] = "diuxXcsp%q";   /* q: unknown */
     static const char *const lengths[] = { "", "l", "ll", "z" };
     uint8_t flags = fuzz_u8(in), wmode = fuzz_u8(in) % 3;
     char spec[32];
@@ -114,6 +115,11 @@ compare(const struct piece *p, size_t size, const char *prefix)
     if (p->conv == 'p') {
         n = FORMAT_WITH(ksnprintf, got, size, fmt, p);
         m = snprintf(want, size, ref, (unsigned long)(uintptr_t)p->value);
+    } else if (p->conv == 'q') {
+        /* Copied through as written; a '*' width still takes its int. */
+        n = p->star ? ksnprintf(got, size, fmt, p->width)
+                    : ksnprintf(got, size, fmt);
+        m = snprintf(want, size, "%s", ref);
     } else {
         n = FORMAT_WITH(ksnprintf, got, size, fmt, p);
         m = FORMAT_WITH(snprintf, want, size, ref, p);
