@@ -4,9 +4,11 @@
  * The runner is run on tests made up here, never registered: one that
  * passes, one whose checks all fail, one that ends still catching
  * panics.  Its prints are captured and compared line by line, so the
- * result lines that scripts parse are pinned down.
+ * result lines that scripts parse are pinned down.  The counting page
+ * source of mm/testpages.c is tested here too.
  */
 #include "test.h"
+#include "testpages.h"
 
 static int fake_fail_line;      /* the line of fake_fail's first check */
 
@@ -77,7 +79,7 @@ MM_TEST(test, runner_prints_results_and_summary)
 
 MM_TEST(test, runner_filters_by_module_and_name)
 {
-    static char out[512];
+    static char out[2048];
 
     mm_test_capture_prints(out, sizeof out);
     /* Empty items are skipped; "fake.pass" names one test. */
@@ -91,6 +93,41 @@ MM_TEST(test, runner_filters_by_module_and_name)
     mm_test_release_prints();
     MM_CHECK_STR(t, out, "inner: no test matches \"fake.pas,other.x\"\n"
                  "inner: 0 passed, 1 failed\n");
+    /* An empty filter, like NULL, selects every test. */
+    mm_test_capture_prints(out, sizeof out);
+    MM_CHECK_EQ(t, mm_test_run_list(fake_list, FAKE_END, "", "inner"), 2);
+    mm_test_release_prints();
+    MM_CHECK(t, mm_test_contains(out, "inner: 1 passed, 2 failed\n"));
+}
+
+/*
+ * The counting page source: "all back" needs every block returned
+ * through it and the buddy as full as at the start.
+ */
+MM_TEST(test, pages_all_back_needs_both)
+{
+    static struct mm_test_pages tp;
+    void *p, *q;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    p = mm_pagesrc_alloc(&tp.src, 2);
+    MM_CHECK(t, p != NULL && !mm_test_pages_all_back(&tp));
+    mm_pagesrc_free(&tp.src, p, 2);
+    MM_CHECK_EQ(t, tp.allocs, 1);
+    MM_CHECK_EQ(t, tp.frees, 1);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    q = buddy_alloc(&tp.buddy, 0);      /* taken past the counters */
+    MM_CHECK(t, q != NULL && !mm_test_pages_all_back(&tp));
+    buddy_free(&tp.buddy, q);
+    mm_test_catch_panics(t);            /* debug mode: order too large */
+    MM_CHECK(t, mm_pagesrc_alloc(&tp.src, BUDDY_MAX_ORDER + 1) == NULL);
+    mm_test_release_panics(t);
+    MM_CHECK_PANIC(t, "order too large", BUDDY_MAX_ORDER + 1);
+    MM_CHECK_EQ(t, tp.allocs, 1);       /* a failed alloc is not counted */
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
 }
 
 /* A capture buffer that is too small keeps what fits, NUL-terminated. */
