@@ -18,8 +18,11 @@ fake_pass(struct mm_t *t)
     MM_CHECK(t, mm_test_contains("buddy", "dd"));
 }
 
-/* Six failing checks: the first on the result line, four more as
- * "also" lines, the sixth only counted. */
+/*
+ * Six failing checks: the first on the result line, four more as
+ * "also" lines, the sixth only counted.  The first shares its line with
+ * the assignment, so fake_fail_line is the line the runner reports.
+ */
 static void
 fake_fail(struct mm_t *t)
 {
