@@ -69,6 +69,7 @@ MM_SRCS := \
 	mm/pool.c \
 	mm/pool_test.c \
 	mm/test.c \
+	mm/test_test.c \
 	mm/testpages.c
 
 HOST_SRCS := \
@@ -186,6 +187,91 @@ bench-count: $(BENCH)
 hosttest: $(HOSTTEST)
 	$(HOSTTEST) $(T)
 
+# Fuzzing.  Each tests/fuzz/NAME.c builds twice: with clang's libFuzzer
+# into $(BUILD)/fuzz/NAME ("make fuzz" runs each for FUZZ_S seconds),
+# and with gcc and tests/fuzz/replay.c into $(BUILD)/fuzz/replay-NAME,
+# which "make test" runs on every saved input (tests/fuzz/corpus/NAME,
+# seeds; tests/fuzz/repro/NAME, every reproducer ever found).
+FUZZ_NAMES := \
+	buddy \
+	cmdline \
+	format \
+	kheap \
+	memmap \
+	pool
+FUZZ_S ?= 10
+FUZZCC ?= clang
+FUZZ_LIB_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS)) \
+	$(filter-out %_test.c,$(KLIB_SRCS)) \
+	tests/fuzz/fuzz.c \
+	tests/host/port.c
+FUZZERS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
+FCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -DMM_HOST \
+	-DFUZZ_LIBFUZZER $(WARN) -MMD -MP
+
+$(BUILD)/fuzz/obj/%.o: %.c Makefile
+	$(call need,$(FUZZCC),clang)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZCC) $(FCFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZERS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o \
+		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZCC) $(FCFLAGS) -fsanitize=fuzzer -o $@ $^
+
+$(REPLAYS): $(BUILD)/fuzz/replay-%: $(BUILD)/host/tests/fuzz/%.o \
+		$(BUILD)/host/tests/fuzz/replay.o \
+		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/host/%.o)
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(HOSTCC) $(HCFLAGS) -o $@ $^
+
+.PHONY: fuzz
+fuzz: $(FUZZERS) $(REPLAYS)
+	$(Q)BUILD=$(BUILD) FUZZ_S=$(FUZZ_S) tools/fuzz.sh $(FUZZ_NAMES)
+
+test: $(REPLAYS)
+
+# Coverage.  The host tests and the fuzz replays, built with gcov
+# counters under $(BUILD)/cov, run over the same objects; then
+# tools/coverage.sh prints line and branch coverage per file of
+# COV_FILES and fails if a file of COV_GATED has a line never run
+# (lines marked LCOV_EXCL_LINE in the source, with the reason, excepted).
+COV_FILES := $(filter-out %_test.c,$(MM_SRCS) $(KLIB_SRCS))
+COV_GATED ?= \
+	kernel/cmdline.c \
+	kernel/format.c \
+	mm/memmap.c \
+	mm/test.c \
+	mm/testpages.c
+COV_CFLAGS := -std=gnu11 -O0 -g --coverage -fno-toplevel-reorder -DMM_HOST \
+	$(WARN) -MMD -MP
+COV_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/cov/replay-%)
+
+$(BUILD)/cov/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  COVCC   $<")
+	$(Q)$(HOSTCC) $(COV_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cov/hosttest: $(patsubst %.c,$(BUILD)/cov/obj/%.o,$(KLIB_SRCS) \
+		$(MM_SRCS) $(HOST_SRCS))
+	@$(if $(Q),echo "  COVLD   $@")
+	$(Q)$(HOSTCC) $(COV_CFLAGS) -o $@ $^
+
+$(COV_REPLAYS): $(BUILD)/cov/replay-%: $(BUILD)/cov/obj/tests/fuzz/%.o \
+		$(BUILD)/cov/obj/tests/fuzz/replay.o \
+		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/cov/obj/%.o)
+	@$(if $(Q),echo "  COVLD   $@")
+	$(Q)$(HOSTCC) $(COV_CFLAGS) -o $@ $^
+
+.PHONY: coverage
+coverage: $(BUILD)/cov/hosttest $(COV_REPLAYS)
+	$(call need,gcov,gcc)
+	$(Q)BUILD=$(BUILD) COV_FILES="$(COV_FILES)" COV_GATED="$(COV_GATED)" \
+		tools/coverage.sh $(FUZZ_NAMES)
+
 # make run: boot the ISO, serial on this terminal (quit: Ctrl-A x).
 # The kernel's success status (33, see drivers/qemu_exit.h) counts as 0.
 .PHONY: run
@@ -282,6 +368,9 @@ help:
 	@echo "  debug          boot halted, waiting for gdb -x tools/gdbinit"
 	@echo "  test           host tests, in-kernel self-tests, crash checks"
 	@echo "  hosttest       host tests only (T=filter, e.g. T=buddy)"
+	@echo "  fuzz           each fuzz harness for FUZZ_S=$(FUZZ_S) seconds"
+	@echo "  coverage       line and branch coverage; fails under 100% lines"
+	@echo "                 in COV_GATED files"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
 	@echo "  viz            boot VIZ_ARGS traced, write $(BUILD)/viz/kmemlab.html"
@@ -293,3 +382,6 @@ help:
 	@echo "       POISON=7 GUARD=1 (kernel debug defaults; see mm/port.h)"
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d)
+-include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)
+-include $(wildcard $(BUILD)/host/tests/fuzz/*.d)
+-include $(wildcard $(BUILD)/cov/obj/*/*.d $(BUILD)/cov/obj/*/*/*.d)

@@ -43,6 +43,8 @@ mm_panic(const char *fmt, ...)
 void
 mm_vprint(const char *fmt, va_list ap)
 {
+    if (mm_test_caught_print(fmt, ap))
+        return;
     kvprintf(fmt, ap);
 }
 
@@ -52,7 +54,7 @@ mm_print(const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    kvprintf(fmt, ap);
+    mm_vprint(fmt, ap);
     va_end(ap);
 }
 

@@ -25,6 +25,9 @@ extern const struct mm_test *const __stop_mm_tests[];
 static struct mm_t *test_current;   /* the running test, for panics */
 static const char *test_prefix;     /* "selftest" or "hosttest" */
 static char test_first_fail[224];   /* "file:line detail" of failure 1 */
+static char *test_capture;          /* where prints go, or NULL */
+static size_t test_capture_size;    /* its bytes, NUL included */
+static size_t test_capture_len;     /* characters kept so far */
 
 static size_t
 test_strlen(const char *s)
@@ -159,9 +162,39 @@ mm_test_caught_panic(const char *fmt, va_list ap)
     struct mm_t *t = test_current;
 
     if (t == NULL || !t->catching)
-        return false;
+        return false;   /* LCOV_EXCL_LINE: an unexpected panic stops all */
     t->npanics++;
     mm_vsnprintf(t->panic_msg, sizeof t->panic_msg, fmt, ap);
+    return true;
+}
+
+void
+mm_test_capture_prints(char *buf, size_t size)
+{
+    MM_ASSERT(size > 0);
+    test_capture = buf;
+    test_capture_size = size;
+    test_capture_len = 0;
+    buf[0] = '\0';
+}
+
+void
+mm_test_release_prints(void)
+{
+    test_capture = NULL;
+}
+
+bool
+mm_test_caught_print(const char *fmt, va_list ap)
+{
+    size_t room = test_capture_size - test_capture_len;
+    int n;
+
+    if (test_capture == NULL)
+        return false;
+    n = mm_vsnprintf(test_capture + test_capture_len, room, fmt, ap);
+    /* Keep the length of what fits: room - 1 characters at most. */
+    test_capture_len += (size_t)n < room ? (size_t)n : room - 1;
     return true;
 }
 
@@ -257,14 +290,27 @@ test_run_one(const struct mm_test *d)
     return false;
 }
 
+/* The runner's state, saved around a run started from inside a test. */
+struct test_saved {
+    struct mm_t *current;
+    const char *prefix;
+    char first_fail[sizeof test_first_fail];
+};
+
 int
-mm_test_run(const char *filter, const char *prefix)
+mm_test_run_list(const struct mm_test *const *first,
+                 const struct mm_test *const *last, const char *filter,
+                 const char *prefix)
 {
+    static struct test_saved saved;     /* one level of nesting */
     const struct mm_test *const *p;
     int passed = 0, failed = 0;
 
+    saved.current = test_current;
+    saved.prefix = test_prefix;
+    mm_memcpy(saved.first_fail, test_first_fail, sizeof test_first_fail);
     test_prefix = prefix;
-    for (p = __start_mm_tests; p < __stop_mm_tests; p++) {
+    for (p = first; p < last; p++) {
         if (!test_selected(*p, filter))
             continue;
         if (test_run_one(*p))
@@ -275,8 +321,19 @@ mm_test_run(const char *filter, const char *prefix)
     if (passed + failed == 0) {
         mm_print("%s: no test matches \"%s\"\n", prefix, filter);
         mm_print("%s: 0 passed, 1 failed\n", prefix);
-        return -1;
+        failed = -1;
+    } else {
+        mm_print("%s: %d passed, %d failed\n", prefix, passed, failed);
     }
-    mm_print("%s: %d passed, %d failed\n", prefix, passed, failed);
+    test_current = saved.current;
+    test_prefix = saved.prefix;
+    mm_memcpy(test_first_fail, saved.first_fail, sizeof test_first_fail);
     return failed;
+}
+
+int
+mm_test_run(const char *filter, const char *prefix)
+{
+    return mm_test_run_list(__start_mm_tests, __stop_mm_tests, filter,
+                            prefix);
 }

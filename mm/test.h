@@ -93,6 +93,17 @@ void mm_test_catch_panics(struct mm_t *t);
 void mm_test_release_panics(struct mm_t *t);
 bool mm_test_caught_panic(const char *fmt, va_list ap);
 
+/*
+ * Capturing prints lets a test check a report's exact text: between
+ * capture and release, mm_print() appends to buf (cut to size - 1
+ * characters, always NUL-terminated) instead of printing.  The ports
+ * ask mm_test_caught_print() first, as they ask mm_test_caught_panic().
+ * A test releases what it captured before it ends.
+ */
+void mm_test_capture_prints(char *buf, size_t size);
+void mm_test_release_prints(void);
+bool mm_test_caught_print(const char *fmt, va_list ap);
+
 /* snprintf through the port, e.g. to build the text a panic must hold. */
 void mm_test_format(char *buf, size_t size, const char *fmt, ...)
     MM_PRINTF(3, 4);
@@ -118,5 +129,14 @@ mm_test_rand_below(struct mm_t *t, uint64_t n)
  * when the filter matched no test (reported as such).
  */
 int mm_test_run(const char *filter, const char *prefix);
+
+/*
+ * mm_test_run over the tests [first, last) instead of the registered
+ * ones; the runner's own tests use it on tests made up for the purpose.
+ * It may be called from inside a running test.
+ */
+int mm_test_run_list(const struct mm_test *const *first,
+                     const struct mm_test *const *last, const char *filter,
+                     const char *prefix);
 
 #endif /* MM_TEST_H */
