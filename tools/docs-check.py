@@ -359,12 +359,17 @@ class Runner:
 
     def submit(self, key):
         if key not in self.futures:
-            if key[0] == "cmd":
-                self.futures[key] = self.pool.submit(run_cmd, key[1])
-            else:
-                self.futures[key] = self.pool.submit(run_boot, key,
-                                                     self.tmpdir)
+            self.futures[key] = self.pool.submit(self._run, key)
         return self.futures[key]
+
+    def _run(self, key):
+        t = time.monotonic()
+        r = run_cmd(key[1]) if key[0] == "cmd" else \
+            run_boot(key, self.tmpdir)
+        if os.environ.get("DOCS_CHECK_TIMES"):
+            print("docs-check: %.1fs %s" % (time.monotonic() - t,
+                                            describe(key)), flush=True)
+        return r
 
     def result(self, key):
         return self.submit(key).result()
@@ -569,6 +574,7 @@ class CommandChecker:
         self.kernel_tests = test_names(["mm", "kernel"])
         self.host_tests = host_test_names()
         self.make_n = {}
+        self.make_pool = concurrent.futures.ThreadPoolExecutor(WORKERS)
         self.checks = []      # (where, description, callable -> error|None)
 
     def add(self, where, what, fn):
@@ -611,14 +617,10 @@ class CommandChecker:
         return "; ".join(errs) or None
 
     def target_error(self, target):
+        """None if "make -n TARGET" succeeds, else why not."""
         if target not in self.make_n:
-            p = subprocess.run(["make", "-n", target], cwd=ROOT,
-                               stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=clean_env())
-            self.make_n[target] = None if p.returncode == 0 else \
-                "make -n %s fails: %s" % (target, p.stderr.decode(
-                    "utf-8", "replace").strip().splitlines()[-1:])
-        return self.make_n[target]
+            self.make_n[target] = self.make_pool.submit(make_n, target)
+        return self.make_n[target].result()
 
     # -- extraction
 
@@ -696,20 +698,32 @@ class CommandChecker:
                 if e:
                     errs.append(e)
             return "; ".join(errs) or None
+        for t in targets or ["all"]:
+            if t not in self.make_n:
+                self.make_n[t] = self.make_pool.submit(make_n, t)
         self.add(where, text, static)
         if not run or placeholder:
             return
         if targets == ["help"] and not knobs:
             self.add(where, text + " (run)", lambda: self.run_ok("make help"))
-        if targets == ["hosttest"] and set(knobs) <= {"T"}:
+        # Single tests are cheap; whole modules (the stress tests) are not.
+        if targets == ["hosttest"] and set(knobs) == {"T"} and \
+                all("." in t for t in knobs["T"].split(",")):
             self.add(where, text + " (run)",
                      lambda: self.run_hosttest("make hosttest T=%s"
                                                % shlex.quote(knobs.get("T",
                                                                        ""))))
-        if targets == ["run"] and set(knobs) <= {"MEM", "ARGS"} and \
+        # A plain "make run" idles; its boot is the "exit" boot's.
+        if targets == ["run"] and "ARGS" in knobs and \
+                set(knobs) <= {"MEM", "ARGS"} and \
                 mem_mib(knobs.get("MEM", "128M")) <= 1024:
             key = ("boot", knobs.get("MEM", "128M"), knobs.get("ARGS", ""),
                    "grub", "")
+            # An output block's boot with the same options will do.
+            for k in list(self.runner.futures):
+                if k[0] == "boot" and k[1:3] == key[1:3] and not k[4]:
+                    key = k
+                    break
             self.runner.submit(key)
             self.add(where, text + " (run)",
                      lambda: self.run_boot_ok(key))
@@ -767,6 +781,16 @@ class CommandChecker:
         return None
 
 
+def make_n(target):
+    p = subprocess.run(["make", "-n", target], cwd=ROOT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       env=clean_env())
+    if p.returncode == 0:
+        return None
+    err = p.stderr.decode("utf-8", "replace").strip().splitlines()
+    return "make -n %s fails: %s" % (target, err[-1] if err else "")
+
+
 def mem_mib(mem):
     m = re.match(r"^(\d+)([MG]?)$", mem)
     if not m:
@@ -810,9 +834,12 @@ def main():
             fail(e)
     blocks = [b for d in docs for b in d.blocks]
     # Start every boot and command first, then compare as they finish.
-    for b in blocks:
-        if b.kind == "output":
-            runner.submit(run_key(b.attrs))
+    # The full self-test boots take longest: start them first.
+    keys = [run_key(b.attrs) for b in blocks if b.kind == "output"]
+    for key in sorted(set(keys), key=lambda k: (
+            not re.search(r"(^| )selftest($| )", k[2] if k[0] == "boot"
+                          else ""), keys.index(k))):
+        runner.submit(key)
     for d in docs:
         checker.scan(d)
 
@@ -855,12 +882,11 @@ def main():
             print("docs-check: ok %s" % b.where())
             continue
         want, got_line, idx = diff
-        fail("%s: differs from %s (%s)\n  block line %d: expected: %s\n"
-             "  %s got:      %s" % (b.where(), describe(key),
-                                   r.note or "status %s" % r.status,
-                                   b.fence_line + 1 + idx, want,
-                                   " " * len(str(b.fence_line + 1 + idx)),
-                                   got_line))
+        at = "%s:%d" % (b.path, b.fence_line + 1 + idx)
+        fail("%s: differs from %s (%s)\n  %s: expected: %s\n"
+             "  %s: got:      %s" % (b.where(), describe(key),
+                                     r.note or "status %s" % r.status,
+                                     at, want, at, got_line))
         if update and got and not r.note.startswith("timed out"):
             rewrites[(b.path, b.fence_line)] = (b, regenerate(b.lines, got,
                                                               volatile))
