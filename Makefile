@@ -208,6 +208,19 @@ debug: $(ISO)
 test: $(ISO) $(HOSTTEST)
 	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) TIMEOUT=$(TIMEOUT) tools/test.sh
 
+# make docs-check: the output quoted in README.md and docs/*.md against
+# real boots, and every command they show (tools/docs-check.py).
+.PHONY: docs-check
+docs-check: $(ELF) $(HOSTTEST)
+	$(call need,python3,python3)
+	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) tools/docs-check.py
+
+# make docs-update: rewrite the output blocks that differ, from real boots.
+.PHONY: docs-update
+docs-update: $(ELF) $(HOSTTEST)
+	$(call need,python3,python3)
+	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) tools/docs-check.py --update
+
 .PHONY: clean
 clean:
 	rm -rf $(BUILD)
@@ -222,6 +235,8 @@ help:
 	@echo "  hosttest       host tests only (T=filter, e.g. T=buddy)"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
+	@echo "  docs-check     quoted output and commands in the docs are true"
+	@echo "  docs-update    rewrite the docs' output blocks from real boots"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
 	@echo "Knobs: MEM ARGS VGA TIMEOUT QEMU BUILD V=1 (show commands),"
