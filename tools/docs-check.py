@@ -61,7 +61,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("BUILD", "build")
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
 ELF = os.path.join(BUILD, "kmemlab.elf")
-BOOT_TIMEOUT = 60          # seconds for one boot
+BOOT_TIMEOUT = int(os.environ.get("TIMEOUT", "300"))  # seconds per boot
 CMD_TIMEOUT = 180          # seconds for one command
 WORKERS = 2                # boots and commands at a time
 
@@ -261,6 +261,10 @@ class Result:
         self.note = note
 
 
+# Boots and commands run WORKERS at a time; ISOs are built beside them
+# (grub-mkrescue mostly waits on the disk); commands one at a time.
+RUN_SLOTS = threading.Semaphore(WORKERS)
+ISO_SLOTS = threading.Semaphore(WORKERS)
 CMD_LOCK = threading.Lock()
 
 
@@ -274,7 +278,7 @@ def clean_env():
 
 def run_cmd(cmd, timeout=CMD_TIMEOUT):
     """Runs one command from the root; commands run one at a time."""
-    with CMD_LOCK:
+    with CMD_LOCK, RUN_SLOTS:
         try:
             p = subprocess.run(["bash", "-c", cmd], cwd=ROOT,
                                stdin=subprocess.DEVNULL,
@@ -306,12 +310,24 @@ def run_boot(key, tmpdir):
     else:
         iso = os.path.join(tmpdir, tag + ".iso")
         mk = ["tools/mkiso.sh", ELF, iso, args] + ([extra] if extra else [])
-        p = subprocess.run(mk, cwd=ROOT, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT)
+        with ISO_SLOTS:
+            p = subprocess.run(mk, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
         if p.returncode != 0:
             return Result([], -1, "tools/mkiso.sh failed: " +
                           p.stdout.decode("utf-8", "replace").strip())
         qemu += ["-cdrom", iso]
+    with RUN_SLOTS:
+        status, note = qemu_until_done(qemu, log)
+    lines = serial_lines(log)
+    for f in (log, iso):
+        if f and os.path.exists(f):
+            os.unlink(f)
+    return Result(lines, status, note)
+
+
+def qemu_until_done(qemu, log):
+    """Runs QEMU until it exits, the kernel idles or the time is up."""
     proc = subprocess.Popen(qemu, cwd=ROOT, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -330,11 +346,7 @@ def run_boot(key, tmpdir):
                 proc.kill()
                 proc.wait()
                 status, note = 124, "timed out after %ds" % BOOT_TIMEOUT
-    lines = serial_lines(log)
-    for f in (log, iso):
-        if f and os.path.exists(f):
-            os.unlink(f)
-    return Result(lines, status, note)
+    return status, note
 
 
 def serial_lines(log):
@@ -354,7 +366,7 @@ class Runner:
     def __init__(self):
         self.tmpdir = tempfile.mkdtemp(prefix="docs-check.",
                                        dir=os.path.join(ROOT, BUILD))
-        self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS)
+        self.pool = concurrent.futures.ThreadPoolExecutor(2 * WORKERS)
         self.futures = {}
 
     def submit(self, key):
