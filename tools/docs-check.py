@@ -4,6 +4,7 @@
     tools/docs-check.py            check README.md and docs/*.md
     tools/docs-check.py --update   rewrite the output blocks that differ
     tools/docs-check.py FILE...    only these files
+    tools/docs-check.py --self-test  test the comparison and the parser
 
 What "make docs-check" runs (and "make test", through tests/boot/docs.sh).
 
@@ -810,6 +811,82 @@ def mem_mib(mem):
     return int(m.group(1)) * (1024 if m.group(2) == "G" else 1)
 
 
+# ----------------------------------------------------------- self-test
+
+def self_test():
+    """The comparison, the rewrite and the parsing on made-up input."""
+    results = []
+
+    def check(name, cond):
+        results.append(cond)
+        print("docs-check-selftest: %s %s" % ("ok" if cond else "FAIL", name))
+
+    got = ["a 1", "b 2", "c 3", "d 4"]
+    check("exact match", compare(["a 1", "b 2", "c 3", "d 4"], got,
+                                 None) is None)
+    check("one changed line is found",
+          compare(["a 1", "b 9", "c 3", "d 4"], got, None)
+          == ("b 9", "b 2", 1))
+    check("a missing last line is found",
+          compare(["a 1", "b 2", "c 3"], got, None)
+          == ("(end of block)", "d 4", 3))
+    check("an extra line is found",
+          compare(got + ["e 5"], got, None)[0] == "e 5")
+    check("... in the middle", compare(["a 1", "...", "d 4"], got,
+                                       None) is None)
+    check("... at both ends", compare(["...", "b 2", "c 3", "..."], got,
+                                      None) is None)
+    check("... keeps the order",
+          compare(["c 3", "...", "b 2"], got, None) is not None)
+    check("... still anchors the last line",
+          compare(["a 1", "...", "c 3"], got, None) is not None)
+    check("... may stand for no line",
+          compare(["a 1", "...", "b 2", "c 3", "d 4"], got, None) is None)
+    vol = re.compile("[0-9]")
+    check("volatile text is ignored",
+          compare(["a 7", "b 7", "c 7", "d 7"], got, vol) is None)
+    check("volatile leaves the rest compared",
+          compare(["a 7", "x 7", "c 7", "d 7"], got, vol) is not None)
+    check("rewrite without ... is the output",
+          regenerate(["x"], got, None) == got)
+    check("rewrite keeps ...",
+          regenerate(["a 0", "...", "d 0"], got, None)
+          == ["a 1", "...", "d 4"])
+    check("rewrite places a middle segment",
+          regenerate(["...", "c 0", "..."], ["a", "b", "c 0x", "d"],
+                     re.compile("0x?")) == ["...", "c 0x", "..."])
+    check("attributes are shell words",
+          parse_attrs('mem=64M args=\'run="help; exit"\' match="^a b"')
+          == {"mem": "64M", "args": 'run="help; exit"', "match": "^a b"})
+    try:
+        parse_attrs("colour=red")
+        check("an unknown key is refused", False)
+    except ValueError:
+        check("an unknown key is refused", True)
+    check("POSIX classes", re.search(ere("^[[:digit:]]+$"), "42") is not None)
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as f:
+        f.write("text\n\n```\nbuddy: 1 pages\n```\n\n"
+                "<!-- format -->\n```\nbuddy: <n> pages\n```\n\n"
+                "```\ntrace: pool <event> addr=0x%08lx\n```\n\n"
+                "<!-- output: args=\"exit\" -->\nnot a fence\n\n"
+                "    make run ARGS=exit   # a comment\n\n"
+                "Run `make hosttest\nT=buddy` here.\n")
+    doc = Doc(f.name)
+    os.unlink(f.name)
+    check("an unmarked output block is found",
+          [looks_like_output(b) for b in doc.blocks] == [True, False, False])
+    check("a format block is marked", doc.blocks[1].kind == "format")
+    check("a marker without a fence is an error", len(doc.errors) == 1)
+    check("indented commands are found",
+          [t for _, t in doc.code_lines] == ["make run ARGS=exit   # a comment"])
+    check("a wrapped span is one command",
+          ("make hosttest T=buddy") in [t for _, t in doc.spans])
+    failed = results.count(False)
+    print("docs-check-selftest: %d passed, %d failed"
+          % (len(results) - failed, failed))
+    return 0 if failed == 0 else 1
+
+
 # ---------------------------------------------------------------- main
 
 def doc_paths(argv):
@@ -822,6 +899,8 @@ def doc_paths(argv):
 
 def main():
     argv = sys.argv[1:]
+    if argv == ["--self-test"]:
+        return self_test()
     update = "--update" in argv
     argv = [a for a in argv if a != "--update"]
     if any(a.startswith("-") for a in argv):
