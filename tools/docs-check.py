@@ -11,7 +11,7 @@ What "make docs-check" runs (and "make test", through tests/boot/docs.sh).
 1. Output blocks.  A fenced block of quoted output is preceded, on the
    line right before its opening fence, by a marker such as
 
-     <!-- output: mem=128M args="exit" match="^(buddy|Node) " volatile="0x[0-9a-f]+" -->
+     <!-- output: mem=128M args="exit" match="^(buddy:|Node 0)" -->
 
    The attributes are shell-like words (parsed with shlex):
      mem=SIZE       boot as "make run MEM=SIZE ARGS='ARGS'" would: an ISO
@@ -78,6 +78,8 @@ EXIT_SUCCESS = 33
 EXIT_FAILURE = 35
 IDLE_LINE = "kmemlab: idle"
 
+# A row of the slabinfo report starts with the pool's name.
+SLABINFO_ROW = re.compile(r"^\S+ +\d+ +\d+ +\d+ +\d+ +\d+ : slabdata ")
 MARKER_RE = re.compile(r"^\s*<!--\s*(output|recorded|format)\b:?(.*?)-->\s*$")
 FENCE_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 MARKER_KEYS = {"mem", "args", "boot", "extra", "cmd", "match", "volatile"}
@@ -93,7 +95,7 @@ class Block:
         self.indent = indent
         self.info = info
         self.lines = lines                 # content, indentation removed
-        self.kind = marker_kind            # "output", "recorded", "format", None
+        self.kind = marker_kind    # "output", "recorded", "format", None
         self.attrs = attrs
         self.marker_line = marker_line
 
@@ -237,7 +239,8 @@ def looks_like_output(block):
     """Does an unmarked block quote kernel output (not show a format)?"""
     if block.info not in ("", "text", "console", "output"):
         return False
-    hits = [l for l in block.lines if l.lstrip().startswith(OUTPUT_PREFIXES)]
+    hits = [l for l in block.lines if l.lstrip().startswith(OUTPUT_PREFIXES)
+            or SLABINFO_ROW.match(l)]
     if not hits:
         return False
     # A block whose every such line has placeholders shows a format.
@@ -868,17 +871,21 @@ def self_test():
         f.write("text\n\n```\nbuddy: 1 pages\n```\n\n"
                 "<!-- format -->\n```\nbuddy: <n> pages\n```\n\n"
                 "```\ntrace: pool <event> addr=0x%08lx\n```\n\n"
+                "```\nt-kpool   1   40  100   40    1 : slabdata  1  1\n"
+                "```\n\n"
                 "<!-- output: args=\"exit\" -->\nnot a fence\n\n"
                 "    make run ARGS=exit   # a comment\n\n"
                 "Run `make hosttest\nT=buddy` here.\n")
     doc = Doc(f.name)
     os.unlink(f.name)
     check("an unmarked output block is found",
-          [looks_like_output(b) for b in doc.blocks] == [True, False, False])
+          [looks_like_output(b) for b in doc.blocks]
+          == [True, False, False, True])
     check("a format block is marked", doc.blocks[1].kind == "format")
     check("a marker without a fence is an error", len(doc.errors) == 1)
     check("indented commands are found",
-          [t for _, t in doc.code_lines] == ["make run ARGS=exit   # a comment"])
+          [t for _, t in doc.code_lines]
+          == ["make run ARGS=exit   # a comment"])
     check("a wrapped span is one command",
           ("make hosttest T=buddy") in [t for _, t in doc.spans])
     failed = results.count(False)
