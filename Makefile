@@ -355,6 +355,18 @@ figures: $(ELF)
 	$$v $(FIG_DIR)/kmalloc-pages.svg --figure kmalloc && \
 	$$v $(FIG_DIR)/pool-slabs.svg --figure pool
 	@echo "figures: $(FIGURES)"
+# make docs-check: the output quoted in README.md and docs/*.md against
+# real boots, and every command they show (tools/docs-check.py).
+.PHONY: docs-check
+docs-check: $(ELF) $(HOSTTEST)
+	$(call need,python3,python3)
+	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) tools/docs-check.py
+
+# make docs-update: rewrite the output blocks that differ, from real boots.
+.PHONY: docs-update
+docs-update: $(ELF) $(HOSTTEST)
+	$(call need,python3,python3)
+	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) tools/docs-check.py --update
 
 .PHONY: clean
 clean:
@@ -375,6 +387,8 @@ help:
 	@echo "  bench-count    the instruction counts (callgrind) alone"
 	@echo "  viz            boot VIZ_ARGS traced, write $(BUILD)/viz/kmemlab.html"
 	@echo "  figures        the SVG figures of docs/pictures.md, from a boot"
+	@echo "  docs-check     quoted output and commands in the docs are true"
+	@echo "  docs-update    rewrite the docs' output blocks from real boots"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
 	@echo "Knobs: MEM ARGS VGA TIMEOUT QEMU BUILD V=1 (show commands),"
