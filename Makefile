@@ -79,6 +79,9 @@ HOST_SRCS := \
 BENCH_SRCS := \
 	tests/bench/baselines.c \
 	tests/bench/bench.c \
+	tests/bench/ref_buddy.c \
+	tests/bench/ref_kmalloc.c \
+	tests/bench/ref_objlist.c \
 	tests/host/port.c
 BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS))
 
