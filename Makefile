@@ -85,6 +85,11 @@ BENCH_SRCS := \
 	tests/host/port.c
 BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS))
 
+# Trace replay (make replay): kmalloc and glibc, built as the benchmarks.
+REPLAY_SRCS := \
+	tests/bench/replay.c \
+	tests/host/port.c
+
 BUILD ?= build
 ELF := $(BUILD)/kmemlab.elf
 ISO := $(BUILD)/kmemlab.iso
@@ -97,6 +102,8 @@ HOBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(KLIB_SRCS) $(MM_SRCS) \
 	$(HOST_SRCS))
 BOBJS := $(patsubst %.c,$(BUILD)/bench/%.o,$(BENCH_SRCS) $(BENCH_MM_SRCS))
 BENCH := $(BUILD)/bench/bench
+ROBJS := $(patsubst %.c,$(BUILD)/bench/%.o,$(REPLAY_SRCS) $(BENCH_MM_SRCS))
+REPLAY := $(BUILD)/bench/replay
 
 WARN := -Wall -Wextra -Werror
 KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pie \
@@ -174,6 +181,10 @@ $(BENCH): $(BOBJS)
 	@$(if $(Q),echo "  BENCHLD $@")
 	$(Q)$(HOSTCC) $(BCFLAGS) -o $@ $(BOBJS)
 
+$(REPLAY): $(ROBJS)
+	@$(if $(Q),echo "  BENCHLD $@")
+	$(Q)$(HOSTCC) $(BCFLAGS) -o $@ $(ROBJS)
+
 # make bench: host timings against the baselines, instruction counts
 # under callgrind, and the in-kernel benchmarks under QEMU -icount.
 .PHONY: bench
@@ -184,6 +195,14 @@ bench: $(BENCH) $(ELF)
 .PHONY: bench-count
 bench-count: $(BENCH)
 	$(Q)BUILD=$(BUILD) tools/bench.sh count
+
+# make replay TRACE=file: replay an allocation trace (malloc-lab format)
+# through kmalloc and glibc malloc; see docs/performance.md.
+.PHONY: replay
+replay: $(REPLAY)
+	$(if $(TRACE),,$(error make replay needs TRACE=file, e.g. \
+		TRACE=tests/traces/kernel-like.rep))
+	$(Q)$(REPLAY) $(TRACE)
 
 .PHONY: hosttest
 hosttest: $(HOSTTEST)
@@ -211,6 +230,9 @@ debug: $(ISO)
 test: $(ISO) $(HOSTTEST)
 	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) TIMEOUT=$(TIMEOUT) tools/test.sh
 
+# The replay tool's checks (tests/boot/replay.sh) run in make test.
+test: $(REPLAY)
+
 .PHONY: clean
 clean:
 	rm -rf $(BUILD)
@@ -225,9 +247,10 @@ help:
 	@echo "  hosttest       host tests only (T=filter, e.g. T=buddy)"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
+	@echo "  replay         replay TRACE=file through kmalloc and glibc"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
 	@echo "Knobs: MEM ARGS VGA TIMEOUT QEMU BUILD V=1 (show commands),"
 	@echo "       POISON=7 GUARD=1 (kernel debug defaults; see mm/port.h)"
 
--include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d) $(ROBJS:.o=.d)
