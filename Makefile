@@ -82,6 +82,7 @@ BENCH_SRCS := \
 	tests/bench/ref_buddy.c \
 	tests/bench/ref_kmalloc.c \
 	tests/bench/ref_objlist.c \
+	tests/bench/refs_test.c \
 	tests/host/port.c
 BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS))
 
@@ -230,8 +231,9 @@ debug: $(ISO)
 test: $(ISO) $(HOSTTEST)
 	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) TIMEOUT=$(TIMEOUT) tools/test.sh
 
-# The replay tool's checks (tests/boot/replay.sh) run in make test.
-test: $(REPLAY)
+# The replay tool's and the references' checks run in make test
+# (tests/boot/replay.sh, tests/boot/refs.sh).
+test: $(REPLAY) $(BENCH)
 
 .PHONY: clean
 clean:

@@ -4,6 +4,7 @@
  *   bench time            the timing tables (make bench)
  *   bench count NAME N    run workload NAME once with N operations, for
  *                         callgrind to count instructions (make bench-count)
+ *   bench check           check that the references work (refs_test.c)
  *   bench trace W4 N      print W4's kmalloc/kfree calls (N ops after the
  *                         10,000 first allocations) as a replay trace
  *
@@ -35,7 +36,7 @@
 #define W3_OPS      5000000UL
 #define W3_BITMAP   50000UL         /* the bitmap is slow: fewer ops */
 #define GiB         ((size_t)1 << 30)
-#define W4_OPS      10000000UL
+#define W4_OPS      2000000UL
 #define W5_OPS      10000000UL
 #define LIVE        10000
 
@@ -871,10 +872,10 @@ table_w3(void)
     row("bitmap (Pintos palloc)", m, "1.00x");
     target_min("buddy W3 speed-up over the bitmap", m.med / b.med, 100, "x");
     header("W3 at 1 GiB: random orders 0-4, about 50% occupancy, random "
-           "frees, 5M calls", "ns/call");
-    b = run("buddy", w3_buddy, 1 * GiB, W3_OPS, 50);
-    r = run("ref buddy, minimal", w3_ref, 1 * GiB, W3_OPS, 50);
-    c = run("ref buddy, checked", w3_refc, 1 * GiB, W3_OPS, 50);
+           "frees, 2M calls", "ns/call");
+    b = run("buddy", w3_buddy, 1 * GiB, W3_OPS * 2 / 5, 50);
+    r = run("ref buddy, minimal", w3_ref, 1 * GiB, W3_OPS * 2 / 5, 50);
+    c = run("ref buddy, checked", w3_refc, 1 * GiB, W3_OPS * 2 / 5, 50);
     row("buddy", b, ratio_text(b.med, r.med, "ref minimal"));
     row("ref buddy, minimal", r, "1.00x");
     row("ref buddy, checked", c, ratio_text(c.med, r.med, "ref minimal"));
@@ -891,7 +892,7 @@ table_w4_mix(int mix)
     char title[160], what[96];
 
     snprintf(title, sizeof title, "W4%s: kmalloc/kfree of %s random sizes "
-             "16 B-2 KiB, 10,000 live, 10M ops (op = free + alloc)",
+             "16 B-2 KiB, 10,000 live, 2M ops (op = free + alloc)",
              mix ? " log" : "", mixname);
     header(title, "ns/op");
     k = run("kmalloc (McKusick-Karels)", w4_kmalloc, 256 * MiB, W4_OPS, mix);
@@ -1112,17 +1113,21 @@ trace(const char *name, unsigned long n)
     return 0;
 }
 
+int refs_check(void);
+
 int
 main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 2 && strcmp(argv[1], "check") == 0)
+        return refs_check();
     if (argc == 4 && strcmp(argv[1], "count") == 0)
         return count(argv[2], strtoul(argv[3], NULL, 10));
     if (argc == 4 && strcmp(argv[1], "trace") == 0)
         return trace(argv[2], strtoul(argv[3], NULL, 10));
     if (argc != 2 || strcmp(argv[1], "time") != 0) {
         fprintf(stderr, "usage: bench time | bench count WORKLOAD N | "
-                "bench trace W4 N\n");
+                "bench check | bench trace W4 N\n");
         return 2;
     }
     printf("bench: host timings, ns per operation, median of %d runs "
