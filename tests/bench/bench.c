@@ -1041,6 +1041,8 @@ count(const char *name, unsigned long n)
         int variant;
         size_t live;
     } works[] = {
+        { "W1", w1_buddy, 128 * MiB, 0, 0 },
+        { "W1-ref", w1_ref, 128 * MiB, 0, 0 },
         { "W1f", w1_buddy, 128 * MiB, 1, 0 },
         { "W1f-ref", w1_ref, 128 * MiB, 1, 0 },
         { "W1f-refc", w1_refc, 128 * MiB, 1, 0 },

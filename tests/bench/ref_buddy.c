@@ -4,8 +4,10 @@
  * Linux's layout: an array with one entry per page (Linux's struct
  * page, here 12 bytes) holds the page's state and, at the head of a
  * free block, the links of its free list as page indices.  Pages are
- * numbered from the region's start; the buddy of page i at order k is
- * i ^ 2^k (of page 8 at order 1: 8 ^ 2 = 10).
+ * numbered from the 4 MiB boundary at or below the region, so that, as
+ * in Linux, a block of 2^k pages is aligned to its size in memory; the
+ * buddy of page i at order k is i ^ 2^k (of page 8 at order 1: 8 ^ 2 =
+ * 10).  The pages below the region have state 0 and never merge.
  *
  * Invariant: state is nonzero only at a block's first page: REF_FREE |
  * order on a free block (then it is on list order), REF_USED | order on
@@ -55,22 +57,23 @@ unlink_block(struct ref_buddy *b, uint32_t i)
     b->page[pg->next].prev = pg->prev;
 }
 
-/* Carves npages into the largest aligned blocks, all free. */
+/* Carves npages at base into the largest aligned blocks, all free. */
 void
 ref_buddy_init(struct ref_buddy *b, void *base, size_t npages)
 {
-    size_t i = 0;
+    size_t big = (size_t)1 << (REF_MAX_ORDER + REF_PAGE_SHIFT), i;
     unsigned k;
 
-    b->base = base;
-    b->npages = npages;
+    b->first = ((uintptr_t)base & (big - 1)) >> REF_PAGE_SHIFT;
+    b->base = (uint8_t *)((uintptr_t)base & ~(big - 1));
+    b->npages = npages = b->first + npages;
     b->page = calloc(npages + REF_MAX_ORDER + 1, sizeof *b->page);
     for (k = 0; k <= REF_MAX_ORDER; k++)
         b->page[list_head(b, k)].next = b->page[list_head(b, k)].prev =
             list_head(b, k);
     for (k = 0; k < REF_ERR_COUNT; k++)
         b->nerr[k] = 0;
-    while (i < npages) {
+    for (i = b->first; i < npages;) {
         k = REF_MAX_ORDER;
         while ((i & (((size_t)1 << k) - 1)) || i + ((size_t)1 << k) > npages)
             k--;
@@ -141,7 +144,7 @@ refuse(struct ref_buddy *b, uintptr_t off)
 {
     enum ref_err err;
 
-    if (off >= b->npages << REF_PAGE_SHIFT)     /* below wraps: huge */
+    if (off >= b->npages << REF_PAGE_SHIFT || off < b->first << REF_PAGE_SHIFT)
         err = REF_ERR_FOREIGN;
     else if (off & (REF_PAGE - 1))
         err = REF_ERR_MISALIGNED;

@@ -46,6 +46,7 @@ ref_kmalloc_init(struct ref_kmalloc *k, void *base, size_t npages)
     unsigned i;
 
     ref_buddy_init(&k->pages, base, npages);
+    npages = k->pages.npages;           /* from the 4 MiB boundary */
     k->sizes = calloc(npages, 1);
     k->busy = calloc(npages * (REF_PAGE / GRAIN / 64), sizeof *k->busy);
     for (i = 0; i < REF_PAGE_SHIFT; i++)
@@ -151,7 +152,8 @@ refuse(struct ref_kmalloc *k, uintptr_t off)
     enum ref_err err;
     unsigned s;
 
-    if (off >= k->pages.npages << REF_PAGE_SHIFT)  /* below wraps: huge */
+    if (off >= k->pages.npages << REF_PAGE_SHIFT ||
+        off < k->pages.first << REF_PAGE_SHIFT)
         err = REF_ERR_FOREIGN;
     else if (off & (GRAIN - 1))
         err = REF_ERR_MISALIGNED;

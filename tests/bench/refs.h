@@ -50,8 +50,10 @@ struct ref_page {
 };
 
 struct ref_buddy {
-    uint8_t *base;              /* page 0 */
-    size_t npages;
+    uint8_t *base;              /* page 0: the 4 MiB boundary at or below
+                                   the region, so blocks align in memory */
+    size_t first;               /* the region's first page */
+    size_t npages;              /* pages from base to the region's end */
     struct ref_page *page;      /* npages entries, then one list head
                                    per order */
     unsigned long nerr[REF_ERR_COUNT];

@@ -43,10 +43,12 @@ one_error(const unsigned long *now, const unsigned long *before,
     return 1;
 }
 
+/* Memory on a 4 MiB boundary, so the expected blocks are easy to say. */
 static void *
 arena(size_t bytes)
 {
-    void *p = aligned_alloc(REF_PAGE, bytes);
+    size_t big = (size_t)REF_PAGE << REF_MAX_ORDER;
+    void *p = aligned_alloc(big, (bytes + big - 1) / big * big);
 
     memset(p, 0, bytes);
     return p;
@@ -95,6 +97,18 @@ buddy_checks(void)
     CHECK("buddy.double_free", ref_buddy_free_checked(&b, big) ==
           REF_ERR_DOUBLE_FREE && one_error(b.nerr, before,
                                            REF_ERR_DOUBLE_FREE));
+    ref_buddy_fini(&b);
+
+    /* A region from page 1 to 1024: blocks still align in memory. */
+    ref_buddy_init(&b, mem + REF_PAGE, 1023);
+    CHECK("buddy.unaligned_order9", ref_buddy_alloc(&b, 9) ==
+          mem + 512 * REF_PAGE);
+    CHECK("buddy.unaligned_order0", ref_buddy_alloc(&b, 0) == mem + REF_PAGE);
+    CHECK("buddy.unaligned_order1", ref_buddy_alloc(&b, 1) ==
+          mem + 2 * REF_PAGE);
+    memcpy(before, b.nerr, sizeof before);
+    CHECK("buddy.below_region", ref_buddy_free_checked(&b, mem) ==
+          REF_ERR_FOREIGN && one_error(b.nerr, before, REF_ERR_FOREIGN));
     ref_buddy_fini(&b);
     free(mem);
 }
