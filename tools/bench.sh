@@ -64,7 +64,7 @@ target_ratio() {
 
 counts() {
     local a f w3 w3_25 w3_75 ka kf pa pf s1 s3 b1 b3
-    local r1 c1 r3 c3 k4 l4 r4 c4 p5 r5 c5 s4 b4 s5 b5
+    local r1 c1 r3 c3 k4 l4 r4 c4 rl cl p5 r5 c5 s4 b4 s5 b5
     echo
     echo "Instructions per call (callgrind, counted only inside the allocator calls, $N operations)"
     a=$(per $N "$(ir W1f $N buddy_alloc)")
@@ -107,6 +107,8 @@ counts() {
     c3=$(awk -v c="$(pair $N W3-refc ref_buddy_alloc ref_buddy_free_checked)" 'BEGIN { printf "%.1f", 2 * c }')
     r4=$(pair $N W4-ref ref_kmalloc ref_kfree)
     c4=$(pair $N W4-refc ref_kmalloc_checked ref_kfree_checked)
+    rl=$(pair $N W4-log-ref ref_kmalloc ref_kfree)
+    cl=$(pair $N W4-log-refc ref_kmalloc_checked ref_kfree_checked)
     p5=$(awk -v a="$pa" -v f="$pf" 'BEGIN { printf "%.1f", a + f }')
     r5=$(pair $N W5-ref objlist_alloc objlist_free)
     c5=$(pair $N W5-refc ref_objlist_alloc ref_objlist_free)
@@ -114,7 +116,7 @@ counts() {
         "buddy W1f (order 0)" "$(awk -v a="$a" -v f="$f" 'BEGIN { printf "%.1f", a + f }')" "$r1" "$c1" \
         "buddy W3 (orders 0-4, 50%)" "$(awk -v c="$w3" 'BEGIN { printf "%.1f", 2 * c }')" "$r3" "$c3" \
         "kmalloc W4 (uniform)" "$k4" "$r4" "$c4" \
-        "kmalloc W4 log-uniform" "$l4" "-" "-" \
+        "kmalloc W4 log-uniform" "$l4" "$rl" "$cl" \
         "pool W5 (random)" "$p5" "$r5" "$c5"
 
     target_le "buddy W1f instructions per pair (ref buddy: minimal $r1, checked $c1)" \

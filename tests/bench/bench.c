@@ -1055,6 +1055,8 @@ count(const char *name, unsigned long n)
         { "W4-ref", w4_ref, 256 * MiB, 0, 0 },
         { "W4-refc", w4_refc, 256 * MiB, 0, 0 },
         { "W4-log", w4_kmalloc, 256 * MiB, 1, 0 },
+        { "W4-log-ref", w4_ref, 256 * MiB, 1, 0 },
+        { "W4-log-refc", w4_refc, 256 * MiB, 1, 0 },
         { "W5", w5_pool, 128 * MiB, 1, 0 },
         { "W5-ref", w5_objlist, 128 * MiB, 1, 0 },
         { "W5-refc", w5_refobj, 128 * MiB, 1, 0 },
