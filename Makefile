@@ -80,8 +80,17 @@ HOST_SRCS := \
 BENCH_SRCS := \
 	tests/bench/baselines.c \
 	tests/bench/bench.c \
+	tests/bench/ref_buddy.c \
+	tests/bench/ref_kmalloc.c \
+	tests/bench/ref_objlist.c \
+	tests/bench/refs_test.c \
 	tests/host/port.c
 BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS))
+
+# Trace replay (make replay): kmalloc and glibc, built as the benchmarks.
+REPLAY_SRCS := \
+	tests/bench/replay.c \
+	tests/host/port.c
 
 BUILD ?= build
 ELF := $(BUILD)/kmemlab.elf
@@ -95,6 +104,8 @@ HOBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(KLIB_SRCS) $(MM_SRCS) \
 	$(HOST_SRCS))
 BOBJS := $(patsubst %.c,$(BUILD)/bench/%.o,$(BENCH_SRCS) $(BENCH_MM_SRCS))
 BENCH := $(BUILD)/bench/bench
+ROBJS := $(patsubst %.c,$(BUILD)/bench/%.o,$(REPLAY_SRCS) $(BENCH_MM_SRCS))
+REPLAY := $(BUILD)/bench/replay
 
 WARN := -Wall -Wextra -Werror
 KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pie \
@@ -172,6 +183,10 @@ $(BENCH): $(BOBJS)
 	@$(if $(Q),echo "  BENCHLD $@")
 	$(Q)$(HOSTCC) $(BCFLAGS) -o $@ $(BOBJS)
 
+$(REPLAY): $(ROBJS)
+	@$(if $(Q),echo "  BENCHLD $@")
+	$(Q)$(HOSTCC) $(BCFLAGS) -o $@ $(ROBJS)
+
 # make bench: host timings against the baselines, instruction counts
 # under callgrind, and the in-kernel benchmarks under QEMU -icount.
 .PHONY: bench
@@ -182,6 +197,14 @@ bench: $(BENCH) $(ELF)
 .PHONY: bench-count
 bench-count: $(BENCH)
 	$(Q)BUILD=$(BUILD) tools/bench.sh count
+
+# make replay TRACE=file: replay an allocation trace (malloc-lab format)
+# through kmalloc and glibc malloc; see docs/performance.md.
+.PHONY: replay
+replay: $(REPLAY)
+	$(if $(TRACE),,$(error make replay needs TRACE=file, e.g. \
+		TRACE=tests/traces/kernel-like.rep))
+	$(Q)$(REPLAY) $(TRACE)
 
 .PHONY: hosttest
 hosttest: $(HOSTTEST)
@@ -367,6 +390,9 @@ docs-check: $(ELF) $(HOSTTEST)
 docs-update: $(ELF) $(HOSTTEST)
 	$(call need,python3,python3)
 	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) tools/docs-check.py --update
+# The replay tool's and the references' checks run in make test
+# (tests/boot/replay.sh, tests/boot/refs.sh).
+test: $(REPLAY) $(BENCH)
 
 .PHONY: clean
 clean:
@@ -389,13 +415,14 @@ help:
 	@echo "  figures        the SVG figures of docs/pictures.md, from a boot"
 	@echo "  docs-check     quoted output and commands in the docs are true"
 	@echo "  docs-update    rewrite the docs' output blocks from real boots"
+	@echo "  replay         replay TRACE=file through kmalloc and glibc"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
 	@echo "Knobs: MEM ARGS VGA TIMEOUT QEMU BUILD V=1 (show commands),"
 	@echo "       VIZ_ARGS VIZ_NAME (make viz: boot options, log name)"
 	@echo "       POISON=7 GUARD=1 (kernel debug defaults; see mm/port.h)"
 
--include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d) $(ROBJS:.o=.d)
 -include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)
 -include $(wildcard $(BUILD)/host/tests/fuzz/*.d)
 -include $(wildcard $(BUILD)/cov/obj/*/*.d $(BUILD)/cov/obj/*/*/*.d)

@@ -22,6 +22,7 @@ gcc                  gcc
 make                 make
 timeout              coreutils
 valgrind             valgrind
+python3              python3
 "
 
 missing=""
