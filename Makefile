@@ -71,6 +71,7 @@ MM_SRCS := \
 	mm/pool.c \
 	mm/pool_test.c \
 	mm/test.c \
+	mm/test_test.c \
 	mm/testpages.c
 
 HOST_SRCS := \
@@ -81,8 +82,17 @@ HOST_SRCS := \
 BENCH_SRCS := \
 	tests/bench/baselines.c \
 	tests/bench/bench.c \
+	tests/bench/ref_buddy.c \
+	tests/bench/ref_kmalloc.c \
+	tests/bench/ref_objlist.c \
+	tests/bench/refs_test.c \
 	tests/host/port.c
 BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS))
+
+# Trace replay (make replay): kmalloc and glibc, built as the benchmarks.
+REPLAY_SRCS := \
+	tests/bench/replay.c \
+	tests/host/port.c
 
 BUILD ?= build
 ELF := $(BUILD)/kmemlab.elf
@@ -96,6 +106,8 @@ HOBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(KLIB_SRCS) $(MM_SRCS) \
 	$(HOST_SRCS))
 BOBJS := $(patsubst %.c,$(BUILD)/bench/%.o,$(BENCH_SRCS) $(BENCH_MM_SRCS))
 BENCH := $(BUILD)/bench/bench
+ROBJS := $(patsubst %.c,$(BUILD)/bench/%.o,$(REPLAY_SRCS) $(BENCH_MM_SRCS))
+REPLAY := $(BUILD)/bench/replay
 
 WARN := -Wall -Wextra -Werror
 KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pie \
@@ -120,7 +132,10 @@ need = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: \
 # their own do it here.
 DEPS_GROUPS := $(if $(filter bench-count,$(MAKECMDGOALS)),bench) \
 	$(if $(filter hosttest,$(MAKECMDGOALS)),host) \
-	$(if $(filter tests,$(MAKECMDGOALS)),test)
+	$(if $(filter tests docs-check docs-update,$(MAKECMDGOALS)),test) \
+	$(if $(filter fuzz,$(MAKECMDGOALS)),host fuzz) \
+	$(if $(filter coverage,$(MAKECMDGOALS)),host) \
+	$(if $(filter viz figures,$(MAKECMDGOALS)),boot viz)
 ifneq ($(strip $(DEPS_GROUPS)),)
 ifneq ($(shell tools/deps.sh $(DEPS_GROUPS) >&2; echo $$?),0)
 $(error tools/deps.sh could not install the tools; see above)
@@ -189,6 +204,10 @@ $(BENCH): $(BOBJS)
 	@$(if $(Q),echo "  BENCHLD $@")
 	$(Q)$(HOSTCC) $(BCFLAGS) -o $@ $(BOBJS)
 
+$(REPLAY): $(ROBJS)
+	@$(if $(Q),echo "  BENCHLD $@")
+	$(Q)$(HOSTCC) $(BCFLAGS) -o $@ $(ROBJS)
+
 # make bench: host timings against the baselines, instruction counts
 # under callgrind, and the in-kernel benchmarks under QEMU -icount.
 # The scripts build what they need themselves (with $(MAKE)), so that a
@@ -202,6 +221,14 @@ bench:
 bench-count: $(BENCH)
 	$(Q)BUILD=$(BUILD) tools/bench.sh count
 
+# make replay TRACE=file: replay an allocation trace (malloc-lab format)
+# through kmalloc and glibc malloc; see docs/performance.md.
+.PHONY: replay
+replay: $(REPLAY)
+	$(if $(TRACE),,$(error make replay needs TRACE=file, e.g. \
+		TRACE=tests/traces/kernel-like.rep))
+	$(Q)$(REPLAY) $(TRACE)
+
 .PHONY: hosttest
 hosttest: $(HOSTTEST)
 	$(Q)$(HOSTTEST) $(call shquote,$(value T))
@@ -211,6 +238,92 @@ hosttest: $(HOSTTEST)
 tests: $(HOSTTEST) $(ELF)
 	$(Q)BUILD=$(call shquote,$(BUILD)) QEMU=$(call shquote,$(QEMU)) \
 		tools/tests.sh
+
+# Fuzzing.  Each tests/fuzz/NAME.c builds twice: with clang's libFuzzer
+# into $(BUILD)/fuzz/NAME ("make fuzz" runs each for FUZZ_S seconds),
+# and with gcc and tests/fuzz/replay.c into $(BUILD)/fuzz/replay-NAME,
+# which "make test" runs on every saved input (tests/fuzz/corpus/NAME,
+# seeds; tests/fuzz/repro/NAME, every reproducer ever found).
+FUZZ_NAMES := \
+	buddy \
+	cmdline \
+	format \
+	kheap \
+	memmap \
+	pool
+FUZZ_S ?= 10
+FUZZCC ?= clang
+FUZZ_LIB_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS)) \
+	$(filter-out %_test.c,$(KLIB_SRCS)) \
+	tests/fuzz/fuzz.c \
+	tests/host/port.c
+FUZZERS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
+FCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -DMM_HOST \
+	-DFUZZ_LIBFUZZER $(WARN) -MMD -MP
+
+$(BUILD)/fuzz/obj/%.o: %.c Makefile
+	$(call need,$(FUZZCC),clang)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZCC) $(FCFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZERS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o \
+		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZCC) $(FCFLAGS) -fsanitize=fuzzer -o $@ $^
+
+$(REPLAYS): $(BUILD)/fuzz/replay-%: $(BUILD)/host/tests/fuzz/%.o \
+		$(BUILD)/host/tests/fuzz/replay.o \
+		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/host/%.o)
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(HOSTCC) $(HCFLAGS) -o $@ $^
+
+.PHONY: fuzz
+fuzz: $(FUZZERS) $(REPLAYS)
+	$(Q)BUILD=$(BUILD) FUZZ_S=$(FUZZ_S) tools/fuzz.sh $(FUZZ_NAMES)
+
+test: $(REPLAYS)
+
+# Coverage.  The host tests and the fuzz replays, built with gcov
+# counters under $(BUILD)/cov, run over the same objects; then
+# tools/coverage.sh prints line and branch coverage per file of
+# COV_FILES and fails if a file of COV_GATED has a line never run
+# (lines marked LCOV_EXCL_LINE in the source, with the reason, excepted).
+COV_FILES := $(filter-out %_test.c,$(MM_SRCS) $(KLIB_SRCS))
+COV_GATED ?= \
+	kernel/cmdline.c \
+	kernel/format.c \
+	mm/memmap.c \
+	mm/test.c \
+	mm/testpages.c
+COV_CFLAGS := -std=gnu11 -O0 -g --coverage -fno-toplevel-reorder -DMM_HOST \
+	$(WARN) -MMD -MP
+COV_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/cov/replay-%)
+
+$(BUILD)/cov/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  COVCC   $<")
+	$(Q)$(HOSTCC) $(COV_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cov/hosttest: $(patsubst %.c,$(BUILD)/cov/obj/%.o,$(KLIB_SRCS) \
+		$(MM_SRCS) $(HOST_SRCS))
+	@$(if $(Q),echo "  COVLD   $@")
+	$(Q)$(HOSTCC) $(COV_CFLAGS) -o $@ $^
+
+$(COV_REPLAYS): $(BUILD)/cov/replay-%: $(BUILD)/cov/obj/tests/fuzz/%.o \
+		$(BUILD)/cov/obj/tests/fuzz/replay.o \
+		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/cov/obj/%.o)
+	@$(if $(Q),echo "  COVLD   $@")
+	$(Q)$(HOSTCC) $(COV_CFLAGS) -o $@ $^
+
+.PHONY: coverage
+coverage: $(BUILD)/cov/hosttest $(COV_REPLAYS)
+	$(call need,gcov,gcc)
+	$(Q)BUILD=$(BUILD) COV_FILES="$(COV_FILES)" COV_GATED="$(COV_GATED)" \
+		tools/coverage.sh $(FUZZ_NAMES)
+
 
 # make run: boot, serial on this terminal (quit: Ctrl-A x); tools/run.sh.
 .PHONY: run
@@ -228,6 +341,83 @@ test:
 	$(Q)$(KNOBS) TIMEOUT=$(call shquote,$(TIMEOUT)) \
 		JOBS=$(call shquote,$(JOBS)) tools/test.sh
 
+# make viz: boot a scenario with tracing on (QEMU's own Multiboot loader,
+# serial into $(VIZ_DIR)/$(VIZ_NAME).log) and replay the log as one
+# self-contained page, $(VIZ_DIR)/kmemlab.html.  See docs/pictures.md.
+VIZ_NAME ?= selftests
+VIZ_ARGS ?= $(VIZ_DEFAULT_ARGS)
+# ("$\" at a line's end joins it to the next without a space.)
+VIZ_DEFAULT_ARGS := selftest=buddy.textbook_split_and_merge,$\
+	buddy.randomized_stress_poisoned,kheap.page_return_and_hysteresis,$\
+	pool.growth_shrink_and_slab_return trace=buddy,kmalloc,pool exit
+VIZ_DIR := $(BUILD)/viz
+VIZ_TOOL := tools/viz.py
+
+# viz_boot LOG ARGS: boots the kernel with ARGS, serial into LOG.  A
+# kernel that exits with failure (its tests failed) still gives a log.
+define viz_boot
+	$(call need,$(QEMU),qemu-system-x86)
+	$(call need,python3,python3)
+	@mkdir -p $(dir $(1))
+	@$(if $(Q),echo "  BOOT    $(2)")
+	$(Q)timeout $(TIMEOUT) $(QEMU) -kernel $(ELF) -append "$(2)" \
+		-m $(MEM) -no-reboot -display none -serial file:$(1) \
+		-monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		</dev/null >$(1).qemu 2>&1; status=$$?; \
+		sed -i 's/\r$$//' $(1); \
+		[ $$status -eq 33 ] || [ $$status -eq 35 ] || \
+		{ echo "viz: the boot ended with status $$status; log: $(1)"; \
+		  exit 1; }
+endef
+
+.PHONY: viz
+viz: $(ELF)
+	$(call viz_boot,$(VIZ_DIR)/$(VIZ_NAME).log,$(VIZ_ARGS))
+	$(Q)$(VIZ_TOOL) $(VIZ_DIR)/$(VIZ_NAME).log -o $(VIZ_DIR)/kmemlab.html
+	@echo "open file://$(abspath $(VIZ_DIR)/kmemlab.html)"
+
+# make figures: the SVG figures of docs/pictures.md, from a boot of the
+# default scenario at 128 MiB, whatever VIZ_ARGS and MEM say.
+FIG_DIR := docs/figures
+FIG_LOG := $(VIZ_DIR)/figures.log
+FIGURES := \
+	$(FIG_DIR)/kmalloc-pages.svg \
+	$(FIG_DIR)/pool-slabs.svg \
+	$(FIG_DIR)/stress-frag.svg \
+	$(FIG_DIR)/stress-map.svg \
+	$(FIG_DIR)/stress-orders.svg \
+	$(FIG_DIR)/textbook-alloc-d.svg \
+	$(FIG_DIR)/textbook-free-a.svg
+
+.PHONY: figures
+figures: MEM := 128M
+figures: $(ELF)
+	$(call viz_boot,$(FIG_LOG),$(VIZ_DEFAULT_ARGS))
+	$(Q)v="$(VIZ_TOOL) $(FIG_LOG) -q --svg"; \
+	$$v $(FIG_DIR)/textbook-alloc-d.svg --zone test --nth-event 9 && \
+	$$v $(FIG_DIR)/textbook-free-a.svg --zone test --nth-event 11 && \
+	$$v $(FIG_DIR)/stress-map.svg --zone 'test#2' --nth-event 3000 && \
+	$$v $(FIG_DIR)/stress-orders.svg --figure orders --zone 'test#2' && \
+	$$v $(FIG_DIR)/stress-frag.svg --figure frag --zone 'test#2' && \
+	$$v $(FIG_DIR)/kmalloc-pages.svg --figure kmalloc && \
+	$$v $(FIG_DIR)/pool-slabs.svg --figure pool
+	@echo "figures: $(FIGURES)"
+# make docs-check: the output quoted in README.md and docs/*.md against
+# real boots, and every command they show (tools/docs-check.py).
+.PHONY: docs-check
+docs-check: $(ELF) $(HOSTTEST)
+	$(call need,python3,python3)
+	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) tools/docs-check.py
+
+# make docs-update: rewrite the output blocks that differ, from real boots.
+.PHONY: docs-update
+docs-update: $(ELF) $(HOSTTEST)
+	$(call need,python3,python3)
+	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) tools/docs-check.py --update
+# The replay tool's and the references' checks run in make test
+# (tests/boot/replay.sh, tests/boot/refs.sh).
+test: $(REPLAY) $(BENCH)
+
 .PHONY: clean
 clean:
 	rm -rf $(BUILD)
@@ -241,8 +431,16 @@ help:
 	@echo "  test           host tests, in-kernel self-tests, boot and crash checks"
 	@echo "  hosttest       the self-tests natively under ASan and UBSan (T=...)"
 	@echo "  tests          list every test's name (for T=... and selftest=...)"
+	@echo "  fuzz           each fuzz harness for FUZZ_S=$(FUZZ_S) seconds"
+	@echo "  coverage       line and branch coverage; fails under 100% lines"
+	@echo "                 in COV_GATED files"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
+	@echo "  viz            boot VIZ_ARGS traced, write $(BUILD)/viz/kmemlab.html"
+	@echo "  figures        the SVG figures of docs/pictures.md, from a boot"
+	@echo "  docs-check     quoted output and commands in the docs are true"
+	@echo "  docs-update    rewrite the docs' output blocks from real boots"
+	@echo "  replay         replay TRACE=file through kmalloc and glibc"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
 	@echo "Knobs (make run MEM=512M ARGS='selftest=buddy'):"
@@ -260,5 +458,14 @@ help:
 	@echo "  CROSS=prefix   the cross toolchain (default $(CROSS))"
 	@echo "  HOSTCC=cc      the host compiler (default $(HOSTCC))"
 	@echo "  NASM=nasm      the assembler (default $(NASM))"
+	@echo "  FUZZ_S=$(FUZZ_S)       fuzz: seconds per harness"
+	@echo "  FUZZCC=cc      fuzz: the libFuzzer compiler (default $(FUZZCC))"
+	@echo "  COV_GATED=...  coverage: the files that must have every line run"
+	@echo "  VIZ_ARGS=...   viz: the kernel options of the traced boot"
+	@echo "  VIZ_NAME=name  viz: the log's name (default $(VIZ_NAME))"
+	@echo "  TRACE=file     replay: the trace to replay"
 
--include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d) $(ROBJS:.o=.d)
+-include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)
+-include $(wildcard $(BUILD)/host/tests/fuzz/*.d)
+-include $(wildcard $(BUILD)/cov/obj/*/*.d $(BUILD)/cov/obj/*/*/*.d)

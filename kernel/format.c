@@ -112,6 +112,22 @@ arg_unsigned(const struct fmt_spec *sp, va_list *ap)
     }
 }
 
+/*
+ * Takes a '*' width w: negative means '-' and |w|, as C says.  INT_MIN
+ * has no |w| in an int, so it is treated as INT_MAX, which the cap cuts
+ * to KFORMAT_MAX_WIDTH like any other large width.  (__INT_MAX__ is the
+ * compiler's own INT_MAX: limits.h is not freestanding in every setup.)
+ */
+static void
+star_width(struct fmt_spec *sp, int w)
+{
+    if (w < 0) {
+        sp->left = true;
+        w = w == -__INT_MAX__ - 1 ? __INT_MAX__ : -w;
+    }
+    sp->width = w > KFORMAT_MAX_WIDTH ? KFORMAT_MAX_WIDTH : w;
+}
+
 /* Parses flags, width and length after a '%'; returns the conversion. */
 static const char *
 parse_spec(const char *f, struct fmt_spec *sp, va_list *ap)
@@ -126,11 +142,15 @@ parse_spec(const char *f, struct fmt_spec *sp, va_list *ap)
             break;
     }
     if (*f == '*') {
-        sp->width = va_arg(*ap, int);
+        star_width(sp, va_arg(*ap, int));
         f++;
     }
-    while (*f >= '0' && *f <= '9')
+    /* Digits saturate at the cap: "%2147483648d" cannot overflow. */
+    while (*f >= '0' && *f <= '9') {
         sp->width = sp->width * 10 + (*f++ - '0');
+        if (sp->width > KFORMAT_MAX_WIDTH)
+            sp->width = KFORMAT_MAX_WIDTH;
+    }
     if (*f == 'z') {
         sp->length = 3;
         f++;
@@ -165,8 +185,10 @@ convert(struct fmt_out *o, struct fmt_spec *sp, char c, va_list *ap)
                     c == 'X', 0);
         return true;
     case 'p':
+        /* Always the documented 0x%016lx form: flags and width unused. */
         emit(o, '0');
         emit(o, 'x');
+        sp->left = false;
         sp->zero = true;
         sp->width = (int)sizeof(void *) * 2;
         emit_number(o, sp, (uintptr_t)va_arg(*ap, void *), 16, false, 0);

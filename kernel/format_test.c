@@ -97,3 +97,74 @@ MM_TEST(format, truncation_and_unknown)
     check_fmt(t, "%q", "%q");           /* unknown: copied through */
     check_fmt(t, "a%", "a%");           /* a lone trailing '%' */
 }
+
+/* A negative '*' width left-justifies with its absolute value, as C. */
+MM_TEST(format, negative_star_width)
+{
+    check_fmt(t, "42   |", "%*d|", -5, 42);
+    check_fmt(t, "ab   |", "%*s|", -5, "ab");
+    check_fmt(t, "x  |", "%0*c|", -3, 'x');
+    check_fmt(t, "-7  |", "%0*d|", -4, -7);     /* '-' beats '0' */
+    check_fmt(t, "42|", "%*d|", 0, 42);
+}
+
+/* %p keeps its 0x%016lx form (on a 64-bit host) whatever the flags. */
+MM_TEST(format, pointer_ignores_flags_and_width)
+{
+    char want[32], got[40];
+    int n;
+
+    mm_test_format(want, sizeof want, "0x%0*lx|", (int)sizeof(void *) * 2,
+                   0xabcUL);
+    n = ksnprintf(got, sizeof got, "%-p|", (void *)(uintptr_t)0xabc);
+    MM_CHECK_STR(t, got, want);
+    MM_CHECK_EQ(t, n, 2 + (int)sizeof(void *) * 2 + 1);
+    ksnprintf(got, sizeof got, "%-40p|", (void *)(uintptr_t)0xabc);
+    MM_CHECK_STR(t, got, want);
+    ksnprintf(got, sizeof got, "%*p|", -30, (void *)(uintptr_t)0xabc);
+    MM_CHECK_STR(t, got, want);
+}
+
+/*
+ * ksnprintf without its format attribute: GCC would reject the huge
+ * widths below at compile time, and they are the point of the test.
+ */
+static int
+format_unchecked(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = kvsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+/*
+ * Widths are capped at KFORMAT_MAX_WIDTH: digits that would overflow an
+ * int and an INT_MIN '*' width (whose absolute value overflows) give a
+ * 4096-character field instead of undefined behaviour.
+ */
+MM_TEST(format, huge_widths_are_capped)
+{
+    static char big[KFORMAT_MAX_WIDTH + 8];
+    const int cap = KFORMAT_MAX_WIDTH, int_min = -2147483647 - 1;
+    char b[8];
+    int n;
+
+    MM_CHECK_EQ(t, format_unchecked(b, 8, "%2147483648d", 1), cap);
+    MM_CHECK_EQ(t, format_unchecked(b, 8, "%99999999999999999999d", 1),
+                cap);
+    MM_CHECK_EQ(t, format_unchecked(b, 8, "%4096d", 1), 4096);
+    MM_CHECK_EQ(t, format_unchecked(b, 8, "%4095d", 1), 4095);
+    MM_CHECK_EQ(t, format_unchecked(b, 8, "%4097d", 1), cap);
+    MM_CHECK_EQ(t, format_unchecked(b, 8, "%*d", 2147483647, 1), cap);
+    MM_CHECK_EQ(t, format_unchecked(b, 8, "%*d", int_min, 1), cap);
+    /* INT_MIN means left-justified: the digit comes first. */
+    n = format_unchecked(big, sizeof big, "%*d|", int_min, 7);
+    MM_CHECK_EQ(t, n, KFORMAT_MAX_WIDTH + 1);
+    MM_CHECK_EQ(t, big[0], '7');
+    MM_CHECK_EQ(t, big[KFORMAT_MAX_WIDTH - 1], ' ');
+    MM_CHECK_EQ(t, big[KFORMAT_MAX_WIDTH], '|');
+}

@@ -43,19 +43,18 @@ mm_panic(const char *fmt, ...)
 void
 mm_vprint(const char *fmt, va_list ap)
 {
+    if (mm_test_caught_print(fmt, ap))
+        return;
     kvprintf(fmt, ap);
 }
 
 void
 mm_print(const char *fmt, ...)
 {
-    const char *pre = mm_test_print_prefix();
     va_list ap;
 
-    if (pre != NULL)
-        kprintf("%s", pre);
     va_start(ap, fmt);
-    kvprintf(fmt, ap);
+    mm_vprint(fmt, ap);
     va_end(ap);
 }
 

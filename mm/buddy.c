@@ -125,6 +125,17 @@ trace(const struct buddy *b, const char *event, const struct buddy_zone *z,
         trace_print(b, event, z, pfn, order);
 }
 
+/* A zone added or removed, for a viewer replaying the trace. */
+static MM_COLD void
+trace_zone(const struct buddy *b, const char *event,
+           const struct buddy_zone *z)
+{
+    if (mm_trace & MM_TRACE_BUDDY)
+        mm_print("trace: buddy %s zone=%u addr=0x%08lx pages=%zu "
+                 "allocator=%s\n", event, zone_index(b, z),
+                 (unsigned long)pfn_addr(z->first_pfn), z->npages, b->name);
+}
+
 /* ---- free lists: O(1) push and unlink ------------------------------- */
 
 static MM_INLINE void
@@ -215,7 +226,8 @@ fit_order(uintptr_t pfn, uintptr_t end_pfn)
 /*
  * Covers [pfn, end_pfn) with the largest naturally aligned blocks that
  * fit, e.g. pfns 3..17: 3 (order 0), 4-7 (2), 8-15 (3), 16 (1)... all
- * pushed as free.  Each block is poisoned if poisoning is on.
+ * pushed as free and traced as "cover".  Each block is poisoned if
+ * poisoning is on.
  */
 static void
 zone_cover(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
@@ -225,6 +237,7 @@ zone_cover(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
         unsigned k = fit_order(pfn, end_pfn);
 
         list_push(z, pfn, k);
+        trace(b, "cover", z, pfn, k);
         poison_fill(b, pfn, k);
         b->free_pages += (size_t)1 << k;
         pfn += (uintptr_t)1 << k;
@@ -345,6 +358,7 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
     z = &b->zone[slot];
     zone_setup(z, (uintptr_t)first, (uintptr_t)last, meta,
                (uintptr_t)free_pfn);
+    trace_zone(b, "zone-add", z);
     zone_cover(b, z, (uintptr_t)free_pfn, (uintptr_t)last);
     b->managed_pages += (size_t)(last - free_pfn);
     mm_unlock(&b->lock);
@@ -373,6 +387,7 @@ buddy_remove_zone(struct buddy *b, void *base)
     if (nfree != z->npages - z->nreserved)
         return buddy_fail(b, BUDDY_ERR_ZONE, (uintptr_t)base);
     mm_lock(&b->lock);
+    trace_zone(b, "zone-remove", z);
     b->free_pages -= nfree;
     b->managed_pages -= nfree;
     for (i = zone_index(b, z); i + 1 < b->nzones; i++) {

@@ -278,6 +278,17 @@ memmap_reserve(struct memmap *m, uint64_t base, uint64_t end,
     return MEMMAP_OK;
 }
 
+/*
+ * Rounds x up to a page boundary, saturating: an end within a page of
+ * 2^64 (0xfffffffffffff001) would wrap to 0 and the reservation would
+ * vanish, so it becomes ~0 instead - still above everything below 4 GiB.
+ */
+static uint64_t
+page_up(uint64_t x)
+{
+    return x > ~PAGE_MASK ? ~(uint64_t)0 : (x + PAGE_MASK) & ~PAGE_MASK;
+}
+
 static void
 free_append(struct memmap *m, uint64_t a, uint64_t b)
 {
@@ -302,11 +313,11 @@ free_from_usable(struct memmap *m, uint64_t a, uint64_t b)
 {
     unsigned i;
 
-    a = (a + PAGE_MASK) & ~PAGE_MASK;
+    a = page_up(a);
     b &= ~PAGE_MASK;
     for (i = 0; i < m->nrsv && a < b; i++) {
         uint64_t rb = m->rsv[i].base & ~PAGE_MASK;
-        uint64_t re = (m->rsv[i].end + PAGE_MASK) & ~PAGE_MASK;
+        uint64_t re = page_up(m->rsv[i].end);
 
         if (re <= a || rb >= b)
             continue;

@@ -32,8 +32,6 @@ struct mm_t {
     unsigned npanics;       /* panics caught since catching began */
     char panic_msg[192];    /* text of the last panic caught */
     uint64_t rand_state;    /* xorshift64 state for mm_test_rand() */
-    bool expecting;         /* printing is output the test provokes */
-    unsigned nexpected;     /* lines printed while expecting */
 };
 
 struct mm_test {
@@ -96,16 +94,15 @@ void mm_test_release_panics(struct mm_t *t);
 bool mm_test_caught_panic(const char *fmt, va_list ap);
 
 /*
- * A test that breaks something on purpose to see a checker report it
- * marks that output as expected: between expect and end, every line
- * printed through mm_print() starts with "<prefix>: expected: ", so a
- * passing run holds no line that reads like a failure.  end returns the
- * number of lines printed in between, for the test to check.
+ * Capturing prints lets a test check a report's exact text: between
+ * capture and release, mm_print() appends to buf (cut to size - 1
+ * characters, always NUL-terminated) instead of printing.  The ports
+ * ask mm_test_caught_print() first, as they ask mm_test_caught_panic().
+ * A test releases what it captured before it ends.
  */
-void mm_test_expect_output(struct mm_t *t);
-unsigned mm_test_end_expected(struct mm_t *t);
-/* For the ports' mm_print(): the prefix of expected output, else NULL. */
-const char *mm_test_print_prefix(void);
+void mm_test_capture_prints(char *buf, size_t size);
+void mm_test_release_prints(void);
+bool mm_test_caught_print(const char *fmt, va_list ap);
 
 /* snprintf through the port, e.g. to build the text a panic must hold. */
 void mm_test_format(char *buf, size_t size, const char *fmt, ...)
@@ -135,6 +132,15 @@ mm_test_rand_below(struct mm_t *t, uint64_t n)
  * item, and the result is -1.
  */
 int mm_test_run(const char *filter, const char *prefix);
+
+/*
+ * mm_test_run over the tests [first, last) instead of the registered
+ * ones; the runner's own tests use it on tests made up for the purpose.
+ * It may be called from inside a running test.
+ */
+int mm_test_run_list(const struct mm_test *const *first,
+                     const struct mm_test *const *last, const char *filter,
+                     const char *prefix);
 
 /*
  * Prints the name of every test, "mod.name", one per line: bare when

@@ -55,8 +55,22 @@ target_close() {
         printf "target: %s within 5%%: %s vs %s (%.1f%%) %s\n", w, a, b, d, (d <= 5) ? "PASS" : "MISS" }'
 }
 
+# pair N WORKLOAD FUNCTION...: instructions per alloc+free pair.
+pair() {
+    local n=$1 work=$2
+    shift 2
+    awk -v t="$(ir "$work" "$n" "$@")" -v n="$n" 'BEGIN { printf "%.1f", t / n }'
+}
+
+# target_ratio WHAT VALUE REF LIMIT: VALUE / REF <= LIMIT.
+target_ratio() {
+    awk -v w="$1" -v v="$2" -v r="$3" -v l="$4" 'BEGIN {
+        printf "target: %s <= %sx: %.2fx %s\n", w, l, v / r, (v / r <= l + 0) ? "PASS" : "MISS" }'
+}
+
 counts() {
     local a f w3 w3_25 w3_75 ka kf pa pf s1 s3 b1 b3
+    local r1 c1 r3 c3 k4 l4 r4 c4 rl cl p5 r5 c5 s4 b4 s5 b5
     echo
     echo "Instructions per call (callgrind, counted only inside the allocator calls, $N operations)"
     a=$(per $N "$(ir W1f $N buddy_alloc)")
@@ -79,17 +93,51 @@ counts() {
     b3=$(per $N "$(ir W3-big $N buddy_alloc buddy_free)")
     printf '  %-44s %8s\n' "W6 W1f pair, 2 MiB" "$s1" "W6 W1f pair, largest arena" "$b1" \
         "W6 W3 call, 2 MiB" "$s3" "W6 W3 call, largest arena" "$b3"
-    target_le "buddy W1f instructions per pair" \
-        "$(awk -v a="$a" -v f="$f" 'BEGIN { printf "%.1f", a + f }')" 80
-    target_le "buddy W3 instructions per alloc+free" \
-        "$(awk -v c="$w3" 'BEGIN { printf "%.1f", 2 * c }')" 100
-    target_le "kmalloc W4 instructions per kmalloc" "$ka" 25
-    target_le "kmalloc W4 instructions per kfree" "$kf" 15
-    target_le "pool W5 instructions per alloc" "$pa" 12
-    target_le "pool W5 instructions per free" "$pf" 8
+    s4=$(pair $N W4-2M kheap_alloc kheap_free)
+    b4=$(pair $N W4-big kheap_alloc kheap_free)
+    s5=$(pair $N W5-2M pool_alloc pool_free)
+    b5=$(pair $N W5-big pool_alloc pool_free)
+    printf '  %-44s %8s\n' "W6 W4 kmalloc+kfree, 200 live, 2 MiB" "$s4" \
+        "W6 W4 kmalloc+kfree, 200 live, largest arena" "$b4" \
+        "W6 W5 growing pool pair, 200 live, 2 MiB" "$s5" \
+        "W6 W5 growing pool pair, 200 live, largest" "$b5"
+
+    echo
+    echo "Instructions per alloc+free pair beside the minimal references (tests/bench/ref_*.c)"
+    printf '  %-28s %10s %10s %10s\n' "workload" "kmemlab" "minimal" "checked"
+    k4=$(awk -v a="$ka" -v f="$kf" 'BEGIN { printf "%.1f", a + f }')
+    l4=$(pair $N W4-log kheap_alloc kheap_free)
+    r1=$(pair $N W1f-ref ref_buddy_alloc ref_buddy_free)
+    c1=$(pair $N W1f-refc ref_buddy_alloc ref_buddy_free_checked)
+    r3=$(awk -v c="$(pair $N W3-ref ref_buddy_alloc ref_buddy_free)" 'BEGIN { printf "%.1f", 2 * c }')
+    c3=$(awk -v c="$(pair $N W3-refc ref_buddy_alloc ref_buddy_free_checked)" 'BEGIN { printf "%.1f", 2 * c }')
+    r4=$(pair $N W4-ref ref_kmalloc ref_kfree)
+    c4=$(pair $N W4-refc ref_kmalloc_checked ref_kfree_checked)
+    rl=$(pair $N W4-log-ref ref_kmalloc ref_kfree)
+    cl=$(pair $N W4-log-refc ref_kmalloc_checked ref_kfree_checked)
+    p5=$(awk -v a="$pa" -v f="$pf" 'BEGIN { printf "%.1f", a + f }')
+    r5=$(pair $N W5-ref objlist_alloc objlist_free)
+    c5=$(pair $N W5-refc ref_objlist_alloc ref_objlist_free)
+    printf '  %-28s %10s %10s %10s\n' \
+        "buddy W1f (order 0)" "$(awk -v a="$a" -v f="$f" 'BEGIN { printf "%.1f", a + f }')" "$r1" "$c1" \
+        "buddy W3 (orders 0-4, 50%)" "$(awk -v c="$w3" 'BEGIN { printf "%.1f", 2 * c }')" "$r3" "$c3" \
+        "kmalloc W4 (uniform)" "$k4" "$r4" "$c4" \
+        "kmalloc W4 log-uniform" "$l4" "$rl" "$cl" \
+        "pool W5 (random)" "$p5" "$r5" "$c5"
+
+    target_le "buddy W1f instructions per pair (ref buddy: minimal $r1, checked $c1)" \
+        "$(awk -v a="$a" -v f="$f" 'BEGIN { printf "%.1f", a + f }')" 100
+    target_le "buddy W3 instructions per alloc+free (ref buddy: minimal $r3, checked $c3)" \
+        "$(awk -v c="$w3" 'BEGIN { printf "%.1f", 2 * c }')" 120
+    target_ratio "buddy W3 instructions vs the checked ref buddy ($c3)" \
+        "$(awk -v c="$w3" 'BEGIN { printf "%.1f", 2 * c }')" "$c3" 1.15
+    target_le "kmalloc W4 instructions per kmalloc+kfree (ref kmalloc: minimal $r4, checked $c4)" "$k4" 75
+    target_le "pool W5 instructions per alloc+free (object free list: bare $r5, checked $c5)" "$p5" 50
     target_close "W1f instructions per pair, largest arena vs 2 MiB" "$s1" "$b1"
     target_close "W3 instructions per call, largest arena vs 2 MiB" "$s3" "$b3"
     target_close "W3 instructions per call, 75% vs 25% occupancy" "$w3_25" "$w3_75"
+    target_close "W4 instructions per pair, largest arena vs 2 MiB" "$s4" "$b4"
+    target_close "W5 instructions per pair, largest arena vs 2 MiB" "$s5" "$b5"
 }
 
 # kernel: the in-kernel benchmarks; sets KERNEL_STATUS (tools/status.sh).

@@ -7,7 +7,7 @@
 #   build    assemble, compile and link the kernel
 #   boot     build, plus GRUB's ISO tools and QEMU (make run)
 #   host     the native compiler with ASan and UBSan (make hosttest)
-#   test     boot and host (make test)
+#   test     boot and host, plus python3 for the docs check (make test)
 #   bench    test, plus valgrind's callgrind (make bench)
 #   fuzz     clang and llvm with libFuzzer
 #   viz      chromium, which renders the pictures
@@ -37,10 +37,12 @@ boot   timeout                  coreutils                stops a hung boot
 host   gcc                      gcc                      builds the host tests
 host   asan                     libasan8                 AddressSanitizer for the host tests
 host   asan                     libubsan1                UBSan for the host tests
+check  python3                  python3                  runs the docs check and the trace tools
 bench  valgrind                 valgrind                 counts instructions (callgrind)
 bench  file:/usr/include/valgrind/callgrind.h valgrind   marks the measured loop for callgrind
 fuzz   clang                    clang                    builds the fuzzers (libFuzzer)
 fuzz   llvm-symbolizer          llvm                     names the frames of a fuzzer's crash
+viz    python3                  python3                  runs tools/viz.py
 viz    chromium                 chromium                 renders the pictures
 debug  gdb                      gdb                      debugs the kernel (make debug)
 console expect                  expect                   drives the console tests
@@ -51,9 +53,9 @@ expand() {
     case $1 in
         build|host|fuzz|viz|debug|console) echo "$1" ;;
         boot) echo build boot ;;
-        test) echo build boot host ;;
-        bench) echo build boot host bench ;;
-        all) echo build boot host bench fuzz viz debug console ;;
+        test) echo build boot host check ;;
+        bench) echo build boot host check bench ;;
+        all) echo build boot host check bench fuzz viz debug console ;;
         *) return 1 ;;
     esac
 }

@@ -4,12 +4,18 @@
  *   bench time            the timing tables (make bench)
  *   bench count NAME N    run workload NAME once with N operations, for
  *                         callgrind to count instructions (make bench-count)
+ *   bench check           check that the references work (refs_test.c)
+ *   bench trace W4 N      print W4's kmalloc/kfree calls (N ops after the
+ *                         10,000 first allocations) as a replay trace
  *
  * Built from the same mm/ sources as the kernel, at -O2, no sanitizers,
  * debug mode off.  Each workload is described in one line above its
  * table; times are ns per operation, the median of REPS repetitions
  * with min and max; every ratio is to a baseline timed in the same run,
- * so the ratios hold on a noisy shared machine.
+ * so the ratios hold on a noisy shared machine.  Beside the baselines
+ * (baselines.h) run the minimal references (refs.h): the same algorithm
+ * as each kmemlab layer with nothing else, bare and with kmemlab's
+ * checks, so a table shows what the checks cost and what the rest does.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -22,13 +28,15 @@
 #include "../../mm/kheap.h"
 #include "../../mm/pool.h"
 #include "baselines.h"
+#include "refs.h"
 
 #define REPS        5
 #define MiB         ((size_t)1 << 20)
 #define W1_PAIRS    10000000UL
 #define W3_OPS      5000000UL
 #define W3_BITMAP   50000UL         /* the bitmap is slow: fewer ops */
-#define W4_OPS      10000000UL
+#define GiB         ((size_t)1 << 30)
+#define W4_OPS      2000000UL
 #define W5_OPS      10000000UL
 #define LIVE        10000
 
@@ -73,6 +81,7 @@ struct work {
     size_t arena;               /* bytes */
     unsigned long nops;
     int variant;                /* workload-specific */
+    size_t live;                /* W4, W5: blocks kept live; 0: LIVE */
 };
 
 struct result {
@@ -122,14 +131,25 @@ loop_end(void)
 
 /* ---- buddy workloads ------------------------------------------------ */
 
+/* The page allocators a workload can run on. */
+enum pa_kind {
+    PA_BUDDY,                   /* kmemlab's buddy */
+    PA_REF,                     /* the minimal reference buddy */
+    PA_REFC,                    /* the same with kmemlab's checks */
+};
+
 static uint8_t *arena_mem;
 static size_t arena_size;
 static struct buddy bd;
+static struct ref_buddy rb;
+static bool rb_live;
 static void **pages;            /* allocated blocks, for fills */
 
 /*
- * The arena for a workload, touched once so that no run pays the host's
- * first-touch page faults (which grow with the arena, not the allocator).
+ * The arena for a workload, touched once so that no timed run pays the
+ * host's first-touch page faults (which grow with the arena, not the
+ * allocator).  Counting runs skip the touch: callgrind counts only the
+ * allocator calls, and touching 3 GiB under it takes minutes.
  */
 static void
 arena_get(size_t bytes)
@@ -137,7 +157,8 @@ arena_get(size_t bytes)
     if (arena_size != bytes) {
         free(arena_mem);
         arena_mem = xalloc(bytes);
-        memset(arena_mem, 0, bytes);
+        if (!counting)
+            memset(arena_mem, 0, bytes);
         arena_size = bytes;
         free(pages);
         pages = calloc(bytes / MM_PAGE, sizeof *pages);
@@ -152,39 +173,95 @@ buddy_fresh(size_t bytes)
     buddy_add_zone(&bd, arena_mem, bytes, 0, NULL);
 }
 
+static void
+ref_fresh(size_t bytes)
+{
+    arena_get(bytes);
+    if (rb_live)
+        ref_buddy_fini(&rb);
+    ref_buddy_init(&rb, arena_mem, bytes / MM_PAGE);
+    rb_live = true;
+}
+
+static void
+pa_fresh(enum pa_kind kind, size_t bytes)
+{
+    if (kind == PA_BUDDY)
+        buddy_fresh(bytes);
+    else
+        ref_fresh(bytes);
+}
+
+/* One call to the allocator of the run; kind is fixed per run. */
+static inline void *
+pa_alloc(enum pa_kind kind, unsigned order)
+{
+    return kind == PA_BUDDY ? buddy_alloc(&bd, order)
+                            : ref_buddy_alloc(&rb, order);
+}
+
+static inline void
+pa_free(enum pa_kind kind, void *p)
+{
+    if (kind == PA_BUDDY)
+        buddy_free(&bd, p);
+    else if (kind == PA_REF)
+        ref_buddy_free(&rb, p);
+    else
+        ref_buddy_free_checked(&rb, p);
+}
+
 /* Fills the arena with single pages, frees every other one. */
 static void
-buddy_checkerboard(void)
+pa_checkerboard(enum pa_kind kind)
 {
     size_t n = 0, i;
     void *p;
 
-    while ((p = buddy_alloc(&bd, 0)) != NULL)
+    while ((p = pa_alloc(kind, 0)) != NULL)
         pages[n++] = p;
     for (i = 0; i < n; i += 2)
-        buddy_free(&bd, pages[i]);
+        pa_free(kind, pages[i]);
 }
 
 /* W1 / W1f: order-0 allocate-then-free pairs. */
 static double
-w1_buddy(struct work *w)
+w1_run(struct work *w, enum pa_kind kind)
 {
     unsigned long i;
     double t;
 
-    buddy_fresh(w->arena);
+    pa_fresh(kind, w->arena);
     if (w->variant)
-        buddy_checkerboard();
+        pa_checkerboard(kind);
     loop_begin();
     t = now_ns();
     for (i = 0; i < w->nops; i++) {
-        void *p = buddy_alloc(&bd, 0);
+        void *p = pa_alloc(kind, 0);
 
-        buddy_free(&bd, p);
+        pa_free(kind, p);
     }
     t = now_ns() - t;
     loop_end();
     return t / w->nops;
+}
+
+static double
+w1_buddy(struct work *w)
+{
+    return w1_run(w, PA_BUDDY);
+}
+
+static double
+w1_ref(struct work *w)
+{
+    return w1_run(w, PA_REF);
+}
+
+static double
+w1_refc(struct work *w)
+{
+    return w1_run(w, PA_REFC);
 }
 
 static double
@@ -223,21 +300,39 @@ shuffle(void **v, size_t n)
 
 /* W2: fill half the arena with single pages, free in random order. */
 static double
-w2_buddy(struct work *w)
+w2_run(struct work *w, enum pa_kind kind)
 {
     size_t n = w->arena / MM_PAGE / 2, i;
     double t, t2;
 
-    buddy_fresh(w->arena);
+    pa_fresh(kind, w->arena);
     t = now_ns();
     for (i = 0; i < n; i++)
-        pages[i] = buddy_alloc(&bd, 0);
+        pages[i] = pa_alloc(kind, 0);
     t = now_ns() - t;
     shuffle(pages, n);
     t2 = now_ns();
     for (i = 0; i < n; i++)
-        buddy_free(&bd, pages[i]);
+        pa_free(kind, pages[i]);
     return (t + now_ns() - t2) / n;
+}
+
+static double
+w2_buddy(struct work *w)
+{
+    return w2_run(w, PA_BUDDY);
+}
+
+static double
+w2_ref(struct work *w)
+{
+    return w2_run(w, PA_REF);
+}
+
+static double
+w2_refc(struct work *w)
+{
+    return w2_run(w, PA_REFC);
 }
 
 static double
@@ -268,11 +363,13 @@ struct w3_block {
 
 static struct w3_block *w3_live;
 
+/* kind PA_*, or -1 for the bitmap. */
 static double
-w3_run(struct work *w, bool bitmap)
+w3_run(struct work *w, int kind)
 {
     size_t npages = w->arena / MM_PAGE, used = 0, n = 0;
     size_t target = npages * (w->variant ? w->variant : 50) / 100;
+    bool bitmap = kind < 0;
     unsigned long i;
     struct bitmap bm;
     double t;
@@ -282,7 +379,7 @@ w3_run(struct work *w, bool bitmap)
         arena_get(w->arena);
         bitmap_init(&bm, arena_mem, npages);
     } else {
-        buddy_fresh(w->arena);
+        pa_fresh((enum pa_kind)kind, w->arena);
     }
     t = 0;
     for (i = 0; i < w->nops + npages; i++) {
@@ -293,7 +390,7 @@ w3_run(struct work *w, bool bitmap)
         if (used < target || n == 0) {
             unsigned k = (unsigned)(rnd() % 5);
             void *p = bitmap ? bitmap_alloc(&bm, (size_t)1 << k)
-                             : buddy_alloc(&bd, k);
+                             : pa_alloc((enum pa_kind)kind, k);
 
             if (p != NULL) {
                 w3_live[n].p = p;
@@ -306,7 +403,7 @@ w3_run(struct work *w, bool bitmap)
             if (bitmap)
                 bitmap_free(&bm, w3_live[j].p, (size_t)1 << w3_live[j].order);
             else
-                buddy_free(&bd, w3_live[j].p);
+                pa_free((enum pa_kind)kind, w3_live[j].p);
             used -= (size_t)1 << w3_live[j].order;
             w3_live[j] = w3_live[--n];
         }
@@ -321,13 +418,25 @@ w3_run(struct work *w, bool bitmap)
 static double
 w3_buddy(struct work *w)
 {
-    return w3_run(w, false);
+    return w3_run(w, PA_BUDDY);
+}
+
+static double
+w3_ref(struct work *w)
+{
+    return w3_run(w, PA_REF);
+}
+
+static double
+w3_refc(struct work *w)
+{
+    return w3_run(w, PA_REFC);
 }
 
 static double
 w3_bitmap(struct work *w)
 {
-    return w3_run(w, true);
+    return w3_run(w, -1);
 }
 
 /* ---- kmalloc and pool workloads ------------------------------------- */
@@ -335,140 +444,303 @@ w3_bitmap(struct work *w)
 static struct mm_pagesrc bench_src;
 static void *live_ptr[LIVE];
 
+/*
+ * W4's size mixes: 0 uniform from 16 B to 2 KiB; 1 log-uniform (a
+ * power of two from 16 to 1024 picked uniformly, then a size uniformly
+ * from it to just below its double: 16..2047, as many requests of
+ * 16-31 bytes as of 1024-2047).
+ */
 static size_t
-w4_size(void)
+w4_size(int mix)
 {
-    return 16 + (size_t)(rnd() % (2048 - 16 + 1));
+    size_t lo;
+
+    if (mix == 0)
+        return 16 + (size_t)(rnd() % (2048 - 16 + 1));
+    lo = (size_t)1 << (4 + rnd() % 7);
+    return lo + (size_t)(rnd() % lo);
 }
 
-/* W4: 10,000 blocks live; one op = kfree of a random one + kmalloc. */
-static double
-w4_kmalloc(struct work *w)
+/* The heaps a W4 run can use. */
+enum km_kind {
+    KM_KHEAP,                   /* kmemlab's kmalloc, over its buddy */
+    KM_REF,                     /* the minimal McKusick-Karels */
+    KM_REFC,                    /* the same with a double-free bitmap */
+    KM_GLIBC,                   /* glibc malloc/free */
+};
+
+static struct kheap kh;
+static struct ref_kmalloc rk;
+
+static inline void *
+km_alloc(enum km_kind kind, size_t size)
 {
-    struct kheap h;
+    switch (kind) {
+    case KM_KHEAP:
+        return kheap_alloc(&kh, size);
+    case KM_REF:
+        return ref_kmalloc(&rk, size);
+    case KM_REFC:
+        return ref_kmalloc_checked(&rk, size);
+    default:
+        return malloc(size);
+    }
+}
+
+static inline void
+km_free(enum km_kind kind, void *p)
+{
+    switch (kind) {
+    case KM_KHEAP:
+        kheap_free(&kh, p);
+        break;
+    case KM_REF:
+        ref_kfree(&rk, p);
+        break;
+    case KM_REFC:
+        ref_kfree_checked(&rk, p);
+        break;
+    default:
+        free(p);
+    }
+}
+
+/* Trace mode (bench trace): the body of the trace, and its counts. */
+static FILE *trace_body;
+static unsigned long trace_nids, trace_nops;
+static size_t trace_live, trace_peak;   /* requested bytes live, most */
+static unsigned long live_id[LIVE];
+static size_t live_size[LIVE];
+
+static void
+oom(const struct work *w)
+{
+    fprintf(stderr, "bench: %s ran out of memory\n", w->name);
+    exit(1);
+}
+
+/* Allocates W4's slot j (a block of a random size), tracing the call. */
+static inline void
+w4_fill(struct work *w, enum km_kind kind, size_t j)
+{
+    size_t size = w4_size(w->variant);
+
+    live_ptr[j] = km_alloc(kind, size);
+    if (live_ptr[j] == NULL)
+        oom(w);
+    if (trace_body != NULL) {
+        live_id[j] = trace_nids++;
+        live_size[j] = size;
+        trace_live += size;
+        if (trace_live > trace_peak)
+            trace_peak = trace_live;
+        fprintf(trace_body, "a %lu %zu\n", live_id[j], size);
+        trace_nops++;
+    }
+}
+
+static inline void
+w4_empty(enum km_kind kind, size_t j)
+{
+    km_free(kind, live_ptr[j]);
+    if (trace_body != NULL) {
+        trace_live -= live_size[j];
+        fprintf(trace_body, "f %lu\n", live_id[j]);
+        trace_nops++;
+    }
+}
+
+/* W4: LIVE blocks live; one op = kfree of a random one + kmalloc. */
+static double
+w4_run(struct work *w, enum km_kind kind)
+{
+    size_t live = w->live ? w->live : LIVE;
     unsigned long i;
     double t;
 
-    buddy_fresh(w->arena);
-    buddy_pagesrc(&bd, &bench_src);
-    kheap_init_growing(&h, "bench", &bench_src);
-    for (i = 0; i < LIVE; i++)
-        live_ptr[i] = kheap_alloc(&h, w4_size());
+    if (kind == KM_KHEAP) {
+        buddy_fresh(w->arena);
+        buddy_pagesrc(&bd, &bench_src);
+        kheap_init_growing(&kh, "bench", &bench_src);
+    } else if (kind != KM_GLIBC) {
+        arena_get(w->arena);
+        ref_kmalloc_init(&rk, arena_mem, w->arena / MM_PAGE);
+    }
+    for (i = 0; i < live; i++)
+        w4_fill(w, kind, i);
     loop_begin();
     t = now_ns();
     for (i = 0; i < w->nops; i++) {
-        size_t j = rnd() % LIVE;
+        size_t j = rnd() % live;
 
-        kheap_free(&h, live_ptr[j]);
-        live_ptr[j] = kheap_alloc(&h, w4_size());
+        w4_empty(kind, j);
+        w4_fill(w, kind, j);
     }
     t = now_ns() - t;
     loop_end();
-    for (i = 0; i < LIVE; i++)
-        kheap_free(&h, live_ptr[i]);
+    for (i = 0; i < live; i++)
+        w4_empty(kind, i);
+    if (kind == KM_REF || kind == KM_REFC)
+        ref_kmalloc_fini(&rk);
     return t / w->nops;
+}
+
+static double
+w4_kmalloc(struct work *w)
+{
+    return w4_run(w, KM_KHEAP);
+}
+
+static double
+w4_ref(struct work *w)
+{
+    return w4_run(w, KM_REF);
+}
+
+static double
+w4_refc(struct work *w)
+{
+    return w4_run(w, KM_REFC);
 }
 
 static double
 w4_glibc(struct work *w)
 {
-    unsigned long i;
-    double t;
-
-    for (i = 0; i < LIVE; i++)
-        live_ptr[i] = malloc(w4_size());
-    t = now_ns();
-    for (i = 0; i < w->nops; i++) {
-        size_t j = rnd() % LIVE;
-
-        free(live_ptr[j]);
-        live_ptr[j] = malloc(w4_size());
-    }
-    t = now_ns() - t;
-    for (i = 0; i < LIVE; i++)
-        free(live_ptr[i]);
-    return t / w->nops;
+    return w4_run(w, KM_GLIBC);
 }
 
 /*
- * W5: 64-byte objects, 10,000 live; LIFO (variant 0) or random (1).
- * One op = one alloc + one free.  The pool is a static pool over room for
- * 2 x 10,000 objects: a growing pool of 64-byte objects stops at
+ * W5: 64-byte objects, LIVE live; LIFO (variant 0) or random (1).
+ * One op = one alloc + one free.  The pool is a static pool over room
+ * for 2 x LIVE objects: a growing pool of 64-byte objects stops at
  * POOL_MAX_SLABS one-page slabs (7,936 objects), fewer than W5 keeps
- * live.  Alloc and free run the same code for both backings.
+ * live.  Alloc and free run the same code for both backings.  For the
+ * counts at arena sizes, a growing pool over the arena's buddy keeps
+ * w->live objects (fewer) instead.
  */
-static double
-w5_pool(struct work *w)
+enum pl_kind {
+    PL_POOL,                    /* kmemlab's pool, static */
+    PL_GROWING,                 /* kmemlab's pool over the arena */
+    PL_OBJLIST,                 /* the bare object free list */
+    PL_REFOBJ,                  /* the checked object free list */
+};
+
+static struct pool pl;
+static struct objlist ol;
+static struct ref_objlist ro;
+
+static inline void *
+pl_alloc(enum pl_kind kind)
+{
+    if (kind == PL_POOL || kind == PL_GROWING)
+        return pool_alloc(&pl);
+    return kind == PL_OBJLIST ? objlist_alloc(&ol) : ref_objlist_alloc(&ro);
+}
+
+static inline void
+pl_free(enum pl_kind kind, void *p)
+{
+    if (kind == PL_POOL || kind == PL_GROWING)
+        pool_free(&pl, p);
+    else if (kind == PL_OBJLIST)
+        objlist_free(&ol, p);
+    else
+        ref_objlist_free(&ro, p);
+}
+
+static void
+w5_setup(struct work *w, enum pl_kind kind, void *buf)
 {
     static uint32_t map[POOL_FREEMAP_WORDS(2 * LIVE)];
+
+    if (kind == PL_POOL) {
+        pool_init_static(&pl, "bench", buf, 2 * LIVE * 64, 64, 0, 0, map);
+    } else if (kind == PL_GROWING) {
+        buddy_fresh(w->arena);
+        buddy_pagesrc(&bd, &bench_src);
+        pool_init(&pl, "bench", 64, 0, 0, &bench_src);
+    } else if (kind == PL_OBJLIST) {
+        objlist_init(&ol, buf, 2 * LIVE, 64);
+    } else {
+        ref_objlist_init(&ro, buf, 2 * LIVE, 6);
+    }
+}
+
+static void
+w5_teardown(struct work *w, enum pl_kind kind)
+{
+    if (kind == PL_POOL || kind == PL_GROWING) {
+        if (pl.nerr[POOL_NOMEM] != 0 || pool_check(&pl) != 0) {
+            fprintf(stderr, "bench: %s: the pool ran out or broke\n",
+                    w->name);
+            exit(1);
+        }
+        pool_destroy(&pl);
+    } else if (kind == PL_REFOBJ) {
+        ref_objlist_fini(&ro);
+    }
+}
+
+static double
+w5_run(struct work *w, enum pl_kind kind)
+{
+    size_t live = w->live ? w->live : LIVE;
     void *buf = xalloc(2 * LIVE * 64);
-    struct pool p;
     unsigned long i, k;
     double t;
 
-    pool_init_static(&p, "bench", buf, 2 * LIVE * 64, 64, 0, 0, map);
-    for (i = 0; i < LIVE; i++)
-        live_ptr[i] = pool_alloc(&p);
+    w5_setup(w, kind, buf);
+    for (i = 0; i < live; i++)
+        if ((live_ptr[i] = pl_alloc(kind)) == NULL)
+            oom(w);
     loop_begin();
     t = now_ns();
     if (w->variant == 0) {
-        for (i = 0; i < w->nops; i += LIVE) {
-            for (k = LIVE; k > 0; k--)
-                pool_free(&p, live_ptr[k - 1]);
-            for (k = 0; k < LIVE; k++)
-                live_ptr[k] = pool_alloc(&p);
+        for (i = 0; i < w->nops; i += live) {
+            for (k = live; k > 0; k--)
+                pl_free(kind, live_ptr[k - 1]);
+            for (k = 0; k < live; k++)
+                live_ptr[k] = pl_alloc(kind);
         }
     } else {
         for (i = 0; i < w->nops; i++) {
-            size_t j = rnd() % LIVE;
+            size_t j = rnd() % live;
 
-            pool_free(&p, live_ptr[j]);
-            live_ptr[j] = pool_alloc(&p);
+            pl_free(kind, live_ptr[j]);
+            live_ptr[j] = pl_alloc(kind);
         }
     }
     t = now_ns() - t;
     loop_end();
-    for (i = 0; i < LIVE; i++)
-        pool_free(&p, live_ptr[i]);
-    if (p.nerr[POOL_NOMEM] != 0 || pool_check(&p) != 0) {
-        fprintf(stderr, "bench: W5 pool ran out or broke\n");
-        exit(1);
-    }
-    pool_destroy(&p);
+    for (i = 0; i < live; i++)
+        pl_free(kind, live_ptr[i]);
+    w5_teardown(w, kind);
     free(buf);
     return t / w->nops;
+}
+
+static double
+w5_pool(struct work *w)
+{
+    return w5_run(w, PL_POOL);
+}
+
+static double
+w5_growing(struct work *w)
+{
+    return w5_run(w, PL_GROWING);
 }
 
 static double
 w5_objlist(struct work *w)
 {
-    struct objlist o;
-    unsigned long i, k;
-    void *buf = xalloc(2 * LIVE * 64);
-    double t;
+    return w5_run(w, PL_OBJLIST);
+}
 
-    objlist_init(&o, buf, 2 * LIVE, 64);
-    for (i = 0; i < LIVE; i++)
-        live_ptr[i] = objlist_alloc(&o);
-    t = now_ns();
-    if (w->variant == 0) {
-        for (i = 0; i < w->nops; i += LIVE) {
-            for (k = LIVE; k > 0; k--)
-                objlist_free(&o, live_ptr[k - 1]);
-            for (k = 0; k < LIVE; k++)
-                live_ptr[k] = objlist_alloc(&o);
-        }
-    } else {
-        for (i = 0; i < w->nops; i++) {
-            size_t j = rnd() % LIVE;
-
-            objlist_free(&o, live_ptr[j]);
-            live_ptr[j] = objlist_alloc(&o);
-        }
-    }
-    t = now_ns() - t;
-    free(buf);
-    return t / w->nops;
+static double
+w5_refobj(struct work *w)
+{
+    return w5_run(w, PL_REFOBJ);
 }
 
 /* ---- tables --------------------------------------------------------- */
@@ -517,7 +789,7 @@ static struct result
 run(const char *name, double (*fn)(struct work *), size_t arena,
     unsigned long nops, int variant)
 {
-    struct work w = { name, fn, arena, nops, variant };
+    struct work w = { name, fn, arena, nops, variant, 0 };
 
     return measure(&w);
 }
@@ -525,84 +797,148 @@ run(const char *name, double (*fn)(struct work *), size_t arena,
 static void
 table_w1(void)
 {
-    struct result b, f, bf, ff;
+    struct result b, r, f, bf, rf, cf, ff;
 
     header("W1: order-0 allocate-then-free, 10M pairs, fresh 128 MiB arena "
            "(every pair splits and merges)", "ns/pair");
     b = run("buddy", w1_buddy, 128 * MiB, W1_PAIRS, 0);
+    r = run("ref buddy, minimal", w1_ref, 128 * MiB, W1_PAIRS, 0);
     f = run("freelist (xv6 kalloc)", w1_freelist, 128 * MiB, W1_PAIRS, 0);
     row("buddy", b, ratio_text(b.med, f.med, "freelist"));
+    row("ref buddy, minimal", r, ratio_text(r.med, f.med, "freelist"));
     row("freelist (xv6 kalloc)", f, "1.00x");
     header("W1f: the same with half the arena a checkerboard of free pages "
            "(a free order-0 block always at hand)", "ns/pair");
     bf = run("buddy", w1_buddy, 128 * MiB, W1_PAIRS, 1);
+    rf = run("ref buddy, minimal", w1_ref, 128 * MiB, W1_PAIRS, 1);
+    cf = run("ref buddy, checked", w1_refc, 128 * MiB, W1_PAIRS, 1);
     ff = run("freelist (xv6 kalloc)", w1_freelist, 128 * MiB, W1_PAIRS, 1);
     row("buddy", bf, ratio_text(bf.med, ff.med, "freelist"));
+    row("ref buddy, minimal", rf, ratio_text(rf.med, ff.med, "freelist"));
+    row("ref buddy, checked", cf, ratio_text(cf.med, ff.med, "freelist"));
     row("freelist (xv6 kalloc)", ff, "1.00x");
     target("buddy W1f pair time vs freelist", bf.med / ff.med, 2.5, "x");
+}
+
+/* W2 at arena bytes: kmemlab's buddy, the references, the free list. */
+static void
+table_w2_at(size_t arena, bool freelist)
+{
+    struct result b, r, c, f = { 0, 0, 0 };
+    char title[160];
+
+    snprintf(title, sizeof title, "W2: fill half of a %zu MiB arena with "
+             "order-0 blocks, free them in random order", arena / MiB);
+    header(title, "ns/page");
+    b = run("buddy", w2_buddy, arena, 0, 0);
+    r = run("ref buddy, minimal", w2_ref, arena, 0, 0);
+    c = run("ref buddy, checked", w2_refc, arena, 0, 0);
+    if (freelist) {
+        f = run("freelist (xv6 kalloc)", w2_freelist, arena, 0, 0);
+        row("buddy", b, ratio_text(b.med, f.med, "freelist"));
+        row("ref buddy, minimal", r, ratio_text(r.med, f.med, "freelist"));
+        row("ref buddy, checked", c, ratio_text(c.med, f.med, "freelist"));
+        row("freelist (xv6 kalloc)", f, "1.00x");
+        return;
+    }
+    row("buddy", b, ratio_text(b.med, r.med, "ref minimal"));
+    row("ref buddy, minimal", r, "1.00x");
+    row("ref buddy, checked", c, ratio_text(c.med, r.med, "ref minimal"));
+    target("buddy W2 random frees at 1 GiB, time vs the minimal reference "
+           "buddy", b.med / r.med, 2, "x");
 }
 
 static void
 table_w2(void)
 {
-    struct result b, f;
-
-    header("W2: fill half of a 128 MiB arena with order-0 blocks, free them "
-           "in random order", "ns/page");
-    b = run("buddy", w2_buddy, 128 * MiB, 0, 0);
-    f = run("freelist (xv6 kalloc)", w2_freelist, 128 * MiB, 0, 0);
-    row("buddy", b, ratio_text(b.med, f.med, "freelist"));
-    row("freelist (xv6 kalloc)", f, "1.00x");
-    target("buddy W2 time vs freelist", b.med / f.med, 1.1, "x");
+    table_w2_at(128 * MiB, true);
+    table_w2_at(1 * GiB, false);
 }
 
 static void
 table_w3(void)
 {
-    struct result b, m;
+    struct result b, r, c, m;
 
     header("W3: random orders 0-4 at about 50% occupancy of 128 MiB, 5M "
            "calls (bitmap: 50k calls)", "ns/call");
     b = run("buddy", w3_buddy, 128 * MiB, W3_OPS, 50);
+    r = run("ref buddy, minimal", w3_ref, 128 * MiB, W3_OPS, 50);
+    c = run("ref buddy, checked", w3_refc, 128 * MiB, W3_OPS, 50);
     m = run("bitmap (Pintos palloc)", w3_bitmap, 128 * MiB, W3_BITMAP, 50);
     row("buddy", b, ratio_text(b.med, m.med, "bitmap"));
+    row("ref buddy, minimal", r, ratio_text(r.med, m.med, "bitmap"));
+    row("ref buddy, checked", c, ratio_text(c.med, m.med, "bitmap"));
     row("bitmap (Pintos palloc)", m, "1.00x");
     target_min("buddy W3 speed-up over the bitmap", m.med / b.med, 100, "x");
+    header("W3 at 1 GiB: random orders 0-4, about 50% occupancy, random "
+           "frees, 2M calls", "ns/call");
+    b = run("buddy", w3_buddy, 1 * GiB, W3_OPS * 2 / 5, 50);
+    r = run("ref buddy, minimal", w3_ref, 1 * GiB, W3_OPS * 2 / 5, 50);
+    c = run("ref buddy, checked", w3_refc, 1 * GiB, W3_OPS * 2 / 5, 50);
+    row("buddy", b, ratio_text(b.med, r.med, "ref minimal"));
+    row("ref buddy, minimal", r, "1.00x");
+    row("ref buddy, checked", c, ratio_text(c.med, r.med, "ref minimal"));
+    target("buddy W3 random frees at 1 GiB, time vs the minimal reference "
+           "buddy", b.med / r.med, 2, "x");
+}
+
+/* W4 with size mix 0 (uniform) or 1 (log-uniform). */
+static void
+table_w4_mix(int mix)
+{
+    const char *mixname = mix ? "log-uniform" : "uniform";
+    struct result k, r, c, g;
+    char title[160], what[96];
+
+    snprintf(title, sizeof title, "W4%s: kmalloc/kfree of %s random sizes "
+             "16 B-2 KiB, 10,000 live, 2M ops (op = free + alloc)",
+             mix ? " log" : "", mixname);
+    header(title, "ns/op");
+    k = run("kmalloc (McKusick-Karels)", w4_kmalloc, 256 * MiB, W4_OPS, mix);
+    r = run("ref kmalloc, minimal", w4_ref, 256 * MiB, W4_OPS, mix);
+    c = run("ref kmalloc, checked", w4_refc, 256 * MiB, W4_OPS, mix);
+    g = run("glibc malloc/free", w4_glibc, 0, W4_OPS, mix);
+    row("kmalloc (McKusick-Karels)", k, ratio_text(k.med, g.med, "glibc"));
+    row("ref kmalloc, minimal", r, ratio_text(r.med, g.med, "glibc"));
+    row("ref kmalloc, checked", c, ratio_text(c.med, g.med, "glibc"));
+    row("glibc malloc/free", g, "1.00x");
+    snprintf(what, sizeof what, "kmalloc W4 %s speed-up over glibc "
+             "malloc/free", mixname);
+    target_min(what, g.med / k.med, 3, "x");
 }
 
 static void
 table_w4(void)
 {
-    struct result k, g;
-
-    header("W4: kmalloc/kfree of random sizes 16 B-2 KiB, 10,000 live, 10M "
-           "ops (op = free + alloc)", "ns/op");
-    k = run("kmalloc (McKusick-Karels)", w4_kmalloc, 256 * MiB, W4_OPS, 0);
-    g = run("glibc malloc/free", w4_glibc, 0, W4_OPS, 0);
-    row("kmalloc (McKusick-Karels)", k, ratio_text(k.med, g.med, "glibc"));
-    row("glibc malloc/free", g, "1.00x");
-    target("kmalloc W4 time vs glibc", k.med / g.med, 0.25, "x");
+    table_w4_mix(0);
+    table_w4_mix(1);
 }
 
 static void
 table_w5(void)
 {
-    struct result pl, ol, pr, or_;
+    struct result pl, ol, cl, pr, or_, cr;
 
     header("W5: 64-byte objects, 10,000 live, 10M ops (op = alloc + free)",
            "ns/op");
     pl = run("pool, LIFO", w5_pool, 0, W5_OPS, 0);
     ol = run("object free list, LIFO", w5_objlist, 0, W5_OPS, 0);
+    cl = run("checked obj list, LIFO", w5_refobj, 0, W5_OPS, 0);
     pr = run("pool, random", w5_pool, 0, W5_OPS, 1);
     or_ = run("object free list, random", w5_objlist, 0, W5_OPS, 1);
+    cr = run("checked obj list, random", w5_refobj, 0, W5_OPS, 1);
     row("pool, LIFO", pl, ratio_text(pl.med, ol.med, "free list"));
     row("object free list, LIFO", ol, "1.00x");
+    row("checked obj list, LIFO", cl, ratio_text(cl.med, ol.med, "free list"));
     row("pool, random", pr, ratio_text(pr.med, or_.med, "free list"));
     row("object free list, random", or_, "1.00x");
-    target("pool W5 LIFO time vs object free list", pl.med / ol.med, 1.2,
-           "x");
-    target("pool W5 random time vs object free list", pr.med / or_.med, 1.2,
-           "x");
+    row("checked obj list, random", cr,
+        ratio_text(cr.med, or_.med, "free list"));
+    target("pool W5 LIFO time vs the bare object free list", pl.med / ol.med,
+           1.7, "x");
+    target("pool W5 random time vs the bare object free list",
+           pr.med / or_.med, 1.7, "x");
 }
 
 /* The largest W6 arena the host allows: 3 GiB, or less. */
@@ -662,12 +998,17 @@ memory_figures(void)
            "pages\n", meta, zone_pages, bd.zone[0].nreserved,
            (double)meta / zone_pages,
            100.0 * meta / (zone_pages * (double)MM_PAGE));
-    target("buddy metadata per page", (double)meta / zone_pages, 1.0,
-           " B");
+    printf("memory: ref buddy metadata %zu bytes per page (%.3f%%): state "
+           "and free-list links in a per-page array, none in free pages\n",
+           sizeof(struct ref_page),
+           100.0 * sizeof(struct ref_page) / MM_PAGE);
+    printf("memory: ref kmalloc metadata 1 byte per page (%.3f%%); checked: "
+           "+ 1 bit per 16 bytes (%.3f%%)\n", 100.0 / MM_PAGE,
+           100.0 / 128);
     buddy_pagesrc(&bd, &bench_src);
     kheap_init_growing(&h, "frag", &bench_src);
     for (i = 0; i < LIVE; i++) {
-        size_t size = w4_size();
+        size_t size = w4_size(0);
 
         live_ptr[i] = kheap_alloc(&h, size);
         requested += size;
@@ -696,19 +1037,37 @@ count(const char *name, unsigned long n)
     static const struct {
         const char *name;
         double (*fn)(struct work *);
-        size_t arena;
+        size_t arena;               /* 0: the largest (w6_largest) */
         int variant;
+        size_t live;
     } works[] = {
-        { "W1f", w1_buddy, 128 * MiB, 1 },
-        { "W3", w3_buddy, 128 * MiB, 50 },
-        { "W3-25", w3_buddy, 128 * MiB, 25 },
-        { "W3-75", w3_buddy, 128 * MiB, 75 },
-        { "W4", w4_kmalloc, 256 * MiB, 0 },
-        { "W5", w5_pool, 0, 1 },
-        { "W1f-2M", w1_buddy, 2 * MiB, 1 },
-        { "W3-2M", w3_buddy, 2 * MiB, 50 },
-        { "W1f-big", w1_buddy, 0, 1 },
-        { "W3-big", w3_buddy, 0, 50 },
+        { "W1", w1_buddy, 128 * MiB, 0, 0 },
+        { "W1-ref", w1_ref, 128 * MiB, 0, 0 },
+        { "W1f", w1_buddy, 128 * MiB, 1, 0 },
+        { "W1f-ref", w1_ref, 128 * MiB, 1, 0 },
+        { "W1f-refc", w1_refc, 128 * MiB, 1, 0 },
+        { "W3", w3_buddy, 128 * MiB, 50, 0 },
+        { "W3-ref", w3_ref, 128 * MiB, 50, 0 },
+        { "W3-refc", w3_refc, 128 * MiB, 50, 0 },
+        { "W3-25", w3_buddy, 128 * MiB, 25, 0 },
+        { "W3-75", w3_buddy, 128 * MiB, 75, 0 },
+        { "W4", w4_kmalloc, 256 * MiB, 0, 0 },
+        { "W4-ref", w4_ref, 256 * MiB, 0, 0 },
+        { "W4-refc", w4_refc, 256 * MiB, 0, 0 },
+        { "W4-log", w4_kmalloc, 256 * MiB, 1, 0 },
+        { "W4-log-ref", w4_ref, 256 * MiB, 1, 0 },
+        { "W4-log-refc", w4_refc, 256 * MiB, 1, 0 },
+        { "W5", w5_pool, 128 * MiB, 1, 0 },
+        { "W5-ref", w5_objlist, 128 * MiB, 1, 0 },
+        { "W5-refc", w5_refobj, 128 * MiB, 1, 0 },
+        { "W1f-2M", w1_buddy, 2 * MiB, 1, 0 },
+        { "W3-2M", w3_buddy, 2 * MiB, 50, 0 },
+        { "W4-2M", w4_kmalloc, 2 * MiB, 0, 200 },
+        { "W5-2M", w5_growing, 2 * MiB, 1, 200 },
+        { "W1f-big", w1_buddy, 0, 1, 0 },
+        { "W3-big", w3_buddy, 0, 50, 0 },
+        { "W4-big", w4_kmalloc, 0, 0, 200 },
+        { "W5-big", w5_growing, 0, 1, 200 },
     };
     unsigned i;
 
@@ -716,9 +1075,9 @@ count(const char *name, unsigned long n)
     for (i = 0; i < sizeof works / sizeof works[0]; i++) {
         if (strcmp(works[i].name, name) == 0) {
             struct work w = { name, works[i].fn, works[i].arena, n,
-                              works[i].variant };
+                              works[i].variant, works[i].live };
 
-            if (w.arena == 0 && works[i].fn != w5_pool)
+            if (w.arena == 0)
                 w.arena = w6_largest();
             w.run(&w);
             return 0;
@@ -728,14 +1087,51 @@ count(const char *name, unsigned long n)
     return 1;
 }
 
+/* ---- trace mode ----------------------------------------------------- */
+
+/*
+ * Prints W4's (or W4-log's) kmalloc and kfree calls, n ops after the
+ * first LIVE allocations and then a free of every block, as a replay
+ * trace: the header (suggested heap size = the peak of live requested
+ * bytes, ids, ops, weight 1), then one "a id bytes" or "f id" a line.
+ * Each allocation gets a fresh id.
+ */
+static int
+trace(const char *name, unsigned long n)
+{
+    struct work w = { name, w4_kmalloc, 256 * MiB, n, 0, 0 };
+    char *body = NULL;
+    size_t len = 0;
+
+    if (strcmp(name, "W4-log") == 0)
+        w.variant = 1;
+    else if (strcmp(name, "W4") != 0) {
+        fprintf(stderr, "bench: no trace for %s (W4 or W4-log)\n", name);
+        return 1;
+    }
+    trace_body = open_memstream(&body, &len);
+    w.run(&w);
+    fclose(trace_body);
+    printf("%zu\n%lu\n%lu\n1\n%s", trace_peak, trace_nids, trace_nops, body);
+    free(body);
+    return 0;
+}
+
+int refs_check(void);
+
 int
 main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 2 && strcmp(argv[1], "check") == 0)
+        return refs_check();
     if (argc == 4 && strcmp(argv[1], "count") == 0)
         return count(argv[2], strtoul(argv[3], NULL, 10));
+    if (argc == 4 && strcmp(argv[1], "trace") == 0)
+        return trace(argv[2], strtoul(argv[3], NULL, 10));
     if (argc != 2 || strcmp(argv[1], "time") != 0) {
-        fprintf(stderr, "usage: bench time | bench count WORKLOAD N\n");
+        fprintf(stderr, "usage: bench time | bench count WORKLOAD N | "
+                "bench check | bench trace W4 N\n");
         return 2;
     }
     printf("bench: host timings, ns per operation, median of %d runs "

@@ -45,6 +45,8 @@ expect_log buddy-trace.alloc '^trace: buddy alloc zone=[0-9]+ addr=0x[0-9a-f]{8}
 expect_log buddy-trace.free '^trace: buddy free zone=[0-9]+ addr=0x[0-9a-f]{8} order=[0-9]+$'
 expect_log buddy-trace.split '^trace: buddy split zone=[0-9]+ addr=0x[0-9a-f]{8} order=[0-9]+$'
 expect_log buddy-trace.merge '^trace: buddy merge zone=[0-9]+ addr=0x[0-9a-f]{8} order=[0-9]+$'
+expect_log buddy-trace.zone-add '^trace: buddy zone-add zone=0 addr=0x[0-9a-f]{8} pages=16 allocator=test$'
+expect_log buddy-trace.cover '^trace: buddy cover zone=0 addr=0x[0-9a-f]{8} order=4$'
 
 # Poisoning on: the self-tests of every layer still pass, and nothing
 # the kernel did disturbed a free page.

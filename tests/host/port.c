@@ -51,6 +51,10 @@ mm_panic(const char *fmt, ...)
 void
 mm_vprint(const char *fmt, va_list ap)
 {
+#ifndef MM_BENCH
+    if (mm_test_caught_print(fmt, ap))
+        return;
+#endif
     vprintf(fmt, ap);
 }
 
@@ -59,14 +63,8 @@ mm_print(const char *fmt, ...)
 {
     va_list ap;
 
-#ifndef MM_BENCH
-    const char *pre = mm_test_print_prefix();
-
-    if (pre != NULL)
-        printf("%s", pre);
-#endif
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    mm_vprint(fmt, ap);
     va_end(ap);
 }
 
