@@ -171,3 +171,64 @@ MM_TEST(test, capture_cuts_to_its_buffer)
     mm_test_release_prints();
     MM_CHECK_STR(t, out, "abc1234");
 }
+
+/* Does s begin with prefix? */
+static bool
+starts_with(const char *s, const char *prefix)
+{
+    while (*prefix != '\0' && *s == *prefix) {
+        s++;
+        prefix++;
+    }
+    return *prefix == '\0';
+}
+
+/*
+ * An unknown name in a module with many tests gets the five nearest;
+ * a name longer than any test's is still reported, cut to fit.
+ */
+MM_TEST(test, runner_reports_near_matches_within_bounds)
+{
+    static char out[4096];
+    static char item[120];
+    const char *s;
+    unsigned i, lines = 0;
+
+    mm_test_capture_prints(out, sizeof out);
+    MM_CHECK_EQ(t, mm_test_run("buddy.zzz", "inner"), -1);
+    mm_test_release_prints();
+    for (s = out; *s != '\0'; s++)
+        if ((s == out || s[-1] == '\n') && starts_with(s, "inner: near "))
+            lines++;
+    MM_CHECK_EQ(t, lines, 5);
+    for (i = 0; i + 1 < sizeof item; i++)
+        item[i] = 'q';
+    item[i] = '\0';
+    mm_test_capture_prints(out, sizeof out);
+    MM_CHECK_EQ(t, mm_test_run_list(fake_list, FAKE_END, item, "inner"), -1);
+    mm_test_release_prints();
+    MM_CHECK(t, mm_test_contains(out, "inner: no test matches \"qqqq"));
+    MM_CHECK(t, mm_test_contains(out, "inner: 0 passed, 1 failed\n"));
+}
+
+/* The listing names every registered test, this one included. */
+MM_TEST(test, runner_lists_every_test)
+{
+    static char out[16384];
+    char want[64];
+    int n;
+
+    mm_test_capture_prints(out, sizeof out);
+    n = mm_test_list("inner");
+    mm_test_release_prints();
+    MM_CHECK(t, n > 10);
+    MM_CHECK(t, mm_test_contains(out,
+                                 "inner: test test.runner_lists_every_test\n"));
+    mm_test_format(want, sizeof want, "inner: %d tests\n", n);
+    MM_CHECK(t, mm_test_contains(out, want));
+    mm_test_capture_prints(out, sizeof out);
+    MM_CHECK_EQ(t, mm_test_list(NULL), n);
+    mm_test_release_prints();
+    MM_CHECK(t, mm_test_contains(out, "\ntest.runner_lists_every_test\n"));
+    MM_CHECK(t, !mm_test_contains(out, "inner"));
+}
