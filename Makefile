@@ -277,6 +277,7 @@ $(FUZZERS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o \
 $(REPLAYS): $(BUILD)/fuzz/replay-%: $(BUILD)/host/tests/fuzz/%.o \
 		$(BUILD)/host/tests/fuzz/replay.o \
 		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/host/%.o)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTLD  $@")
 	$(Q)$(HOSTCC) $(HCFLAGS) -o $@ $^
 
