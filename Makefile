@@ -225,8 +225,8 @@ bench-count: $(BENCH)
 # through kmalloc and glibc malloc; see docs/performance.md.
 .PHONY: replay
 replay: $(REPLAY)
-	$(if $(TRACE),,$(error make replay needs TRACE=file, e.g. \
-		TRACE=tests/traces/kernel-like.rep))
+	@[ -n "$(TRACE)" ] || { echo "make replay needs TRACE=file, e.g." \
+		"TRACE=tests/traces/kernel-like.rep"; exit 2; }
 	$(Q)$(REPLAY) $(TRACE)
 
 .PHONY: hosttest
@@ -445,7 +445,7 @@ help:
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
 	@echo "Knobs (make run MEM=512M ARGS='selftest=buddy'):"
-	@echo "  MEM=size       memory for run/debug (default $(MEM)): 2M up; below 4M no GRUB"
+	@echo "  MEM=size       memory for run/debug (default $(MEM)): 2M up; below 8M no GRUB"
 	@echo "  ARGS=...       kernel options for run/debug; any character but a line break"
 	@echo "  VGA=1          run/debug also show the VGA screen"
 	@echo "  TIMEOUT=s      seconds before a boot is a hang (test: $(TIMEOUT); run: none)"

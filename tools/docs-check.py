@@ -733,10 +733,10 @@ class CommandChecker:
         if targets == ["run"] and "ARGS" in knobs and \
                 set(knobs) <= {"MEM", "ARGS"} and \
                 mem_mib(knobs.get("MEM", "128M")) <= 1024:
-            # Below 4M make run boots through QEMU's loader, not GRUB.
+            # Below 8M make run boots through QEMU's loader, not GRUB.
             mem = knobs.get("MEM", "128M")
             key = ("boot", mem, knobs.get("ARGS", ""),
-                   "kernel" if mem_mib(mem) < 4 else "grub", "")
+                   "kernel" if mem_mib(mem) < 8 else "grub", "")
             # An output block's boot with the same options will do.
             for k in list(self.runner.futures):
                 if k[0] == "boot" and k[1:3] == key[1:3] and not k[4]:
