@@ -54,6 +54,10 @@ KERNEL_SRCS := \
 	kernel/lib.c \
 	kernel/main.c \
 	kernel/memmap_boot.c \
+	kernel/monitor.c \
+	kernel/monitor_alloc.c \
+	kernel/monitor_cmds.c \
+	kernel/monitor_stress.c \
 	kernel/panic.c \
 	kernel/pool_boot.c \
 	kernel/port.c
@@ -62,6 +66,7 @@ KERNEL_SRCS := \
 MM_SRCS := \
 	mm/buddy.c \
 	mm/buddy_test.c \
+	mm/buddy_zone_picture.c \
 	mm/kheap.c \
 	mm/kheap_test.c \
 	mm/memmap.c \
