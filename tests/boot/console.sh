@@ -55,3 +55,14 @@ if diff -u tests/console/transcript.expected "$LOGS/console-transcript.got" \
 else
     fail console-transcript.lines "differs, see $LOGS/console-transcript.diff: $(sed -n '4,6p' "$LOGS/console-transcript.diff" | tr '\n' ' ')"
 fi
+
+# make demo's script runs through and ends with success.
+boot_kernel console-demo 128M "quiet $(run_script_option tools/demo.cmds)"
+expect_exit console-demo.status $EXIT_SUCCESS
+expect_log console-demo.split '^trace: buddy split zone=[0-9]+ addr=0x[0-9a-f]{8} order=[0-9]+$'
+expect_log console-demo.merge '^trace: buddy merge zone=[0-9]+ addr=0x[0-9a-f]{8} order=[0-9]+$'
+expect_log console-demo.frag '^frag: memory whole again: yes '
+expect_log console-demo.ctor '^pool: inode object 0x[0-9a-f]{8} \(constructor runs so far: 3\)$'
+expect_log console-demo.bad-free '^pool: double free at 0x[0-9a-f]{8} \(pool inode\)$'
+expect_log console-demo.check '^check: pool 0 problems in [0-9]+ pools$'
+expect_no_log console-demo.no-error '^error: '
