@@ -448,7 +448,8 @@ pool_alloc_cmd(int argc, char **argv)
     for (i = 0; i < count; i++) {
         monitor_errs_save(&e, mp->pool);
         if ((o = pool_alloc(mp->pool)) == NULL) {
-            print_failed("pool", &e, mp->pool, 0);
+            if (monitor_errs_report(&e, mp->pool, 0) == 0)
+                kprintf("pool: %s out of memory\n", mp->name);
             break;
         }
         kprintf("pool: %s object 0x%08lx", mp->name,
