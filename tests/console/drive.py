@@ -12,6 +12,7 @@ Python 3 standard library only.
 """
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -33,9 +34,13 @@ class Console:
         self.out = ""
         self.lock = threading.Lock()
         self.log = open(log, "w")
+        self.monitor_path = log + ".monitor"
+        if os.path.exists(self.monitor_path):
+            os.unlink(self.monitor_path)
         self.proc = subprocess.Popen(
             [qemu, "-kernel", elf, "-m", "128M", "-no-reboot",
-             "-display", "none", "-monitor", "none", "-serial", "stdio",
+             "-display", "none", "-serial", "stdio",
+             "-monitor", "unix:%s,server=on,wait=off" % self.monitor_path,
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT)
@@ -102,6 +107,32 @@ class Console:
             return None
         lines = reply.split("\n")
         return lines[1:-1]      # drop the echoed line and the new prompt
+
+    def vga_rows(self):
+        """The VGA text screen's 25 rows, read from 0xB8000 through the
+        QEMU monitor (low byte of each cell: the character)."""
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(10)
+        sock.connect(self.monitor_path)
+        data = b""
+        try:
+            sock.sendall(b"xp /2000hx 0xb8000\n")
+            while data.count(b"\n") < 2000 // 8 + 1 or \
+                    not data.rstrip().endswith(b"(qemu)"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except socket.timeout:
+            pass
+        sock.close()
+        cells = []
+        for line in data.decode("latin-1").split("\n"):
+            m = re.match(r"^\s*([0-9a-f]+): ((?:0x[0-9a-f]{4} ?)+)", line)
+            if m and int(m.group(1), 16) >= 0xb8000:
+                cells += [int(h, 16) & 0xff for h in m.group(2).split()]
+        text = "".join(chr(c) if 32 <= c < 127 else " " for c in cells)
+        return [text[i:i + 80].rstrip() for i in range(0, 2000, 80)]
 
     def close(self):
         try:
@@ -454,6 +485,21 @@ def check_editor(t, con):
             reply.count(PROMPT) == 4, repr(reply)[:120])
 
 
+def check_vga(t, con):
+    con.cmd("echo vga-mirror")
+    with con.lock:
+        start = len(con.out)
+    con.send("echo abx\x7fc")      # typed, not yet run: on screen as is
+    con.wait_for(re.escape("echo abx\b \bc"), start, 10)
+    rows = con.vga_rows()
+    t.check("vga.command", PROMPT + "echo vga-mirror" in rows and
+            "vga-mirror" in rows, "screen: %r" % rows[-6:])
+    t.check("vga.backspace", rows and rows[-1] == PROMPT + "echo abc",
+            "last row %r" % (rows[-1] if rows else None))
+    out = con.cmd("")
+    t.check("vga.line-ran", out == ["abc"], show(out))
+
+
 def check_paste(t, con):
     import random
     rnd = random.Random(11)
@@ -485,6 +531,7 @@ def main():
         check_pools(t, con)
         check_switches(t, con)
         check_editor(t, con)
+        check_vga(t, con)
         check_paste(t, con)
         check_running(t, con)
         out = con.cmd("check")
