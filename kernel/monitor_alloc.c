@@ -172,11 +172,13 @@ cmd_size(int argc, char **argv)
         return MON_USAGE;
     monitor_errs_save(&e, NULL);
     bytes = buddy_size(kernel_page_allocator(), (void *)a);
-    if (bytes == 0)
-        monitor_errs_report(&e, NULL, a);
-    else
+    if (bytes == 0) {
+        if (monitor_errs_report(&e, NULL, a) == 0)
+            kprintf("size: 0x%08lx is no block\n", (unsigned long)a);
+    } else {
         kprintf("size: 0x%08lx is %zu bytes (order %d)\n", (unsigned long)a,
                 bytes, buddy_order_for(bytes));
+    }
     return MON_OK;
 }
 
@@ -226,6 +228,10 @@ cmd_kfree(int argc, char **argv)
 
     if (!addr_arg(argc, argv, &a))
         return MON_USAGE;
+    if (a == 0) {
+        kprintf("kfree: NULL: nothing to free, as kfree(NULL) does\n");
+        return MON_OK;
+    }
     monitor_errs_save(&e, NULL);
     if (kheap_free(kmalloc_heap(), (void *)a) == KHEAP_OK)
         kprintf("kfree: 0x%08lx freed\n", (unsigned long)a);
@@ -270,10 +276,12 @@ cmd_ksize(int argc, char **argv)
         return MON_USAGE;
     monitor_errs_save(&e, NULL);
     n = kheap_size(kmalloc_heap(), (void *)a);
-    if (n == 0)
-        monitor_errs_report(&e, NULL, a);
-    else
+    if (n == 0) {
+        if (monitor_errs_report(&e, NULL, a) == 0)
+            kprintf("ksize: 0x%08lx is no block\n", (unsigned long)a);
+    } else {
         kprintf("ksize: 0x%08lx is %zu bytes\n", (unsigned long)a, n);
+    }
     return MON_OK;
 }
 

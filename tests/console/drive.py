@@ -444,6 +444,12 @@ def check_bad_input(t, con):
                      r"nothing run$", out[0]) is not None, show(out))
     t.check("bad.long-line-no-counter", errors_map(con) == before,
             "counters moved")
+    out = con.cmd("kfree 0")
+    t.check("bad.kfree-null", out == ["kfree: NULL: nothing to free, as "
+                                      "kfree(NULL) does"], show(out))
+    expect_one_error(t, con, "bad.ksize-foreign", "ksize 0",
+                     r"^kheap: foreign pointer at 0x00000000 ",
+                     "kmalloc foreign pointer")
     out = con.cmd("alloc 11")
     t.check("bad.order", has(out, r"^buddy: order too large at 0x0000000b "),
             show(out))
