@@ -264,8 +264,9 @@ cmd_stress(int argc, char **argv)
     }
     if (tsc_per_ms == 0)
         tsc_per_ms = tsc_calibrate();
-    r->rng = (uint32_t)(seed ^ (seed >> 32)) ? (uint32_t)(seed ^
-                                                          (seed >> 32)) : 1;
+    r->rng = (uint32_t)(seed ^ (seed >> 32));
+    if (r->rng == 0)            /* xorshift would stay at 0 for ever */
+        r->rng = 1;
     monitor_errs_save(&e, r->pool);
     t0 = rdtsc();
     for (i = 0; i < n; i++) {
