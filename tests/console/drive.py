@@ -32,6 +32,7 @@ class Console:
 
     def __init__(self, elf, log, qemu):
         self.out = ""
+        self.ran = set()        # first words of the lines run
         self.lock = threading.Lock()
         self.log = open(log, "w")
         self.monitor_path = log + ".monitor"
@@ -102,6 +103,8 @@ class Console:
 
     def cmd(self, line, timeout=TIMEOUT):
         """Runs one line; returns its output lines (echo and prompt cut)."""
+        if line.split():
+            self.ran.add(line.split()[0])
         reply = self.type(line + "\r", timeout=timeout)
         if reply is None:
             return None
@@ -229,6 +232,13 @@ def check_reports(t, con):
     out = con.cmd("help")
     missing = [c for c in COMMANDS if not has(out, r"^help: %s\s" % c)]
     t.check("help.lists-every-command", not missing, "missing %r" % missing)
+    # A command added to the table must be added to COMMANDS, and so to
+    # the checks below, before this passes.
+    listed = [m.group(1) for l in out or []
+              for m in [re.match(r"^help: (\S+) ", l)] if m]
+    untested = [c for c in listed if c not in COMMANDS and c != "numbers"]
+    t.check("help.every-command-tested", not untested,
+            "no check drives %r" % untested)
     bad = []
     for c in COMMANDS:
         o = con.cmd("help " + c)
@@ -543,6 +553,8 @@ def main():
         out = con.cmd("check")
         t.check("check.after-all", out is not None and len(out) == 4 and
                 all(" 0 problems" in l for l in out), show(out))
+        t.check("commands.all-run", set(COMMANDS) - con.ran == {"exit"},
+                "never run: %r" % sorted(set(COMMANDS) - con.ran))
         con.send("exit\r")
         try:
             status = con.proc.wait(30)
