@@ -19,6 +19,7 @@ import threading
 import time
 
 PROMPT = "kmemlab> "
+ADDR = r"0x[0-9a-f]{8}"
 TIMEOUT = 60.0          # seconds for one command's answer
 
 # Every command of the monitor: each must run at least once below.
@@ -292,8 +293,8 @@ def check_pages(t, con):
     out = con.cmd("resize $ 64K")
     t.check("resize", has(out, r"^resize: 0x[0-9a-f]{8} order 4 "), show(out))
     out = con.cmd("size $")
-    t.check("size", has(out, r"^size: 0x[0-9a-f]{8} is 65536 bytes \(order 4\)$"),
-            show(out))
+    t.check("size", has(out, r"^size: " + ADDR + r" is 65536 bytes "
+                        r"\(order 4\)$"), show(out))
     addr = last_addr(out)
     out = con.cmd("free $")
     t.check("free", out == ["free: %s freed" % addr], show(out))
@@ -323,8 +324,8 @@ def check_kmalloc(t, con):
         con.cmd("kfree $")
     out = con.cmd("kmalloc 5000")
     t.check("kmalloc.page-run",
-            has(out, r"^kmalloc: 5000 bytes at 0x[0-9a-f]{5}000 \(page run of 8192\)$"),
-            show(out))
+            has(out, r"^kmalloc: 5000 bytes at 0x[0-9a-f]{5}000 "
+                r"\(page run of 8192\)$"), show(out))
     con.cmd("kfree $")
     out = con.cmd("kmalloc 100 3")
     t.check("kmalloc.count", out is not None and len(out) == 3, show(out))
@@ -332,10 +333,11 @@ def check_kmalloc(t, con):
     t.check("ksize", has(out, r"^ksize: 0x[0-9a-f]{8} is 128 bytes$"),
             show(out))
     out = con.cmd("krealloc $ 300")
-    t.check("krealloc", has(out, r"^krealloc: 300 bytes at 0x[0-9a-f]{8} \(bucket 512\)$"),
-            show(out))
+    t.check("krealloc", has(out, r"^krealloc: 300 bytes at " + ADDR +
+                            r" \(bucket 512\)$"), show(out))
     expect_one_error(t, con, "kfree.interior", "kfree $+16",
-                     r"^kheap: interior pointer at 0x[0-9a-f]{8} \(heap kmalloc\)$",
+                     r"^kheap: interior pointer at " + ADDR +
+                     r" \(heap kmalloc\)$",
                      "kmalloc interior pointer")
     a = last_addr(con.cmd("ksize $"))
     out = con.cmd("kfree $")
@@ -347,10 +349,11 @@ def check_kmalloc(t, con):
 
 def check_pools(t, con):
     out = con.cmd("pool create ta 64")
-    t.check("pool.create", has(out, r"^pool: created ta, 64-byte objects, \d+ per slab$"),
-            show(out))
+    t.check("pool.create", has(out, r"^pool: created ta, 64-byte objects, "
+                               r"\d+ per slab$"), show(out))
     out = con.cmd("pool create tb 48 static 8")
-    t.check("pool.create-static", has(out, r"^pool: created tb, 48-byte objects, 8 per slab, static$"),
+    t.check("pool.create-static", has(out, r"^pool: created tb, 48-byte "
+                                      r"objects, 8 per slab, static$"),
             show(out))
     out = con.cmd("pool alloc ta 2")
     ta = [last_addr([l]) for l in out or []]
@@ -375,8 +378,8 @@ def check_pools(t, con):
     out = con.cmd("pool create tc 100 ctor")
     t.check("pool.ctor-create", has(out, r", constructor$"), show(out))
     out = con.cmd("pool alloc tc")
-    t.check("pool.ctor-runs", has(out, r"\(constructor runs so far: [1-9]\d*\)$"),
-            show(out))
+    t.check("pool.ctor-runs",
+            has(out, r"\(constructor runs so far: [1-9]\d*\)$"), show(out))
     con.cmd("pool free tc $")
     out = con.cmd("pool destroy tc")
     t.check("pool.ctor-destroy", out == ["pool: destroyed tc"], show(out))
@@ -387,11 +390,11 @@ def check_switches(t, con):
     out = con.cmd("trace buddy")
     t.check("trace.on", out == ["switch: trace buddy"], show(out))
     out = con.cmd("alloc 0")
-    t.check("trace.alloc-line", has(out, r"^trace: buddy alloc zone=\d+ addr=0x[0-9a-f]{8} order=0$"),
-            show(out))
+    t.check("trace.alloc-line", has(out, r"^trace: buddy alloc zone=\d+ "
+                                    r"addr=" + ADDR + r" order=0$"), show(out))
     out = con.cmd("free $")
-    t.check("trace.free-line", has(out, r"^trace: buddy free zone=\d+ addr=0x[0-9a-f]{8} order=0$"),
-            show(out))
+    t.check("trace.free-line", has(out, r"^trace: buddy free zone=\d+ "
+                                   r"addr=" + ADDR + r" order=0$"), show(out))
     out = con.cmd("trace kmalloc,pool")
     t.check("trace.list", out == ["switch: trace kmalloc,pool"], show(out))
     out = con.cmd("kmalloc 40")
@@ -420,7 +423,9 @@ def check_running(t, con):
     for layer in ("buddy", "kmalloc", "pool"):
         out = con.cmd("stress %s 3000 5" % layer)
         t.check("stress." + layer,
-                has(out, r"^stress: %s passed: 0 patterns overwritten, 0 overlaps, 0 misaligned, check 0 problems, 0 errors counted$" % layer)
+                has(out, r"^stress: %s passed: 0 patterns overwritten, "
+                    r"0 overlaps, 0 misaligned, check 0 problems, "
+                    r"0 errors counted$" % layer)
                 and has(out, r"^stress: %s \d+ operations per second" % layer),
                 show(out))
     expect_usage(t, con, "stress.bad-layer", "stress disk 10", "stress ")
