@@ -22,7 +22,7 @@ BOOT_LOG=$LOGS/console-live.result
 expect_summary console.live console
 
 # Without exit the boot ends at the prompt, after a one-line hint.
-BOOT_TIMEOUT=10 boot_kernel console-prompt 128M "quiet"
+BOOT_TIMEOUT=20 boot_kernel console-prompt 128M "quiet"
 expect_exit console-prompt.waits 124
 expect_log console-prompt.hint '^kmemlab: type help for commands, exit to quit$'
 expect_log console-prompt.prompt '^kmemlab> $'

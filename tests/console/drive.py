@@ -13,8 +13,10 @@ Python 3 standard library only.
 import os
 import re
 import socket
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -36,9 +38,9 @@ class Console:
         self.ran = set()        # first words of the lines run
         self.lock = threading.Lock()
         self.log = open(log, "w")
-        self.monitor_path = log + ".monitor"
-        if os.path.exists(self.monitor_path):
-            os.unlink(self.monitor_path)
+        # A socket path must be short (108 bytes): keep it in /tmp.
+        self.tmpdir = tempfile.mkdtemp(prefix="kmemlab-console.")
+        self.monitor_path = os.path.join(self.tmpdir, "monitor")
         self.proc = subprocess.Popen(
             [qemu, "-kernel", elf, "-m", "128M", "-no-reboot",
              "-display", "none", "-serial", "stdio",
@@ -149,6 +151,7 @@ class Console:
             self.proc.kill()
             self.proc.wait()
         self.log.close()
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
 
 
 class Checks:
