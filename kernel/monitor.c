@@ -12,7 +12,8 @@
  *   Ctrl-C        abandons the line: "^C" and a fresh prompt
  *   ESC [ A, ESC [ B (and ESC O A/B)  up and down through the history
  *   CR, LF, CRLF  end the line (an LF right after a CR is the same end)
- * Other control bytes and escape sequences are ignored.  A line longer
+ * Other control bytes and escape sequences are ignored; a control byte
+ * inside an escape sequence ends it and counts as itself.  A line longer
  * than MONITOR_LINE_MAX - 1 bytes is refused as a whole when it ends.
  *
  * Invariant: line[0..len) holds what the screen shows after the prompt
@@ -166,6 +167,8 @@ read_line(struct line *l)
             continue;
         }
         last_was_cr = c == '\r';
+        if (st != ESC_NONE && (unsigned char)c < 0x20)
+            st = ESC_NONE;      /* a control byte cuts a sequence short */
         if (st != ESC_NONE)
             st = escape_byte(l, st, c, &pos);
         else if (c == '\r' || c == '\n')

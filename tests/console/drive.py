@@ -509,6 +509,28 @@ def check_editor(t, con):
             reply.count(PROMPT) == 4, repr(reply)[:120])
 
 
+def check_random_bytes(t, con):
+    """Any bytes at all, short of a line end, run nothing and break
+    nothing: Ctrl-C then abandons whatever they left."""
+    import random
+    rnd = random.Random(5)
+    junk = bytes(b for b in (rnd.randrange(256) for _ in range(3000))
+                 if b not in (10, 13))
+    before = errors_map(con)
+    pages = free_pages(con)
+    con.send(junk)
+    reply = con.type("\x03")
+    t.check("bad.random-bytes", reply is not None and
+            reply.endswith("^C\n" + PROMPT), repr(reply)[-80:])
+    out = con.cmd("echo alive")
+    t.check("bad.random-bytes-alive", out == ["alive"], show(out))
+    t.check("bad.random-bytes-nothing", errors_map(con) == before and
+            free_pages(con) == pages, "state changed")
+    reply = con.type("\x1b[\r")
+    t.check("editor.escape-cut-by-enter", reply is not None and
+            reply.endswith("\n" + PROMPT), repr(reply))
+
+
 def check_vga(t, con):
     con.cmd("echo vga-mirror")
     with con.lock:
@@ -556,6 +578,7 @@ def main():
         check_switches(t, con)
         check_editor(t, con)
         check_vga(t, con)
+        check_random_bytes(t, con)
         check_paste(t, con)
         check_running(t, con)
         out = con.cmd("check")
