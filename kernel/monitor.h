@@ -80,18 +80,17 @@ unsigned monitor_errs_report(const struct monitor_errs *e,
                              const struct pool *p, uintptr_t addr);
 
 /* The commands, one function each, in the files named above. */
-enum monitor_result cmd_alloc(int argc, char **argv);
-enum monitor_result cmd_allocb(int argc, char **argv);
-enum monitor_result cmd_free(int argc, char **argv);
-enum monitor_result cmd_resize(int argc, char **argv);
-enum monitor_result cmd_size(int argc, char **argv);
-enum monitor_result cmd_kmalloc(int argc, char **argv);
-enum monitor_result cmd_kfree(int argc, char **argv);
-enum monitor_result cmd_krealloc(int argc, char **argv);
-enum monitor_result cmd_ksize(int argc, char **argv);
-enum monitor_result cmd_pool(int argc, char **argv);
-enum monitor_result cmd_stress(int argc, char **argv);
-enum monitor_result cmd_frag(int argc, char **argv);
-void monitor_pools_check(unsigned *problems, unsigned *npools);
+enum monitor_result monitor_cmd_alloc(int argc, char **argv);
+enum monitor_result monitor_cmd_allocb(int argc, char **argv);
+enum monitor_result monitor_cmd_free(int argc, char **argv);
+enum monitor_result monitor_cmd_resize(int argc, char **argv);
+enum monitor_result monitor_cmd_size(int argc, char **argv);
+enum monitor_result monitor_cmd_kmalloc(int argc, char **argv);
+enum monitor_result monitor_cmd_kfree(int argc, char **argv);
+enum monitor_result monitor_cmd_krealloc(int argc, char **argv);
+enum monitor_result monitor_cmd_ksize(int argc, char **argv);
+enum monitor_result monitor_cmd_pool(int argc, char **argv);
+enum monitor_result monitor_cmd_stress(int argc, char **argv);
+enum monitor_result monitor_cmd_frag(int argc, char **argv);
 
 #endif /* KERNEL_MONITOR_H */

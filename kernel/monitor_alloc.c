@@ -59,7 +59,7 @@ print_failed(const char *cmd, const struct monitor_errs *e,
 }
 
 enum monitor_result
-cmd_alloc(int argc, char **argv)
+monitor_cmd_alloc(int argc, char **argv)
 {
     struct monitor_errs e;
     uint64_t order;
@@ -85,7 +85,7 @@ cmd_alloc(int argc, char **argv)
 }
 
 enum monitor_result
-cmd_allocb(int argc, char **argv)
+monitor_cmd_allocb(int argc, char **argv)
 {
     struct monitor_errs e;
     size_t size;
@@ -116,7 +116,7 @@ addr_arg(int argc, char **argv, uintptr_t *addr)
 }
 
 enum monitor_result
-cmd_free(int argc, char **argv)
+monitor_cmd_free(int argc, char **argv)
 {
     struct monitor_errs e;
     uintptr_t a;
@@ -132,7 +132,7 @@ cmd_free(int argc, char **argv)
 }
 
 enum monitor_result
-cmd_resize(int argc, char **argv)
+monitor_cmd_resize(int argc, char **argv)
 {
     struct monitor_errs e;
     uintptr_t a;
@@ -162,7 +162,7 @@ cmd_resize(int argc, char **argv)
 }
 
 enum monitor_result
-cmd_size(int argc, char **argv)
+monitor_cmd_size(int argc, char **argv)
 {
     struct monitor_errs e;
     uintptr_t a;
@@ -195,7 +195,7 @@ print_kblock(const char *cmd, size_t asked, void *p)
 }
 
 enum monitor_result
-cmd_kmalloc(int argc, char **argv)
+monitor_cmd_kmalloc(int argc, char **argv)
 {
     struct monitor_errs e;
     unsigned count, i;
@@ -221,7 +221,7 @@ cmd_kmalloc(int argc, char **argv)
 }
 
 enum monitor_result
-cmd_kfree(int argc, char **argv)
+monitor_cmd_kfree(int argc, char **argv)
 {
     struct monitor_errs e;
     uintptr_t a;
@@ -241,7 +241,7 @@ cmd_kfree(int argc, char **argv)
 }
 
 enum monitor_result
-cmd_krealloc(int argc, char **argv)
+monitor_cmd_krealloc(int argc, char **argv)
 {
     struct monitor_errs e;
     uintptr_t a;
@@ -266,7 +266,7 @@ cmd_krealloc(int argc, char **argv)
 }
 
 enum monitor_result
-cmd_ksize(int argc, char **argv)
+monitor_cmd_ksize(int argc, char **argv)
 {
     struct monitor_errs e;
     uintptr_t a;
@@ -516,7 +516,7 @@ pool_destroy_cmd(int argc, char **argv)
 }
 
 enum monitor_result
-cmd_pool(int argc, char **argv)
+monitor_cmd_pool(int argc, char **argv)
 {
     if (argc < 2)
         return monitor_error("pool needs create, alloc, free or destroy");

@@ -240,7 +240,7 @@ stress_report(const char *name, struct stress_run *r, uint64_t ops,
 }
 
 enum monitor_result
-cmd_stress(int argc, char **argv)
+monitor_cmd_stress(int argc, char **argv)
 {
     struct stress_run *r = &run;
     struct monitor_errs e;
@@ -298,7 +298,7 @@ frag_show(const char *what)
 }
 
 enum monitor_result
-cmd_frag(int argc, char **argv)
+monitor_cmd_frag(int argc, char **argv)
 {
     struct buddy *b = kernel_page_allocator();
     size_t before = buddy_free_pages(b);
