@@ -54,6 +54,10 @@ KERNEL_SRCS := \
 	kernel/lib.c \
 	kernel/main.c \
 	kernel/memmap_boot.c \
+	kernel/monitor.c \
+	kernel/monitor_alloc.c \
+	kernel/monitor_cmds.c \
+	kernel/monitor_stress.c \
 	kernel/panic.c \
 	kernel/pool_boot.c \
 	kernel/port.c
@@ -62,6 +66,7 @@ KERNEL_SRCS := \
 MM_SRCS := \
 	mm/buddy.c \
 	mm/buddy_test.c \
+	mm/buddy_zone_picture.c \
 	mm/kheap.c \
 	mm/kheap_test.c \
 	mm/memmap.c \
@@ -126,7 +131,7 @@ need = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: \
 	install the Debian package $(2), or run tools/deps.sh))
 
 # "make run", "make test" and kin install whatever is missing first.
-ifneq ($(filter run test debug bench bench-count,$(MAKECMDGOALS)),)
+ifneq ($(filter run demo test debug bench bench-count,$(MAKECMDGOALS)),)
 ifneq ($(shell tools/deps.sh >&2; echo $$?),0)
 $(error tools/deps.sh could not install the tools; see above)
 endif
@@ -304,6 +309,17 @@ run: $(ISO)
 		$(QEMU) $(QEMU_FLAGS) -cdrom $$iso; status=$$?; \
 		[ $$status -ne 33 ] || status=0; exit $$status
 
+# make demo: one boot that walks through every layer, running the
+# console commands of tools/demo.cmds, one per line, as the run= option.
+# QEMU's own loader (-kernel) passes the quotes and ';' intact.
+.PHONY: demo
+demo: $(ELF) tools/demo.cmds
+	$(Q)script=$$(sed 's/;/,/g' tools/demo.cmds | paste -sd ';' - | \
+		sed 's/;/; /g'); \
+		$(QEMU) $(QEMU_FLAGS) -kernel $(ELF) \
+		-append "quiet run=\"$$script\""; status=$$?; \
+		[ $$status -ne 33 ] || status=0; exit $$status
+
 # make debug: QEMU waits for gdb on :1234; in another terminal run
 # "gdb -x tools/gdbinit" to load symbols and stop at kmain.
 .PHONY: debug
@@ -403,6 +419,7 @@ help:
 	@echo "kmemlab make targets:"
 	@echo "  all (default)  build $(ELF) and $(ISO)"
 	@echo "  run            boot in QEMU, serial here (MEM=$(MEM) ARGS=... VGA=1)"
+	@echo "  demo           one boot that walks through every layer"
 	@echo "  debug          boot halted, waiting for gdb -x tools/gdbinit"
 	@echo "  test           host tests, in-kernel self-tests, crash checks"
 	@echo "  hosttest       host tests only (T=filter, e.g. T=buddy)"

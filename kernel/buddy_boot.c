@@ -82,6 +82,13 @@ kernel_pagesrc(void)
     return &kernel_src;
 }
 
+/* The allocator itself, for the console's reports and commands. */
+struct buddy *
+kernel_page_allocator(void)
+{
+    return &kernel_buddy;
+}
+
 /* The boot allocator itself passes its own invariant checker. */
 MM_TEST(buddy, live_allocator_consistent)
 {

@@ -2,7 +2,8 @@
  * kernel/cmdline.c - splits the Multiboot command line into options.
  *
  * The line is copied into the struct and split in place: each space
- * becomes a NUL that ends a word, each first '=' a NUL that ends a key.
+ * outside double quotes becomes a NUL that ends a word, each first '='
+ * a NUL that ends a key; the quotes are squeezed out of the word.
  * Problems are reported through a callback and counted, never ignored:
  * an over-long line is cut at CMDLINE_MAX_LEN - 1 bytes, options beyond
  * CMDLINE_MAX_OPTS are dropped, a word with an empty key ("=x") or an
@@ -59,6 +60,36 @@ copy_line(struct cmdline *c, const char *line, cmdline_warn_fn *warn)
         problem(c, warn, "line too long", c->buf);
 }
 
+/*
+ * Finds the end of the word at p and squeezes its double quotes out, in
+ * place: a"b c"d becomes ab cd.  Returns where scanning goes on (past
+ * the NUL written at the word's end, or at the line's NUL); *open is
+ * set if a quote was left open.
+ */
+static char *
+split_word(char *p, bool *open)
+{
+    char *out = p;
+    bool quoted = false;
+
+    for (; *p != '\0'; p++) {
+        if (*p == '"') {
+            quoted = !quoted;
+            continue;
+        }
+        if (!quoted && (*p == ' ' || *p == '\t'))
+            break;
+        *out++ = *p;
+    }
+    *open = quoted;
+    if (*p == '\0') {
+        *out = '\0';
+        return p;
+    }
+    *out = '\0';
+    return p + 1;
+}
+
 /* Adds one word as an option, or reports why it cannot be one. */
 static void
 add_word(struct cmdline *c, char *word, cmdline_warn_fn *warn)
@@ -97,7 +128,7 @@ unsigned
 cmdline_parse(struct cmdline *c, const char *line, cmdline_warn_fn *warn)
 {
     char *p;
-    bool first = true;
+    bool first = true, open;
 
     c->nopts = 0;
     c->path = NULL;
@@ -111,10 +142,9 @@ cmdline_parse(struct cmdline *c, const char *line, cmdline_warn_fn *warn)
         if (*p == '\0')
             break;
         word = p;
-        while (*p != '\0' && *p != ' ' && *p != '\t')
-            p++;
-        if (*p != '\0')
-            *p++ = '\0';
+        p = split_word(p, &open);
+        if (open)
+            problem(c, warn, "unterminated quote", word);
         if (first && has_char(word, '/'))
             c->path = word;
         else

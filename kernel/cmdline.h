@@ -2,7 +2,10 @@
  * kernel/cmdline.h - the kernel command line as a table of options.
  *
  * Syntax: words separated by spaces; each word is "key" or "key=value";
- * a value may be a comma list ("selftest=buddy,kheap").  A first word
+ * a value may be a comma list ("selftest=buddy,kheap").  Double quotes
+ * group: inside them spaces do not end the word, and the quotes
+ * themselves are removed, so run="alloc 0; exit" is one option whose
+ * value is `alloc 0; exit`.  A first word
  * that contains '/' is the kernel's own path (GRUB and QEMU's -kernel
  * loader both put it there) and is kept apart, not taken as an option.
  */
@@ -12,7 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CMDLINE_MAX_LEN     256     /* bytes kept, NUL included */
+#define CMDLINE_MAX_LEN     2048    /* bytes kept, NUL included (room
+                                       for a run="..." script) */
 #define CMDLINE_MAX_OPTS    16
 
 struct cmdline_opt {
@@ -31,7 +35,8 @@ struct cmdline {
 /*
  * Called once per problem: "line too long", "too many options",
  * "malformed option", "repeated option" (the later one wins),
- * "unknown option".  word is the offending word.
+ * "unknown option", "unterminated quote" (the word runs to the end of
+ * the line).  word is the offending word.
  */
 typedef void cmdline_warn_fn(const char *problem, const char *word);
 

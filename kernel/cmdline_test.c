@@ -132,3 +132,27 @@ MM_TEST(cmdline, list_items)
     cursor = NULL;
     MM_CHECK(t, !cmdline_list_next(&cursor, word, sizeof word));
 }
+
+MM_TEST(cmdline, double_quotes_group_words)
+{
+    struct cmdline *c = parse("exit run=\"alloc 0; free $\" trace=buddy");
+
+    MM_CHECK_EQ(t, c->nopts, 3);
+    MM_CHECK_STR(t, c->opt[1].key, "run");
+    MM_CHECK_STR(t, c->opt[1].value, "alloc 0; free $");
+    MM_CHECK_STR(t, c->opt[2].key, "trace");
+    MM_CHECK_EQ(t, warned, 0);
+    /* Quotes anywhere in a word group; they are removed. */
+    c = parse("a\"b c\"d");
+    MM_CHECK_EQ(t, c->nopts, 1);
+    MM_CHECK_STR(t, c->opt[0].key, "ab cd");
+    /* An open quote runs to the end of the line and is reported. */
+    c = parse("run=\"help; exit");
+    MM_CHECK_EQ(t, c->nopts, 1);
+    MM_CHECK_STR(t, c->opt[0].value, "help; exit");
+    MM_CHECK_STR(t, last_problem, "unterminated quote");
+    /* Empty quotes leave an empty value: malformed, as "key=" is. */
+    c = parse("run=\"\" exit");
+    MM_CHECK_EQ(t, c->nopts, 1);
+    MM_CHECK_STR(t, last_problem, "malformed option");
+}

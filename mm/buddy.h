@@ -125,6 +125,7 @@ unsigned long buddy_nomem(const struct buddy *b);
 
 void buddy_print_buddyinfo(const struct buddy *b);
 void buddy_print_picture(const struct buddy *b);
+void buddy_print_zone_picture(const struct buddy *b, unsigned zone);
 void buddy_print_errors(const struct buddy *b);
 unsigned buddy_check(struct buddy *b);
 

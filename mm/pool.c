@@ -738,6 +738,13 @@ pool_is_registered(const struct pool *p)
     return false;
 }
 
+/* The live pool after p in the registry (the newest for NULL), or NULL. */
+struct pool *
+pool_registry_next(const struct pool *p)
+{
+    return p == NULL ? pool_registry : p->next_pool;
+}
+
 /*
  * p's counters, one fact per line: "pool: NAME: A allocations, F frees,
  * M out of memory", then "pool: NAME: error REASON N" for every error.

@@ -111,6 +111,7 @@ size_t pool_nslabs_active(const struct pool *p);
 
 void pool_print_slabinfo(void);
 bool pool_is_registered(const struct pool *p);
+struct pool *pool_registry_next(const struct pool *p);
 void pool_print_errors(const struct pool *p);
 void pool_print_all_errors(void);
 unsigned pool_check(struct pool *p);
