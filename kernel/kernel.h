@@ -73,6 +73,10 @@ unsigned memmap_boot_nfree(void);
 void memmap_boot_free(unsigned i, uintptr_t *base, size_t *size_bytes);
 void buddy_boot(void);
 void buddy_report(void);
+struct buddy;               /* mm/buddy.h */
+struct buddy *kernel_buddy_allocator(void);
+struct memmap;              /* mm/memmap.h */
+const struct memmap *memmap_boot_map(void);
 void *kernel_pages_alloc(unsigned order);
 void kernel_pages_free(void *addr);
 const struct mm_pagesrc *kernel_pagesrc(void);

@@ -233,9 +233,29 @@ test_selected(const struct mm_test *d, const char *filter)
     return false;
 }
 
-/* Runs one test with debug mode on and prints its result line. */
+/* Runs the after-test check, if any; its problems fail test t. */
+static void
+test_after(struct mm_t *t, mm_test_after_fn *after)
+{
+    unsigned problems;
+
+    if (after == NULL)
+        return;
+    t->nchecks++;
+    problems = after();
+    if (problems == 0)
+        return;
+    if (t->nfailed++ == 0)
+        mm_test_format(test_first_fail, sizeof test_first_fail,
+                       "check after the test: %u problems", problems);
+}
+
+/*
+ * Runs one test with debug mode on, then the after-test check, and
+ * prints its result line.
+ */
 static bool
-test_run_one(const struct mm_test *d)
+test_run_one(const struct mm_test *d, mm_test_after_fn *after)
 {
     struct mm_t t = { .mod = d->mod, .name = d->name };
     bool saved_debug = mm_debug;
@@ -248,6 +268,7 @@ test_run_one(const struct mm_test *d)
     test_current = NULL;
     if (t.catching)
         test_fail(&t, d->mod, 0, "test ended still catching panics");
+    test_after(&t, after);
     if (t.nfailed == 0) {
         mm_print("%s: ok %s.%s\n", test_prefix, d->mod, d->name);
         return true;
@@ -260,6 +281,13 @@ test_run_one(const struct mm_test *d)
 int
 mm_test_run(const char *filter, const char *prefix)
 {
+    return mm_test_run_with(filter, prefix, NULL);
+}
+
+int
+mm_test_run_with(const char *filter, const char *prefix,
+                 mm_test_after_fn *after)
+{
     const struct mm_test *const *p;
     int passed = 0, failed = 0;
 
@@ -267,7 +295,7 @@ mm_test_run(const char *filter, const char *prefix)
     for (p = __start_mm_tests; p < __stop_mm_tests; p++) {
         if (!test_selected(*p, filter))
             continue;
-        if (test_run_one(*p))
+        if (test_run_one(*p, after))
             passed++;
         else
             failed++;
