@@ -52,7 +52,6 @@ KERNEL_SRCS := \
 	kernel/crash.c \
 	kernel/kheap_boot.c \
 	kernel/ledger.c \
-
 	kernel/lib.c \
 	kernel/main.c \
 	kernel/memmap_boot.c \

@@ -16,17 +16,19 @@
  * Bounds: O(n log n) for n claims, n about twice the blocks handed out
  * plus the free blocks; nothing walks pages.
  * Metadata: struct ledger (2.7 KiB) and the fallback table in .bss.
- * Read after: mm/ledger.c.  Tests: kernel/ledger_test.c, mm/ledger_test.c.
+ * Read after: mm/ledger.c.  Tests: at the end of this file (the live
+ * allocators, stressed in phases) and mm/ledger_test.c.
  */
 #include "../mm/buddy.h"
 #include "../mm/kheap.h"
 #include "../mm/ledger.h"
 #include "../mm/memmap.h"
 #include "../mm/pool.h"
+#include "../mm/test.h"
 #include "kernel.h"
 #include "ledger.h"
 
-#define FALLBACK_CLAIMS     512
+#define FALLBACK_CLAIMS     256
 
 static struct ledger kledger;
 static struct ledger_claim fallback[FALLBACK_CLAIMS];
@@ -246,4 +248,172 @@ ledger_print_page(uintptr_t addr)
         kprintf("\n");
     }
     table_give_back();
+}
+
+/* ---- self-tests of the live ledger ---------------------------------- */
+
+/* The owner kind of the page holding addr, or LEDGER_KIND_COUNT. */
+static unsigned
+kind_at(const void *addr)
+{
+    const struct ledger_claim *c;
+    unsigned kind = LEDGER_KIND_COUNT;
+
+    ledger_build(true);
+    c = ledger_find(&kledger, (uintptr_t)addr >> MM_PAGE_SHIFT);
+    if (c != NULL)
+        kind = kledger.owner[c->owner].kind;
+    table_give_back();
+    return kind;
+}
+
+/* What the live allocators hold, as each counts it. */
+struct live_counts {
+    size_t free_pages;          /* kernel buddy */
+    size_t bucket_pages, large_pages;   /* global kmalloc heap */
+    size_t slab_pages;          /* every growing pool */
+};
+
+static void
+live_counts(struct live_counts *n)
+{
+    const struct kheap *h = kmalloc_heap();
+    const struct pool *p;
+    unsigned i;
+
+    n->free_pages = buddy_free_pages(kernel_buddy_allocator());
+    n->bucket_pages = 0;
+    for (i = 0; i < KHEAP_NBUCKETS; i++)
+        n->bucket_pages += h->bucket[i].npages;
+    n->large_pages = h->large_pages;
+    n->slab_pages = 0;
+    for (p = pool_registry; p != NULL; p = p->next_pool)
+        if (p->src != NULL)
+            n->slab_pages += (size_t)p->nslabs << p->slab_order;
+}
+
+/* The ledger holds, and its totals are the layers' own counts. */
+static void
+check_live(struct mm_t *t)
+{
+    struct live_counts n;
+
+    MM_CHECK_EQ(t, ledger_check(), 0);
+    live_counts(&n);
+    MM_CHECK_EQ(t, ledger_kind_pages(&kledger, LEDGER_FREE) +
+                   ledger_kind_pages(&kledger, LEDGER_TABLE), n.free_pages);
+    MM_CHECK_EQ(t, ledger_kind_pages(&kledger, LEDGER_KMALLOC_BUCKET),
+                n.bucket_pages);
+    MM_CHECK_EQ(t, ledger_kind_pages(&kledger, LEDGER_KMALLOC_LARGE),
+                n.large_pages);
+    MM_CHECK_EQ(t, ledger_kind_pages(&kledger, LEDGER_POOL_SLAB),
+                n.slab_pages);
+    MM_CHECK_EQ(t, kledger.group_pages[LEDGER_GROUP_FREE] * MM_PAGE,
+                memmap_free_bytes(memmap_boot_map()));
+}
+
+#define LIVE_SLOTS      96
+#define LIVE_PHASES     4
+#define LIVE_OPS        1500
+
+/* One thing the stress holds: which layer gave it, and where it is. */
+struct live_slot {
+    unsigned layer;             /* 0 empty, 1 page, 2 kmalloc, 3 pool */
+    void *p;
+};
+
+static void
+live_release(struct pool *pool, struct live_slot *s)
+{
+    if (s->layer == 1)
+        kernel_pages_free(s->p);
+    else if (s->layer == 2)
+        kfree(s->p);
+    else if (s->layer == 3)
+        pool_free(pool, s->p);
+    s->layer = 0;
+}
+
+/* Fills empty slot s from a random layer, with a random size. */
+static void
+live_take(struct mm_t *t, struct pool *pool, struct live_slot *s)
+{
+    unsigned layer = 1 + (unsigned)mm_test_rand_below(t, 3);
+
+    if (layer == 1)
+        s->p = kernel_pages_alloc((unsigned)mm_test_rand_below(t, 4));
+    else if (layer == 2)
+        s->p = kmalloc(1 + (size_t)mm_test_rand_below(t, 9000));
+    else
+        s->p = pool_alloc(pool);
+    s->layer = s->p != NULL ? layer : 0;
+}
+
+/*
+ * The live allocators - kernel pages, kmalloc, a pool - under random
+ * allocations and frees, in phases; after each phase every page has one
+ * owner and the ledger's totals are the layers' counts.
+ */
+MM_TEST(ledger, live_stress_phases)
+{
+    static struct live_slot slot[LIVE_SLOTS];
+    struct pool *pool = kpool_create("t-ledger-live", 200, 8, 0);
+    unsigned phase, i;
+
+    if (!MM_CHECK(t, pool != NULL))
+        return;
+    for (phase = 0; phase < LIVE_PHASES; phase++) {
+        for (i = 0; i < LIVE_OPS; i++) {
+            struct live_slot *s = &slot[mm_test_rand_below(t, LIVE_SLOTS)];
+
+            if (s->layer != 0)
+                live_release(pool, s);
+            else
+                live_take(t, pool, s);
+        }
+        check_live(t);
+    }
+    for (i = 0; i < LIVE_SLOTS; i++)
+        live_release(pool, &slot[i]);
+    MM_CHECK_EQ(t, kpool_destroy(pool), POOL_OK);
+    kheap_trim(kmalloc_heap());
+    check_live(t);
+}
+
+/*
+ * The page query names the owner each layer gave: a kernel block, a
+ * kmalloc bucket page, a run, a pool slab, a free block, the kernel
+ * image.  Each line is printed too (tests/boot/ledger.sh reads them).
+ */
+MM_TEST(ledger, page_owner_query)
+{
+    extern char __kernel_start[];
+    void *page = kernel_pages_alloc(1);
+    void *small = kmalloc(64), *large = kmalloc(6000);
+    struct pool *pool = kpool_create("t-ledger-page", 64, 8, 0);
+    void *obj = pool != NULL ? pool_alloc(pool) : NULL;
+    uintptr_t spare;
+
+    if (!MM_CHECK(t, page && small && large && obj))
+        return;
+    spare = (uintptr_t)page + MM_PAGE;          /* order 1: 2 pages */
+    MM_CHECK_EQ(t, kind_at(page), LEDGER_KERNEL);
+    MM_CHECK_EQ(t, kind_at((void *)spare), LEDGER_KERNEL);
+    MM_CHECK_EQ(t, kind_at(small), LEDGER_KMALLOC_BUCKET);
+    MM_CHECK_EQ(t, kind_at(large), LEDGER_KMALLOC_LARGE);
+    MM_CHECK_EQ(t, kind_at(obj), LEDGER_POOL_SLAB);
+    MM_CHECK_EQ(t, kind_at(__kernel_start), LEDGER_RESERVED);
+    MM_CHECK_EQ(t, kind_at((void *)0xfffff000u), LEDGER_HOLE);
+    ledger_print_page((uintptr_t)page);
+    ledger_print_page((uintptr_t)small);
+    ledger_print_page((uintptr_t)large);
+    ledger_print_page((uintptr_t)obj);
+    ledger_print_page((uintptr_t)__kernel_start);
+    kernel_pages_free(page);
+    MM_CHECK_EQ(t, kind_at(page), LEDGER_FREE);
+    ledger_print_page((uintptr_t)page);
+    kfree(small);
+    kfree(large);
+    pool_free(pool, obj);
+    MM_CHECK_EQ(t, kpool_destroy(pool), POOL_OK);
 }

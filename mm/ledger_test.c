@@ -17,7 +17,7 @@
 #include "test.h"
 #include "testpages.h"
 
-#define TABLE_CLAIMS    2048
+#define TABLE_CLAIMS    512
 
 static struct ledger_claim table[TABLE_CLAIMS];
 static struct ledger led;
