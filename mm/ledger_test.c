@@ -8,7 +8,8 @@
  * buddy allocator over scratch memory, a kmalloc heap and a pool growing
  * from it - whose metadata each test corrupts in one place, asserting
  * the ledger's exact complaint line, then repairs, asserting silence.
- * Ledgers here are quiet: complaints are recorded, not printed.
+ * Ledgers here are quiet: complaints are recorded, not printed; each
+ * test prints the one it asserted as "ledger_test: NAME: COMPLAINT".
  */
 #include "kheap.h"
 #include "ledger.h"
@@ -76,6 +77,7 @@ expect(struct mm_t *t, const char *fmt_tail, uint64_t pfn, const char *a,
         mm_test_format(want, sizeof want, "%s%s(%llu pages from there)",
                        head, fmt_tail, (unsigned long long)n);
     MM_CHECK_STR(t, led.first_problem, want);
+    mm_print("ledger_test: %s: %s\n", t->name, led.first_problem);
 }
 
 MM_TEST(ledger, missing_claim_is_no_owner)
