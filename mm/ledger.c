@@ -37,8 +37,8 @@
  * (heapsort, O(n log n), no recursion) and sweeps each depth once
  * against the one above: O(n log n) for n claims.  Nothing is per page:
  * a 4 MiB free block is one claim.
- * Metadata: the caller's claim table, 24 bytes a claim on the 32-bit
- * kernel; struct ledger about 2.6 KiB.
+ * Metadata: the caller's claim table, 20 bytes a claim on the 32-bit
+ * kernel (24 on a 64-bit host); struct ledger about 2.4 KiB.
  * Read after: mm/buddy.c, mm/kheap.c, mm/pool.c.  Tests: mm/ledger_test.c.
  */
 #include "ledger.h"
@@ -240,7 +240,7 @@ static void
 complain_two(struct ledger *l, unsigned a, unsigned b, uint64_t first,
              uint64_t end)
 {
-    char da[64], db[64];
+    char da[96], db[96];
 
     ledger_describe(l, a, da, sizeof da);
     ledger_describe(l, b, db, sizeof db);
@@ -253,7 +253,7 @@ static void
 complain_empty(struct ledger *l, unsigned holder, uint64_t first,
                uint64_t end)
 {
-    char d[64];
+    char d[96];
 
     ledger_describe(l, holder, d, sizeof d);
     complain(l, "ledger: page 0x%08lx has no owner inside %s (%llu pages "
