@@ -159,6 +159,34 @@ MM_TEST(ledger, claim_errors_are_counted_problems)
     MM_CHECK_EQ(t, ledger_settle(&led), 2);     /* the loss and the gap */
 }
 
+/* ---- the check after each test -------------------------------------- */
+
+static unsigned
+finds_nothing(void)
+{
+    return 0;
+}
+
+static unsigned
+finds_two_problems(void)
+{
+    return 2;
+}
+
+/*
+ * The runner runs a test, then the check it was given: a check that
+ * finds problems fails a test whose own checks all passed.
+ */
+MM_TEST(ledger, after_test_check_fails_the_test)
+{
+    MM_CHECK_EQ(t, mm_test_run_with("ledger.tiling_claims_settle_clean",
+                                    "runner", finds_nothing), 0);
+    MM_CHECK_EQ(t, mm_test_run_with("ledger.tiling_claims_settle_clean",
+                                    "runner", finds_two_problems), 1);
+    MM_CHECK_EQ(t, mm_test_run_with("ledger.tiling_claims_settle_clean",
+                                    "runner", NULL), 0);
+}
+
 /* ---- the memory map ------------------------------------------------- */
 
 /*

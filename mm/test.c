@@ -284,13 +284,38 @@ mm_test_run(const char *filter, const char *prefix)
     return mm_test_run_with(filter, prefix, NULL);
 }
 
+/* The runner's state, saved so that a test may run the runner itself. */
+struct test_saved {
+    struct mm_t *current;
+    const char *prefix;
+    char first_fail[sizeof test_first_fail];
+};
+
+static void
+test_save(struct test_saved *s)
+{
+    s->current = test_current;
+    s->prefix = test_prefix;
+    mm_memcpy(s->first_fail, test_first_fail, sizeof test_first_fail);
+}
+
+static void
+test_restore(const struct test_saved *s)
+{
+    test_current = s->current;
+    test_prefix = s->prefix;
+    mm_memcpy(test_first_fail, s->first_fail, sizeof test_first_fail);
+}
+
 int
 mm_test_run_with(const char *filter, const char *prefix,
                  mm_test_after_fn *after)
 {
     const struct mm_test *const *p;
     int passed = 0, failed = 0;
+    struct test_saved saved;
 
+    test_save(&saved);
     test_prefix = prefix;
     for (p = __start_mm_tests; p < __stop_mm_tests; p++) {
         if (!test_selected(*p, filter))
@@ -300,6 +325,7 @@ mm_test_run_with(const char *filter, const char *prefix,
         else
             failed++;
     }
+    test_restore(&saved);
     if (passed + failed == 0) {
         mm_print("%s: no test matches \"%s\"\n", prefix, filter);
         mm_print("%s: 0 passed, 1 failed\n", prefix);
