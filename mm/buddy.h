@@ -144,14 +144,11 @@ void buddy_pagesrc(struct buddy *b, struct mm_pagesrc *src);
  * The page ledger's view (mm/buddy_owner.c): buddy_claim claims each
  * zone's used prefix as kind meta, each allocated block as kind alloc
  * (from the state bytes) and each free block as kind free (from the
- * free lists, following only links the state bytes confirm).
- * buddy_block_of finds the block holding addr: its first page and
- * order; BUDDY_STATE_NONE outside the zones, _RESERVED in a prefix.
+ * free lists, following only links to blocks of the list's order
+ * inside the zone, at most as many as the list's count).
  */
 struct ledger;
 void buddy_claim(const struct buddy *b, struct ledger *l, unsigned meta,
                  unsigned free_kind, unsigned alloc);
-enum buddy_state buddy_block_of(const struct buddy *b, uintptr_t addr,
-                                uintptr_t *first, unsigned *order);
 
 #endif /* MM_BUDDY_H */

@@ -17,7 +17,6 @@
  * Bounds: O(blocks) per zone for the state bytes (a block is skipped in
  * one step; only pages that head no block are stepped over one by one,
  * which happens only in corrupt state) plus O(free blocks) for the lists.
- * buddy_block_of is O(zones + BUDDY_MAX_ORDER).
  * Metadata: none.
  * Read after: mm/buddy.c, mm/ledger.c.  Tests: mm/ledger_test.c.
  */
@@ -110,46 +109,4 @@ buddy_claim(const struct buddy *b, struct ledger *l, unsigned meta,
         claim_allocated(z, l, alloc);
         claim_free(z, l, free_kind);
     }
-}
-
-/*
- * The block that holds addr: the zone's state for it (FREE or ALLOC for
- * a page of a block, RESERVED in the used prefix, NONE outside every
- * zone or when no head covers the page) and, for a block, its first
- * page and order.  A block of order k starts at addr's pfn with its low
- * k bits cleared, so trying k = 0 .. BUDDY_MAX_ORDER finds it.
- */
-enum buddy_state
-buddy_block_of(const struct buddy *b, uintptr_t addr, uintptr_t *first,
-               unsigned *order)
-{
-    uintptr_t pfn = addr >> MM_PAGE_SHIFT;
-    const struct buddy_zone *z = NULL;
-    unsigned i, k;
-
-    for (i = 0; i < b->nzones && z == NULL; i++)
-        if (in_zone(&b->zone[i], pfn))
-            z = &b->zone[i];
-    if (z == NULL)
-        return BUDDY_STATE_NONE;
-    if (pfn - z->first_pfn < z->nreserved)
-        return BUDDY_STATE_RESERVED;
-    for (k = 0; k <= BUDDY_MAX_ORDER; k++) {
-        uintptr_t head = pfn & ~(((uintptr_t)1 << k) - 1);
-        uint8_t m;
-
-        if (!in_zone(z, head) || head - z->first_pfn < z->nreserved)
-            break;
-        m = *state_of(z, head);
-        if ((m & (BUDDY_META_FREE | BUDDY_META_ALLOC)) != 0 &&
-            (m & BUDDY_META_ORDER) >= k && head_fits(z, head, m)) {
-            if (pfn - head >= ((uintptr_t)1 << (m & BUDDY_META_ORDER)))
-                break;
-            *first = head << MM_PAGE_SHIFT;
-            *order = m & BUDDY_META_ORDER;
-            return (m & BUDDY_META_FREE) ? BUDDY_STATE_FREE
-                                         : BUDDY_STATE_ALLOC;
-        }
-    }
-    return BUDDY_STATE_NONE;
 }

@@ -377,7 +377,8 @@ find_at(const struct ledger *l, unsigned d, uint64_t pfn)
         else
             hi = mid;
     }
-    while (lo > l->depth_at[d] && l->claim[lo - 1].first == l->claim[lo - 1].end)
+    while (lo > l->depth_at[d] &&
+           l->claim[lo - 1].first == l->claim[lo - 1].end)
         lo--;                       /* skip claims emptied by clipping */
     if (lo == l->depth_at[d] || l->claim[lo - 1].end <= pfn)
         return NULL;
