@@ -233,6 +233,41 @@ MM_TEST(ledger, memory_map_pages_sum_to_its_figures)
     MM_CHECK_EQ(t, memmap_check(&m), 0);
 }
 
+/*
+ * Odd maps: two usable entries share page 0 around a reserved KiB (one
+ * edge page with both parts), a reservation lies in a hole (the hole
+ * owns it), another straddles the end of usable memory.
+ */
+MM_TEST(ledger, memory_map_odd_edges)
+{
+    static struct memmap m;
+    const struct ledger_claim *c;
+
+    memmap_init(&m);
+    memmap_add(&m, 0, 0x800, MEMMAP_USABLE);
+    memmap_add(&m, 0x800, 0x400, MEMMAP_RESERVED);
+    memmap_add(&m, 0xc00, 0x5400, MEMMAP_USABLE);    /* to 0x6000 */
+    memmap_sanitise(&m);
+    memmap_reserve(&m, 0x9000, 0xa000, "in a hole");
+    memmap_reserve(&m, 0x5800, 0x7000, "past the end");
+    memmap_compute_free(&m);
+    ledger_init(&led, 0, MEMMAP_LIMIT >> MM_PAGE_SHIFT, table, TABLE_CLAIMS);
+    led.quiet = true;
+    memmap_claim(&m, &led);
+    ledger_claim(&led, 1, 4, LEDGER_FREE, 0, NULL);  /* [0x1000, 0x5000) */
+    MM_CHECK_EQ(t, memmap_free_bytes(&m), 0x4000);
+    MM_CHECK_EQ(t, ledger_settle(&led), 0);
+    c = ledger_find(&led, 0);
+    MM_CHECK_EQ(t, led.owner[c->owner].kind, LEDGER_EDGE);
+    MM_CHECK_EQ(t, led.owner[c->owner].detail, 0xc00);
+    MM_CHECK_STR(t, led.owner[ledger_find(&led, 5)->owner].name,
+                 "past the end");
+    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 6)->owner].kind, LEDGER_HOLE);
+    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 9)->owner].kind, LEDGER_HOLE);
+    MM_CHECK_EQ(t, led.kept_usable_bytes,
+                memmap_usable_bytes(&m) - memmap_free_bytes(&m));
+}
+
 /* ---- a small world, corrupted one piece of metadata at a time ------- */
 
 struct world {
