@@ -51,6 +51,7 @@ KERNEL_SRCS := \
 	kernel/cpu.c \
 	kernel/crash.c \
 	kernel/kheap_boot.c \
+	kernel/ledger.c \
 	kernel/lib.c \
 	kernel/main.c \
 	kernel/memmap_boot.c \
@@ -65,13 +66,19 @@ KERNEL_SRCS := \
 # mm/: every allocator and its tests; built into the kernel and the host.
 MM_SRCS := \
 	mm/buddy.c \
+	mm/buddy_owner.c \
 	mm/buddy_test.c \
 	mm/buddy_zone_picture.c \
 	mm/kheap.c \
+	mm/kheap_owner.c \
 	mm/kheap_test.c \
+	mm/ledger.c \
+	mm/ledger_test.c \
 	mm/memmap.c \
+	mm/memmap_owner.c \
 	mm/memmap_test.c \
 	mm/pool.c \
+	mm/pool_owner.c \
 	mm/pool_test.c \
 	mm/test.c \
 	mm/test_test.c \

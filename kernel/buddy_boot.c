@@ -76,17 +76,17 @@ kernel_pages_free(void *addr)
     buddy_free(&kernel_buddy, addr);
 }
 
+/* The kernel's page allocator itself, for the ledger and the console. */
+struct buddy *
+kernel_buddy_allocator(void)
+{
+    return &kernel_buddy;
+}
+
 const struct mm_pagesrc *
 kernel_pagesrc(void)
 {
     return &kernel_src;
-}
-
-/* The allocator itself, for the console's reports and commands. */
-struct buddy *
-kernel_page_allocator(void)
-{
-    return &kernel_buddy;
 }
 
 /* The boot allocator itself passes its own invariant checker. */

@@ -79,11 +79,13 @@ unsigned memmap_boot_nfree(void);
 void memmap_boot_free(unsigned i, uintptr_t *base, size_t *size_bytes);
 void buddy_boot(void);
 void buddy_report(void);
+struct buddy;               /* mm/buddy.h */
+struct buddy *kernel_buddy_allocator(void);
+struct memmap;              /* mm/memmap.h */
+const struct memmap *memmap_boot_map(void);
 void *kernel_pages_alloc(unsigned order);
 void kernel_pages_free(void *addr);
 const struct mm_pagesrc *kernel_pagesrc(void);
-struct buddy *kernel_page_allocator(void);
-const struct memmap *memmap_boot_map(void);
 void kheap_boot(void);
 void kheap_report(void);
 void pool_boot(void);

@@ -17,6 +17,7 @@
 #include "cmdline.h"
 #include "kernel.h"
 #include "monitor.h"
+#include "ledger.h"
 #include "multiboot.h"
 
 struct kopts kopts;
@@ -121,6 +122,7 @@ reports(void)
     buddy_report();
     kheap_report();
     pool_report();
+    ledger_report();
 }
 
 void __attribute__((noreturn))
@@ -147,7 +149,8 @@ kmain(uint32_t magic, uint32_t mbi_phys)
     if (kopts.crash != NULL)
         crash_raise(kopts.crash);
     if (kopts.selftest) {
-        failed = mm_test_run(kopts.selftest_only, "selftest");
+        failed = mm_test_run_with(kopts.selftest_only, "selftest",
+                                  ledger_after_test);
         if (!kopts.quiet)
             reports();
         kernel_exit(failed == 0);

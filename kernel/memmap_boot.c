@@ -186,7 +186,8 @@ memmap_boot_free(unsigned i, uintptr_t *base, size_t *size_bytes)
     *size_bytes = (size_t)(r->end - r->base);
 }
 
-/* The map as the boot left it, for the console's "mem" and "check". */
+/* The sanitised map with its reservations, for the console's "mem" and
+ * "check" and for the page ledger. */
 const struct memmap *
 memmap_boot_map(void)
 {

@@ -41,7 +41,7 @@ static struct monitor_pool pools[MONITOR_POOLS];
 static void
 print_block(const char *cmd, void *p)
 {
-    size_t bytes = buddy_size(kernel_page_allocator(), p);
+    size_t bytes = buddy_size(kernel_buddy_allocator(), p);
 
     kprintf("%s: 0x%08lx order %d (%zu page%s)\n", cmd,
             (unsigned long)monitor_note_addr((uintptr_t)p),
@@ -73,7 +73,7 @@ monitor_cmd_alloc(int argc, char **argv)
         return MON_USAGE;
     for (i = 0; i < count; i++) {
         monitor_errs_save(&e, NULL);
-        p = buddy_alloc(kernel_page_allocator(),
+        p = buddy_alloc(kernel_buddy_allocator(),
                         order > 0xffff ? 0xffff : (unsigned)order);
         if (p == NULL) {
             print_failed("alloc", &e, NULL, (uintptr_t)order);
@@ -96,7 +96,7 @@ monitor_cmd_allocb(int argc, char **argv)
     if (!monitor_size(argv[1], &size))
         return MON_USAGE;
     monitor_errs_save(&e, NULL);
-    p = buddy_alloc_bytes(kernel_page_allocator(), size);
+    p = buddy_alloc_bytes(kernel_buddy_allocator(), size);
     if (p == NULL)
         print_failed("allocb", &e, NULL, (uintptr_t)size);
     else
@@ -124,7 +124,7 @@ monitor_cmd_free(int argc, char **argv)
     if (!addr_arg(argc, argv, &a))
         return MON_USAGE;
     monitor_errs_save(&e, NULL);
-    if (buddy_free(kernel_page_allocator(), (void *)a) == BUDDY_OK)
+    if (buddy_free(kernel_buddy_allocator(), (void *)a) == BUDDY_OK)
         kprintf("free: 0x%08lx freed\n", (unsigned long)a);
     else
         monitor_errs_report(&e, NULL, a);
@@ -147,7 +147,7 @@ monitor_cmd_resize(int argc, char **argv)
         return MON_USAGE;
     p = (void *)a;
     monitor_errs_save(&e, NULL);
-    switch (buddy_resize(kernel_page_allocator(), &p, size)) {
+    switch (buddy_resize(kernel_buddy_allocator(), &p, size)) {
     case BUDDY_OK:
         print_block("resize", p);
         break;
@@ -171,7 +171,7 @@ monitor_cmd_size(int argc, char **argv)
     if (!addr_arg(argc, argv, &a))
         return MON_USAGE;
     monitor_errs_save(&e, NULL);
-    bytes = buddy_size(kernel_page_allocator(), (void *)a);
+    bytes = buddy_size(kernel_buddy_allocator(), (void *)a);
     if (bytes == 0) {
         if (monitor_errs_report(&e, NULL, a) == 0)
             kprintf("size: 0x%08lx is no block\n", (unsigned long)a);

@@ -24,6 +24,7 @@
 #include "cmdline.h"
 #include "format.h"
 #include "kernel.h"
+#include "ledger.h"
 
 MM_STATIC_ASSERT(BUDDY_ERR_COUNT <= 16 && KHEAP_ERR_COUNT <= 16 &&
                  POOL_ERR_COUNT <= 16, "struct monitor_errs holds 16");
@@ -166,7 +167,7 @@ monitor_count(int argc, char **argv, int i, unsigned *out)
 void
 monitor_errs_save(struct monitor_errs *e, const struct pool *p)
 {
-    const struct buddy *b = kernel_page_allocator();
+    const struct buddy *b = kernel_buddy_allocator();
     unsigned i;
 
     for (i = 0; i < BUDDY_ERR_COUNT; i++)
@@ -186,7 +187,7 @@ unsigned
 monitor_errs_report(const struct monitor_errs *e, const struct pool *p,
                     uintptr_t addr)
 {
-    const struct buddy *b = kernel_page_allocator();
+    const struct buddy *b = kernel_buddy_allocator();
     const struct kheap *h = kmalloc_heap();
     unsigned i, n = 0;
 
@@ -220,7 +221,7 @@ static enum monitor_result
 cmd_mem(int argc, char **argv)
 {
     const struct memmap *m = memmap_boot_map();
-    const struct buddy *b = kernel_page_allocator();
+    const struct buddy *b = kernel_buddy_allocator();
 
     (void)argc;
     (void)argv;
@@ -241,14 +242,14 @@ cmd_buddyinfo(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    buddy_print_buddyinfo(kernel_page_allocator());
+    buddy_print_buddyinfo(kernel_buddy_allocator());
     return MON_OK;
 }
 
 static enum monitor_result
 cmd_zone(int argc, char **argv)
 {
-    const struct buddy *b = kernel_page_allocator();
+    const struct buddy *b = kernel_buddy_allocator();
     uint64_t n = 0;
 
     if (argc > 1 && !monitor_number(argv[1], "zone", &n))
@@ -312,7 +313,7 @@ cmd_errors(int argc, char **argv)
     (void)argv;
     n = print_nonzero("memmap", m->nerr, MEMMAP_OK + 1, MEMMAP_ERR_COUNT,
                       memmap_err_name);
-    n += print_nonzero("buddy", kernel_page_allocator()->nerr,
+    n += print_nonzero("buddy", kernel_buddy_allocator()->nerr,
                        BUDDY_NOMEM + 1, BUDDY_ERR_COUNT, buddy_err_name);
     n += print_nonzero("kmalloc", kmalloc_heap()->nerr, KHEAP_NOMEM + 1,
                        KHEAP_ERR_COUNT, kheap_err_name);
@@ -344,11 +345,35 @@ cmd_check(int argc, char **argv)
     (void)argv;
     kprintf("check: memmap %u problems\n", memmap_check(memmap_boot_map()));
     kprintf("check: buddy %u problems\n",
-            buddy_check(kernel_page_allocator()));
+            buddy_check(kernel_buddy_allocator()));
     kprintf("check: kmalloc %u problems\n", kheap_check(kmalloc_heap()));
     for (bad = 0; (p = pool_registry_next(p)) != NULL; npools++)
         bad += pool_check((struct pool *)p);
     kprintf("check: pool %u problems in %u pools\n", bad, npools);
+    kprintf("check: ledger %u problems\n", ledger_check());
+    return MON_OK;
+}
+
+/* page ADDR: who holds the page with ADDR, from the page ledger. */
+static enum monitor_result
+cmd_page(int argc, char **argv)
+{
+    uintptr_t a;
+
+    if (argc < 2)
+        return monitor_error("page needs an ADDR");
+    if (!monitor_addr(argv[1], &a))
+        return MON_USAGE;
+    ledger_print_page(a);
+    return MON_OK;
+}
+
+static enum monitor_result
+cmd_ledger(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    ledger_report();
     return MON_OK;
 }
 
@@ -420,7 +445,7 @@ cmd_poison(int argc, char **argv)
     print_layers("poison", mm_poison);
     kprintf("switch: poison applies to pools created from now on; buddy "
             "%s, kmalloc %s since boot\n",
-            kernel_page_allocator()->poison ? "on" : "off",
+            kernel_buddy_allocator()->poison ? "on" : "off",
             kmalloc_heap()->poison ? "on" : "off");
     return MON_OK;
 }
@@ -466,7 +491,8 @@ cmd_debug(int argc, char **argv)
 static enum monitor_result
 cmd_selftest(int argc, char **argv)
 {
-    mm_test_run(argc > 1 ? argv[1] : NULL, "selftest");
+    mm_test_run_with(argc > 1 ? argv[1] : NULL, "selftest",
+                     ledger_after_test);
     return MON_OK;
 }
 
@@ -520,6 +546,11 @@ const struct monitor_cmd monitor_cmds[] = {
       "every non-zero error counter of every layer", "errors", cmd_errors },
     { "check", "", 1,
       "run every layer's invariant checker", "check", cmd_check },
+    { "page", "ADDR", 2,
+      "which layer owns the page with ADDR, in what role", "page $",
+      cmd_page },
+    { "ledger", "", 1,
+      "every page's owner, totalled per owner", "ledger", cmd_ledger },
     { "alloc", "ORDER [COUNT]", 3,
       "allocate 2^ORDER pages (COUNT times)", "alloc 3", monitor_cmd_alloc },
     { "allocb", "SIZE", 2,

@@ -26,6 +26,7 @@
 #include "../mm/pool.h"
 #include "io.h"
 #include "kernel.h"
+#include "ledger.h"
 
 #define STRESS_LIVE         256     /* live blocks at most */
 #define STRESS_MAX_OPS      10000000ULL
@@ -157,7 +158,7 @@ stress_alloc(struct stress_run *r)
 
     switch (r->layer) {
     case STRESS_BUDDY:
-        if ((p = buddy_alloc(kernel_page_allocator(), order)) != NULL)
+        if ((p = buddy_alloc(kernel_buddy_allocator(), order)) != NULL)
             shadow_add(r, (uintptr_t)p, MM_PAGE << order, MM_PAGE << order);
         break;
     case STRESS_KMALLOC:
@@ -184,7 +185,7 @@ stress_free(struct stress_run *r, unsigned i)
     r->live[i] = r->live[--r->nlive];
     r->frees++;
     if (r->layer == STRESS_BUDDY)
-        buddy_free(kernel_page_allocator(), (void *)s.addr);
+        buddy_free(kernel_buddy_allocator(), (void *)s.addr);
     else if (r->layer == STRESS_KMALLOC)
         kfree((void *)s.addr);
     else
@@ -195,7 +196,7 @@ static unsigned
 layer_check(struct stress_run *r)
 {
     if (r->layer == STRESS_BUDDY)
-        return buddy_check(kernel_page_allocator());
+        return buddy_check(kernel_buddy_allocator());
     if (r->layer == STRESS_KMALLOC)
         return kheap_check(kmalloc_heap());
     return pool_check(r->pool);
@@ -276,9 +277,10 @@ monitor_cmd_stress(int argc, char **argv)
             stress_free(r, rnd(r) % r->nlive);
     }
     cycles = rdtsc() - t0;
+    problems = ledger_check();          /* with the live blocks held */
     while (r->nlive > 0)
         stress_free(r, r->nlive - 1);
-    problems = layer_check(r);
+    problems += layer_check(r) + ledger_check();
     errs = monitor_errs_report(&e, r->pool, 0);
     stress_report(argv[1], r, n, cycles, problems, errs);
     if (r->pool != NULL)
@@ -289,7 +291,7 @@ monitor_cmd_stress(int argc, char **argv)
 static void
 frag_show(const char *what)
 {
-    const struct buddy *b = kernel_page_allocator();
+    const struct buddy *b = kernel_buddy_allocator();
 
     kprintf("frag: %s: %zu of %zu pages free\n", what, buddy_free_pages(b),
             buddy_managed_pages(b));
@@ -300,7 +302,7 @@ frag_show(const char *what)
 enum monitor_result
 monitor_cmd_frag(int argc, char **argv)
 {
-    struct buddy *b = kernel_page_allocator();
+    struct buddy *b = kernel_buddy_allocator();
     size_t before = buddy_free_pages(b);
     unsigned i, n;
 

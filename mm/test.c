@@ -266,9 +266,29 @@ test_selected(const struct mm_test *d, const char *filter)
     return false;
 }
 
-/* Runs one test with debug mode on and prints its result line. */
+/* Runs the after-test check, if any; its problems fail test t. */
+static void
+test_after(struct mm_t *t, mm_test_after_fn *after)
+{
+    unsigned problems;
+
+    if (after == NULL)
+        return;
+    t->nchecks++;
+    problems = after();
+    if (problems == 0)
+        return;
+    if (t->nfailed++ == 0)
+        mm_test_format(test_first_fail, sizeof test_first_fail,
+                       "check after the test: %u problems", problems);
+}
+
+/*
+ * Runs one test with debug mode on, then the after-test check, and
+ * prints its result line.
+ */
 static bool
-test_run_one(const struct mm_test *d)
+test_run_one(const struct mm_test *d, mm_test_after_fn *after)
 {
     struct mm_t t = { .mod = d->mod, .name = d->name };
     bool saved_debug = mm_debug;
@@ -281,6 +301,7 @@ test_run_one(const struct mm_test *d)
     test_current = NULL;
     if (t.catching)
         test_fail(&t, d->mod, 0, "test ended still catching panics");
+    test_after(&t, after);
     if (t.nfailed == 0) {
         mm_print("%s: ok %s.%s\n", test_prefix, d->mod, d->name);
         return true;
@@ -290,34 +311,50 @@ test_run_one(const struct mm_test *d)
     return false;
 }
 
-/* The runner's state, saved around a run started from inside a test. */
+/* The runner's state, saved so that a test may run the runner itself. */
 struct test_saved {
     struct mm_t *current;
     const char *prefix;
     char first_fail[sizeof test_first_fail];
 };
 
-int
-mm_test_run_list(const struct mm_test *const *first,
-                 const struct mm_test *const *last, const char *filter,
-                 const char *prefix)
+static void
+test_save(struct test_saved *s)
 {
-    static struct test_saved saved;     /* one level of nesting */
+    s->current = test_current;
+    s->prefix = test_prefix;
+    mm_memcpy(s->first_fail, test_first_fail, sizeof test_first_fail);
+}
+
+static void
+test_restore(const struct test_saved *s)
+{
+    test_current = s->current;
+    test_prefix = s->prefix;
+    mm_memcpy(test_first_fail, s->first_fail, sizeof test_first_fail);
+}
+
+/* Runs the tests in [first, last) that filter selects, after each. */
+static int
+test_run_range(const struct mm_test *const *first,
+               const struct mm_test *const *last, const char *filter,
+               const char *prefix, mm_test_after_fn *after)
+{
     const struct mm_test *const *p;
     int passed = 0, failed = 0;
+    struct test_saved saved;
 
-    saved.current = test_current;
-    saved.prefix = test_prefix;
-    mm_memcpy(saved.first_fail, test_first_fail, sizeof test_first_fail);
+    test_save(&saved);
     test_prefix = prefix;
     for (p = first; p < last; p++) {
         if (!test_selected(*p, filter))
             continue;
-        if (test_run_one(*p))
+        if (test_run_one(*p, after))
             passed++;
         else
             failed++;
     }
+    test_restore(&saved);
     if (passed + failed == 0) {
         mm_print("%s: no test matches \"%s\"\n", prefix, filter);
         mm_print("%s: 0 passed, 1 failed\n", prefix);
@@ -325,15 +362,27 @@ mm_test_run_list(const struct mm_test *const *first,
     } else {
         mm_print("%s: %d passed, %d failed\n", prefix, passed, failed);
     }
-    test_current = saved.current;
-    test_prefix = saved.prefix;
-    mm_memcpy(test_first_fail, saved.first_fail, sizeof test_first_fail);
     return failed;
+}
+
+int
+mm_test_run_list(const struct mm_test *const *first,
+                 const struct mm_test *const *last, const char *filter,
+                 const char *prefix)
+{
+    return test_run_range(first, last, filter, prefix, NULL);
+}
+
+int
+mm_test_run_with(const char *filter, const char *prefix,
+                 mm_test_after_fn *after)
+{
+    return test_run_range(__start_mm_tests, __stop_mm_tests, filter, prefix,
+                          after);
 }
 
 int
 mm_test_run(const char *filter, const char *prefix)
 {
-    return mm_test_run_list(__start_mm_tests, __stop_mm_tests, filter,
-                            prefix);
+    return mm_test_run_with(filter, prefix, NULL);
 }

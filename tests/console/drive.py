@@ -27,7 +27,7 @@ TIMEOUT = 60.0          # seconds for one command's answer
 # Every command of the monitor: each must run at least once below.
 COMMANDS = """help mem buddyinfo zone slabinfo vmstat errors check alloc allocb
 free resize size kmalloc kfree krealloc ksize pool trace poison guard debug
-stress frag selftest bench echo exit""".split()
+stress frag selftest bench echo exit page ledger""".split()
 
 
 class Console:
@@ -280,8 +280,12 @@ def check_reports(t, con):
     out = con.cmd("errors")
     t.check("errors.none", out == ["errors: none"], show(out))
     out = con.cmd("check")
-    t.check("check", out is not None and len(out) == 4 and
+    t.check("check", out is not None and len(out) == 5 and
             all(re.search(r" 0 problems", l) for l in out), show(out))
+    out = con.cmd("ledger")
+    t.check("ledger", has(out, r"^ledger: free buddy block \d+ pages ") and
+            has(out, r"^ledger: total \d+ pages \(\d+ KiB\), 0 problems$"),
+            show(out))
 
 
 def check_pages(t, con):
@@ -290,6 +294,16 @@ def check_pages(t, con):
              re.findall(r"^alloc: (0x[0-9a-f]{8}) order 2 \(4 pages\)$", l)]
     t.check("alloc.count", len(set(addrs)) == 3, show(out))
     t.check("alloc.aligned", all(a % 16384 == 0 for a in addrs), show(out))
+    out = con.cmd("page $")
+    t.check("page.kernel-block",
+            has(out, r"^page: %s kernel block order 2 \[%s-0x[0-9a-f]{8}\]$"
+                % (ADDR, ADDR)), show(out))
+    out = con.cmd("page 0x100000")
+    t.check("page.reserved",
+            out == ["page: 0x00100000 reserved (kernel image)"], show(out))
+    out = con.cmd("page")
+    t.check("page.no-addr", has(out, r"^error: page needs an ADDR$"),
+            show(out))
     out = con.cmd("allocb 12K")
     t.check("allocb", has(out, r"^allocb: 0x[0-9a-f]{8} order 2 \(4 pages\)$"),
             show(out))
@@ -582,7 +596,7 @@ def main():
         check_paste(t, con)
         check_running(t, con)
         out = con.cmd("check")
-        t.check("check.after-all", out is not None and len(out) == 4 and
+        t.check("check.after-all", out is not None and len(out) == 5 and
                 all(" 0 problems" in l for l in out), show(out))
         t.check("commands.all-run", set(COMMANDS) - con.ran == {"exit"},
                 "never run: %r" % sorted(set(COMMANDS) - con.ran))
