@@ -254,12 +254,14 @@ $(BUILD)/fuzz/obj/%.o: %.c Makefile
 
 $(FUZZERS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o \
 		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZLD  $@")
 	$(Q)$(FUZZCC) $(FCFLAGS) -fsanitize=fuzzer -o $@ $^
 
 $(REPLAYS): $(BUILD)/fuzz/replay-%: $(BUILD)/host/tests/fuzz/%.o \
 		$(BUILD)/host/tests/fuzz/replay.o \
 		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/host/%.o)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTLD  $@")
 	$(Q)$(HOSTCC) $(HCFLAGS) -o $@ $^
 
