@@ -53,9 +53,14 @@ KERNEL_SRCS := \
 	kernel/cpu.c \
 	kernel/crash.c \
 	kernel/kheap_boot.c \
+	kernel/ledger.c \
 	kernel/lib.c \
 	kernel/main.c \
 	kernel/memmap_boot.c \
+	kernel/monitor.c \
+	kernel/monitor_alloc.c \
+	kernel/monitor_cmds.c \
+	kernel/monitor_stress.c \
 	kernel/panic.c \
 	kernel/pool_boot.c \
 	kernel/port.c
@@ -63,12 +68,19 @@ KERNEL_SRCS := \
 # mm/: every allocator and its tests; built into the kernel and the host.
 MM_SRCS := \
 	mm/buddy.c \
+	mm/buddy_owner.c \
 	mm/buddy_test.c \
+	mm/buddy_zone_picture.c \
 	mm/kheap.c \
+	mm/kheap_owner.c \
 	mm/kheap_test.c \
+	mm/ledger.c \
+	mm/ledger_test.c \
 	mm/memmap.c \
+	mm/memmap_owner.c \
 	mm/memmap_test.c \
 	mm/pool.c \
+	mm/pool_owner.c \
 	mm/pool_test.c \
 	mm/test.c \
 	mm/test_test.c \
@@ -135,7 +147,8 @@ DEPS_GROUPS := $(if $(filter bench-count,$(MAKECMDGOALS)),bench) \
 	$(if $(filter tests docs-check docs-update,$(MAKECMDGOALS)),test) \
 	$(if $(filter fuzz,$(MAKECMDGOALS)),host fuzz) \
 	$(if $(filter coverage,$(MAKECMDGOALS)),host) \
-	$(if $(filter viz figures,$(MAKECMDGOALS)),boot viz)
+	$(if $(filter viz figures,$(MAKECMDGOALS)),boot viz) \
+	$(if $(filter demo,$(MAKECMDGOALS)),boot)
 ifneq ($(strip $(DEPS_GROUPS)),)
 ifneq ($(shell tools/deps.sh $(DEPS_GROUPS) >&2; echo $$?),0)
 $(error tools/deps.sh could not install the tools; see above)
@@ -271,6 +284,7 @@ $(BUILD)/fuzz/obj/%.o: %.c Makefile
 
 $(FUZZERS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o \
 		$(FUZZ_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZLD  $@")
 	$(Q)$(FUZZCC) $(FCFLAGS) -fsanitize=fuzzer -o $@ $^
 
@@ -330,6 +344,22 @@ coverage: $(BUILD)/cov/hosttest $(COV_REPLAYS)
 .PHONY: run
 run:
 	$(Q)$(KNOBS) TIMEOUT=$(RUN_TIMEOUT) tools/run.sh run
+
+# QEMU for make demo (make run and make debug start theirs in tools/run.sh).
+QEMU_FLAGS := -m $(MEM) -no-reboot -serial mon:stdio \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	$(if $(filter 1,$(VGA)),,-display none)
+
+# make demo: one boot that walks through every layer, running the
+# console commands of tools/demo.cmds, one per line, as the run= option.
+# QEMU's own loader (-kernel) passes the quotes and ';' intact.
+.PHONY: demo
+demo: $(ELF) tools/demo.cmds
+	$(Q)script=$$(sed 's/;/,/g' tools/demo.cmds | paste -sd ';' - | \
+		sed 's/;/; /g'); \
+		$(QEMU) $(QEMU_FLAGS) -kernel $(ELF) \
+		-append "quiet run=\"$$script\""; status=$$?; \
+		[ $$status -ne 33 ] || status=0; exit $$status
 
 # make debug: QEMU waits for gdb on :1234; in another terminal run
 # "gdb -x tools/gdbinit" to load symbols and stop at kmain.
@@ -428,6 +458,7 @@ help:
 	@echo "Targets (exit statuses: README.md, section Exit statuses):"
 	@echo "  all (default)  build $(ELF) and $(ISO)"
 	@echo "  run            build, boot in QEMU, serial here; quit: Ctrl-A x"
+	@echo "  demo           one boot that walks through every layer at the console"
 	@echo "  debug          as run, but halted until gdb -x tools/gdbinit attaches"
 	@echo "  test           host tests, in-kernel self-tests, boot and crash checks"
 	@echo "  hosttest       the self-tests natively under ASan and UBSan (T=...)"

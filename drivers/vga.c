@@ -64,6 +64,9 @@ vga_putc(char c)
         vga_row++;
     } else if (c == '\r') {
         vga_col = 0;
+    } else if (c == '\b') {
+        if (vga_col > 0)
+            vga_col--;
     } else {
         vga_mem[vga_row * VGA_COLS + vga_col] = VGA_ATTR | (uint8_t)c;
         if (++vga_col == VGA_COLS) {
@@ -73,6 +76,5 @@ vga_putc(char c)
     }
     if (vga_row == VGA_ROWS)
         vga_scroll();
-    if (c == '\n')
-        vga_move_cursor();
+    vga_move_cursor();
 }

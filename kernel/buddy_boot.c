@@ -76,6 +76,13 @@ kernel_pages_free(void *addr)
     buddy_free(&kernel_buddy, addr);
 }
 
+/* The kernel's page allocator itself, for the ledger and the console. */
+struct buddy *
+kernel_buddy_allocator(void)
+{
+    return &kernel_buddy;
+}
+
 const struct mm_pagesrc *
 kernel_pagesrc(void)
 {

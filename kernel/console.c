@@ -4,6 +4,9 @@
  * Characters go out one at a time through kformat's callback, so a line
  * of any length needs no buffer.  Interrupts are off while a call prints,
  * so lines from an interrupt handler can never be torn apart.
+ * console_putc sends one character the same way: the line editor
+ * (kernel/monitor.c) echoes what is typed with it, so the VGA screen
+ * mirrors the session just as the serial line shows it.
  */
 #include "kernel.h"
 
@@ -40,4 +43,13 @@ kprintf(const char *fmt, ...)
     n = kvprintf(fmt, ap);
     va_end(ap);
     return n;
+}
+
+void
+console_putc(char c)
+{
+    unsigned long flags = irq_save();
+
+    console_out(c, NULL);
+    irq_restore(flags);
 }

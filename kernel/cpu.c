@@ -6,8 +6,11 @@
  * (CPU exceptions) and 32-47 (hardware interrupts) to the stubs in
  * boot/isr.asm.  The PICs power up delivering IRQs 0-7 on vectors 8-15,
  * the same numbers as CPU exceptions (IRQ 0, the timer, would look like a
- * double fault), so we move them to 32-47 and mask every line: kmemlab
- * polls its devices and takes no hardware interrupt.
+ * double fault), so we move them to 32-47 and mask every line.  The one
+ * line kmemlab unmasks is IRQ 4, COM1's receive interrupt (vector 36),
+ * for the console's input (drivers/serial.c).  Any other IRQ that
+ * arrives - a masked line cannot, but a spurious IRQ 7 or 15 can - is
+ * reported on a line of its own and counted, never silently dropped.
  *
  * An exception prints its name and vector, the error code, EIP, CS,
  * EFLAGS, CR2 for a page fault, and the general registers, then exits
@@ -15,6 +18,7 @@
  */
 #include "cpu.h"
 
+#include "../drivers/serial.h"
 #include "io.h"
 #include "kernel.h"
 
@@ -29,6 +33,7 @@
 #define PIC_ICW1        0x11    /* initialise, ICW4 follows, cascade */
 #define PIC_ICW4_8086   0x01
 #define PIC_EOI         0x20
+#define PIC_READ_ISR    0x0B    /* OCW3: next read gives in-service bits */
 #define PIC1_VECTOR     32
 #define PIC2_VECTOR     40
 
@@ -57,6 +62,7 @@ static const uint64_t gdt[] = {
 };
 
 static struct idt_entry idt[IDT_VECTORS];
+static unsigned long irq_unexpected;    /* IRQs that no driver asked for */
 
 extern const uint32_t trap_stubs[IDT_VECTORS];   /* boot/isr.asm */
 void gdt_load(const struct gdt_ptr *p);
@@ -133,24 +139,72 @@ read_cr2(void)
 }
 
 /*
- * A masked line can still deliver a "spurious" IRQ 7 or 15; the PIC
- * expects no EOI for those on its own chip.  Anything else is answered
- * with an EOI and otherwise ignored.
+ * Unmasks one IRQ line (0-7, master PIC only: the console needs no
+ * more).  Every other line keeps its mask bit.
+ */
+void
+irq_unmask(unsigned irq)
+{
+    unsigned long flags = irq_save();
+
+    if (irq < 8)
+        outb(PIC1_DATA, inb(PIC1_DATA) & ~(1u << irq));
+    irq_restore(flags);
+}
+
+unsigned long
+irq_unexpected_count(void)
+{
+    return irq_unexpected;
+}
+
+/* Is IRQ line irq (0-15) really in service, or was it spurious? */
+static bool
+irq_in_service(unsigned irq)
+{
+    uint16_t cmd = irq < 8 ? PIC1_CMD : PIC2_CMD;
+
+    outb(cmd, PIC_READ_ISR);
+    return (inb(cmd) >> (irq & 7)) & 1;
+}
+
+/*
+ * A masked line can still deliver a "spurious" IRQ 7 or 15, which no
+ * chip has in service and which must get no EOI from its own chip (the
+ * master still gets one for a spurious IRQ 15, which came through it).
+ * An IRQ nobody unmasked is reported and counted; a real one gets its
+ * EOI so the PIC can deliver the next.
  */
 static void
-irq_ignore(unsigned vector)
+irq_unexpected_report(unsigned irq)
 {
-    if (vector >= PIC2_VECTOR)
+    bool spurious = (irq == 7 || irq == 15) && !irq_in_service(irq);
+
+    irq_unexpected++;
+    kprintf("irq: unexpected %sIRQ %u (vector %u)\n",
+            spurious ? "spurious " : "", irq, irq + PIC1_VECTOR);
+    if (irq >= 8 && !spurious)
         outb(PIC2_CMD, PIC_EOI);
-    if (vector != PIC1_VECTOR + 7)
+    if (irq >= 8 || !spurious)
         outb(PIC1_CMD, PIC_EOI);
+}
+
+static void
+irq_dispatch(unsigned irq)
+{
+    if (irq == SERIAL_IRQ) {
+        serial_irq();
+        outb(PIC1_CMD, PIC_EOI);
+        return;
+    }
+    irq_unexpected_report(irq);
 }
 
 void
 trap_dispatch(struct trap_frame *f)
 {
     if (f->vector >= PIC1_VECTOR) {
-        irq_ignore(f->vector);
+        irq_dispatch(f->vector - PIC1_VECTOR);
         return;
     }
     kprintf("exception: %s (vector %u)\n", exception_names[f->vector],

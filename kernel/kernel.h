@@ -11,12 +11,15 @@
 #include <stdint.h>
 
 struct mm_pagesrc;          /* mm/pagesrc.h */
+struct buddy;               /* mm/buddy.h */
+struct memmap;              /* mm/memmap.h */
 
 #define KMEMLAB_VERSION "0.1.0"
 
 /* kernel/console.c: formatted output to serial and VGA at once. */
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap);
+void console_putc(char c);
 
 /* kernel/panic.c: report file:line and the message, then exit QEMU. */
 void panic_at(const char *file, int line, const char *fmt, ...)
@@ -34,6 +37,7 @@ struct kopts {
     const char *selftest_only;  /* comma list of tests, or NULL for all */
     const char *crash;          /* deliberate fault to raise, or NULL */
     bool bench;                 /* run the in-kernel benchmarks */
+    const char *run;            /* monitor script ("cmd; cmd"), or NULL */
 };
 extern struct kopts kopts;
 
@@ -45,8 +49,10 @@ void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
-/* kernel/cpu.c: GDT, IDT, PIC. */
+/* kernel/cpu.c: GDT, IDT, PIC; one IRQ line unmasked at a time. */
 void cpu_init(void);
+void irq_unmask(unsigned irq);
+unsigned long irq_unexpected_count(void);
 
 /* kernel/crash.c: raise the fault the "crash=" option names. */
 void crash_raise(const char *what);
@@ -73,6 +79,10 @@ unsigned memmap_boot_nfree(void);
 void memmap_boot_free(unsigned i, uintptr_t *base, size_t *size_bytes);
 void buddy_boot(void);
 void buddy_report(void);
+struct buddy;               /* mm/buddy.h */
+struct buddy *kernel_buddy_allocator(void);
+struct memmap;              /* mm/memmap.h */
+const struct memmap *memmap_boot_map(void);
 void *kernel_pages_alloc(unsigned order);
 void kernel_pages_free(void *addr);
 const struct mm_pagesrc *kernel_pagesrc(void);

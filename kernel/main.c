@@ -7,7 +7,8 @@
  *   3. the memory layers, bottom up: memory map, buddy page allocator,
  *      kmalloc heap, slab pools, each printing its report;
  *   4. what the options ask for: a deliberate crash, the self-tests, the
- *      benchmarks, or exit; otherwise idle until the user quits QEMU.
+ *      benchmarks, or exit; otherwise the monitor (kernel/monitor.c):
+ *      the script of the "run=" option, if any, then the prompt.
  */
 #include "../drivers/serial.h"
 #include "../drivers/vga.h"
@@ -15,6 +16,8 @@
 #include "../mm/test.h"
 #include "cmdline.h"
 #include "kernel.h"
+#include "monitor.h"
+#include "ledger.h"
 #include "multiboot.h"
 
 struct kopts kopts;
@@ -30,6 +33,7 @@ static const char *const known_options[] = {
     "poison",       /* poison or poison=buddy,kmalloc,pool: fill freed
                        memory with a pattern, check it on reuse */
     "quiet",        /* summary lines only */
+    "run",          /* run="cmd; cmd": monitor commands after the boot */
     "selftest",     /* selftest or selftest=name,name: run self-tests;
                        selftest=list: list them */
     "trace",        /* trace=buddy,kmalloc,pool: one line per event */
@@ -100,6 +104,8 @@ options_init(uint32_t mbi_phys)
         kopts.selftest = true;
         kopts.selftest_only = o->value;
     }
+    if ((o = cmdline_find(c, "run")) != NULL)
+        kopts.run = o->value != NULL ? o->value : "";
     if ((o = cmdline_find(c, "crash")) != NULL)
         kopts.crash = o->value != NULL ? o->value : "";
     if ((o = cmdline_find(c, "trace")) != NULL)
@@ -117,14 +123,7 @@ reports(void)
     buddy_report();
     kheap_report();
     pool_report();
-}
-
-static void __attribute__((noreturn))
-idle(void)
-{
-    kprintf("kmemlab: idle (quit QEMU with Ctrl-A x)\n");
-    for (;;)
-        __asm__ volatile("sti; hlt");
+    ledger_report();
 }
 
 void __attribute__((noreturn))
@@ -156,7 +155,8 @@ kmain(uint32_t magic, uint32_t mbi_phys)
         kernel_exit(true);
     }
     if (kopts.selftest) {
-        failed = mm_test_run(kopts.selftest_only, "selftest");
+        failed = mm_test_run_with(kopts.selftest_only, "selftest",
+                                  ledger_after_test);
         if (!kopts.quiet)
             reports();
         kernel_exit(failed == 0);
@@ -165,7 +165,7 @@ kmain(uint32_t magic, uint32_t mbi_phys)
         bench_run();
         kernel_exit(true);
     }
-    if (kopts.exit)
+    if (kopts.exit && kopts.run == NULL)
         kernel_exit(true);
-    idle();
+    monitor_run(kopts.run, kopts.exit);
 }

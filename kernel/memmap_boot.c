@@ -186,6 +186,14 @@ memmap_boot_free(unsigned i, uintptr_t *base, size_t *size_bytes)
     *size_bytes = (size_t)(r->end - r->base);
 }
 
+/* The sanitised map with its reservations, for the console's "mem" and
+ * "check" and for the page ledger. */
+const struct memmap *
+memmap_boot_map(void)
+{
+    return &kernel_memmap;
+}
+
 /* Does [a, b) overlap free region r? */
 static bool
 overlaps(const struct memmap_range *r, uint64_t a, uint64_t b)

@@ -42,11 +42,11 @@
  */
 #include "buddy.h"
 
-#define META_FREE       0x80u
-#define META_ALLOC      0x40u
-#define META_TAIL       0x20u
-#define META_RSVD       0x10u
-#define META_ORDER      0x0Fu
+#define META_FREE       BUDDY_META_FREE
+#define META_ALLOC      BUDDY_META_ALLOC
+#define META_TAIL       BUDDY_META_TAIL
+#define META_RSVD       BUDDY_META_RSVD
+#define META_ORDER      BUDDY_META_ORDER
 
 /* The byte freed pages are filled with when poisoning is on. */
 #define BUDDY_POISON    0x6Bu

@@ -47,6 +47,16 @@ enum buddy_err {
     BUDDY_ERR_COUNT             /* keep last */
 };
 
+/*
+ * The state byte of each page (mm/buddy.c explains them); here so that
+ * the page ledger (mm/buddy_owner.c) can read a zone's pages.
+ */
+#define BUDDY_META_FREE     0x80u   /* head of a free block | order */
+#define BUDDY_META_ALLOC    0x40u   /* head of an allocated block | order */
+#define BUDDY_META_TAIL     0x20u   /* any other page of a block */
+#define BUDDY_META_RSVD     0x10u   /* never handed out */
+#define BUDDY_META_ORDER    0x0Fu
+
 /* Free-list links, kept in the first bytes of every free block. */
 struct buddy_link {
     struct buddy_link *next;
@@ -125,9 +135,21 @@ unsigned long buddy_nomem(const struct buddy *b);
 
 void buddy_print_buddyinfo(const struct buddy *b);
 void buddy_print_picture(const struct buddy *b);
+void buddy_print_zone_picture(const struct buddy *b, unsigned zone);
 void buddy_print_errors(const struct buddy *b);
 unsigned buddy_check(struct buddy *b);
 
 void buddy_pagesrc(struct buddy *b, struct mm_pagesrc *src);
+
+/*
+ * The page ledger's view (mm/buddy_owner.c): buddy_claim claims each
+ * zone's used prefix as kind meta, each allocated block as kind alloc
+ * (from the state bytes) and each free block as kind free (from the
+ * free lists, following only links to blocks of the list's order
+ * inside the zone, at most as many as the list's count).
+ */
+struct ledger;
+void buddy_claim(const struct buddy *b, struct ledger *l, unsigned meta,
+                 unsigned free_kind, unsigned alloc);
 
 #endif /* MM_BUDDY_H */

@@ -54,14 +54,6 @@
  */
 #include "kheap.h"
 
-#define KHEAP_PAGE_UNUSED   0   /* free in the buddy, or inside a run */
-#define KHEAP_PAGE_BUCKET   1   /* carved into blocks of one bucket */
-#define KHEAP_PAGE_LARGE    2   /* first page of a run of 2^order pages */
-
-#define KHEAP_KEY1          0x4B484541u     /* "KHEA" */
-#define KHEAP_KEY2          0x50455854u     /* "PEXT" */
-#define KHEAP_NOT_FROM_SRC  0xFFu
-
 #define KHEAP_POISON        0x5Au   /* freed blocks, past the link */
 #define KHEAP_GUARD         0xABu   /* between the request and the end */
 #define KHEAP_TRAILER       4       /* bytes: the requested size */

@@ -41,6 +41,15 @@ enum kheap_err {
     KHEAP_ERR_COUNT             /* keep last */
 };
 
+/* What a page-table entry's kind says its page is. */
+#define KHEAP_PAGE_UNUSED   0   /* free in the buddy, or inside a run */
+#define KHEAP_PAGE_BUCKET   1   /* carved into blocks of one bucket */
+#define KHEAP_PAGE_LARGE    2   /* first page of a run of 2^order pages */
+
+#define KHEAP_KEY1          0x4B484541u     /* "KHEA" */
+#define KHEAP_KEY2          0x50455854u     /* "PEXT" */
+#define KHEAP_NOT_FROM_SRC  0xFFu
+
 /*
  * One page's entry in its extent's page table - the paper's kmemsizes,
  * with the 4.4BSD kmemusage counts beside it.
@@ -128,6 +137,18 @@ void kheap_print_stats(const struct kheap *h);
 void kheap_print_errors(const struct kheap *h);
 void kheap_print_page(const struct kheap *h, const void *p);
 unsigned kheap_check(struct kheap *h);
+
+/*
+ * The page ledger's view (mm/kheap_owner.c).  kheap_claim claims each
+ * extent whose keys hold (depth 1), the pages of its buddy zone (depth
+ * 2) and what each page-table entry says (depth 3).
+ * kheap_bucket_page_free: the free blocks of the bucket page holding
+ * addr and, in *nblocks, how many it has; -1 if it is no bucket page.
+ */
+struct ledger;
+void kheap_claim(const struct kheap *h, struct ledger *l);
+int kheap_bucket_page_free(const struct kheap *h, uintptr_t addr,
+                           unsigned *nblocks);
 
 /* The global heap: kmalloc_init() once, with the kernel's page source. */
 void kmalloc_init(const struct mm_pagesrc *src);

@@ -75,4 +75,14 @@ void memmap_print_free(const struct memmap *m);
 void memmap_print_summary(const struct memmap *m);
 unsigned memmap_check(const struct memmap *m);
 
+/*
+ * The page ledger's view (mm/memmap_owner.c): claims every page below
+ * 4 GiB that is not wholly usable (a hole, or an edge page with its
+ * usable bytes as detail) and every wholly usable page a reservation
+ * touches (the reservation with the lowest base has it), leaving the
+ * pages of the free regions to the page allocator.
+ */
+struct ledger;
+void memmap_claim(const struct memmap *m, struct ledger *l);
+
 #endif /* MM_MEMMAP_H */

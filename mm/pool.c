@@ -47,7 +47,6 @@
  */
 #include "pool.h"
 
-#define POOL_SLAB_MAGIC     0x534C4142u     /* "SLAB" */
 #define POOL_POISON_BYTE    0x6Bu
 
 const char *const pool_err_name[POOL_ERR_COUNT] = {
@@ -64,7 +63,7 @@ const char *const pool_err_name[POOL_ERR_COUNT] = {
     [POOL_ERR_BUSY] = "objects still in use",
 };
 
-static struct pool *pool_registry;  /* every live pool, newest first */
+struct pool *pool_registry;         /* every live pool, newest first */
 
 /* Counts ERR and, in debug mode, stops naming the pool and ADDR. */
 static MM_COLD enum pool_err
@@ -736,6 +735,13 @@ pool_is_registered(const struct pool *p)
         if (q == p)
             return true;
     return false;
+}
+
+/* The live pool after p in the registry (the newest for NULL), or NULL. */
+struct pool *
+pool_registry_next(const struct pool *p)
+{
+    return p == NULL ? pool_registry : p->next_pool;
 }
 
 /*

@@ -15,6 +15,8 @@
 #define POOL_MAX_SLABS      128     /* slabs a growing pool can hold */
 #define POOL_MIN_OBJS       16      /* a slab holds at least this many */
 
+#define POOL_SLAB_MAGIC     0x534C4142u     /* "SLAB": a live slab */
+
 /* Flags given at creation. */
 #define POOL_ZERO           (1u << 0)   /* zero each object on alloc */
 #define POOL_POISON         (1u << 1)   /* poison on free, check on alloc */
@@ -111,8 +113,26 @@ size_t pool_nslabs_active(const struct pool *p);
 
 void pool_print_slabinfo(void);
 bool pool_is_registered(const struct pool *p);
+struct pool *pool_registry_next(const struct pool *p);
 void pool_print_errors(const struct pool *p);
 void pool_print_all_errors(void);
 unsigned pool_check(struct pool *p);
+
+/* Every live pool, newest first, linked through next_pool (mm/pool.c). */
+extern struct pool *pool_registry;
+
+/*
+ * The page ledger's view (mm/pool_owner.c).  pool_claim claims each slab
+ * of a growing pool p (depth 1): [start, end) from its header when the
+ * header is p's, else the slab's 2^slab_order pages as a slab with a bad
+ * header (which owns nothing).  A static pool's buffer is its caller's
+ * and is not claimed.  pool_claim_all does it for every live pool.
+ * pool_slab_of: the live slab that holds addr, and its pool, or NULL.
+ */
+struct ledger;
+void pool_claim(const struct pool *p, struct ledger *l);
+void pool_claim_all(struct ledger *l);
+const struct pool_slab *pool_slab_of(uintptr_t addr,
+                                     const struct pool **pp);
 
 #endif /* MM_POOL_H */

@@ -470,9 +470,29 @@ test_check_filter(const char *filter)
     return unknown;
 }
 
-/* Runs one test with debug mode on and prints its result line. */
+/* Runs the after-test check, if any; its problems fail test t. */
+static void
+test_after(struct mm_t *t, mm_test_after_fn *after)
+{
+    unsigned problems;
+
+    if (after == NULL)
+        return;
+    t->nchecks++;
+    problems = after();
+    if (problems == 0)
+        return;
+    if (t->nfailed++ == 0)
+        mm_test_format(test_first_fail, sizeof test_first_fail,
+                       "check after the test: %u problems", problems);
+}
+
+/*
+ * Runs one test with debug mode on, then the after-test check, and
+ * prints its result line.
+ */
 static bool
-test_run_one(const struct mm_test *d)
+test_run_one(const struct mm_test *d, mm_test_after_fn *after)
 {
     struct mm_t t = { .mod = d->mod, .name = d->name };
     bool saved_debug = mm_debug;
@@ -485,6 +505,7 @@ test_run_one(const struct mm_test *d)
     test_current = NULL;
     if (t.catching)
         test_fail(&t, d->mod, 0, "test ended still catching panics");
+    test_after(&t, after);
     if (t.nfailed == 0) {
         mm_print("%s: ok %s.%s\n", test_prefix, d->mod, d->name);
         return true;
@@ -494,7 +515,7 @@ test_run_one(const struct mm_test *d)
     return false;
 }
 
-/* The runner's state, saved around a run started from inside a test. */
+/* The runner's state, saved so that a test may run the runner itself. */
 struct test_saved {
     struct mm_t *current;
     const char *prefix;
@@ -503,31 +524,62 @@ struct test_saved {
     char first_fail[sizeof test_first_fail];
 };
 
-/*
- * Runs the tests of [test_first, test_last) that filter selects and
- * prints the summary; returns how many failed, or -1 (said so) if the
- * filter, made of empty items only, selected none.
- */
+static void
+test_save(struct test_saved *s)
+{
+    s->current = test_current;
+    s->prefix = test_prefix;
+    s->first = test_first;
+    s->last = test_last;
+    mm_memcpy(s->first_fail, test_first_fail, sizeof test_first_fail);
+}
+
+static void
+test_restore(const struct test_saved *s)
+{
+    test_current = s->current;
+    test_prefix = s->prefix;
+    test_first = s->first;
+    test_last = s->last;
+    mm_memcpy(test_first_fail, s->first_fail, sizeof test_first_fail);
+}
+
+/* Runs the tests in [first, last) that filter selects, after each. */
 static int
-test_run_selected(const char *filter, int *passed)
+test_run_range(const struct mm_test *const *first,
+               const struct mm_test *const *last, const char *filter,
+               const char *prefix, mm_test_after_fn *after)
 {
     const struct mm_test *const *p;
-    int failed = 0;
+    int passed = 0, failed = 0;
+    struct test_saved saved;
 
-    for (p = test_first; p < test_last; p++) {
+    test_save(&saved);
+    test_prefix = prefix;
+    test_first = first;
+    test_last = last;
+    failed = test_check_filter(filter);     /* unknown items: none run */
+    if (failed > 0) {
+        test_restore(&saved);
+        mm_print("%s: 0 passed, %d failed\n", prefix, failed);
+        return -1;
+    }
+    for (p = first; p < last; p++) {
         if (!test_selected(*p, filter))
             continue;
-        if (test_run_one(*p))
-            (*passed)++;
+        if (test_run_one(*p, after))
+            passed++;
         else
             failed++;
     }
-    if (*passed + failed == 0) {
-        mm_print("%s: no test matches \"%s\"\n", test_prefix, filter);
-        mm_print("%s: 0 passed, 1 failed\n", test_prefix);
-        return -1;
+    test_restore(&saved);
+    if (passed + failed == 0) {
+        mm_print("%s: no test matches \"%s\"\n", prefix, filter);
+        mm_print("%s: 0 passed, 1 failed\n", prefix);
+        failed = -1;
+    } else {
+        mm_print("%s: %d passed, %d failed\n", prefix, passed, failed);
     }
-    mm_print("%s: %d passed, %d failed\n", test_prefix, *passed, failed);
     return failed;
 }
 
@@ -536,37 +588,21 @@ mm_test_run_list(const struct mm_test *const *first,
                  const struct mm_test *const *last, const char *filter,
                  const char *prefix)
 {
-    static struct test_saved saved;     /* one level of nesting */
-    int passed = 0, failed;
+    return test_run_range(first, last, filter, prefix, NULL);
+}
 
-    saved.current = test_current;
-    saved.prefix = test_prefix;
-    saved.first = test_first;
-    saved.last = test_last;
-    mm_memcpy(saved.first_fail, test_first_fail, sizeof test_first_fail);
-    test_prefix = prefix;
-    test_first = first;
-    test_last = last;
-    failed = test_check_filter(filter);
-    if (failed > 0) {
-        mm_print("%s: 0 passed, %d failed\n", prefix, failed);
-        failed = -1;
-    } else {
-        failed = test_run_selected(filter, &passed);
-    }
-    test_current = saved.current;
-    test_prefix = saved.prefix;
-    test_first = saved.first;
-    test_last = saved.last;
-    mm_memcpy(test_first_fail, saved.first_fail, sizeof test_first_fail);
-    return failed;
+int
+mm_test_run_with(const char *filter, const char *prefix,
+                 mm_test_after_fn *after)
+{
+    return test_run_range(__start_mm_tests, __stop_mm_tests, filter, prefix,
+                          after);
 }
 
 int
 mm_test_run(const char *filter, const char *prefix)
 {
-    return mm_test_run_list(__start_mm_tests, __stop_mm_tests, filter,
-                            prefix);
+    return mm_test_run_with(filter, prefix, NULL);
 }
 
 int

@@ -143,6 +143,19 @@ int mm_test_run_list(const struct mm_test *const *first,
                      const char *prefix);
 
 /*
+ * A check to run after every test, such as the kernel's page ledger
+ * (kernel/ledger.c): it prints what it finds wrong and returns how many
+ * problems it found.  mm_test_run_with runs the tests as mm_test_run
+ * does and calls after (unless NULL) when each test returns; a test
+ * after which it finds a problem fails, its result line saying
+ * "check after the test: N problems".  The caller passes the check; no
+ * mm/ layer reads it.
+ */
+typedef unsigned mm_test_after_fn(void);
+int mm_test_run_with(const char *filter, const char *prefix,
+                     mm_test_after_fn *after);
+
+/*
  * Prints the name of every test, "mod.name", one per line: bare when
  * prefix is NULL, else as "<prefix>: test mod.name" and a last line
  * "<prefix>: N tests".  Returns N.

@@ -1,0 +1,519 @@
+/*
+ * mm/ledger_test.c - tests of the page ledger, in kernel and on host.
+ *
+ * First the core over made-up claims: a tiling passes, a gap, an
+ * overlap, a claim in the wrong holder and an empty holder each give
+ * their exact complaint.  Then a memory map like QEMU's, claimed page by
+ * page and summed against the map's own figures.  Then a small world - a
+ * buddy allocator over scratch memory, a kmalloc heap and a pool growing
+ * from it - whose metadata each test corrupts in one place, asserting
+ * the ledger's exact complaint line, then repairs, asserting silence.
+ * Ledgers here are quiet: complaints are recorded, not printed; each
+ * test prints the one it asserted as "ledger_test: NAME: COMPLAINT".
+ */
+#include "kheap.h"
+#include "ledger.h"
+#include "memmap.h"
+#include "pool.h"
+#include "test.h"
+#include "testpages.h"
+
+#define TABLE_CLAIMS    512
+
+static struct ledger_claim table[TABLE_CLAIMS];
+static struct ledger led;
+
+/* A quiet ledger over pages [first, end). */
+static void
+fresh(uint64_t first, uint64_t end)
+{
+    ledger_init(&led, first, end, table, TABLE_CLAIMS);
+    led.quiet = true;
+}
+
+/* ---- the core over made-up claims ----------------------------------- */
+
+MM_TEST(ledger, tiling_claims_settle_clean)
+{
+    /* pages 100..199: reserved 100-109, free 110-149, kernel 150-199
+       holding a pool slab 160-163 and the ledger table 170-171 */
+    fresh(100, 200);
+    ledger_claim(&led, 150, 50, LEDGER_KERNEL, 0, NULL);
+    ledger_claim(&led, 110, 40, LEDGER_FREE, 0, NULL);
+    ledger_claim(&led, 100, 10, LEDGER_RESERVED, 0, "kernel image");
+    ledger_claim(&led, 160, 4, LEDGER_POOL_SLAB, 0, "t");
+    ledger_claim(&led, 170, 2, LEDGER_TABLE, 0, NULL);
+    MM_CHECK_EQ(t, ledger_settle(&led), 0);
+    MM_CHECK_STR(t, led.first_problem, "");
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_RESERVED), 10);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_FREE), 40);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KERNEL), 44);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_POOL_SLAB), 4);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_TABLE), 2);
+    MM_CHECK_EQ(t, led.group_pages[LEDGER_GROUP_KEPT], 10);
+    MM_CHECK_EQ(t, led.group_pages[LEDGER_GROUP_FREE], 90);
+    MM_CHECK_EQ(t, ledger_find(&led, 161)->first, 160);
+    MM_CHECK_EQ(t, ledger_find(&led, 165)->first, 150);
+    MM_CHECK(t, ledger_find(&led, 99) == NULL);
+}
+
+/* The expected complaint for pages from pfn, built like the ledger's. */
+static void
+expect(struct mm_t *t, const char *fmt_tail, uint64_t pfn, const char *a,
+       const char *b, uint64_t n)
+{
+    char want[192], head[48];
+
+    mm_test_format(head, sizeof head, "ledger: page 0x%08lx ",
+                   (unsigned long)(pfn << MM_PAGE_SHIFT));
+    if (b != NULL)
+        mm_test_format(want, sizeof want, "%s%s%s and %s (%llu pages from "
+                       "there)", head, fmt_tail, a, b,
+                       (unsigned long long)n);
+    else if (a != NULL)
+        mm_test_format(want, sizeof want, "%s%s%s (%llu pages from there)",
+                       head, fmt_tail, a, (unsigned long long)n);
+    else
+        mm_test_format(want, sizeof want, "%s%s(%llu pages from there)",
+                       head, fmt_tail, (unsigned long long)n);
+    MM_CHECK_STR(t, led.first_problem, want);
+    mm_print("ledger_test: %s: %s\n", t->name, led.first_problem);
+}
+
+MM_TEST(ledger, missing_claim_is_no_owner)
+{
+    fresh(100, 200);
+    ledger_claim(&led, 100, 30, LEDGER_FREE, 0, NULL);
+    ledger_claim(&led, 135, 65, LEDGER_FREE, 0, NULL);
+    MM_CHECK_EQ(t, ledger_settle(&led), 1);
+    expect(t, "has no owner ", 130, NULL, NULL, 5);
+}
+
+MM_TEST(ledger, overlapping_claim_is_two_owners)
+{
+    /* the kernel image's reservation reaches 2 pages into free memory */
+    fresh(100, 200);
+    ledger_claim(&led, 100, 12, LEDGER_RESERVED, 0, "kernel image");
+    ledger_claim(&led, 110, 90, LEDGER_FREE, 0, NULL);
+    MM_CHECK_EQ(t, ledger_settle(&led), 1);
+    expect(t, "has two owners: ", 110, "reserved (kernel image)",
+           "free buddy block", 2);
+    /* the overlap counts once, for the first owner */
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_FREE), 88);
+}
+
+MM_TEST(ledger, claim_inside_a_free_block_is_two_owners)
+{
+    fresh(0, 64);
+    ledger_claim(&led, 0, 32, LEDGER_KERNEL, 0, NULL);
+    ledger_claim(&led, 32, 32, LEDGER_FREE, 0, NULL);
+    ledger_claim(&led, 40, 8, LEDGER_POOL_SLAB, 0, "pool_cache");
+    MM_CHECK_EQ(t, ledger_settle(&led), 1);
+    expect(t, "has two owners: ", 40, "free buddy block",
+           "pool slab of \"pool_cache\"", 8);
+}
+
+MM_TEST(ledger, holder_with_nothing_inside_is_no_owner)
+{
+    /* a kmalloc page the page table says nothing about */
+    fresh(0, 16);
+    ledger_claim(&led, 0, 16, LEDGER_KERNEL, 0, NULL);
+    ledger_claim(&led, 0, 16, LEDGER_KMALLOC_EXTENT, 0, NULL);
+    ledger_claim(&led, 0, 1, LEDGER_KMALLOC_META, 0, NULL);
+    ledger_claim(&led, 1, 1, LEDGER_KMALLOC_PAGE, 0, NULL);
+    ledger_claim(&led, 2, 2, LEDGER_KMALLOC_PAGE, 1, NULL);
+    ledger_claim(&led, 4, 12, LEDGER_KMALLOC_UNUSED, 0, NULL);
+    ledger_claim(&led, 1, 1, LEDGER_KMALLOC_BUCKET, 64, NULL);
+    MM_CHECK_EQ(t, ledger_settle(&led), 1);
+    expect(t, "has no owner inside ", 2, "kmalloc page", NULL, 2);
+    ledger_claim(&led, 2, 2, LEDGER_KMALLOC_LARGE, 1, NULL);
+    MM_CHECK_EQ(t, ledger_settle(&led), 0);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_LARGE), 2);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_BUCKET), 1);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KERNEL), 0);
+}
+
+MM_TEST(ledger, claim_errors_are_counted_problems)
+{
+    struct ledger_claim two[2];
+
+    fresh(10, 20);
+    MM_CHECK_EQ(t, ledger_claim(&led, 5, 5, LEDGER_FREE, 0, NULL),
+                LEDGER_ERR_RANGE);
+    MM_CHECK_EQ(t, ledger_claim(&led, 15, 6, LEDGER_FREE, 0, NULL),
+                LEDGER_ERR_RANGE);
+    MM_CHECK_EQ(t, ledger_claim(&led, 12, 0, LEDGER_FREE, 0, NULL),
+                LEDGER_ERR_RANGE);
+    MM_CHECK_EQ(t, ledger_claim(&led, 10, 10, LEDGER_FREE, 0, NULL),
+                LEDGER_OK);
+    MM_CHECK_EQ(t, led.nerr[LEDGER_ERR_RANGE], 3);
+    MM_CHECK_EQ(t, ledger_settle(&led), 1);
+    MM_CHECK_STR(t, led.first_problem,
+                 "ledger: 3 claims lost: claim empty or outside the span");
+    ledger_init(&led, 0, 4, two, 2);
+    led.quiet = true;
+    MM_CHECK_EQ(t, ledger_claim(&led, 0, 1, LEDGER_FREE, 0, NULL), LEDGER_OK);
+    MM_CHECK_EQ(t, ledger_claim(&led, 1, 1, LEDGER_FREE, 0, NULL), LEDGER_OK);
+    MM_CHECK_EQ(t, ledger_claim(&led, 2, 2, LEDGER_FREE, 0, NULL),
+                LEDGER_ERR_FULL);
+    MM_CHECK_EQ(t, ledger_settle(&led), 2);     /* the loss and the gap */
+}
+
+/* ---- the check after each test -------------------------------------- */
+
+static unsigned
+finds_nothing(void)
+{
+    return 0;
+}
+
+static unsigned
+finds_two_problems(void)
+{
+    return 2;
+}
+
+/*
+ * The runner runs a test, then the check it was given: a check that
+ * finds problems fails a test whose own checks all passed.
+ */
+MM_TEST(ledger, after_test_check_fails_the_test)
+{
+    static char out[1024];      /* the inner runs' lines, not printed */
+
+    mm_test_capture_prints(out, sizeof out);
+    MM_CHECK_EQ(t, mm_test_run_with("ledger.tiling_claims_settle_clean",
+                                    "runner", finds_nothing), 0);
+    MM_CHECK_EQ(t, mm_test_run_with("ledger.tiling_claims_settle_clean",
+                                    "runner", finds_two_problems), 1);
+    MM_CHECK_EQ(t, mm_test_run_with("ledger.tiling_claims_settle_clean",
+                                    "runner", NULL), 0);
+    mm_test_release_prints();
+    MM_CHECK(t, mm_test_contains(out, "runner: FAIL "
+                                 "ledger.tiling_claims_settle_clean check "
+                                 "after the test: 2 problems"));
+    MM_CHECK(t, mm_test_contains(out, "runner: 0 passed, 1 failed\n"));
+}
+
+/* ---- the memory map ------------------------------------------------- */
+
+/*
+ * QEMU's map at 128 MiB: usable [0, 0x9fc00) ends 3 KiB into a page;
+ * two reservations share the page at 0x10000.  Every page below 4 GiB
+ * gets one owner, and the three groups are exactly the map's figures.
+ */
+MM_TEST(ledger, memory_map_pages_sum_to_its_figures)
+{
+    static struct memmap m;
+    unsigned i;
+
+    memmap_init(&m);
+    memmap_add(&m, 0, 0x9fc00, MEMMAP_USABLE);
+    memmap_add(&m, 0x9fc00, 0x400, MEMMAP_RESERVED);
+    memmap_add(&m, 0xf0000, 0x10000, MEMMAP_RESERVED);
+    memmap_add(&m, 0x100000, 0x7ee0000, MEMMAP_USABLE);
+    memmap_sanitise(&m);
+    memmap_reserve(&m, 0, MM_PAGE, "page 0");
+    memmap_reserve(&m, 0x10000, 0x10076, "multiboot information");
+    memmap_reserve(&m, 0x10078, 0x1007d, "command line");
+    memmap_reserve(&m, 0x100000, 0x15f000, "kernel image");
+    memmap_compute_free(&m);
+    ledger_init(&led, 0, MEMMAP_LIMIT >> MM_PAGE_SHIFT, table, TABLE_CLAIMS);
+    led.quiet = true;
+    memmap_claim(&m, &led);
+    for (i = 0; i < m.nfree; i++)
+        ledger_claim_bytes(&led, (uintptr_t)m.free[i].base,
+                           m.free[i].end - m.free[i].base, LEDGER_FREE, 0,
+                           NULL);
+    MM_CHECK_EQ(t, ledger_settle(&led), 0);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_EDGE), 1);
+    MM_CHECK_EQ(t, ledger_find(&led, 0x9f)->first, 0x9f);
+    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 0x9f)->owner].detail, 3072);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_RESERVED), 1 + 1 + 95);
+    MM_CHECK_STR(t, led.owner[ledger_find(&led, 0x10)->owner].name,
+                 "multiboot information");
+    MM_CHECK_EQ(t, led.group_pages[LEDGER_GROUP_FREE] * MM_PAGE,
+                memmap_free_bytes(&m));
+    MM_CHECK_EQ(t, led.kept_usable_bytes,
+                memmap_usable_bytes(&m) - memmap_free_bytes(&m));
+    MM_CHECK_EQ(t, led.group_pages[0] + led.group_pages[1] +
+                led.group_pages[2], MEMMAP_LIMIT >> MM_PAGE_SHIFT);
+    MM_CHECK_EQ(t, memmap_check(&m), 0);
+}
+
+/*
+ * Odd maps: two usable entries share page 0 around a reserved KiB (one
+ * edge page with both parts), a reservation lies in a hole (the hole
+ * owns it), another straddles the end of usable memory.
+ */
+MM_TEST(ledger, memory_map_odd_edges)
+{
+    static struct memmap m;
+    const struct ledger_claim *c;
+
+    memmap_init(&m);
+    memmap_add(&m, 0, 0x800, MEMMAP_USABLE);
+    memmap_add(&m, 0x800, 0x400, MEMMAP_RESERVED);
+    memmap_add(&m, 0xc00, 0x5400, MEMMAP_USABLE);    /* to 0x6000 */
+    memmap_sanitise(&m);
+    memmap_reserve(&m, 0x9000, 0xa000, "in a hole");
+    memmap_reserve(&m, 0x5800, 0x7000, "past the end");
+    memmap_compute_free(&m);
+    ledger_init(&led, 0, MEMMAP_LIMIT >> MM_PAGE_SHIFT, table, TABLE_CLAIMS);
+    led.quiet = true;
+    memmap_claim(&m, &led);
+    ledger_claim(&led, 1, 4, LEDGER_FREE, 0, NULL);  /* [0x1000, 0x5000) */
+    MM_CHECK_EQ(t, memmap_free_bytes(&m), 0x4000);
+    MM_CHECK_EQ(t, ledger_settle(&led), 0);
+    c = ledger_find(&led, 0);
+    MM_CHECK_EQ(t, led.owner[c->owner].kind, LEDGER_EDGE);
+    MM_CHECK_EQ(t, led.owner[c->owner].detail, 0xc00);
+    MM_CHECK_STR(t, led.owner[ledger_find(&led, 5)->owner].name,
+                 "past the end");
+    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 6)->owner].kind, LEDGER_HOLE);
+    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 9)->owner].kind, LEDGER_HOLE);
+    MM_CHECK_EQ(t, led.kept_usable_bytes,
+                memmap_usable_bytes(&m) - memmap_free_bytes(&m));
+}
+
+/* ---- a small world, corrupted one piece of metadata at a time ------- */
+
+struct world {
+    struct mm_test_pages tp;    /* the buddy over one 4 MiB chunk */
+    struct kheap heap;          /* kmalloc heap growing from it */
+    struct pool pool;           /* a pool growing from it */
+    void *small[3];             /* 64-byte kmalloc blocks */
+    void *large;                /* a 6000-byte run: 2 pages */
+    void *obj;                  /* a pool object */
+    uint64_t first;             /* the chunk's first pfn */
+};
+
+static struct world w;
+
+static bool
+world_up(struct mm_t *t)
+{
+    unsigned i;
+
+    if (!mm_test_pages_init(t, &w.tp, 1))
+        return false;
+    kheap_init_growing(&w.heap, "t-ledger-heap", &w.tp.src);
+    if (!MM_CHECK_EQ(t, pool_init(&w.pool, "t-ledger", 100, 8, 0, &w.tp.src),
+                     POOL_OK))
+        return false;
+    for (i = 0; i < 3; i++)
+        w.small[i] = kheap_alloc(&w.heap, 64);
+    w.large = kheap_alloc(&w.heap, 6000);
+    w.obj = pool_alloc(&w.pool);
+    w.first = (uintptr_t)w.tp.chunk[0] >> MM_PAGE_SHIFT;
+    return MM_CHECK(t, w.small[2] != NULL && w.large != NULL &&
+                    w.obj != NULL);
+}
+
+/* Claims everything the world's books say and settles. */
+static unsigned
+world_settle(void)
+{
+    fresh(w.first, w.first + MM_TEST_CHUNK / MM_PAGE);
+    buddy_claim(&w.tp.buddy, &led, LEDGER_BUDDY_META, LEDGER_FREE,
+                LEDGER_KERNEL);
+    kheap_claim(&w.heap, &led);
+    pool_claim(&w.pool, &led);
+    return ledger_settle(&led);
+}
+
+static void
+world_down(struct mm_t *t)
+{
+    unsigned i;
+
+    for (i = 0; i < 3; i++)
+        kheap_free(&w.heap, w.small[i]);
+    kheap_free(&w.heap, w.large);
+    pool_free(&w.pool, w.obj);
+    MM_CHECK_EQ(t, pool_destroy(&w.pool), POOL_OK);
+    kheap_destroy(&w.heap, NULL, NULL);
+    MM_CHECK(t, mm_test_pages_all_back(&w.tp));
+    MM_CHECK_EQ(t, world_settle(), 0);      /* all free again */
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_FREE),
+                buddy_free_pages(&w.tp.buddy));
+    mm_test_pages_fini(&w.tp);
+}
+
+/* The clean world: one owner per page; totals agree with each layer. */
+MM_TEST(ledger, world_owners_agree_with_each_layer)
+{
+    size_t bucket_pages = 0;
+    unsigned i;
+
+    if (!world_up(t))
+        return;
+    MM_CHECK_EQ(t, world_settle(), 0);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_FREE),
+                buddy_free_pages(&w.tp.buddy));
+    for (i = 0; i < KHEAP_NBUCKETS; i++)
+        bucket_pages += w.heap.bucket[i].npages;
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_BUCKET),
+                bucket_pages);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_LARGE),
+                w.heap.large_pages);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_POOL_SLAB),
+                (size_t)w.pool.nslabs << w.pool.slab_order);
+    MM_CHECK_EQ(t, ledger_find(&led, (uintptr_t)w.obj >> MM_PAGE_SHIFT)->
+                   owner, ledger_find(&led, (uintptr_t)w.pool.slab[0] >>
+                                             MM_PAGE_SHIFT)->owner);
+    world_down(t);
+}
+
+/* A free block's state byte says "allocated": two owners. */
+MM_TEST(ledger, corrupt_buddy_state_byte)
+{
+    const struct buddy_zone *z;
+    uintptr_t pfn;
+    uint8_t *m, saved;
+    unsigned k = 0;
+
+    if (!world_up(t))
+        return;
+    z = &w.tp.buddy.zone[0];
+    while (z->nfree[k] == 0)
+        k++;
+    pfn = (uintptr_t)z->free[k].next >> MM_PAGE_SHIFT;
+    m = &z->meta[pfn - z->first_pfn];
+    saved = *m;
+    *m = (uint8_t)(BUDDY_META_ALLOC | k);
+    MM_CHECK_EQ(t, world_settle(), 1);
+    expect(t, "has two owners: ", pfn, "kernel block", "free buddy block",
+           (uint64_t)1 << k);
+    *m = saved;
+    MM_CHECK_EQ(t, world_settle(), 0);
+    world_down(t);
+}
+
+/* A free-list link points back at its own block: listed twice. */
+MM_TEST(ledger, corrupt_free_list_link)
+{
+    const struct buddy_zone *z;
+    struct buddy_link *a, *saved;
+    void *p[4];
+    unsigned k = 0, i;
+
+    if (!world_up(t))
+        return;
+    for (i = 0; i < 4; i++)         /* free every other page: two on */
+        p[i] = buddy_alloc(&w.tp.buddy, 0);     /* the order-0 list */
+    buddy_free(&w.tp.buddy, p[0]);
+    buddy_free(&w.tp.buddy, p[2]);
+    z = &w.tp.buddy.zone[0];
+    MM_CHECK(t, z->nfree[0] >= 2);
+    a = z->free[k].next;
+    saved = a->next;
+    a->next = a;
+    MM_CHECK_EQ(t, world_settle(), 2);      /* A twice, the next lost */
+    expect(t, "has two owners: ", (uintptr_t)a >> MM_PAGE_SHIFT,
+           "free buddy block", "free buddy block", (uint64_t)1 << k);
+    a->next = saved;
+    MM_CHECK_EQ(t, world_settle(), 0);
+    buddy_free(&w.tp.buddy, p[1]);
+    buddy_free(&w.tp.buddy, p[3]);
+    world_down(t);
+}
+
+/* The page-table entry of a bucket page says "unused". */
+MM_TEST(ledger, corrupt_kmalloc_page_table_entry)
+{
+    struct kheap_extent *e;
+    struct kheap_page *pg;
+    uintptr_t page;
+
+    if (!world_up(t))
+        return;
+    e = w.heap.ext[0];
+    page = (uintptr_t)w.small[0] & ~(uintptr_t)(MM_PAGE - 1);
+    pg = &e->page[(page - e->first_page) >> MM_PAGE_SHIFT];
+    MM_CHECK_EQ(t, pg->kind, KHEAP_PAGE_BUCKET);
+    pg->kind = KHEAP_PAGE_UNUSED;
+    MM_CHECK_EQ(t, world_settle(), 1);
+    expect(t, "has no owner inside ", page >> MM_PAGE_SHIFT, "kmalloc page",
+           NULL, 1);
+    pg->kind = KHEAP_PAGE_BUCKET;
+    MM_CHECK_EQ(t, world_settle(), 0);
+    world_down(t);
+}
+
+/* The size byte of a 2-page run says 4 pages: it reaches past its block. */
+MM_TEST(ledger, corrupt_kmalloc_size_byte)
+{
+    struct kheap_extent *e;
+    struct kheap_page *pg;
+    uintptr_t run = (uintptr_t)0;
+    char next[64];
+    const struct ledger_claim *c;
+
+    if (!world_up(t))
+        return;
+    e = w.heap.ext[0];
+    run = (uintptr_t)w.large;
+    pg = &e->page[(run - e->first_page) >> MM_PAGE_SHIFT];
+    MM_CHECK_EQ(t, pg->bucket, 1);
+    MM_CHECK_EQ(t, world_settle(), 0);
+    c = ledger_find(&led, (run >> MM_PAGE_SHIFT) + 2);
+    if (!MM_CHECK(t, c != NULL && c->depth == 2))
+        return;
+    ledger_describe(&led, c->owner, next, sizeof next);
+    pg->bucket = 2;
+    MM_CHECK_EQ(t, world_settle(), 1);
+    expect(t, "has two owners: ", (run >> MM_PAGE_SHIFT) + 2, next,
+           "kmalloc large run", 2);
+    pg->bucket = 1;
+    MM_CHECK_EQ(t, world_settle(), 0);
+    world_down(t);
+}
+
+/* A slab's magic is overwritten: its pages are held by no valid slab. */
+MM_TEST(ledger, corrupt_pool_slab_header)
+{
+    struct pool_slab *s;
+    uint32_t saved;
+
+    if (!world_up(t))
+        return;
+    s = w.pool.slab[0];
+    saved = s->magic;
+    s->magic = 0xdeadbeefu;
+    MM_CHECK_EQ(t, world_settle(), 1);
+    expect(t, "has no owner inside ", s->start >> MM_PAGE_SHIFT,
+           "pool slab of \"t-ledger\" with a bad header", NULL,
+           (uint64_t)1 << w.pool.slab_order);
+    s->magic = saved;
+    MM_CHECK_EQ(t, world_settle(), 0);
+    world_down(t);
+}
+
+/* A slab header whose end reaches into the next block. */
+MM_TEST(ledger, corrupt_pool_slab_end)
+{
+    struct pool_slab *s;
+    uintptr_t saved;
+    char next[64];
+    const struct ledger_claim *c;
+    uint64_t end;
+
+    if (!world_up(t))
+        return;
+    s = w.pool.slab[0];
+    saved = s->end;
+    end = saved >> MM_PAGE_SHIFT;
+    MM_CHECK_EQ(t, world_settle(), 0);
+    c = ledger_find(&led, end);
+    if (!MM_CHECK(t, c != NULL))
+        return;
+    ledger_describe(&led, c->owner, next, sizeof next);
+    s->end = saved + MM_PAGE;
+    MM_CHECK(t, world_settle() >= 1);
+    expect(t, "has two owners: ", end, next, "pool slab of \"t-ledger\"",
+           1);
+    s->end = saved;
+    MM_CHECK_EQ(t, world_settle(), 0);
+    world_down(t);
+}
