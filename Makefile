@@ -60,14 +60,20 @@ KERNEL_SRCS := \
 
 # mm/: every allocator and its tests; built into the kernel and the host.
 MM_SRCS := \
+	mm/bitmap_test.c \
 	mm/buddy.c \
 	mm/buddy_test.c \
+	mm/err.c \
+	mm/err_test.c \
 	mm/kheap.c \
 	mm/kheap_test.c \
+	mm/list_test.c \
 	mm/memmap.c \
 	mm/memmap_test.c \
 	mm/pool.c \
 	mm/pool_test.c \
+	mm/table.c \
+	mm/table_test.c \
 	mm/test.c \
 	mm/testpages.c
 

@@ -73,7 +73,7 @@ static MM_COLD enum buddy_err
 buddy_fail(struct buddy *b, enum buddy_err err, uintptr_t addr)
 {
     b->nerr[err]++;
-    if (mm_debug)
+    if (mm_switch.debug)
         mm_panic("buddy: %s at 0x%08lx (allocator %s)", buddy_err_name[err],
                  (unsigned long)addr, b->name);
     return err;
@@ -121,7 +121,7 @@ static MM_INLINE void
 trace(const struct buddy *b, const char *event, const struct buddy_zone *z,
       uintptr_t pfn, unsigned order)
 {
-    if (MM_UNLIKELY(mm_trace & MM_TRACE_BUDDY))
+    if (MM_UNLIKELY(mm_switch.trace & MM_TRACE_BUDDY))
         trace_print(b, event, z, pfn, order);
 }
 
@@ -259,7 +259,7 @@ buddy_init(struct buddy *b, const char *name)
 {
     mm_memset(b, 0, sizeof *b);
     b->name = name;
-    b->poison = (mm_poison & MM_POISON_BUDDY) != 0;
+    b->poison = (mm_switch.poison & MM_POISON_BUDDY) != 0;
 }
 
 size_t

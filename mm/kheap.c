@@ -44,8 +44,8 @@
  * Sizes: runs up to 2^BUDDY_MAX_ORDER pages (4 MiB) from a caller's
  * area; a growing heap's extents are at most 4 MiB and begin with their
  * own metadata, so its largest run is 2 MiB.
- * Switches: poisoning (mm_poison & MM_POISON_KMALLOC) and guard bytes
- * (mm_guard) are read once when a heap is created and hold for its
+ * Switches: poisoning (mm_switch.poison & MM_POISON_KMALLOC) and guard bytes
+ * (mm_switch.guard) are read once when a heap is created and hold for its
  * life, since blocks already handed out were laid out without them.
  * Metadata: per page, 48 bytes on the 32-bit kernel (64 on a 64-bit
  * host): 1.2%; plus the buddy's 1 byte per page and a ~100-byte extent
@@ -94,7 +94,7 @@ static MM_COLD enum kheap_err
 kheap_fail(struct kheap *h, enum kheap_err err, uintptr_t addr)
 {
     h->nerr[err]++;
-    if (mm_debug)
+    if (mm_switch.debug)
         mm_panic("kheap: %s at 0x%08lx (heap %s)", kheap_err_name[err],
                  (unsigned long)addr, h->name);
     return err;
@@ -112,7 +112,7 @@ trace_print(const char *event, size_t size, const char *bucket,
 static MM_INLINE void
 trace(const char *event, size_t size, const char *bucket, uintptr_t addr)
 {
-    if (MM_UNLIKELY(mm_trace & MM_TRACE_KMALLOC))
+    if (MM_UNLIKELY(mm_switch.trace & MM_TRACE_KMALLOC))
         trace_print(event, size, bucket, addr);
 }
 
@@ -290,7 +290,7 @@ extent_grow(struct kheap *h, size_t need_pages)
     }
     if (h->grow_order < KHEAP_GROW_MAX)
         h->grow_order++;
-    if (mm_trace & MM_TRACE_KMALLOC)
+    if (mm_switch.trace & MM_TRACE_KMALLOC)
         mm_print("trace: kmalloc grow extent=0x%08lx pages=%zu\n",
                  (unsigned long)(uintptr_t)area, (size_t)1 << order);
     return true;
@@ -322,7 +322,7 @@ extent_release(struct kheap *h, struct kheap_extent *e)
         h->spare = NULL;
     extent_remove(h, e);
     mm_pagesrc_free(h->src, area, order);
-    if (mm_trace & MM_TRACE_KMALLOC)
+    if (mm_switch.trace & MM_TRACE_KMALLOC)
         mm_print("trace: kmalloc shrink extent=0x%08lx pages=%zu\n",
                  (unsigned long)(uintptr_t)area, (size_t)1 << order);
 }
@@ -897,8 +897,8 @@ heap_setup(struct kheap *h, const char *name)
 
     mm_memset(h, 0, sizeof *h);
     h->name = name;
-    h->poison = (mm_poison & MM_POISON_KMALLOC) != 0;
-    h->guard = mm_guard;
+    h->poison = (mm_switch.poison & MM_POISON_KMALLOC) != 0;
+    h->guard = mm_switch.guard;
     h->grow_order = KHEAP_GROW_FIRST;
     buddy_init(&h->pages, name);
     for (i = 0; i < KHEAP_NBUCKETS; i++)

@@ -23,17 +23,17 @@
 static void
 aids_off(unsigned *poison, bool *guard)
 {
-    *poison = mm_poison;
-    *guard = mm_guard;
-    mm_poison &= ~MM_POISON_KMALLOC;
-    mm_guard = false;
+    *poison = mm_switch.poison;
+    *guard = mm_switch.guard;
+    mm_switch.poison &= ~MM_POISON_KMALLOC;
+    mm_switch.guard = false;
 }
 
 static void
 aids_restore(unsigned poison, bool guard)
 {
-    mm_poison = poison;
-    mm_guard = guard;
+    mm_switch.poison = poison;
+    mm_switch.guard = guard;
 }
 
 static enum kheap_err
@@ -475,17 +475,17 @@ MM_TEST(kheap, bad_input_is_refused)
 
 MM_TEST(kheap, poison_catches_write_after_free)
 {
-    unsigned saved = mm_poison;
+    unsigned saved = mm_switch.poison;
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
     struct kheap h;
     uint8_t *a, *b;
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    mm_poison = MM_POISON_KMALLOC;
+    mm_switch.poison = MM_POISON_KMALLOC;
     MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
                 KHEAP_OK);
-    mm_poison = saved;
+    mm_switch.poison = saved;
     MM_CHECK(t, h.poison);
     a = kheap_alloc(&h, 100);                       /* 128-byte bucket */
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
@@ -505,17 +505,17 @@ MM_TEST(kheap, poison_catches_write_after_free)
 
 MM_TEST(kheap, guard_catches_overrun)
 {
-    bool saved = mm_guard;
+    bool saved = mm_switch.guard;
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
     struct kheap h;
     uint8_t *a, *big;
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    mm_guard = true;
+    mm_switch.guard = true;
     MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
                 KHEAP_OK);
-    mm_guard = saved;
+    mm_switch.guard = saved;
     a = kheap_alloc(&h, 100);
     big = kheap_alloc(&h, 3 * MM_PAGE);
     MM_CHECK_EQ(t, kheap_size(&h, a), 100);         /* exactly the request */

@@ -43,7 +43,7 @@ static enum memmap_err
 memmap_fail(struct memmap *m, enum memmap_err err, uint64_t where)
 {
     m->nerr[err]++;
-    if (mm_debug)
+    if (mm_switch.debug)
         mm_panic("memmap: %s at 0x%08lx", memmap_err_name[err],
                  (unsigned long)where);
     return err;

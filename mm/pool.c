@@ -71,7 +71,7 @@ static MM_COLD enum pool_err
 pool_fail(struct pool *p, enum pool_err err, uintptr_t addr)
 {
     p->nerr[err]++;
-    if (mm_debug)
+    if (mm_switch.debug)
         mm_panic("pool: %s at 0x%08lx (pool %s)", pool_err_name[err],
                  (unsigned long)addr, p->name);
     return err;
@@ -88,7 +88,7 @@ trace_print(const struct pool *p, const char *event, uintptr_t addr)
 static MM_INLINE void
 trace(const struct pool *p, const char *event, uintptr_t addr)
 {
-    if (MM_UNLIKELY(mm_trace & MM_TRACE_POOL))
+    if (MM_UNLIKELY(mm_switch.trace & MM_TRACE_POOL))
         trace_print(p, event, addr);
 }
 
@@ -237,7 +237,7 @@ pool_setup(struct pool *p, const char *name, size_t objsize, size_t align,
     p->objsize = (objsize + align - 1) & ~(align - 1);
     p->align = align;
     p->flags = flags;
-    if ((mm_poison & MM_POISON_POOL) && !(flags & POOL_POISON)) {
+    if ((mm_switch.poison & MM_POISON_POOL) && !(flags & POOL_POISON)) {
         p->flags |= POOL_POISON;
         p->forced_poison = true;
     }

@@ -68,7 +68,7 @@ struct pool {
     size_t link_off;            /* where a free object keeps its link */
     size_t align;
     unsigned flags;
-    bool forced_poison;         /* POOL_POISON came from mm_poison */
+    bool forced_poison;         /* POOL_POISON came from mm_switch.poison */
     pool_ctor_fn *ctor;
     void *ctor_arg;
     const struct mm_pagesrc *src;   /* NULL: a static pool */

@@ -332,7 +332,7 @@ MM_TEST(pool, constructor_refused_when_incoherent)
 }
 
 /*
- * The global switch (mm_poison & MM_POISON_POOL, option "poison=pool")
+ * The global switch (mm_switch.poison & MM_POISON_POOL, option "poison=pool")
  * poisons a pool that did not ask for it; the buffer holds as many
  * objects either way, since a poisoned object keeps its link inside.
  */
@@ -340,14 +340,14 @@ MM_TEST(pool, global_poison_switch)
 {
     static uint8_t buf[4 * 32] MM_ALIGNED(32);
     static uint32_t map[1];
-    unsigned saved = mm_poison;
+    unsigned saved = mm_switch.poison;
     struct pool p;
     uint8_t *o;
 
-    mm_poison |= MM_POISON_POOL;
+    mm_switch.poison |= MM_POISON_POOL;
     MM_CHECK_EQ(t, pool_init_static(&p, "t-gpoison", buf, sizeof buf, 32,
                                     32, 0, map), POOL_OK);
-    mm_poison = saved;
+    mm_switch.poison = saved;
     MM_CHECK(t, (p.flags & POOL_POISON) != 0);
     MM_CHECK_EQ(t, pool_nobjs(&p), 4);
     o = pool_alloc(&p);
