@@ -15,7 +15,7 @@
 
 /* Does [first, last] overlap a range of ent[0..n)?  O(log n). */
 bool
-mm_table_overlaps(const struct mm_range *ent, unsigned n, uintptr_t first,
+mm_table_overlaps(struct mm_range *const *ent, unsigned n, uintptr_t first,
                   uintptr_t last)
 {
     unsigned lo = 0, hi = n;
@@ -24,42 +24,43 @@ mm_table_overlaps(const struct mm_range *ent, unsigned n, uintptr_t first,
     while (lo < hi) {
         unsigned mid = lo + (hi - lo) / 2;
 
-        if (ent[mid].last < first)
+        if (ent[mid]->last < first)
             lo = mid + 1;
         else
             hi = mid;
     }
     /* ...overlaps exactly when it starts at or before last. */
-    return lo < n && ent[lo].first <= last;
+    return lo < n && ent[lo]->first <= last;
 }
 
 /*
- * Adds [first, last] with its item, keeping the order.  Returns its
- * index, or -1 (nothing changed) if the table is full, the range is
- * empty or backwards, or it overlaps a range already there.
+ * Adds range r, keeping the order.  Returns its index, or -1 (nothing
+ * changed) if the table is full, r is backwards, or r overlaps a range
+ * already there.
  */
 int
-mm_table_insert(struct mm_range *ent, unsigned *n, unsigned cap,
-                uintptr_t first, uintptr_t last, void *item)
+mm_table_insert(struct mm_range **ent, unsigned *n, unsigned cap,
+                struct mm_range *r)
 {
     unsigned i;
 
-    if (*n >= cap || first > last || mm_table_overlaps(ent, *n, first, last))
+    if (*n >= cap || r->first > r->last ||
+        mm_table_overlaps(ent, *n, r->first, r->last))
         return -1;
-    for (i = *n; i > 0 && ent[i - 1].first > first; i--)
+    for (i = *n; i > 0 && ent[i - 1]->first > r->first; i--)
         ent[i] = ent[i - 1];
-    ent[i] = (struct mm_range){ first, last, item };
+    ent[i] = r;
     (*n)++;
     return (int)i;
 }
 
-/* Takes out the range whose item is item; false if there is none. */
+/* Takes range r out; false if it is not in the table.  O(n). */
 bool
-mm_table_remove(struct mm_range *ent, unsigned *n, const void *item)
+mm_table_remove(struct mm_range **ent, unsigned *n, const struct mm_range *r)
 {
     unsigned i = 0;
 
-    while (i < *n && ent[i].item != item)
+    while (i < *n && ent[i] != r)
         i++;
     if (i == *n)
         return false;
@@ -71,13 +72,13 @@ mm_table_remove(struct mm_range *ent, unsigned *n, const void *item)
 
 /* Is the table sorted, without overlaps or backwards ranges?  O(n). */
 bool
-mm_table_sorted(const struct mm_range *ent, unsigned n)
+mm_table_sorted(struct mm_range *const *ent, unsigned n)
 {
     unsigned i;
 
     for (i = 0; i < n; i++)
-        if (ent[i].first > ent[i].last ||
-            (i > 0 && ent[i - 1].last >= ent[i].first))
+        if (ent[i]->first > ent[i]->last ||
+            (i > 0 && ent[i - 1]->last >= ent[i]->first))
             return false;
     return true;
 }
