@@ -71,6 +71,10 @@ MM_SRCS := \
 	mm/memmap.c \
 	mm/memmap_test.c \
 	mm/pool.c \
+	mm/pool_check.c \
+	mm/pool_debug.c \
+	mm/pool_init.c \
+	mm/pool_report.c \
 	mm/pool_test.c \
 	mm/table.c \
 	mm/table_test.c \

@@ -23,14 +23,15 @@ mm_err_count(unsigned long *nerr, unsigned err, const char *const *names,
 }
 
 void
-mm_err_print(const char *prefix, const char *const *names,
+mm_err_print(const char *prefix, const char *owner, const char *const *names,
              const unsigned long *nerr, unsigned from, unsigned count,
              int width)
 {
     unsigned e;
 
     for (e = from; e < count; e++)
-        mm_print("%serror %-*s %lu\n", prefix, width, names[e], nerr[e]);
+        mm_print("%s%s%serror %-*s %lu\n", prefix, owner ? owner : "",
+                 owner ? ": " : "", width, names[e], nerr[e]);
 }
 
 unsigned

@@ -36,12 +36,14 @@ void mm_err_count(unsigned long *nerr, unsigned err,
     MM_COLD;
 
 /*
- * Prints "PREFIXerror NAME COUNT" for errors from..count-1, the name
- * left-aligned in width columns: "buddy: error double free    0".
+ * Prints "PREFIX[OWNER: ]error NAME COUNT" for errors from..count-1, the
+ * name left-aligned in width columns: "buddy: error double free    0",
+ * or with owner "dentries": "pool: dentries: error double free    0".
+ * owner may be NULL.
  */
-void mm_err_print(const char *prefix, const char *const *names,
-                  const unsigned long *nerr, unsigned from, unsigned count,
-                  int width);
+void mm_err_print(const char *prefix, const char *owner,
+                  const char *const *names, const unsigned long *nerr,
+                  unsigned from, unsigned count, int width);
 
 /* What a checker found: how many violations, and the first one. */
 struct mm_verdict {
