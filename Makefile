@@ -66,7 +66,13 @@ MM_SRCS := \
 	mm/err.c \
 	mm/err_test.c \
 	mm/kheap.c \
+	mm/kheap_check.c \
+	mm/kheap_debug.c \
+	mm/kheap_extent.c \
+	mm/kheap_report.c \
+	mm/kheap_resize.c \
 	mm/kheap_test.c \
+	mm/kmalloc.c \
 	mm/list_test.c \
 	mm/memmap.c \
 	mm/memmap_test.c \

@@ -761,6 +761,25 @@ buddy_zone_free_pages(const struct buddy *b, unsigned i)
     return n;
 }
 
+/* The zone that holds the page at addr, or NULL.  O(log zones). */
+const struct buddy_zone *
+buddy_zone_of(const struct buddy *b, const void *addr)
+{
+    return zone_find(b, (uintptr_t)addr >> MM_PAGE_SHIFT);
+}
+
+/* Free pages in zone z: the sum over orders, O(orders). */
+size_t
+buddy_zone_nfree(const struct buddy_zone *z)
+{
+    size_t n = 0;
+    unsigned k;
+
+    for (k = 0; k < BUDDY_NORDERS; k++)
+        n += z->nfree[k] << k;
+    return n;
+}
+
 size_t
 buddy_nfree(const struct buddy *b, unsigned zone, unsigned order)
 {

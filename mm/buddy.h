@@ -118,6 +118,9 @@ int buddy_order_for(size_t size_bytes);
 size_t buddy_nfree(const struct buddy *b, unsigned zone, unsigned order);
 size_t buddy_free_pages(const struct buddy *b);
 size_t buddy_zone_free_pages(const struct buddy *b, unsigned zone);
+const struct buddy_zone *buddy_zone_of(const struct buddy *b,
+                                       const void *addr);
+size_t buddy_zone_nfree(const struct buddy_zone *z);
 size_t buddy_managed_pages(const struct buddy *b);
 unsigned buddy_nzones(const struct buddy *b);
 unsigned long buddy_errors(const struct buddy *b, enum buddy_err err);
