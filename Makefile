@@ -62,7 +62,12 @@ KERNEL_SRCS := \
 MM_SRCS := \
 	mm/bitmap_test.c \
 	mm/buddy.c \
+	mm/buddy_check.c \
+	mm/buddy_debug.c \
+	mm/buddy_report.c \
+	mm/buddy_resize.c \
 	mm/buddy_test.c \
+	mm/buddy_zone.c \
 	mm/err.c \
 	mm/err_test.c \
 	mm/kheap.c \

@@ -739,3 +739,18 @@ MM_TEST(buddy, randomized_stress_poisoned)
 {
     stress_run(t, MM_STRESS_OPS / 20, true);
 }
+
+/*
+ * The sizes the comments of mm/buddy.c talk about, printed from sizeof
+ * so that no comment has to quote a number: struct buddy (which holds
+ * its zones) and one zone, on this machine.
+ */
+MM_TEST(buddy, sizes)
+{
+    mm_print("buddy: sizeof struct buddy %zu, struct buddy_zone %zu bytes\n",
+             sizeof(struct buddy), sizeof(struct buddy_zone));
+    MM_CHECK(t, sizeof(struct buddy) >=
+                BUDDY_MAX_ZONES * sizeof(struct buddy_zone));
+    MM_CHECK(t, sizeof(struct buddy_zone) >=
+                BUDDY_NORDERS * sizeof(struct mm_list));
+}
