@@ -327,3 +327,16 @@ MM_TEST(memmap, check_finds_overlap)
     m.free[0].end = 2 * MiB + MM_PAGE;              /* break it */
     MM_CHECK_EQ(t, memmap_check(&m), 1);
 }
+
+/*
+ * The size the comment of mm/memmap.c talks about, printed from sizeof
+ * so that no comment has to quote a number.
+ */
+MM_TEST(memmap, sizes)
+{
+    mm_print("memmap: sizeof struct memmap %zu bytes\n",
+             sizeof(struct memmap));
+    MM_CHECK(t, sizeof(struct memmap) >=
+                (2 * MEMMAP_MAX_ENTRIES + MEMMAP_MAX_RESERVED +
+                 MEMMAP_MAX_FREE) * sizeof(struct memmap_range));
+}

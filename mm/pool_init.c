@@ -203,14 +203,16 @@ pool_set_ctor(struct pool *p, pool_ctor_fn *ctor, void *arg)
 enum pool_err
 pool_destroy(struct pool *p)
 {
-    if (p->active != 0)
-        return pool_fail(p, POOL_ERR_BUSY, (uintptr_t)p);
-    pool_registry_remove(p);
     mm_lock(&p->lock);
+    if (p->active != 0) {
+        mm_unlock(&p->lock);
+        return pool_fail(p, POOL_ERR_BUSY, (uintptr_t)p);
+    }
     while (p->src != NULL && p->nslabs > 0)
         pool_slab_return(p, pool_slab_at(p, p->nslabs - 1));
     p->nslabs = 0;
     mm_list_init(&p->partial);
     mm_unlock(&p->lock);
+    pool_registry_remove(p);        /* the registry's lock, after p's */
     return POOL_OK;
 }
