@@ -1,6 +1,6 @@
 /*
  * mm/kheap_extent.c - kmalloc's extents: where a heap's pages come from,
- * and how a pointer is traced back to its page's entry.
+ * and why a pointer into an unused page is no block.
  *
  * As in Xenomai's xnheap, a heap is an object over extents: a caller-
  * given area (kheap_init), more areas later (kheap_extend), released
@@ -15,7 +15,8 @@
  *             key1 ... key2              (the zone's used prefix)
  *
  * The heap keeps its extents' areas in a sorted range table
- * (mm/table.h), so a pointer's extent is a binary search away.
+ * (mm/table.h), so a pointer's extent is a binary search away
+ * (kheap_lookup, inline in mm/kheap_internal.h for kfree's sake).
  * Sizes: runs up to 2^BUDDY_MAX_ORDER pages (4 MiB) from a caller's
  * area; a growing heap's extents are at most 4 MiB and begin with their
  * own metadata, so its largest run is 2 MiB.
@@ -202,8 +203,6 @@ kheap_pages_free(struct kheap *h, struct kheap_extent *e, void *p)
     extent_maybe_release(h, e);
 }
 
-/* ---- finding a block by its address --------------------------------- */
-
 /*
  * Why a pointer into a page that holds no block is no block: the page
  * is part of the extent's own metadata (foreign: never the heap's to
@@ -225,60 +224,6 @@ kheap_unused_page_error(const struct kheap *h, uintptr_t addr)
     default:
         return KHEAP_ERR_INTERIOR;          /* a later page of a run */
     }
-}
-
-/*
- * Finds the block that starts at p: its extent, page and capacity.
- * Every check comes before any change, and none follows a pointer out
- * of the extent table until the extent's keys are verified.
- */
-enum kheap_err
-kheap_lookup(struct kheap *h, uintptr_t p, struct kheap_where *w)
-{
-    uintptr_t off;
-    size_t size;
-
-    w->e = extent_find(h, p);
-    if (w->e == NULL)
-        return KHEAP_ERR_FOREIGN;
-    if (!kheap_extent_keys_ok(h, w->e))
-        return KHEAP_ERR_KEY;
-    if (p < w->e->first_page ||
-        (p - w->e->first_page) >> MM_PAGE_SHIFT >= w->e->npages)
-        return KHEAP_ERR_FOREIGN;
-    if ((p & (KHEAP_MIN_SIZE - 1)) != 0)
-        return KHEAP_ERR_MISALIGNED;
-    w->pg = page_of(w->e, p);
-    off = p & (MM_PAGE - 1);
-    if (w->pg->kind == KHEAP_PAGE_LARGE) {
-        w->cap = MM_PAGE << w->pg->bucket;
-        return off == 0 ? KHEAP_OK : KHEAP_ERR_INTERIOR;
-    }
-    if (w->pg->kind != KHEAP_PAGE_BUCKET)
-        return kheap_unused_page_error(h, p);
-    size = h->bucket[w->pg->bucket].size;
-    w->cap = size;
-    w->index = (unsigned)(off / size);
-    if (off % size != 0)
-        return KHEAP_ERR_INTERIOR;
-    return mm_bitmap_test(w->pg->freemap, w->index) ? KHEAP_ERR_DOUBLE_FREE
-                                                    : KHEAP_OK;
-}
-
-/*
- * Validates a pointer handed back by the caller: it must start an
- * allocated block of this heap and, with guard bytes on, its guard
- * bytes must be intact.  Counts and reports the error; changes nothing.
- * Called with the heap locked.
- */
-enum kheap_err
-kheap_validate(struct kheap *h, const void *p, struct kheap_where *w)
-{
-    enum kheap_err err = kheap_lookup(h, (uintptr_t)p, w);
-
-    if (err != KHEAP_OK)
-        return kheap_fail(h, err, (uintptr_t)p);
-    return h->guard ? kheap_guard_check(h, p, w->cap) : KHEAP_OK;
 }
 
 /* ---- lifecycle ------------------------------------------------------ */

@@ -5,7 +5,8 @@
  * (mm/kheap_extent.c), poisoning, guard bytes and traces
  * (mm/kheap_debug.c), realloc and friends (mm/kheap_resize.c), reports
  * (mm/kheap_report.c) and the checker (mm/kheap_check.c).  They call
- * one another through the hooks declared here.
+ * one another through the hooks declared here.  The lookup of a
+ * pointer's block is here too, inline: kfree runs it on every call.
  *
  * Invariant, bounds, metadata: those of mm/kheap.c.
  * Read after: mm/kheap.h.
@@ -73,10 +74,6 @@ const char *kheap_bucket_name(unsigned i);
 void *kheap_alloc_locked(struct kheap *h, size_t size);
 void kheap_put_locked(struct kheap *h, const struct kheap_where *w,
                       void *p);
-enum kheap_err kheap_validate(struct kheap *h, const void *p,
-                              struct kheap_where *w);
-enum kheap_err kheap_lookup(struct kheap *h, uintptr_t p,
-                            struct kheap_where *w);
 /* mm/kheap.c: gives a page whose blocks are all free back. */
 void kheap_drop_page(struct kheap *h, struct kheap_extent *e,
                      struct kheap_page *pg);
@@ -119,6 +116,62 @@ kheap_trace(const char *event, size_t size, const char *bucket,
 {
     if (MM_UNLIKELY(mm_switch.trace & MM_TRACE_KMALLOC))
         kheap_trace_print(event, size, bucket, addr);
+}
+
+/* ---- finding a block by its address (kfree, krealloc, ksize) ------ */
+
+/*
+ * Finds the block that starts at p: its extent, page and capacity.
+ * Every check comes before any change, and none follows a pointer out
+ * of the extent table until the extent's keys are verified.
+ */
+static MM_INLINE enum kheap_err
+kheap_lookup(struct kheap *h, uintptr_t p, struct kheap_where *w)
+{
+    uintptr_t off;
+    size_t size;
+
+    w->e = extent_find(h, p);
+    if (w->e == NULL)
+        return KHEAP_ERR_FOREIGN;
+    if (!kheap_extent_keys_ok(h, w->e))
+        return KHEAP_ERR_KEY;
+    if (p < w->e->first_page ||
+        (p - w->e->first_page) >> MM_PAGE_SHIFT >= w->e->npages)
+        return KHEAP_ERR_FOREIGN;
+    if ((p & (KHEAP_MIN_SIZE - 1)) != 0)
+        return KHEAP_ERR_MISALIGNED;
+    w->pg = page_of(w->e, p);
+    off = p & (MM_PAGE - 1);
+    if (w->pg->kind == KHEAP_PAGE_LARGE) {
+        w->cap = MM_PAGE << w->pg->bucket;
+        return off == 0 ? KHEAP_OK : KHEAP_ERR_INTERIOR;
+    }
+    if (w->pg->kind != KHEAP_PAGE_BUCKET)
+        return kheap_unused_page_error(h, p);
+    size = h->bucket[w->pg->bucket].size;
+    w->cap = size;
+    w->index = (unsigned)(off / size);
+    if (off % size != 0)
+        return KHEAP_ERR_INTERIOR;
+    return mm_bitmap_test(w->pg->freemap, w->index) ? KHEAP_ERR_DOUBLE_FREE
+                                                    : KHEAP_OK;
+}
+
+/*
+ * Validates a pointer handed back by the caller: it must start an
+ * allocated block of this heap and, with guard bytes on, its guard
+ * bytes must be intact.  Counts and reports the error; changes nothing.
+ * Called with the heap locked.
+ */
+static MM_INLINE enum kheap_err
+kheap_validate(struct kheap *h, const void *p, struct kheap_where *w)
+{
+    enum kheap_err err = kheap_lookup(h, (uintptr_t)p, w);
+
+    if (err != KHEAP_OK)
+        return kheap_fail(h, err, (uintptr_t)p);
+    return h->guard ? kheap_guard_check(h, p, w->cap) : KHEAP_OK;
 }
 
 #endif /* MM_KHEAP_INTERNAL_H */

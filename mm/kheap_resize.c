@@ -43,7 +43,7 @@ kheap_calloc(struct kheap *h, size_t n, size_t size)
 size_t
 kheap_size(struct kheap *h, const void *p)
 {
-    struct kheap_where w;
+    struct kheap_where w = { 0 };
     enum kheap_err err;
     size_t size = 0;
 
@@ -82,7 +82,7 @@ void *
 kheap_realloc(struct kheap *h, void *p, size_t size)
 {
     size_t need = kheap_guarded_size(h, size), old;
-    struct kheap_where w;
+    struct kheap_where w = { 0 };
     void *fresh = NULL;
 
     if (p == NULL)

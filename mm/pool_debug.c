@@ -75,27 +75,6 @@ pool_poison_check(struct pool *p, const void *obj)
 }
 
 /*
- * Can next be the link of a free object of s?  NULL (end of list) or a
- * carved object, on a boundary, marked free, other than obj: O(1).
- * A write after free that hit the link fails this, and a cycle does too,
- * since objects popped before have their bits cleared.
- */
-bool
-pool_link_ok(const struct pool *p, const struct pool_slab *s,
-             const void *obj, const void *next)
-{
-    uintptr_t a = (uintptr_t)next;
-
-    if (next == NULL)
-        return true;
-    if (next == obj || a < s->base ||
-        a >= s->base + (uintptr_t)s->ncarved * p->objsize ||
-        (a - s->base) % p->objsize != 0)
-        return false;
-    return pool_is_free(s, pool_index_of(s, next));
-}
-
-/*
  * Counts the broken link (at skip's link word, or at the slab when the
  * list lost objects) and rebuilds s's free list from its free table,
  * leaving out skip, the object being handed out.  The free table is the

@@ -62,9 +62,6 @@ void pool_trace_print(const struct pool *p, const char *event,
 /* mm/pool_debug.c: poisons a freed object; checks one handed out. */
 void pool_poison_fill(const struct pool *p, void *obj);
 void pool_poison_check(struct pool *p, const void *obj);
-/* mm/pool_debug.c: is next a good link from obj?  O(1). */
-bool pool_link_ok(const struct pool *p, const struct pool_slab *s,
-                  const void *obj, const void *next);
 /* mm/pool_debug.c: rebuilds s's free list from its table, without skip. */
 void pool_link_repair(struct pool *p, struct pool_slab *s, const void *skip)
     MM_COLD;
@@ -75,6 +72,27 @@ void pool_registry_remove(struct pool *p);
 /* mm/pool_report.c: why addr is no slab of p: another pool's, or none. */
 enum pool_err pool_foreign_error(const struct pool *p, uintptr_t addr)
     MM_COLD;
+
+/*
+ * Can next be the link of a free object of s?  NULL (end of list) or a
+ * carved object, on a boundary, marked free, other than obj: O(1).
+ * A write after free that hit the link fails this, and a cycle does too,
+ * since objects popped before have their bits cleared.
+ */
+static MM_INLINE bool
+pool_link_ok(const struct pool *p, const struct pool_slab *s,
+             const void *obj, const void *next)
+{
+    uintptr_t a = (uintptr_t)next;
+
+    if (next == NULL)
+        return true;
+    if (next == obj || a < s->base ||
+        a >= s->base + (uintptr_t)s->ncarved * p->objsize ||
+        (a - s->base) % p->objsize != 0)
+        return false;
+    return mm_bitmap_test(s->freemap, (a - s->base) / p->objsize);
+}
 
 /* One trace line; the test stays inline, the printing out of line. */
 static MM_INLINE void

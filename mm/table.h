@@ -55,13 +55,24 @@ mm_table_index(struct mm_range *const *ent, unsigned n, uintptr_t key)
     return -1;
 }
 
-/* The range that holds key, or NULL. */
+/* The range that holds key, or NULL: the same search, for lookups. */
 static MM_INLINE struct mm_range *
 mm_table_find(struct mm_range *const *ent, unsigned n, uintptr_t key)
 {
-    int i = mm_table_index(ent, n, key);
+    unsigned lo = 0, hi = n;
 
-    return i < 0 ? NULL : ent[i];
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        struct mm_range *r = ent[mid];
+
+        if (key < r->first)
+            hi = mid;
+        else if (key > r->last)
+            lo = mid + 1;
+        else
+            return r;
+    }
+    return NULL;
 }
 
 bool mm_table_overlaps(struct mm_range *const *ent, unsigned n,
