@@ -74,6 +74,7 @@ MM_SRCS := \
 	mm/kheap_check.c \
 	mm/kheap_debug.c \
 	mm/kheap_extent.c \
+	mm/kheap_large.c \
 	mm/kheap_report.c \
 	mm/kheap_resize.c \
 	mm/kheap_test.c \

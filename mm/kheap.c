@@ -29,8 +29,9 @@
  * page boundary does not call the page allocator every time).
  *
  * This file holds the size table, bucket choice, refill, take and put.
- * Where pages come from - a heap's extents, each a zone of its own buddy
- * allocator, and growing from a page source - is mm/kheap_extent.c;
+ * Page runs are mm/kheap_large.c.  Where pages come from - a heap's
+ * extents, each a zone of its own buddy allocator, and growing from a
+ * page source - is mm/kheap_extent.c;
  * poisoning, guard bytes and traces are mm/kheap_debug.c (each called
  * through one hook below); realloc, calloc and ksize are
  * mm/kheap_resize.c; reports mm/kheap_report.c; the checker
@@ -206,36 +207,6 @@ bucket_put(struct kheap *h, const struct kheap_where *w, uint8_t *blk)
     kheap_drop_page(h, w->e, pg);
 }
 
-/* ---- page runs ------------------------------------------------------ */
-
-/* A run of 2^order pages for a request above half a page. */
-static void *
-large_alloc(struct kheap *h, unsigned order)
-{
-    struct kheap_page *pg;
-    void *p = kheap_pages_alloc(h, order);
-
-    if (p == NULL)
-        return NULL;
-    pg = page_of(extent_find(h, (uintptr_t)p), (uintptr_t)p);
-    pg->kind = KHEAP_PAGE_LARGE;
-    pg->bucket = (uint8_t)order;
-    h->large_pages += (size_t)1 << order;
-    if (++h->large_inuse > h->large_hwm)
-        h->large_hwm = h->large_inuse;
-    h->large_requests++;
-    return p;
-}
-
-static void
-large_put(struct kheap *h, const struct kheap_where *w, void *p)
-{
-    w->pg->kind = KHEAP_PAGE_UNUSED;
-    h->large_inuse--;
-    h->large_pages -= (size_t)1 << w->pg->bucket;
-    kheap_pages_free(h, w->e, p);
-}
-
 /* ---- alloc and free ------------------------------------------------- */
 
 /*
@@ -253,7 +224,7 @@ alloc_locked(struct kheap *h, size_t size)
 
     /* LAB: kmalloc */
     if (bi < 0)
-        p = large_alloc(h, (unsigned)order);
+        p = kheap_large_alloc(h, (unsigned)order);
     else if (!mm_list_empty(&h->bucket[bi].pages) ||
              bucket_refill(h, (unsigned)bi))
         p = bucket_take(h, (unsigned)bi);
@@ -306,7 +277,7 @@ kheap_put_locked(struct kheap *h, const struct kheap_where *w, void *p)
     kheap_trace("free", w->cap, w->pg->kind == KHEAP_PAGE_LARGE ? "large" :
                 kheap_bucket_name(w->pg->bucket), (uintptr_t)p);
     if (w->pg->kind == KHEAP_PAGE_LARGE)
-        large_put(h, w, p);
+        kheap_large_put(h, w, p);
     else
         bucket_put(h, w, p);
 }

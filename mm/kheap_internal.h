@@ -1,8 +1,8 @@
 /*
  * mm/kheap_internal.h - what kmalloc's files share and nobody else.
  *
- * mm/kheap.c is the algorithm; the aids beside it hold the extents
- * (mm/kheap_extent.c), poisoning, guard bytes and traces
+ * mm/kheap.c is the algorithm; the aids beside it hold page runs
+ * (mm/kheap_large.c), the extents (mm/kheap_extent.c), poisoning, guard bytes and traces
  * (mm/kheap_debug.c), realloc and friends (mm/kheap_resize.c), reports
  * (mm/kheap_report.c) and the checker (mm/kheap_check.c).  They call
  * one another through the hooks declared here.  The lookup of a
@@ -77,6 +77,10 @@ void kheap_put_locked(struct kheap *h, const struct kheap_where *w,
 /* mm/kheap.c: gives a page whose blocks are all free back. */
 void kheap_drop_page(struct kheap *h, struct kheap_extent *e,
                      struct kheap_page *pg);
+
+/* mm/kheap_large.c: page runs for requests above half a page. */
+void *kheap_large_alloc(struct kheap *h, unsigned order);
+void kheap_large_put(struct kheap *h, const struct kheap_where *w, void *p);
 
 /* mm/kheap_extent.c: the heap's pages, from its extents. */
 void *kheap_pages_alloc(struct kheap *h, unsigned order);
