@@ -67,21 +67,43 @@ KERNEL_SRCS := \
 
 # mm/: every allocator and its tests; built into the kernel and the host.
 MM_SRCS := \
+	mm/bitmap_test.c \
 	mm/buddy.c \
+	mm/buddy_check.c \
+	mm/buddy_debug.c \
 	mm/buddy_owner.c \
+	mm/buddy_report.c \
+	mm/buddy_resize.c \
 	mm/buddy_test.c \
+	mm/buddy_zone.c \
 	mm/buddy_zone_picture.c \
+	mm/err.c \
+	mm/err_test.c \
 	mm/kheap.c \
+	mm/kheap_check.c \
+	mm/kheap_debug.c \
+	mm/kheap_extent.c \
+	mm/kheap_large.c \
 	mm/kheap_owner.c \
+	mm/kheap_report.c \
+	mm/kheap_resize.c \
 	mm/kheap_test.c \
+	mm/kmalloc.c \
 	mm/ledger.c \
 	mm/ledger_test.c \
+	mm/list_test.c \
 	mm/memmap.c \
 	mm/memmap_owner.c \
 	mm/memmap_test.c \
 	mm/pool.c \
+	mm/pool_check.c \
+	mm/pool_debug.c \
+	mm/pool_init.c \
 	mm/pool_owner.c \
+	mm/pool_report.c \
 	mm/pool_test.c \
+	mm/table.c \
+	mm/table_test.c \
 	mm/test.c \
 	mm/test_test.c \
 	mm/testpages.c

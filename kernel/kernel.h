@@ -76,6 +76,9 @@ void crash_raise(const char *what);
  */
 void memmap_boot(uint32_t mbi_phys);
 unsigned memmap_boot_nfree(void);
+unsigned memmap_boot_nmodules(void);
+void memmap_boot_module(unsigned i, uint64_t *start, uint64_t *end,
+                        const char **string);
 void memmap_boot_free(unsigned i, uintptr_t *base, size_t *size_bytes);
 void buddy_boot(void);
 void buddy_report(void);

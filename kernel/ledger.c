@@ -61,7 +61,8 @@ claims_needed(void)
 
     n += buddy_claims(kernel_buddy_allocator()) + 1;
     n += buddy_claims(&h->pages) + 2 * h->next + kheap_pages_held(h);
-    for (p = pool_registry; p != NULL; p = p->next_pool)
+    for (p = pool_registry_next(NULL); p != NULL;
+         p = pool_registry_next(p))
         n += p->nslabs;
     return n + n / 4;
 }
@@ -100,7 +101,7 @@ claim_unmanaged(struct ledger *l)
 
         memmap_boot_free(i, &base, &size);
         for (z = 0; z < b->nzones; z++)
-            if (b->zone[z].first_pfn == base >> MM_PAGE_SHIFT)
+            if (b->zone[z].pfns.first == base >> MM_PAGE_SHIFT)
                 break;
         if (z == b->nzones)
             ledger_claim_bytes(l, base, size, LEDGER_UNMANAGED, 0, NULL);
@@ -287,7 +288,8 @@ live_counts(struct live_counts *n)
         n->bucket_pages += h->bucket[i].npages;
     n->large_pages = h->large_pages;
     n->slab_pages = 0;
-    for (p = pool_registry; p != NULL; p = p->next_pool)
+    for (p = pool_registry_next(NULL); p != NULL;
+         p = pool_registry_next(p))
         if (p->src != NULL)
             n->slab_pages += (size_t)p->nslabs << p->slab_order;
 }

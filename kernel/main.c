@@ -109,12 +109,12 @@ options_init(uint32_t mbi_phys)
     if ((o = cmdline_find(c, "crash")) != NULL)
         kopts.crash = o->value != NULL ? o->value : "";
     if ((o = cmdline_find(c, "trace")) != NULL)
-        mm_trace = layer_bits("trace", o->value);
+        mm_switch.trace = layer_bits("trace", o->value);
     if ((o = cmdline_find(c, "poison")) != NULL)
-        mm_poison = o->value ? layer_bits("poison", o->value) : MM_POISON_ALL;
+        mm_switch.poison = o->value ? layer_bits("poison", o->value) : MM_POISON_ALL;
     if (cmdline_find(c, "guard") != NULL)
-        mm_guard = true;
-    mm_debug = cmdline_find(c, "debug") != NULL;
+        mm_switch.guard = true;
+    mm_switch.debug = cmdline_find(c, "debug") != NULL;
 }
 
 static void

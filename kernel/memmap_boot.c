@@ -17,7 +17,6 @@
  * place: only usable ranges become free regions.
  */
 #include "../mm/memmap.h"
-#include "../mm/pool.h"
 #include "../mm/test.h"
 #include "kernel.h"
 #include "multiboot.h"
@@ -29,17 +28,16 @@ extern char __kernel_start[], __kernel_end[];   /* linker.ld */
 static struct memmap kernel_memmap;
 
 /*
- * A record per boot module, kept in a static pool: it must exist before
- * the page allocator does, so its objects live in this file's .bss.
+ * A record per boot module, in a plain array: this is the lowest layer,
+ * read before any allocator exists, so it uses none.  The pools' boot
+ * step copies the records into a static pool (kernel/pool_boot.c).
  */
 struct boot_module {
     uint64_t start, end;        /* [start, end) */
     const char *string;
 };
 
-static struct pool module_pool;
 static struct boot_module module_buf[MAX_MODULES];
-static uint32_t module_map[POOL_FREEMAP_WORDS(MAX_MODULES)];
 
 /* What the rest of the boot and the self-tests need to know. */
 static struct {
@@ -68,13 +66,14 @@ reserve_string(uint32_t addr, const char *why)
 static void
 record_module(const struct multiboot_module *mod)
 {
-    struct boot_module *m = pool_alloc(&module_pool);
+    struct boot_module *m;
 
-    if (m == NULL) {
+    if (boot_info.nmodules == MAX_MODULES) {
         kprintf("multiboot: more than %u modules; not recorded\n",
                 MAX_MODULES);
         return;
     }
+    m = &module_buf[boot_info.nmodules];
     m->start = mod->mod_start;
     m->end = mod->mod_end;
     m->string = (const char *)(uintptr_t)mod->string;
@@ -139,10 +138,6 @@ memmap_boot(uint32_t mbi_phys)
 
     memmap_init(m);
     boot_info.mbi = mbi_phys;
-    if (pool_init_static(&module_pool, "boot_module", module_buf,
-                         sizeof module_buf, sizeof module_buf[0], 0, 0,
-                         module_map) != POOL_OK)
-        panic("memmap: cannot create the boot_module pool");
     if (!kopts.quiet && (mbi->flags & MULTIBOOT_INFO_LOADER_NAME))
         kprintf("multiboot: loader \"%s\"\n",
                 (const char *)(uintptr_t)mbi->boot_loader_name);
@@ -169,6 +164,22 @@ memmap_boot(uint32_t mbi_phys)
         memmap_print_free(m);
     }
     memmap_print_summary(m);
+}
+
+unsigned
+memmap_boot_nmodules(void)
+{
+    return boot_info.nmodules;
+}
+
+/* Module i's range [start, end) and string, as GRUB gave them. */
+void
+memmap_boot_module(unsigned i, uint64_t *start, uint64_t *end,
+                   const char **string)
+{
+    *start = boot_info.module[i]->start;
+    *end = boot_info.module[i]->end;
+    *string = boot_info.module[i]->string;
 }
 
 unsigned

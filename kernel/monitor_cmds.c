@@ -428,8 +428,8 @@ cmd_trace(int argc, char **argv)
     if (argc > 1 && !parse_layers(argv[1], &bits))
         return MON_USAGE;
     if (argc > 1)
-        mm_trace = bits;
-    print_layers("trace", mm_trace);
+        mm_switch.trace = bits;
+    print_layers("trace", mm_switch.trace);
     return MON_OK;
 }
 
@@ -441,8 +441,8 @@ cmd_poison(int argc, char **argv)
     if (argc > 1 && !parse_layers(argv[1], &bits))
         return MON_USAGE;
     if (argc > 1)
-        mm_poison = bits;
-    print_layers("poison", mm_poison);
+        mm_switch.poison = bits;
+    print_layers("poison", mm_switch.poison);
     kprintf("switch: poison applies to pools created from now on; buddy "
             "%s, kmalloc %s since boot\n",
             kernel_buddy_allocator()->poison ? "on" : "off",
@@ -467,9 +467,9 @@ parse_on_off(int argc, char **argv, bool *v)
 static enum monitor_result
 cmd_guard(int argc, char **argv)
 {
-    if (!parse_on_off(argc, argv, &mm_guard))
+    if (!parse_on_off(argc, argv, &mm_switch.guard))
         return MON_USAGE;
-    kprintf("switch: guard %s\n", mm_guard ? "on" : "off");
+    kprintf("switch: guard %s\n", mm_switch.guard ? "on" : "off");
     kprintf("switch: guard applies to heaps created from now on; the "
             "kmalloc heap has it %s since boot\n",
             kmalloc_heap()->guard ? "on" : "off");
@@ -479,10 +479,10 @@ cmd_guard(int argc, char **argv)
 static enum monitor_result
 cmd_debug(int argc, char **argv)
 {
-    if (!parse_on_off(argc, argv, &mm_debug))
+    if (!parse_on_off(argc, argv, &mm_switch.debug))
         return MON_USAGE;
-    kprintf("switch: debug %s%s\n", mm_debug ? "on" : "off",
-            mm_debug ? " (the next bad input to an allocator panics)" : "");
+    kprintf("switch: debug %s%s\n", mm_switch.debug ? "on" : "off",
+            mm_switch.debug ? " (the next bad input to an allocator panics)" : "");
     return MON_OK;
 }
 

@@ -4,15 +4,49 @@
  * pool_cache holds the descriptors (struct pool) of every pool the
  * kernel creates at run time with kpool_create(), as Linux's kmem_cache
  * cache does; its own descriptor is static, since it must exist first.
- * Another pool, boot_module, is a static pool created before the page
- * allocator exists (kernel/memmap_boot.c keeps the boot modules' records
- * in it).  Both show up in the slabinfo report beside any test pools.
+ * Another pool, boot_module, is a static pool: its buffer of 8 records
+ * is in .bss and it takes nothing from the page allocator.  It keeps a
+ * record of each boot module that kernel/memmap_boot.c found (the
+ * memory map, the lowest layer, keeps its own plain array and knows
+ * nothing of pools).  Both show up in the slabinfo report beside any
+ * test pools.
  */
 #include "../mm/pool.h"
 #include "../mm/test.h"
 #include "kernel.h"
 
+#define MAX_MODULES 8
+
 static struct pool pool_cache;
+
+/* A boot module's record: where GRUB loaded it, and its string. */
+struct boot_module {
+    uint64_t start, end;        /* [start, end) */
+    const char *string;
+};
+
+static struct pool module_pool;
+static struct boot_module module_buf[MAX_MODULES];
+static uint32_t module_map[POOL_FREEMAP_WORDS(MAX_MODULES)];
+
+/* Creates boot_module and records each module the memory map found. */
+static void
+module_pool_boot(void)
+{
+    unsigned i;
+
+    if (pool_init_static(&module_pool, "boot_module", module_buf,
+                         sizeof module_buf, sizeof module_buf[0], 0, 0,
+                         module_map) != POOL_OK)
+        panic("pool: cannot create the boot_module pool");
+    for (i = 0; i < memmap_boot_nmodules(); i++) {
+        struct boot_module *m = pool_alloc(&module_pool);
+
+        if (m == NULL)
+            break;                      /* memmap_boot kept at most 8 */
+        memmap_boot_module(i, &m->start, &m->end, &m->string);
+    }
+}
 
 /* A growing pool over the page allocator, its descriptor from pool_cache. */
 struct pool *
@@ -44,6 +78,7 @@ kpool_destroy(struct pool *p)
 void
 pool_boot(void)
 {
+    module_pool_boot();
     if (pool_init(&pool_cache, "pool_cache", sizeof(struct pool), 0, 0,
                   kernel_pagesrc()) != POOL_OK)
         panic("pool: cannot create pool_cache");

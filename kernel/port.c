@@ -11,10 +11,10 @@
 #include "io.h"
 #include "kernel.h"
 
-bool mm_debug;
-unsigned mm_trace;
-unsigned mm_poison = MM_POISON_DEFAULT;
-bool mm_guard = MM_GUARD_DEFAULT;
+struct mm_switches mm_switch = {
+    .poison = MM_POISON_DEFAULT,
+    .guard = MM_GUARD_DEFAULT,
+};
 
 void
 mm_assert_fail(const char *file, int line, const char *expr)

@@ -10,8 +10,10 @@
  * Invariant: each managed page lies in exactly one block, free or in
  * use; no two free buddies of the same order coexist.
  * Bounds: alloc O(zones + BUDDY_MAX_ORDER); free, size-of and resize in
- * place O(log zones + BUDDY_MAX_ORDER) - zones are kept sorted by
- * address, so finding an address's zone is a binary search.  Nothing
+ * place O(log zones + BUDDY_MAX_ORDER) - a sorted table of the zones'
+ * ranges (mm/table.h) makes finding an address's zone a binary search.
+ * Zones are numbered by address (buddy_zone_at, buddyinfo, traces);
+ * the slots of zone[] are in no particular order.  Nothing
  * walks pages or free lists except zone set-up, buddy_check() and the
  * picture.
  * Metadata: 1 byte per page (0.024%), inside the zone or supplied by the
@@ -21,7 +23,10 @@
 #ifndef MM_BUDDY_H
 #define MM_BUDDY_H
 
+#include "err.h"
+#include "list.h"
 #include "pagesrc.h"
+#include "table.h"
 
 #define BUDDY_MAX_ORDER     10      /* largest block: 2^10 pages = 4 MiB */
 #define BUDDY_NORDERS       (BUDDY_MAX_ORDER + 1)
@@ -48,8 +53,8 @@ enum buddy_err {
 };
 
 /*
- * The state byte of each page (mm/buddy.c explains them); here so that
- * the page ledger (mm/buddy_owner.c) can read a zone's pages.
+ * The state byte of each page (mm/buddy_internal.h explains them); here
+ * so that the page ledger (mm/buddy_owner.c) can read a zone's pages.
  */
 #define BUDDY_META_FREE     0x80u   /* head of a free block | order */
 #define BUDDY_META_ALLOC    0x40u   /* head of an allocated block | order */
@@ -57,21 +62,20 @@ enum buddy_err {
 #define BUDDY_META_RSVD     0x10u   /* never handed out */
 #define BUDDY_META_ORDER    0x0Fu
 
-/* Free-list links, kept in the first bytes of every free block. */
-struct buddy_link {
-    struct buddy_link *next;
-    struct buddy_link *prev;
-};
-
+/*
+ * A zone: one contiguous range of whole pages.  Free-list links
+ * (struct mm_list) are kept in the first bytes of every free block.
+ */
 struct buddy_zone {
-    uintptr_t first_pfn;        /* first page frame number managed */
-    size_t npages;              /* pages from first_pfn, reserved ones too */
+    struct mm_range pfns;       /* page frame numbers managed, reserved
+                                   ones too: [first, last] */
+    size_t npages;              /* pfns.last - pfns.first + 1 */
     size_t nreserved;           /* pages never handed out: used prefix and
                                    metadata */
     size_t meta_bytes;          /* metadata bytes (1 per page) */
     uint8_t *meta;              /* one state byte per page */
     unsigned free_mask;         /* bit k set: free[k] is not empty */
-    struct buddy_link free[BUDDY_NORDERS];  /* circular, sentinel heads */
+    struct mm_list free[BUDDY_NORDERS];     /* circular, sentinel heads */
     size_t nfree[BUDDY_NORDERS];            /* blocks on each list */
 };
 
@@ -79,7 +83,9 @@ struct buddy {
     const char *name;
     bool poison;                /* poison free blocks (fixed at init) */
     unsigned nzones;
-    struct buddy_zone zone[BUDDY_MAX_ZONES];    /* sorted by address */
+    struct buddy_zone zone[BUDDY_MAX_ZONES];    /* slots 0..nzones-1, in
+                                                   no particular order */
+    struct mm_range *by_addr[BUDDY_MAX_ZONES];  /* their pfns, sorted */
     size_t free_pages;          /* over all zones */
     size_t managed_pages;       /* pages that can ever be handed out */
     unsigned long nerr[BUDDY_ERR_COUNT];    /* per error; [BUDDY_NOMEM]
@@ -128,6 +134,10 @@ int buddy_order_for(size_t size_bytes);
 size_t buddy_nfree(const struct buddy *b, unsigned zone, unsigned order);
 size_t buddy_free_pages(const struct buddy *b);
 size_t buddy_zone_free_pages(const struct buddy *b, unsigned zone);
+const struct buddy_zone *buddy_zone_of(const struct buddy *b,
+                                       const void *addr);
+size_t buddy_zone_nfree(const struct buddy_zone *z);
+const struct buddy_zone *buddy_zone_at(const struct buddy *b, unsigned i);
 size_t buddy_managed_pages(const struct buddy *b);
 unsigned buddy_nzones(const struct buddy *b);
 unsigned long buddy_errors(const struct buddy *b, enum buddy_err err);

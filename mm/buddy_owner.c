@@ -26,13 +26,13 @@
 static const uint8_t *
 state_of(const struct buddy_zone *z, uintptr_t pfn)
 {
-    return &z->meta[pfn - z->first_pfn];
+    return &z->meta[pfn - z->pfns.first];
 }
 
 static bool
 in_zone(const struct buddy_zone *z, uintptr_t pfn)
 {
-    return pfn >= z->first_pfn && pfn - z->first_pfn < z->npages;
+    return pfn >= z->pfns.first && pfn - z->pfns.first < z->npages;
 }
 
 /* Does a head byte m at pfn describe a block that fits the zone? */
@@ -43,15 +43,15 @@ head_fits(const struct buddy_zone *z, uintptr_t pfn, uint8_t m)
     uintptr_t size = (uintptr_t)1 << k;
 
     return k <= BUDDY_MAX_ORDER && (pfn & (size - 1)) == 0 &&
-           pfn + size <= z->first_pfn + z->npages;
+           pfn + size <= z->pfns.first + z->npages;
 }
 
 /* The allocated blocks of z, by its state bytes. */
 static void
 claim_allocated(const struct buddy_zone *z, struct ledger *l, unsigned kind)
 {
-    uintptr_t pfn = z->first_pfn + z->nreserved;
-    uintptr_t end = z->first_pfn + z->npages;
+    uintptr_t pfn = z->pfns.first + z->nreserved;
+    uintptr_t end = z->pfns.first + z->npages;
 
     while (pfn < end) {
         uint8_t m = *state_of(z, pfn);
@@ -75,7 +75,7 @@ claim_free(const struct buddy_zone *z, struct ledger *l, unsigned kind)
     unsigned k;
 
     for (k = 0; k < BUDDY_NORDERS; k++) {
-        const struct buddy_link *head = &z->free[k], *link = head->next;
+        const struct mm_list *head = &z->free[k], *link = head->next;
         size_t n;
 
         for (n = 0; n < z->nfree[k] && link != head; n++) {
@@ -105,7 +105,7 @@ buddy_claim(const struct buddy *b, struct ledger *l, unsigned meta,
         const struct buddy_zone *z = &b->zone[i];
 
         if (z->nreserved > 0)
-            ledger_claim(l, z->first_pfn, z->nreserved, meta, 0, NULL);
+            ledger_claim(l, z->pfns.first, z->nreserved, meta, 0, NULL);
         claim_allocated(z, l, alloc);
         claim_free(z, l, free_kind);
     }

@@ -140,20 +140,32 @@ bad_begin(struct mm_t *t, struct bad_case *c, struct buddy *b)
     mm_test_catch_panics(t);
 }
 
+/*
+ * The part of bad_end that needs no return value: for calls that report
+ * an error by returning NULL or 0, the counter and the panic must show
+ * which error it was.
+ */
 static void
-bad_end(struct mm_t *t, struct bad_case *c, enum buddy_err got,
-        enum buddy_err want, uintptr_t addr)
+bad_counted(struct mm_t *t, struct bad_case *c, enum buddy_err want,
+            uintptr_t addr)
 {
     unsigned e;
 
     mm_test_release_panics(t);
-    MM_CHECK_EQ(t, got, want);
     MM_CHECK_EQ(t, t->npanics, 1);
     MM_CHECK_PANIC(t, buddy_err_name[want], addr);
     for (e = 0; e < BUDDY_ERR_COUNT; e++)
         MM_CHECK_EQ(t, c->b->nerr[e], c->nerr[e] + (e == want));
     MM_CHECK_EQ(t, buddy_free_pages(c->b), c->free_pages);
     MM_CHECK_EQ(t, buddy_check(c->b), 0);
+}
+
+static void
+bad_end(struct mm_t *t, struct bad_case *c, enum buddy_err got,
+        enum buddy_err want, uintptr_t addr)
+{
+    MM_CHECK_EQ(t, got, want);
+    bad_counted(t, c, want, addr);
 }
 
 MM_TEST(buddy, bad_input_is_refused)
@@ -192,20 +204,19 @@ MM_TEST(buddy, bad_input_is_refused)
     MM_CHECK_PTR_EQ(t, p, one);
     bad_begin(t, &c, &b);
     MM_CHECK(t, buddy_alloc(&b, BUDDY_MAX_ORDER + 1) == NULL);
-    bad_end(t, &c, BUDDY_ERR_ORDER, BUDDY_ERR_ORDER, BUDDY_MAX_ORDER + 1);
+    bad_counted(t, &c, BUDDY_ERR_ORDER, BUDDY_MAX_ORDER + 1);
     bad_begin(t, &c, &b);
     MM_CHECK(t, buddy_alloc_bytes(&b, 0) == NULL);
-    bad_end(t, &c, BUDDY_ERR_SIZE, BUDDY_ERR_SIZE, 0);
+    bad_counted(t, &c, BUDDY_ERR_SIZE, 0);
     bad_begin(t, &c, &b);
     MM_CHECK(t, buddy_alloc_bytes(&b, (size_t)-1) == NULL);  /* overflow */
-    bad_end(t, &c, BUDDY_ERR_SIZE, BUDDY_ERR_SIZE, (uintptr_t)-1);
+    bad_counted(t, &c, BUDDY_ERR_SIZE, (uintptr_t)-1);
     p = blk;
     bad_begin(t, &c, &b);
     bad_end(t, &c, buddy_resize(&b, &p, 0), BUDDY_ERR_SIZE, 0);
     bad_begin(t, &c, &b);
     MM_CHECK_EQ(t, buddy_size(&b, blk + MM_PAGE), 0);
-    bad_end(t, &c, BUDDY_ERR_INTERIOR, BUDDY_ERR_INTERIOR,
-            (uintptr_t)(blk + MM_PAGE));
+    bad_counted(t, &c, BUDDY_ERR_INTERIOR, (uintptr_t)(blk + MM_PAGE));
 
     MM_CHECK_EQ(t, buddy_size(&b, blk), 4 * MM_PAGE);
     MM_CHECK_EQ(t, buddy_free(&b, blk), BUDDY_OK);
@@ -281,7 +292,7 @@ MM_TEST(buddy, zone_and_pagesrc_errors)
     MM_CHECK(t, got[0] != NULL);
     bad_begin(t, &c, &b);
     mm_pagesrc_free(&src, got[0], 2);
-    bad_end(t, &c, BUDDY_ERR_ORDER, BUDDY_ERR_ORDER, (uintptr_t)got[0]);
+    bad_counted(t, &c, BUDDY_ERR_ORDER, (uintptr_t)got[0]);
     MM_CHECK_EQ(t, buddy_size(&b, got[0]), 2 * MM_PAGE);
     mm_pagesrc_free(&src, got[0], 1);
     MM_CHECK_EQ(t, buddy_free_pages(&b), buddy_managed_pages(&b));
@@ -503,13 +514,13 @@ MM_TEST(buddy, metadata_inside_region)
 MM_TEST(buddy, poison_catches_write_after_free)
 {
     static uint8_t meta[ARENA_PAGES];
-    unsigned saved = mm_poison;
+    unsigned saved = mm_switch.poison;
     struct buddy b;
     uint8_t *base, *p;
 
-    mm_poison = MM_POISON_BUDDY;
+    mm_switch.poison = MM_POISON_BUDDY;
     base = arena_setup(t, &b, ARENA_PAGES, meta);
-    mm_poison = saved;
+    mm_switch.poison = saved;
     if (base == NULL)
         return;
     p = buddy_alloc(&b, 4);
@@ -675,15 +686,15 @@ stress_run(struct mm_t *t, unsigned long ops, bool poison)
     static uint8_t shadow[STRESS_PAGES];
     static struct live_block live[STRESS_LIVE];
     size_t start[BUDDY_NORDERS];
-    unsigned saved = mm_poison;
+    unsigned saved = mm_switch.poison;
     unsigned long op;
     unsigned k, n = 0;
     struct buddy b;
     uint8_t *base;
 
-    mm_poison = poison ? MM_POISON_BUDDY : 0;
+    mm_switch.poison = poison ? MM_POISON_BUDDY : 0;
     base = arena_setup(t, &b, STRESS_PAGES, meta);
-    mm_poison = saved;
+    mm_switch.poison = saved;
     if (base == NULL)
         return;
     mm_memset(shadow, 0, sizeof shadow);
@@ -727,4 +738,19 @@ MM_TEST(buddy, randomized_stress)
 MM_TEST(buddy, randomized_stress_poisoned)
 {
     stress_run(t, MM_STRESS_OPS / 20, true);
+}
+
+/*
+ * The sizes the comments of mm/buddy.c talk about, printed from sizeof
+ * so that no comment has to quote a number: struct buddy (which holds
+ * its zones) and one zone, on this machine.
+ */
+MM_TEST(buddy, sizes)
+{
+    mm_print("buddy: sizeof struct buddy %zu, struct buddy_zone %zu bytes\n",
+             sizeof(struct buddy), sizeof(struct buddy_zone));
+    MM_CHECK(t, sizeof(struct buddy) >=
+                BUDDY_MAX_ZONES * sizeof(struct buddy_zone));
+    MM_CHECK(t, sizeof(struct buddy_zone) >=
+                BUDDY_NORDERS * sizeof(struct mm_list));
 }

@@ -65,11 +65,11 @@ buddy_print_zone_picture(const struct buddy *b, unsigned i)
     z = &b->zone[i];
     per = (z->npages + ZONE_PICTURE_CHARS - 1) / ZONE_PICTURE_CHARS;
     mm_print("buddy: zone %u [mem 0x%08lx-0x%08lx] %zu pages, %zu per char"
-             "\n", i, (unsigned long)(z->first_pfn << MM_PAGE_SHIFT),
-             (unsigned long)(((z->first_pfn + z->npages) << MM_PAGE_SHIFT)
+             "\n", i, (unsigned long)(z->pfns.first << MM_PAGE_SHIFT),
+             (unsigned long)(((z->pfns.first + z->npages) << MM_PAGE_SHIFT)
                              - 1), z->npages, per);
     while (done < z->npages) {
-        seen |= page_seen(b, z->first_pfn + done, &head);
+        seen |= page_seen(b, z->pfns.first + done, &head);
         if (++done % per != 0 && done != z->npages)
             continue;
         if (col == 0)

@@ -15,7 +15,11 @@
 #ifndef MM_KHEAP_H
 #define MM_KHEAP_H
 
+#include "bitmap.h"
 #include "buddy.h"
+#include "err.h"
+#include "list.h"
+#include "table.h"
 
 #define KHEAP_MIN_SHIFT     4                       /* 16-byte blocks */
 #define KHEAP_MIN_SIZE      (1u << KHEAP_MIN_SHIFT)
@@ -55,20 +59,21 @@ enum kheap_err {
  * with the 4.4BSD kmemusage counts beside it.
  */
 struct kheap_page {
-    uint8_t kind;               /* KHEAP_PAGE_* (mm/kheap.c) */
+    struct mm_list link;        /* on its bucket's list while the page
+                                   has a free block */
+    uint8_t kind;               /* KHEAP_PAGE_* (mm/kheap_internal.h) */
     uint8_t bucket;             /* bucket index, or order of a large run */
     uint16_t nfree;             /* free blocks in this page */
     void *freelist;             /* first free block; linked through them */
-    struct kheap_page *next;    /* bucket's list of pages with free */
-    struct kheap_page *prev;    /*   blocks (doubly linked) */
-    uint32_t freemap[KHEAP_BLOCKS_MAX / 32];    /* bit set: block free */
+    uint32_t freemap[MM_BITMAP_WORDS(KHEAP_BLOCKS_MAX)];
+                                /* bit set: block free */
 };
 
 /* The header at the start of every extent, keys at both ends. */
 struct kheap_extent {
     uint32_t key1;              /* KHEAP_KEY1 */
     struct kheap *heap;         /* owner */
-    uintptr_t base;             /* the area, as given */
+    struct mm_range area;       /* the area, as given: [first, last] */
     size_t size_bytes;
     uintptr_t first_page;       /* address of the page page[0] describes */
     size_t npages;
@@ -80,7 +85,7 @@ struct kheap_extent {
 
 struct kheap_bucket {
     size_t size;                /* block size in bytes */
-    struct kheap_page *pages;   /* pages with a free block, partly used
+    struct mm_list pages;       /* pages with a free block, partly used
                                    first */
     unsigned nempty;            /* pages on that list with every block
                                    free (kept: at most 1, the spare) */
@@ -96,7 +101,7 @@ struct kheap {
     bool poison;                /* poison freed blocks (fixed at init) */
     bool guard;                 /* guard bytes after blocks (fixed) */
     struct buddy pages;         /* the extents' pages */
-    struct kheap_extent *ext[KHEAP_MAX_EXTENTS];    /* sorted by base */
+    struct mm_range *ext[KHEAP_MAX_EXTENTS];    /* their areas, by address */
     unsigned next;
     const struct mm_pagesrc *src;   /* grows from here, or NULL */
     unsigned grow_order;        /* order of the next extent from src */
@@ -137,6 +142,7 @@ void kheap_print_stats(const struct kheap *h);
 void kheap_print_errors(const struct kheap *h);
 void kheap_print_page(const struct kheap *h, const void *p);
 unsigned kheap_check(struct kheap *h);
+struct kheap_extent *kheap_extent_at(const struct kheap *h, unsigned i);
 
 /*
  * The page ledger's view (mm/kheap_owner.c).  kheap_claim claims each

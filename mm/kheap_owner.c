@@ -58,11 +58,11 @@ kheap_claim(const struct kheap *h, struct ledger *l)
     unsigned i;
 
     for (i = 0; i < h->next; i++) {
-        const struct kheap_extent *e = h->ext[i];
+        const struct kheap_extent *e = kheap_extent_at(h, i);
 
         if (!keys_ok(h, e))
             continue;
-        ledger_claim_bytes(l, e->base, e->size_bytes, LEDGER_KMALLOC_EXTENT,
+        ledger_claim_bytes(l, e->area.first, e->size_bytes, LEDGER_KMALLOC_EXTENT,
                            0, NULL);
         claim_table(h, e, l);
     }
@@ -77,7 +77,7 @@ kheap_bucket_page_free(const struct kheap *h, uintptr_t addr,
     unsigned i;
 
     for (i = 0; i < h->next; i++) {
-        const struct kheap_extent *e = h->ext[i];
+        const struct kheap_extent *e = kheap_extent_at(h, i);
         const struct kheap_page *pg;
 
         if (!keys_ok(h, e) || addr < e->first_page ||

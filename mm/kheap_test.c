@@ -23,17 +23,17 @@
 static void
 aids_off(unsigned *poison, bool *guard)
 {
-    *poison = mm_poison;
-    *guard = mm_guard;
-    mm_poison &= ~MM_POISON_KMALLOC;
-    mm_guard = false;
+    *poison = mm_switch.poison;
+    *guard = mm_switch.guard;
+    mm_switch.poison &= ~MM_POISON_KMALLOC;
+    mm_switch.guard = false;
 }
 
 static void
 aids_restore(unsigned poison, bool guard)
 {
-    mm_poison = poison;
-    mm_guard = guard;
+    mm_switch.poison = poison;
+    mm_switch.guard = guard;
 }
 
 static enum kheap_err
@@ -139,7 +139,7 @@ MM_TEST(kheap, kmemsizes_lookup)
     if (!MM_CHECK(t, area != NULL))
         return;
     MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES), KHEAP_OK);
-    e = h.ext[0];
+    e = kheap_extent_at(&h, 0);
     a = kheap_alloc(&h, 64);
     b = kheap_alloc(&h, 64);
     run = kheap_alloc(&h, 5000);
@@ -250,8 +250,8 @@ MM_TEST(kheap, extend_and_destroy_with_callback)
     mm_test_release_panics(t);
     MM_CHECK_EQ(t, t->npanics, 1);
     MM_CHECK_EQ(t, h.next, 3);
-    MM_CHECK(t, h.ext[0]->base < h.ext[1]->base &&
-             h.ext[1]->base < h.ext[2]->base);      /* kept sorted */
+    MM_CHECK(t, kheap_extent_at(&h, 0)->area.first < kheap_extent_at(&h, 1)->area.first &&
+             kheap_extent_at(&h, 1)->area.first < kheap_extent_at(&h, 2)->area.first);      /* kept sorted */
     /* 32 KiB runs: each extent holds one (pages 8-15; page 0 is its
      * header), so the heap uses all three. */
     while (n < 8 && (run[n] = kheap_alloc(&h, 32 * 1024)) != NULL)
@@ -332,7 +332,7 @@ MM_TEST(kheap, growing_heap_extents)
     small = kheap_alloc(&h, 40);
     MM_CHECK(t, small != NULL);
     MM_CHECK_EQ(t, tp.allocs, 1);
-    MM_CHECK_EQ(t, h.ext[0]->npages, 16);           /* 64 KiB */
+    MM_CHECK_EQ(t, kheap_extent_at(&h, 0)->npages, 16);           /* 64 KiB */
     run = kheap_alloc(&h, 1u << 20);                /* 1 MiB: grows */
     MM_CHECK(t, run != NULL);
     MM_CHECK_EQ(t, h.next, 2);
@@ -448,7 +448,7 @@ MM_TEST(kheap, bad_input_is_refused)
     bad_end(t, &c, &h, KHEAP_ERR_SIZE, KHEAP_ERR_SIZE, (uintptr_t)-1);
     /* A wild write over the extent header is reported, not followed. */
     a = kheap_alloc(&h, 64);
-    e = h.ext[0];
+    e = kheap_extent_at(&h, 0);
     key = e->key2;
     e->key2 = 0xDEADBEEF;
     bad_begin(t, &c, &h);
@@ -475,17 +475,17 @@ MM_TEST(kheap, bad_input_is_refused)
 
 MM_TEST(kheap, poison_catches_write_after_free)
 {
-    unsigned saved = mm_poison;
+    unsigned saved = mm_switch.poison;
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
     struct kheap h;
     uint8_t *a, *b;
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    mm_poison = MM_POISON_KMALLOC;
+    mm_switch.poison = MM_POISON_KMALLOC;
     MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
                 KHEAP_OK);
-    mm_poison = saved;
+    mm_switch.poison = saved;
     MM_CHECK(t, h.poison);
     a = kheap_alloc(&h, 100);                       /* 128-byte bucket */
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
@@ -505,17 +505,17 @@ MM_TEST(kheap, poison_catches_write_after_free)
 
 MM_TEST(kheap, guard_catches_overrun)
 {
-    bool saved = mm_guard;
+    bool saved = mm_switch.guard;
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
     struct kheap h;
     uint8_t *a, *big;
 
     if (!MM_CHECK(t, area != NULL))
         return;
-    mm_guard = true;
+    mm_switch.guard = true;
     MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
                 KHEAP_OK);
-    mm_guard = saved;
+    mm_switch.guard = saved;
     a = kheap_alloc(&h, 100);
     big = kheap_alloc(&h, 3 * MM_PAGE);
     MM_CHECK_EQ(t, kheap_size(&h, a), 100);         /* exactly the request */
@@ -793,4 +793,20 @@ MM_TEST(kheap, randomized_stress)
     MM_CHECK(t, mm_test_pages_all_back(&tp));
     MM_CHECK_EQ(t, buddy_check(&tp.buddy), 0);
     mm_test_pages_fini(&tp);
+}
+
+/*
+ * The sizes the comments of mm/kheap.c and mm/kheap_extent.c talk
+ * about, printed from sizeof so that no comment has to quote a number:
+ * a page's table entry and an extent's header on this machine.
+ */
+MM_TEST(kheap, sizes)
+{
+    mm_print("kheap: sizeof struct kheap_page %zu, struct kheap_extent %zu"
+             " bytes\n", sizeof(struct kheap_page),
+             sizeof(struct kheap_extent));
+    /* The entry's links, counts and free table: no block header. */
+    MM_CHECK(t, sizeof(struct kheap_page) >=
+                KHEAP_BLOCKS_MAX / 8 + 2 * sizeof(void *));
+    MM_CHECK(t, sizeof(struct kheap_page) * 50 < MM_PAGE);  /* < 2% */
 }

@@ -379,7 +379,7 @@ MM_TEST(ledger, corrupt_buddy_state_byte)
     while (z->nfree[k] == 0)
         k++;
     pfn = (uintptr_t)z->free[k].next >> MM_PAGE_SHIFT;
-    m = &z->meta[pfn - z->first_pfn];
+    m = &z->meta[pfn - z->pfns.first];
     saved = *m;
     *m = (uint8_t)(BUDDY_META_ALLOC | k);
     MM_CHECK_EQ(t, world_settle(), 1);
@@ -394,7 +394,7 @@ MM_TEST(ledger, corrupt_buddy_state_byte)
 MM_TEST(ledger, corrupt_free_list_link)
 {
     const struct buddy_zone *z;
-    struct buddy_link *a, *saved;
+    struct mm_list *a, *saved;
     void *p[4];
     unsigned k = 0, i;
 
@@ -428,7 +428,7 @@ MM_TEST(ledger, corrupt_kmalloc_page_table_entry)
 
     if (!world_up(t))
         return;
-    e = w.heap.ext[0];
+    e = kheap_extent_at(&w.heap, 0);
     page = (uintptr_t)w.small[0] & ~(uintptr_t)(MM_PAGE - 1);
     pg = &e->page[(page - e->first_page) >> MM_PAGE_SHIFT];
     MM_CHECK_EQ(t, pg->kind, KHEAP_PAGE_BUCKET);
@@ -452,7 +452,7 @@ MM_TEST(ledger, corrupt_kmalloc_size_byte)
 
     if (!world_up(t))
         return;
-    e = w.heap.ext[0];
+    e = kheap_extent_at(&w.heap, 0);
     run = (uintptr_t)w.large;
     pg = &e->page[(run - e->first_page) >> MM_PAGE_SHIFT];
     MM_CHECK_EQ(t, pg->bucket, 1);
@@ -478,11 +478,11 @@ MM_TEST(ledger, corrupt_pool_slab_header)
 
     if (!world_up(t))
         return;
-    s = w.pool.slab[0];
+    s = pool_slab_at(&w.pool, 0);
     saved = s->magic;
     s->magic = 0xdeadbeefu;
     MM_CHECK_EQ(t, world_settle(), 1);
-    expect(t, "has no owner inside ", s->start >> MM_PAGE_SHIFT,
+    expect(t, "has no owner inside ", s->mem.first >> MM_PAGE_SHIFT,
            "pool slab of \"t-ledger\" with a bad header", NULL,
            (uint64_t)1 << w.pool.slab_order);
     s->magic = saved;
@@ -501,19 +501,19 @@ MM_TEST(ledger, corrupt_pool_slab_end)
 
     if (!world_up(t))
         return;
-    s = w.pool.slab[0];
-    saved = s->end;
-    end = saved >> MM_PAGE_SHIFT;
+    s = pool_slab_at(&w.pool, 0);
+    saved = s->mem.last;
+    end = (saved + 1) >> MM_PAGE_SHIFT;
     MM_CHECK_EQ(t, world_settle(), 0);
     c = ledger_find(&led, end);
     if (!MM_CHECK(t, c != NULL))
         return;
     ledger_describe(&led, c->owner, next, sizeof next);
-    s->end = saved + MM_PAGE;
+    s->mem.last = saved + MM_PAGE;
     MM_CHECK(t, world_settle() >= 1);
     expect(t, "has two owners: ", end, next, "pool slab of \"t-ledger\"",
            1);
-    s->end = saved;
+    s->mem.last = saved;
     MM_CHECK_EQ(t, world_settle(), 0);
     world_down(t);
 }

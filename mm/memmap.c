@@ -24,7 +24,8 @@
  * inside usable memory below 4 GiB.
  * Bounds: parse O(n); sanitise O(n^2) over the 2n boundaries of n <= 64
  * entries; free O((usable + reserved) x regions) - all small tables.
- * Metadata: struct memmap, about 6 KiB on a 32-bit kernel.
+ * Metadata: struct memmap (its size is printed by the memmap.sizes
+ * test).
  * Read after: mm/port.h.  Tests: mm/memmap_test.c.
  */
 #include "memmap.h"
@@ -43,7 +44,7 @@ static enum memmap_err
 memmap_fail(struct memmap *m, enum memmap_err err, uint64_t where)
 {
     m->nerr[err]++;
-    if (mm_debug)
+    if (mm_switch.debug)
         mm_panic("memmap: %s at 0x%08lx", memmap_err_name[err],
                  (unsigned long)where);
     return err;

@@ -491,3 +491,16 @@ MM_TEST(memmap, check_names_each_violation)
         "memmap: check: free region 5 outside usable memory\n"
         "memmap: check: free region 6 outside usable memory\n");
 }
+
+/*
+ * The size the comment of mm/memmap.c talks about, printed from sizeof
+ * so that no comment has to quote a number.
+ */
+MM_TEST(memmap, sizes)
+{
+    mm_print("memmap: sizeof struct memmap %zu bytes\n",
+             sizeof(struct memmap));
+    MM_CHECK(t, sizeof(struct memmap) >=
+                (2 * MEMMAP_MAX_ENTRIES + MEMMAP_MAX_RESERVED +
+                 MEMMAP_MAX_FREE) * sizeof(struct memmap_range));
+}

@@ -10,7 +10,11 @@
 #ifndef MM_POOL_H
 #define MM_POOL_H
 
+#include "bitmap.h"
+#include "err.h"
+#include "list.h"
 #include "pagesrc.h"
+#include "table.h"
 
 #define POOL_MAX_SLABS      128     /* slabs a growing pool can hold */
 #define POOL_MIN_OBJS       16      /* a slab holds at least this many */
@@ -22,7 +26,7 @@
 #define POOL_POISON         (1u << 1)   /* poison on free, check on alloc */
 
 /* The words of free table a static pool of n objects needs. */
-#define POOL_FREEMAP_WORDS(n)   (((n) + 31) / 32)
+#define POOL_FREEMAP_WORDS(n)   MM_BITMAP_WORDS(n)
 
 enum pool_err {
     POOL_OK = 0,
@@ -49,18 +53,17 @@ typedef void pool_ctor_fn(void *obj, void *arg);
  * is inside struct pool and its table is the caller's.
  */
 struct pool_slab {
+    struct mm_list link;        /* on the pool's partial list while it
+                                   has a free object */
     uint32_t magic;             /* POOL_SLAB_MAGIC while alive */
     struct pool *pool;
-    uintptr_t start;            /* the slab's memory: [start, end) */
-    uintptr_t end;
+    struct mm_range mem;        /* the slab's memory, [first, last] */
     uintptr_t base;             /* object 0 */
     unsigned nobjs;
     unsigned nfree;             /* free objects, carved or not */
     unsigned ncarved;           /* objects 0..ncarved-1 were carved */
     void *freelist;             /* freed objects, linked through them */
     uint32_t *freemap;          /* bit i set: object i is free */
-    struct pool_slab *next;     /* the pool's slabs with a free object */
-    struct pool_slab *prev;
 };
 
 struct pool {
@@ -70,14 +73,14 @@ struct pool {
     size_t link_off;            /* where a free object keeps its link */
     size_t align;
     unsigned flags;
-    bool forced_poison;         /* POOL_POISON came from mm_poison */
     pool_ctor_fn *ctor;
     void *ctor_arg;
     const struct mm_pagesrc *src;   /* NULL: a static pool */
-    unsigned slab_order;        /* pages per slab = 2^slab_order */
+    uint16_t slab_order;        /* pages per slab = 2^slab_order */
+    bool forced_poison;         /* POOL_POISON came from mm_switch */
     unsigned objs_per_slab;
-    struct pool_slab *partial;  /* slabs with a free object */
-    struct pool_slab *slab[POOL_MAX_SLABS];     /* sorted by address */
+    struct mm_list partial;     /* slabs with a free object */
+    struct mm_range *slab[POOL_MAX_SLABS];  /* their mem, by address */
     unsigned nslabs;
     struct pool_slab *cached;   /* an empty slab kept (hysteresis) */
     struct pool_slab static_slab;
@@ -117,9 +120,8 @@ struct pool *pool_registry_next(const struct pool *p);
 void pool_print_errors(const struct pool *p);
 void pool_print_all_errors(void);
 unsigned pool_check(struct pool *p);
-
-/* Every live pool, newest first, linked through next_pool (mm/pool.c). */
-extern struct pool *pool_registry;
+unsigned pool_check_verdict(struct pool *p, struct mm_verdict *v);
+struct pool_slab *pool_slab_at(const struct pool *p, unsigned i);
 
 /*
  * The page ledger's view (mm/pool_owner.c).  pool_claim claims each slab

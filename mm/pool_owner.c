@@ -22,7 +22,7 @@ static bool
 header_ok(const struct pool *p, const struct pool_slab *s)
 {
     return s->magic == POOL_SLAB_MAGIC && s->pool == p &&
-           s->start == (uintptr_t)s && s->end > s->start;
+           s->mem.first == (uintptr_t)s && s->mem.last > s->mem.first;
 }
 
 void
@@ -33,10 +33,11 @@ pool_claim(const struct pool *p, struct ledger *l)
     if (p->src == NULL)
         return;
     for (i = 0; i < p->nslabs; i++) {
-        const struct pool_slab *s = p->slab[i];
+        const struct pool_slab *s = pool_slab_at(p, i);
 
         if (header_ok(p, s))
-            ledger_claim_bytes(l, s->start, s->end - s->start,
+            ledger_claim_bytes(l, s->mem.first,
+                               s->mem.last - s->mem.first + 1,
                                LEDGER_POOL_SLAB, 0, p->name);
         else
             ledger_claim_bytes(l, (uintptr_t)s, MM_PAGE << p->slab_order,
@@ -49,7 +50,8 @@ pool_claim_all(struct ledger *l)
 {
     const struct pool *p;
 
-    for (p = pool_registry; p != NULL; p = p->next_pool)
+    for (p = pool_registry_next(NULL); p != NULL;
+         p = pool_registry_next(p))
         pool_claim(p, l);
 }
 
@@ -61,11 +63,11 @@ find_slab(const struct pool *p, uintptr_t addr)
 
     while (lo < hi) {
         unsigned mid = lo + (hi - lo) / 2;
-        const struct pool_slab *s = p->slab[mid];
+        const struct pool_slab *s = pool_slab_at(p, mid);
 
-        if (addr < s->start)
+        if (addr < s->mem.first)
             hi = mid;
-        else if (addr >= s->end)
+        else if (addr > s->mem.last)
             lo = mid + 1;
         else
             return s;
@@ -79,7 +81,8 @@ pool_slab_of(uintptr_t addr, const struct pool **pp)
     const struct pool *p;
     const struct pool_slab *s;
 
-    for (p = pool_registry; p != NULL; p = p->next_pool)
+    for (p = pool_registry_next(NULL); p != NULL;
+         p = pool_registry_next(p))
         if (p->src != NULL && (s = find_slab(p, addr)) != NULL) {
             *pp = p;
             return s;

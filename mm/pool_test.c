@@ -332,7 +332,7 @@ MM_TEST(pool, constructor_refused_when_incoherent)
 }
 
 /*
- * The global switch (mm_poison & MM_POISON_POOL, option "poison=pool")
+ * The global switch (mm_switch.poison & MM_POISON_POOL, option "poison=pool")
  * poisons a pool that did not ask for it; the buffer holds as many
  * objects either way, since a poisoned object keeps its link inside.
  */
@@ -340,14 +340,14 @@ MM_TEST(pool, global_poison_switch)
 {
     static uint8_t buf[4 * 32] MM_ALIGNED(32);
     static uint32_t map[1];
-    unsigned saved = mm_poison;
+    unsigned saved = mm_switch.poison;
     struct pool p;
     uint8_t *o;
 
-    mm_poison |= MM_POISON_POOL;
+    mm_switch.poison |= MM_POISON_POOL;
     MM_CHECK_EQ(t, pool_init_static(&p, "t-gpoison", buf, sizeof buf, 32,
                                     32, 0, map), POOL_OK);
-    mm_poison = saved;
+    mm_switch.poison = saved;
     MM_CHECK(t, (p.flags & POOL_POISON) != 0);
     MM_CHECK_EQ(t, pool_nobjs(&p), 4);
     o = pool_alloc(&p);
@@ -580,4 +580,69 @@ MM_TEST(pool, randomized_stress)
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
     MM_CHECK(t, mm_test_pages_all_back(&tp));
     mm_test_pages_fini(&tp);
+}
+
+/* ---- the checker catches a broken partial list ---------------------- */
+
+/*
+ * Two slabs, each with a free object.  Take the second off the partial
+ * list behind the pool's back: the checker must name exactly that.
+ * Then make the list loop through the first slab: it must name that.
+ * Each corruption is undone before the next.
+ */
+MM_TEST(pool, check_catches_partial_list_corruption)
+{
+    static struct mm_test_pages tp;
+    static void *obj[2 * 64];
+    struct mm_verdict v;
+    struct pool p;
+    struct pool_slab *a, *b;
+    unsigned per, i;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-check", 64, 64, 0, &tp.src), POOL_OK);
+    per = p.objs_per_slab;
+    for (i = 0; i < 2 * per; i++)
+        obj[i] = pool_alloc(&p);
+    pool_free(&p, obj[0]);                          /* slab a: one free */
+    pool_free(&p, obj[per]);                        /* slab b: one free */
+    MM_CHECK_EQ(t, pool_check_verdict(&p, &v), 0);
+    a = pool_slab_at(&p, 0);
+    b = pool_slab_at(&p, 1);
+    MM_CHECK(t, a->nfree == 1 && b->nfree == 1);
+
+    mm_list_unlink(&b->link);                       /* b goes missing */
+    MM_CHECK_EQ(t, pool_check_verdict(&p, &v), 1);
+    MM_CHECK_STR(t, v.first, "slab with free objects off the partial list");
+    mm_list_push(&p.partial, &b->link);             /* repaired */
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    mm_list_unlink(&a->link);                       /* partial: b, a, a.. */
+    mm_list_append(&p.partial, &a->link);
+    a->link.next = &a->link;
+    MM_CHECK_EQ(t, pool_check_verdict(&p, &v), 1);
+    MM_CHECK_STR(t, v.first, "partial list loops");
+    a->link.next = &p.partial;                      /* repaired */
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    for (i = 1; i < 2 * per; i++)
+        if (i != per)
+            pool_free(&p, obj[i]);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/*
+ * The sizes the comments of mm/pool.c talk about, printed from sizeof so
+ * that no comment has to quote a number: the slab header and struct
+ * pool on this machine.
+ */
+MM_TEST(pool, sizes)
+{
+    mm_print("pool: sizeof struct pool_slab %zu, struct pool %zu bytes\n",
+             sizeof(struct pool_slab), sizeof(struct pool));
+    MM_CHECK(t, sizeof(struct pool_slab) < 16 * sizeof(void *));
+    MM_CHECK(t, sizeof(struct pool) > POOL_MAX_SLABS * sizeof(void *));
 }

@@ -118,22 +118,30 @@ mm_unlock(struct mm_lock *l)
 #endif
 
 /*
- * Switches set from the kernel command line (or by a host test).
- * mm_debug: every bad-input error panics naming the address
- *   (option "debug"; always on while a self-test runs).
- * mm_trace: MM_TRACE_* bits; each module prints one "trace:" line per
- *   event (option "trace=buddy,kmalloc,pool").
- * mm_poison: MM_POISON_* bits; freed memory is filled with a pattern
- *   that is checked when it is handed out again (option "poison" for
- *   all, "poison=buddy,kmalloc,pool" for some; build-time default
- *   "make POISON=7").
- * mm_guard: kmalloc puts guard bytes after each block's requested size
- *   and checks them on free (option "guard"; "make GUARD=1").
+ * The debug switches: the one mutable global every layer reads.  Set
+ * from the kernel command line (kernel/main.c) or by a host test; a
+ * layer reads poison and guard once, when an allocator is created, and
+ * debug and trace on every error and event.
+ *   debug:  every bad-input error panics naming the address (option
+ *           "debug"; always on while a self-test runs).
+ *   trace:  MM_TRACE_* bits; each layer prints one "trace:" line per
+ *           event (option "trace=buddy,kmalloc,pool").
+ *   poison: MM_POISON_* bits; freed memory is filled with a pattern
+ *           that is checked when it is handed out again (option
+ *           "poison" for all, "poison=buddy,kmalloc,pool" for some;
+ *           build-time default "make POISON=7").
+ *   guard:  kmalloc puts guard bytes after each block's requested size
+ *           and checks them on free (option "guard"; "make GUARD=1").
+ * kernel/port.c and tests/host/port.c define it.
  */
-extern bool mm_debug;
-extern unsigned mm_trace;
-extern unsigned mm_poison;
-extern bool mm_guard;
+struct mm_switches {
+    bool debug;
+    unsigned trace;             /* MM_TRACE_* bits */
+    unsigned poison;            /* MM_POISON_* bits */
+    bool guard;
+};
+
+extern struct mm_switches mm_switch;
 
 #define MM_TRACE_BUDDY      (1u << 0)
 #define MM_TRACE_KMALLOC    (1u << 1)

@@ -4,7 +4,7 @@
  * Walks the pointers that MM_TEST put in section "mm_tests", runs the
  * tests the filter selects, and prints one result line per test and one
  * summary line, "<prefix>: N passed, M failed", that scripts parse.
- * Every test starts with mm_debug on (bad input panics), so a test that
+ * Every test starts with mm_switch.debug on (bad input panics), so a test that
  * feeds bad input on purpose catches the panic (mm_test_catch_panics).
  *
  * A filter item that names no test stops the run before it starts, and
@@ -495,13 +495,13 @@ static bool
 test_run_one(const struct mm_test *d, mm_test_after_fn *after)
 {
     struct mm_t t = { .mod = d->mod, .name = d->name };
-    bool saved_debug = mm_debug;
+    bool saved_debug = mm_switch.debug;
 
     t.rand_state = test_seed(d);
     test_current = &t;
-    mm_debug = true;
+    mm_switch.debug = true;
     d->fn(&t);
-    mm_debug = saved_debug;
+    mm_switch.debug = saved_debug;
     test_current = NULL;
     if (t.catching)
         test_fail(&t, d->mod, 0, "test ended still catching panics");

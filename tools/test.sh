@@ -68,6 +68,7 @@ boot() {
 boot_grub() {
     local name=$1 mem=$2 args=$3 extra=${4:-}
     local iso=$BUILD/iso/$name.iso
+    BOOT_NAME=$name
     BOOT_LOG=$LOGS/$name.log
     boot_progress "$name"
     mkdir -p "$BUILD/iso"
@@ -81,6 +82,7 @@ boot_grub() {
 # loader (-kernel), which puts the kernel's path first on the line.
 boot_kernel() {
     local name=$1 mem=$2 args=$3
+    BOOT_NAME=$name
     BOOT_LOG=$LOGS/$name.log
     boot_progress "$name"
     run_qemu -kernel "$ELF" -append "$args" -m "$mem"
@@ -102,8 +104,20 @@ run_qemu() {
     sed -i 's/\r$//' "$BOOT_LOG"
 }
 
+# A check is named BOOT.WHAT and reads BOOT's log, build/logs/BOOT.log.
+# The scripts are sourced one after another and share BOOT_LOG, so a
+# check placed after another boot would read the wrong log: own_log
+# fails such a check instead, naming both boots.
+own_log() {
+    if [ "${1%%.*}" != "$BOOT_NAME" ]; then
+        fail "$1" "reads the log of boot ${1%%.*}, but the last boot was $BOOT_NAME ($BOOT_LOG)"
+        return 1
+    fi
+}
+
 # expect_exit NAME WANT: the last boot ended with status WANT.
 expect_exit() {
+    own_log "$1" || return
     if [ "$BOOT_STATUS" = "$2" ]; then
         pass "$1"
     else
@@ -113,6 +127,7 @@ expect_exit() {
 
 # expect_log NAME REGEX: some line of the last boot's log matches REGEX.
 expect_log() {
+    own_log "$1" || return
     if grep -Eq -- "$2" "$BOOT_LOG"; then
         pass "$1"
     else
@@ -122,6 +137,7 @@ expect_log() {
 
 # expect_no_log NAME REGEX: no line of the last boot's log matches.
 expect_no_log() {
+    own_log "$1" || return
     if grep -Eq -- "$2" "$BOOT_LOG"; then
         fail "$1" "$(grep -Em1 -- "$2" "$BOOT_LOG") (in $BOOT_LOG)"
     else
@@ -139,6 +155,7 @@ summary_counts() {
 # The tests it counts are added to the totals.
 expect_summary() {
     local counts n m
+    own_log "$1" || return
     counts=$(summary_counts "$2" "$BOOT_LOG")
     if [ -z "$counts" ]; then
         fail "$1" "no '$2: N passed, M failed' line in $BOOT_LOG"
@@ -178,6 +195,7 @@ mkdir -p "$LOGS"
 rm -rf "$BUILD/iso" "$LOGS"/*.out "$LOGS"/*.now
 
 echo "== host tests (ASan + UBSan)"
+BOOT_NAME=hosttest
 BOOT_LOG=$LOGS/hosttest.log
 "$BUILD/hosttest" 2>&1 | tee "$BOOT_LOG" | grep -v '^hosttest: ok '
 expect_summary hosttest hosttest

@@ -22,6 +22,7 @@ expect_log pool-trace.alloc '^trace: pool alloc pool=pool_cache addr=0x[0-9a-f]{
 expect_log pool-trace.free '^trace: pool free pool=t-kpool addr=0x[0-9a-f]{8}$'
 expect_log pool-trace.grow '^trace: pool grow pool=t-kpool addr=0x[0-9a-f]{8}$'
 expect_log pool-trace.return '^trace: pool return pool=t-kpool addr=0x[0-9a-f]{8}$'
+expect_log pool-trace.listed '^t-kpool +1 +[0-9]+ +100 +[0-9]+ +1 : slabdata +1 +1$'
 
 # The boot summary and every pool's counters, one per line.
 boot pool-counters 128M "exit"
@@ -37,4 +38,3 @@ expect_exit pool-poison-all.exit $EXIT_SUCCESS
 expect_summary pool-poison-all.summary selftest
 expect_log pool-poison-all.listed '^pool_cache +0 +[0-9]+ +[0-9]+ +[0-9]+ +4 : slabdata +0 +[01]$'
 expect_no_log pool-poison-all.no-errors '^pool: (pool_cache|boot_module): error .* [1-9][0-9]*$'
-expect_log pool-trace.listed '^t-kpool +1 +[0-9]+ +100 +[0-9]+ +1 : slabdata +1 +1$'

@@ -154,7 +154,7 @@ setup(struct fuzz_in *in)
     unsigned z;
 
     memset(&S, 0, sizeof S);
-    mm_poison = cfg & 1 ? MM_POISON_BUDDY : 0;
+    mm_switch.poison = cfg & 1 ? MM_POISON_BUDDY : 0;
     buddy_init(&S.b, "fuzz");
     S.nzones = 1 + ((cfg >> 1) & 1);
     for (z = 0; z < S.nzones; z++) {
@@ -395,6 +395,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(buddy_remove_zone(&S.b, S.zbase[n]) == BUDDY_OK);
     FUZZ_CHECK(buddy_managed_pages(&S.b) == 0);
     FUZZ_CHECK(buddy_free_pages(&S.b) == 0 && buddy_nzones(&S.b) == 0);
-    mm_poison = 0;
+    mm_switch.poison = 0;
     return 0;
 }

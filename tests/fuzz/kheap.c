@@ -179,8 +179,8 @@ setup(struct fuzz_in *in)
     enum kheap_err err = KHEAP_OK;
 
     memset(&S, 0, sizeof S);
-    mm_poison = cfg & 1 ? MM_POISON_KMALLOC : 0;
-    mm_guard = (cfg & 2) != 0;
+    mm_switch.poison = cfg & 1 ? MM_POISON_KMALLOC : 0;
+    mm_switch.guard = (cfg & 2) != 0;
     S.growing = (cfg & 4) != 0;
     if (S.growing) {
         buddy_init(&S.src_buddy, "fuzz-src");
@@ -385,7 +385,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         kheap_destroy(&S.h, NULL, NULL);
     }
-    mm_poison = 0;
-    mm_guard = false;
+    mm_switch.poison = 0;
+    mm_switch.guard = false;
     return 0;
 }

@@ -90,7 +90,7 @@ check_all(enum pool_err err)
                        S.live[j].p + S.size <= S.live[i].p);
     }
     for (i = 0; i < S.a.nslabs; i++)
-        nfree += S.a.slab[i]->nfree;
+        nfree += pool_slab_at(&S.a, i)->nfree;
     FUZZ_CHECK(S.a.active == S.nlive);
     FUZZ_CHECK(nfree + S.nlive == pool_nobjs(&S.a));
 }

@@ -1,0 +1,323 @@
+/*
+ * mm/buddy_zone.c - the buddy's zones: adding and removing them, the
+ * sorted table that finds an address's zone, queries, and the page
+ * source the layers above take their pages from.
+ *
+ * A zone is one contiguous range of whole pages.  Its free pages are
+ * covered with the largest naturally aligned blocks that fit; its used
+ * prefix (and its metadata, when kept inside) is reserved.  Zones live
+ * in the slots of struct buddy in no particular order; a table of their
+ * page ranges, sorted by address (mm/table.h), finds the zone of any
+ * address by binary search and numbers the zones by address.
+ *
+ * Invariant: slots 0..nzones-1 hold the zones, each exactly once in the
+ * table; no two zones overlap.
+ * Bounds: adding or removing a zone is O(zones + its pages) (covering
+ * writes one state byte per page); a query is O(orders) or
+ * O(log zones).
+ * Metadata: 1 state byte per page, inside the zone or the caller's.
+ * Read after: mm/buddy.c, mm/table.h.  Tests: mm/buddy_test.c.
+ */
+#include "buddy_internal.h"
+
+void
+buddy_init(struct buddy *b, const char *name)
+{
+    mm_memset(b, 0, sizeof *b);
+    b->name = name;
+    b->poison = (mm_switch.poison & MM_POISON_BUDDY) != 0;
+}
+
+size_t
+buddy_meta_bytes(size_t size_bytes)
+{
+    return size_bytes / MM_PAGE + 1;
+}
+
+/* The number of zone z in address order.  O(log zones). */
+unsigned
+buddy_zone_index(const struct buddy *b, const struct buddy_zone *z)
+{
+    return (unsigned)mm_table_index(b->by_addr, b->nzones, z->pfns.first);
+}
+
+/* The largest order a block at pfn may have and still end by end_pfn. */
+static unsigned
+fit_order(uintptr_t pfn, uintptr_t end_pfn)
+{
+    unsigned k = 0;
+
+    while (k < BUDDY_MAX_ORDER && (pfn & (((uintptr_t)2 << k) - 1)) == 0 &&
+           pfn + ((uintptr_t)2 << k) <= end_pfn)
+        k++;
+    return k;
+}
+
+/*
+ * Covers [pfn, end_pfn) with the largest naturally aligned blocks that
+ * fit, e.g. pfns 3..17: 3 (order 0), 4-7 (2), 8-15 (3), 16 (1)... all
+ * pushed as free and traced as "cover".  Each block is poisoned if
+ * poisoning is on.
+ */
+static void
+zone_cover(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
+           uintptr_t end_pfn)
+{
+    while (pfn < end_pfn) {
+        unsigned k = fit_order(pfn, end_pfn);
+
+        list_push(z, pfn, k);
+        buddy_trace(b, "cover", z, pfn, k);
+        if (b->poison)
+            buddy_poison_fill(pfn, k);
+        b->free_pages += (size_t)1 << k;
+        pfn += (uintptr_t)1 << k;
+    }
+}
+
+/* Fills in zone z's fields and marks every page reserved or tail. */
+static void
+zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
+           uint8_t *meta, uintptr_t free_pfn)
+{
+    unsigned k;
+
+    mm_memset(z, 0, sizeof *z);
+    z->pfns = (struct mm_range){ first, end - 1 };
+    z->npages = end - first;
+    z->meta = meta;
+    z->meta_bytes = z->npages;
+    z->nreserved = free_pfn - first;
+    for (k = 0; k < BUDDY_NORDERS; k++)
+        mm_list_init(&z->free[k]);
+    mm_memset(meta, META_RSVD, z->nreserved);
+    mm_memset(meta + z->nreserved, META_TAIL, z->npages - z->nreserved);
+}
+
+/*
+ * Manages [base, base + size_bytes) as a new zone; see mm/buddy.h.  The
+ * zone's pages run from the first whole page to the last; pages that
+ * overlap the used prefix (and the metadata, when kept inside) are
+ * reserved.  Fails with BUDDY_ERR_ZONE if no page would be left free, if
+ * the range overlaps a zone, or if the table is full.
+ */
+enum buddy_err
+buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
+               size_t used_bytes, uint8_t *meta)
+{
+    uint64_t start = (uintptr_t)base, end = start + size_bytes;
+    uint64_t first = (start + MM_PAGE - 1) >> MM_PAGE_SHIFT;
+    uint64_t last = end >> MM_PAGE_SHIFT;
+    uint64_t used_end = start + used_bytes, free_pfn;
+    struct buddy_zone *z;
+    enum buddy_err err = BUDDY_OK;
+
+    if (meta == NULL) {
+        meta = (uint8_t *)(uintptr_t)used_end;
+        used_end += last > first ? last - first : 0;
+    }
+    free_pfn = (used_end + MM_PAGE - 1) >> MM_PAGE_SHIFT;
+    if (free_pfn < first)
+        free_pfn = first;
+    mm_lock(&b->lock);
+    if (used_bytes > size_bytes || last <= first || free_pfn >= last ||
+        b->nzones == BUDDY_MAX_ZONES ||
+        mm_table_overlaps(b->by_addr, b->nzones, (uintptr_t)first,
+                          (uintptr_t)(last - 1))) {
+        err = buddy_fail(b, BUDDY_ERR_ZONE, (uintptr_t)base);
+    } else {
+        z = &b->zone[b->nzones];
+        zone_setup(z, (uintptr_t)first, (uintptr_t)last, meta,
+                   (uintptr_t)free_pfn);
+        MM_ASSERT(mm_table_insert(b->by_addr, &b->nzones, BUDDY_MAX_ZONES,
+                                  &z->pfns) >= 0);
+        buddy_trace_zone(b, "zone-add", z);
+        zone_cover(b, z, (uintptr_t)free_pfn, (uintptr_t)last);
+        b->managed_pages += (size_t)(last - free_pfn);
+    }
+    mm_unlock(&b->lock);
+    return err;
+}
+
+/*
+ * Moves the zone in slot from to slot to (a copy by value): its free
+ * lists' first and last blocks still point at the old heads, and the
+ * table at the old range, so both are pointed at the new slot.
+ */
+static void
+zone_move(struct buddy *b, struct buddy_zone *to, struct buddy_zone *from)
+{
+    unsigned k;
+
+    *to = *from;
+    for (k = 0; k < BUDDY_NORDERS; k++)
+        mm_list_moved(&to->free[k], to->nfree[k] == 0);
+    b->by_addr[mm_table_index(b->by_addr, b->nzones, to->pfns.first)] =
+        &to->pfns;
+}
+
+/*
+ * Takes the zone starting at base out of the allocator.  Every block it
+ * handed out must be free again: the zone is then one set of free
+ * blocks covering its free pages, which is checked in O(orders) by
+ * counting.  Fails with BUDDY_ERR_FOREIGN if no zone starts at base and
+ * BUDDY_ERR_ZONE if the zone is still in use.
+ */
+enum buddy_err
+buddy_remove_zone(struct buddy *b, void *base)
+{
+    uintptr_t pfn = ((uintptr_t)base + MM_PAGE - 1) >> MM_PAGE_SHIFT;
+    struct buddy_zone *z;
+    enum buddy_err err = BUDDY_OK;
+    size_t nfree;
+
+    mm_lock(&b->lock);
+    z = zone_find(b, pfn);
+    if (z == NULL || z->pfns.first != pfn) {
+        err = buddy_fail(b, BUDDY_ERR_FOREIGN, (uintptr_t)base);
+    } else if ((nfree = buddy_zone_nfree(z)) != z->npages - z->nreserved) {
+        err = buddy_fail(b, BUDDY_ERR_ZONE, (uintptr_t)base);
+    } else {
+        buddy_trace_zone(b, "zone-remove", z);
+        b->free_pages -= nfree;
+        b->managed_pages -= nfree;
+        MM_ASSERT(mm_table_remove(b->by_addr, &b->nzones, &z->pfns));
+        if (z != &b->zone[b->nzones])
+            zone_move(b, z, &b->zone[b->nzones]);
+    }
+    mm_unlock(&b->lock);
+    return err;
+}
+
+/* ---- queries -------------------------------------------------------- */
+
+/* The i-th zone by address, or NULL. */
+const struct buddy_zone *
+buddy_zone_at(const struct buddy *b, unsigned i)
+{
+    return i < b->nzones ? zone_at(b, i) : NULL;
+}
+
+/* The zone that holds the page at addr, or NULL.  O(log zones). */
+const struct buddy_zone *
+buddy_zone_of(const struct buddy *b, const void *addr)
+{
+    return zone_find(b, (uintptr_t)addr >> MM_PAGE_SHIFT);
+}
+
+/* Free pages in zone z: the sum over orders, O(orders). */
+size_t
+buddy_zone_nfree(const struct buddy_zone *z)
+{
+    size_t n = 0;
+    unsigned k;
+
+    for (k = 0; k < BUDDY_NORDERS; k++)
+        n += z->nfree[k] << k;
+    return n;
+}
+
+/* Free pages in zone i (by address), O(orders); 0 for no such zone. */
+size_t
+buddy_zone_free_pages(const struct buddy *b, unsigned i)
+{
+    return i < b->nzones ? buddy_zone_nfree(zone_at(b, i)) : 0;
+}
+
+size_t
+buddy_nfree(const struct buddy *b, unsigned zone, unsigned order)
+{
+    if (zone >= b->nzones || order > BUDDY_MAX_ORDER)
+        return 0;
+    return zone_at(b, zone)->nfree[order];
+}
+
+enum buddy_state
+buddy_state(const struct buddy *b, const void *addr)
+{
+    uintptr_t pfn = (uintptr_t)addr >> MM_PAGE_SHIFT;
+    const struct buddy_zone *z;
+    uint8_t m;
+
+    if (((uintptr_t)addr & (MM_PAGE - 1)) != 0)
+        return BUDDY_STATE_NONE;
+    z = zone_find(b, pfn);
+    if (z == NULL)
+        return BUDDY_STATE_NONE;
+    m = *meta_of(z, pfn);
+    if (m & META_FREE)
+        return BUDDY_STATE_FREE;
+    if (m & META_ALLOC)
+        return BUDDY_STATE_ALLOC;
+    return m == META_RSVD ? BUDDY_STATE_RESERVED : BUDDY_STATE_INSIDE;
+}
+
+size_t
+buddy_free_pages(const struct buddy *b)
+{
+    return b->free_pages;
+}
+
+size_t
+buddy_managed_pages(const struct buddy *b)
+{
+    return b->managed_pages;
+}
+
+unsigned
+buddy_nzones(const struct buddy *b)
+{
+    return b->nzones;
+}
+
+unsigned long
+buddy_errors(const struct buddy *b, enum buddy_err err)
+{
+    return err < BUDDY_ERR_COUNT ? b->nerr[err] : 0;
+}
+
+unsigned long
+buddy_nomem(const struct buddy *b)
+{
+    return b->nerr[BUDDY_NOMEM];
+}
+
+/* ---- page source ---------------------------------------------------- */
+
+static void *
+pagesrc_alloc(void *ctx, unsigned order)
+{
+    return buddy_alloc(ctx, order);
+}
+
+/*
+ * Frees through the page source: the order the caller names must be the
+ * block's own.  A mismatch is bad input (BUDDY_ERR_ORDER, nothing freed);
+ * an address that is no allocated block fails as buddy_free says.  The
+ * look and the free happen under one hold of the lock.
+ */
+static void
+pagesrc_free(void *ctx, void *addr, unsigned order)
+{
+    struct buddy *b = ctx;
+    struct buddy_zone *z = NULL;
+    unsigned k = 0;
+
+    mm_lock(&b->lock);
+    if (buddy_lookup(b, (uintptr_t)addr, BUDDY_ERR_DOUBLE_FREE, &z, &k) ==
+        BUDDY_OK) {
+        if (k != order)
+            buddy_fail(b, BUDDY_ERR_ORDER, (uintptr_t)addr);
+        else
+            buddy_free_locked(b, z, addr, k);
+    }
+    mm_unlock(&b->lock);
+}
+
+void
+buddy_pagesrc(struct buddy *b, struct mm_pagesrc *src)
+{
+    src->alloc = pagesrc_alloc;
+    src->free = pagesrc_free;
+    src->ctx = b;
+}
