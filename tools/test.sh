@@ -191,6 +191,8 @@ end() {
 }
 
 start=$SECONDS
+run_start=$LOGS/run.start       # ISOs newer than this are this run's
+touch "$run_start"
 tools/deps.sh test || { failed=1; end $ST_BUILD "build error: tools are missing (see above)"; }
 "$MAKE" --no-print-directory BUILD="$BUILD" all "$BUILD/hosttest" ||
     { failed=1; end $ST_BUILD "build error: the kernel or the host tests did not build (see above)"; }
@@ -276,6 +278,11 @@ while [ $done -lt $total ]; do
         [ ${#pid_of[@]} = 0 ] || sleep 1
     fi
 done
+# build/ stays small: every boot removed the ISO it built.
+left=$(find "$BUILD" "$BUILD/iso" -maxdepth 1 -name '*.iso' -newer "$run_start" \
+    ! -path "$BUILD/kmemlab.iso" 2>/dev/null | head -n 3)
+if [ -z "$left" ]; then pass build-small.no-stray-iso; else
+    fail build-small.no-stray-iso "ISOs left: $left"; fi
 rmdir "$BUILD/iso" 2>/dev/null
 
 if [ "$failed" = 0 ]; then
