@@ -687,3 +687,215 @@ MM_TEST(kheap, realloc_refuses_huge_size)
     MM_CHECK_EQ(t, kheap_check(&g), 0);
     mm_scratch_free(area, AREA_BYTES);
 }
+
+/* ---- edges the tests above do not reach ----------------------------- */
+
+/*
+ * A free list that loops back on itself ends the walk after a page's
+ * worth of blocks, a count mismatch; one pointing below its page is a
+ * bad entry.
+ */
+MM_TEST(kheap, check_finds_free_list_loop)
+{
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    const struct kheap_extent *e;
+    struct kheap_page *pg;
+    struct kheap h;
+    uint8_t *a, *head;
+    void *link;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, heap_init(&h, area, AREA_BYTES, 0, false), KHEAP_OK);
+    a = kheap_alloc(&h, 64);
+    if (!MM_CHECK(t, a != NULL))
+        return;
+    e = kheap_extent_at(&h, 0);
+    pg = &e->page[((uintptr_t)a - e->first_page) / MM_PAGE];
+    head = pg->freelist;
+    link = *(void **)head;
+    *(void **)head = head;                          /* head -> head */
+    MM_CHECK_EQ(t, check_captured(&h), 2);
+    mm_test_format(want, sizeof want,
+                   "kheap: check: free count, list and bitmap differ at "
+                   "0x%08lx\n"
+                   "kheap: check: bucket totals differ from its pages at "
+                   "0x00000002\n", (unsigned long)(uintptr_t)a);
+    MM_CHECK_STR(t, out, want);
+    *(void **)head = link;
+    pg->freelist = a - 64;                          /* the page before */
+    MM_CHECK_EQ(t, check_captured(&h), 2);
+    MM_CHECK(t, mm_test_contains(out, "bad free-list entry"));
+    pg->freelist = head;
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
+
+/*
+ * An extent whose area starts 8 bytes into a page: its header fills
+ * the partial page, its page table starts at the next page and ends
+ * before the partial page at its end.  Pointers into either partial
+ * page have no entry: no report, no bucket page, a foreign free.
+ */
+MM_TEST(kheap, partial_pages_have_no_entry)
+{
+    uint8_t *area = mm_scratch_alloc(4 * MM_PAGE);
+    const struct kheap_extent *e;
+    struct kheap h;
+    unsigned nblocks = 0;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, heap_init(&h, area + 8, 2 * MM_PAGE, 0, false),
+                KHEAP_OK);
+    e = kheap_extent_at(&h, 0);
+    MM_CHECK_EQ(t, e->first_page, (uintptr_t)(area + MM_PAGE));
+    MM_CHECK_EQ(t, e->npages, 1);
+    mm_test_capture_prints(out, sizeof out);
+    kheap_print_page(&h, area + 16);                /* before page 0 */
+    kheap_print_page(&h, area + 2 * MM_PAGE);       /* after the last */
+    mm_test_release_prints();
+    MM_CHECK_STR(t, out, "");
+    MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)area + 16,
+                                          &nblocks), -1);
+    MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)area + 2 * MM_PAGE,
+                                          &nblocks), -1);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, kheap_free(&h, area + 2 * MM_PAGE), KHEAP_ERR_FOREIGN);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_FOREIGN], 1);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, 4 * MM_PAGE);
+}
+
+/*
+ * The ledger's view skips page-table entries that name no bucket or an
+ * order beyond any run (one claim fewer each), and an extent that names
+ * another heap as its owner (its three claims).
+ */
+MM_TEST(kheap, claim_skips_bad_entries)
+{
+    static struct ledger_claim table[64];
+    static struct ledger led;
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    uint64_t first = (uintptr_t)area >> MM_PAGE_SHIFT;
+    struct kheap_page *pa, *pr;
+    struct kheap_extent *e;
+    struct kheap h, other;
+    size_t intact;
+    uint8_t *a, *run;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, heap_init(&h, area, AREA_BYTES, 0, false), KHEAP_OK);
+    a = kheap_alloc(&h, 64);
+    run = kheap_alloc(&h, 5000);
+    if (!MM_CHECK(t, a != NULL && run != NULL))
+        return;
+    e = kheap_extent_at(&h, 0);
+    pa = &e->page[((uintptr_t)a - e->first_page) / MM_PAGE];
+    pr = &e->page[((uintptr_t)run - e->first_page) / MM_PAGE];
+    ledger_init(&led, first, first + AREA_BYTES / MM_PAGE, table,
+                MM_ARRAY_SIZE(table));
+    kheap_claim(&h, &led);
+    intact = led.nclaims;
+
+    pa->bucket = KHEAP_NBUCKETS;
+    pr->bucket = BUDDY_MAX_ORDER + 1;
+    ledger_init(&led, first, first + AREA_BYTES / MM_PAGE, table,
+                MM_ARRAY_SIZE(table));
+    kheap_claim(&h, &led);
+    MM_CHECK_EQ(t, led.nclaims, intact - 2);
+    pa->bucket = 2;
+    pr->bucket = 1;
+
+    e->heap = &other;
+    ledger_init(&led, first, first + AREA_BYTES / MM_PAGE, table,
+                MM_ARRAY_SIZE(table));
+    kheap_claim(&h, &led);
+    MM_CHECK_EQ(t, led.nclaims, intact - 3);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_ERR_KEY);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_KEY], 1);
+    e->heap = &h;
+
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
+
+/*
+ * Trimming drops a bucket's empty spare page but not a partly used one
+ * listed before it; a pointer inside a free page is an interior one.
+ */
+MM_TEST(kheap, trim_keeps_partly_used_pages)
+{
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    struct kheap h;
+    uint8_t *b[3], *spare;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, heap_init(&h, area, AREA_BYTES, 0, false), KHEAP_OK);
+    b[0] = kheap_alloc(&h, 2048);                   /* page A */
+    b[1] = kheap_alloc(&h, 2048);                   /* page A, full */
+    b[2] = kheap_alloc(&h, 2048);                   /* page B */
+    if (!MM_CHECK(t, b[0] != NULL && b[1] != NULL && b[2] != NULL))
+        return;
+    spare = (uint8_t *)((uintptr_t)b[2] & ~(uintptr_t)(MM_PAGE - 1));
+    MM_CHECK_EQ(t, kheap_free(&h, b[2]), KHEAP_OK); /* B: the spare */
+    MM_CHECK_EQ(t, kheap_free(&h, b[0]), KHEAP_OK); /* A: listed first */
+    MM_CHECK_EQ(t, h.bucket[7].npages, 2);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, h.bucket[7].npages, 1);
+    MM_CHECK_EQ(t, h.bucket[7].nfree, 1);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, kheap_free(&h, spare + 16), KHEAP_ERR_INTERIOR);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_INTERIOR], 1);
+    MM_CHECK_EQ(t, kheap_free(&h, b[1]), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
+
+/*
+ * krealloc that needs a new block when there is none returns NULL,
+ * counts out of memory and leaves the old block as it was; kcalloc of
+ * zero-sized elements is kmalloc(0): NULL, nothing counted.
+ */
+MM_TEST(kheap, realloc_out_of_memory_keeps_block)
+{
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    struct kheap h;
+    uint8_t *a;
+    unsigned e;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    MM_CHECK_EQ(t, heap_init(&h, area, AREA_BYTES, 0, false), KHEAP_OK);
+    a = kheap_alloc(&h, 64);
+    if (!MM_CHECK(t, a != NULL))
+        return;
+    mm_memset(a, 0x42, 64);
+    MM_CHECK(t, kheap_realloc(&h, a, 32 * MM_PAGE) == NULL);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 1);
+    MM_CHECK_EQ(t, kheap_size(&h, a), 64);
+    MM_CHECK_EQ(t, a[0], 0x42);
+    MM_CHECK_EQ(t, a[63], 0x42);
+    MM_CHECK(t, kheap_calloc(&h, 5, 0) == NULL);
+    for (e = KHEAP_NOMEM + 1; e < KHEAP_ERR_COUNT; e++)
+        MM_CHECK_EQ(t, h.nerr[e], 0);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 1);
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
