@@ -86,6 +86,7 @@ MM_SRCS := \
 	mm/kheap_large.c \
 	mm/kheap_owner.c \
 	mm/kheap_report.c \
+	mm/kheap_report_test.c \
 	mm/kheap_resize.c \
 	mm/kheap_test.c \
 	mm/kmalloc.c \

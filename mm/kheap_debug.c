@@ -93,7 +93,8 @@ kheap_guard_len(const uint8_t *blk, size_t cap)
     uint32_t len;
 
     mm_memcpy(&len, blk + cap - KHEAP_TRAILER, sizeof len);
-    return len + KHEAP_GUARD_MIN + KHEAP_TRAILER <= cap ? len : cap;
+    /* Not len + 8 <= cap: that sum wraps for len near 2^32. */
+    return len <= cap - KHEAP_GUARD_MIN - KHEAP_TRAILER ? len : cap;
 }
 
 /* The first overwritten guard byte of a block, or 0. */

@@ -150,14 +150,15 @@ extent_all_free(const struct kheap *h, const struct kheap_extent *e)
     return z != NULL && z->npages - z->nreserved == buddy_zone_nfree(z);
 }
 
+/* Gives extent e back to the page source; e is not the spare (both
+   callers make sure: one keeps another spare, the other clears it). */
 static void
 extent_release(struct kheap *h, struct kheap_extent *e)
 {
     void *area = (void *)e->area.first;
     unsigned order = e->src_order;
 
-    if (h->spare == e)
-        h->spare = NULL;
+    MM_ASSERT(h->spare != e);
     extent_remove(h, e);
     mm_pagesrc_free(h->src, area, order);
     if (mm_switch.trace & MM_TRACE_KMALLOC)

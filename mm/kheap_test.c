@@ -546,6 +546,46 @@ MM_TEST(kheap, guard_catches_overrun)
     mm_scratch_free(area, AREA_BYTES);
 }
 
+/*
+ * A trailer overwritten with a size that cannot fit the block is
+ * reported at the trailer itself, whatever the guard bytes say; 0xFF
+ * bytes (a size near 2^32, which must not wrap round) included.
+ */
+MM_TEST(kheap, guard_catches_broken_trailer)
+{
+    bool saved = mm_switch.guard;
+    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    struct kheap h;
+    uint32_t len;
+    uint8_t *a;
+
+    if (!MM_CHECK(t, area != NULL))
+        return;
+    mm_switch.guard = true;
+    MM_CHECK_EQ(t, kheap_init(&h, "t", area, AREA_BYTES, MM_PAGE),
+                KHEAP_OK);
+    mm_switch.guard = saved;
+    a = kheap_alloc(&h, 100);                       /* 128-byte block */
+    if (!MM_CHECK(t, a != NULL))
+        return;
+    MM_CHECK_EQ(t, kheap_size(&h, a), 100);
+    mm_memset(a + 124, 0xFF, 4);                    /* the trailer */
+    MM_CHECK_EQ(t, kheap_size(&h, a), 128);         /* cap if it is bad */
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_ERR_GUARD);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK_PANIC(t, kheap_err_name[KHEAP_ERR_GUARD], a + 124);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_GUARD], 1);
+    MM_CHECK_EQ(t, h.bucket[3].inuse, 1);           /* kept, not freed */
+    len = 100;
+    mm_memcpy(a + 124, &len, sizeof len);           /* repaired */
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(area, AREA_BYTES);
+}
+
 MM_TEST(kheap, realloc_zalloc_calloc)
 {
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
