@@ -646,3 +646,230 @@ MM_TEST(pool, sizes)
     MM_CHECK(t, sizeof(struct pool_slab) < 16 * sizeof(void *));
     MM_CHECK(t, sizeof(struct pool) > POOL_MAX_SLABS * sizeof(void *));
 }
+
+/* ---- page source out of pages, small objects ------------------------- */
+
+static unsigned long dry_calls;
+
+static void *
+dry_alloc(void *ctx, unsigned order)
+{
+    (void)ctx;
+    (void)order;
+    dry_calls++;
+    return NULL;
+}
+
+static void
+dry_free(void *ctx, void *addr, unsigned order)
+{
+    (void)ctx;
+    (void)addr;
+    (void)order;
+}
+
+/*
+ * A page source with no pages: the allocation asks it once and ends in a
+ * clean NULL counted as out of memory.  An object smaller than a pointer
+ * and alignment 0 both grow to a pointer (room for the free-list link).
+ */
+MM_TEST(pool, empty_page_source_is_nomem)
+{
+    const struct mm_pagesrc dry = { dry_alloc, dry_free, NULL };
+    unsigned long before[POOL_ERR_COUNT];
+    struct pool p;
+    unsigned e;
+
+    dry_calls = 0;
+    MM_CHECK_EQ(t, pool_init(&p, "t-dry", 2, 0, 0, &dry), POOL_OK);
+    MM_CHECK_EQ(t, p.size, 2);
+    MM_CHECK_EQ(t, p.objsize, sizeof(void *));
+    MM_CHECK_EQ(t, p.align, sizeof(void *));
+    mm_memcpy(before, p.nerr, sizeof before);
+    MM_CHECK(t, pool_alloc(&p) == NULL);
+    MM_CHECK_EQ(t, dry_calls, 1);
+    for (e = 0; e < POOL_ERR_COUNT; e++)
+        MM_CHECK_EQ(t, p.nerr[e], before[e] + (e == POOL_NOMEM));
+    MM_CHECK_EQ(t, p.nslabs, 0);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, !pool_is_registered(&p));
+}
+
+/* A growing pool with bad parameters is refused before its source. */
+MM_TEST(pool, growing_pool_bad_size_refused)
+{
+    const struct mm_pagesrc dry = { dry_alloc, dry_free, NULL };
+    struct pool p;
+
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_init(&p, "t-p", 0, 8, 0, &dry), POOL_ERR_PARAM);
+    MM_CHECK_EQ(t, pool_init(&p, "t-p", 16, 8, 1u << 7, &dry),
+                POOL_ERR_PARAM);                    /* unknown flag */
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 2);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);
+    MM_CHECK(t, p.src == NULL);
+    MM_CHECK(t, !pool_is_registered(&p));
+}
+
+/*
+ * A write after free that cleared the head of the free list: the list is
+ * empty while the table says a carved object is free.  The next
+ * allocation counts POOL_ERR_LINK, naming object 0's address, rebuilds
+ * the list from the table and hands out that object.
+ */
+MM_TEST(pool, emptied_free_list_is_repaired)
+{
+    static uint8_t buf[4 * 16] MM_ALIGNED(16);
+    static uint32_t map[1];
+    static void *o[4];
+    unsigned long before[POOL_ERR_COUNT];
+    struct pool p;
+    unsigned i, e;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-empty", buf, sizeof buf, 16, 16,
+                                    0, map), POOL_OK);
+    for (i = 0; i < 4; i++)
+        o[i] = pool_alloc(&p);
+    pool_free(&p, o[1]);
+    p.static_slab.freelist = NULL;                  /* the head is lost */
+    mm_memcpy(before, p.nerr, sizeof before);
+    mm_test_catch_panics(t);
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[1]);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK_PANIC(t, "free link overwritten", buf);
+    for (e = 0; e < POOL_ERR_COUNT; e++)
+        MM_CHECK_EQ(t, p.nerr[e], before[e] + (e == POOL_ERR_LINK));
+    MM_CHECK(t, pool_alloc(&p) == NULL);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 4; i++)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/* ---- the checker's complaints ---------------------------------------- */
+
+/* pool_check(p) finds nbad violations and prints exactly want. */
+static void
+check_says(struct mm_t *t, struct pool *p, unsigned nbad, const char *first,
+           const char *want)
+{
+    static char out[512];
+    struct mm_verdict v;
+
+    mm_test_capture_prints(out, sizeof out);
+    MM_CHECK_EQ(t, pool_check_verdict(p, &v), nbad);
+    mm_test_release_prints();
+    MM_CHECK_STR(t, v.first, first);
+    MM_CHECK_STR(t, out, want);
+    MM_CHECK_EQ(t, pool_check(p), nbad);    /* the check changes nothing */
+}
+
+/*
+ * Each kind of damage to a static pool of 4 objects gets its own line,
+ * naming the slab or object; each is undone before the next.
+ */
+MM_TEST(pool, check_names_each_slab_fault)
+{
+    static uint8_t buf[4 * 32] MM_ALIGNED(32);
+    static uint32_t map[1];
+    static void *o[4];
+    char want[256];
+    struct pool p;
+    struct pool_slab *s = &p.static_slab;
+    unsigned i;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-chk", buf, sizeof buf, 32, 32,
+                                    0, map), POOL_OK);
+    for (i = 0; i < 4; i++)                         /* full: nfree 0 */
+        o[i] = pool_alloc(&p);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    s->magic = 0;
+    mm_test_format(want, sizeof want, "pool: check: slab header at "
+                   "0x%08lx (pool t-chk)\n", (unsigned long)buf);
+    check_says(t, &p, 1, "slab header", want);
+    s->magic = POOL_SLAB_MAGIC;
+
+    s->freelist = o[2];                             /* an object in use */
+    mm_test_format(want, sizeof want, "pool: check: bad free-list entry at "
+                   "0x%08lx (pool t-chk)\n", (unsigned long)o[2]);
+    check_says(t, &p, 1, "bad free-list entry", want);
+    s->freelist = NULL;
+
+    mm_list_push(&p.partial, &s->link);             /* full, yet listed */
+    mm_test_format(want, sizeof want, "pool: check: full slab on the "
+                   "partial list at 0x%08lx (pool t-chk)\n",
+                   (unsigned long)buf);
+    check_says(t, &p, 1, "full slab on the partial list", want);
+    mm_list_unlink(&s->link);
+
+    p.active++;
+    check_says(t, &p, 1, "active count differs from the slabs",
+               "pool: check: active count differs from the slabs at "
+               "0x00000000 (pool t-chk)\n");
+    p.active--;
+
+    /* A slab fault leaves its free objects uncounted: two lines. */
+    s->nfree++;
+    mm_test_format(want, sizeof want, "pool: check: free count, list and "
+                   "table differ at 0x%08lx (pool t-chk)\n"
+                   "pool: check: slab with free objects off the partial "
+                   "list at 0x00000000 (pool t-chk)\n", (unsigned long)buf);
+    check_says(t, &p, 2, "free count, list and table differ", want);
+    s->nfree--;
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    /* Objects 2 and 3 free and off the list, as if never carved, but
+       the table says 3 is in use. */
+    pool_free(&p, o[3]);
+    pool_free(&p, o[2]);
+    s->freelist = NULL;
+    s->ncarved = 2;
+    mm_bitmap_clear(s->freemap, 3);
+    mm_test_format(want, sizeof want, "pool: check: uncarved object in use "
+                   "at 0x%08lx (pool t-chk)\n"
+                   "pool: check: active count differs from the slabs at "
+                   "0x00000000 (pool t-chk)\n", (unsigned long)buf);
+    check_says(t, &p, 2, "uncarved object in use", want);
+    mm_bitmap_set(s->freemap, 3);
+    s->ncarved = 4;
+    s->freelist = o[2];                             /* list: 2, 3 */
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 2; i++)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/* Two slabs listed out of address order: the table is unsorted. */
+MM_TEST(pool, check_names_unsorted_slab_table)
+{
+    static struct mm_test_pages tp;
+    static void *obj[2 * 64];
+    struct mm_range *r;
+    struct pool p;
+    unsigned per, i;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-sort", 64, 64, 0, &tp.src), POOL_OK);
+    per = p.objs_per_slab;
+    for (i = 0; i < 2 * per; i++)
+        obj[i] = pool_alloc(&p);
+    MM_CHECK_EQ(t, p.nslabs, 2);
+    r = p.slab[0];
+    p.slab[0] = p.slab[1];
+    p.slab[1] = r;
+    check_says(t, &p, 1, "slab table unsorted", "pool: check: slab table "
+               "unsorted at 0x00000000 (pool t-sort)\n");
+    p.slab[1] = p.slab[0];
+    p.slab[0] = r;
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 2 * per; i++)
+        pool_free(&p, obj[i]);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
