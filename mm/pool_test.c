@@ -873,3 +873,150 @@ MM_TEST(pool, check_names_unsorted_slab_table)
     MM_CHECK(t, mm_test_pages_all_back(&tp));
     mm_test_pages_fini(&tp);
 }
+
+/* ---- trace and reports ----------------------------------------------- */
+
+/* With pool tracing on, each event prints one line naming its address. */
+MM_TEST(pool, trace_prints_each_event)
+{
+    static struct mm_test_pages tp;
+    static char out[512];
+    char want[512];
+    unsigned saved = mm_switch.trace;
+    unsigned long slab;
+    struct pool p;
+    void *o;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-trace", 64, 64, 0, &tp.src), POOL_OK);
+    mm_switch.trace = MM_TRACE_POOL;
+    mm_test_capture_prints(out, sizeof out);
+    o = pool_alloc(&p);                             /* grow, alloc */
+    slab = (unsigned long)pool_slab_at(&p, 0)->mem.first;
+    pool_free(&p, o);                               /* free, cached */
+    pool_destroy(&p);                               /* return */
+    mm_test_release_prints();
+    mm_switch.trace = saved;
+    mm_test_format(want, sizeof want,
+                   "trace: pool grow pool=t-trace addr=0x%08lx\n"
+                   "trace: pool alloc pool=t-trace addr=0x%08lx\n"
+                   "trace: pool free pool=t-trace addr=0x%08lx\n"
+                   "trace: pool return pool=t-trace addr=0x%08lx\n",
+                   slab, (unsigned long)o, (unsigned long)o, slab);
+    MM_CHECK_STR(t, out, want);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/* Does s start with prefix? */
+static bool
+starts_with(const char *s, const char *prefix)
+{
+    while (*prefix != '\0')
+        if (*s++ != *prefix++)
+            return false;
+    return true;
+}
+
+/*
+ * slabinfo: the two header lines, then one line per live pool, newest
+ * first (the kernel's own pools, if any, come after the test's).
+ */
+MM_TEST(pool, slabinfo_lists_live_pools_newest_first)
+{
+    static struct mm_test_pages tp;
+    static uint8_t buf[4 * 16] MM_ALIGNED(16);
+    static uint32_t map[1];
+    static char out[4096];
+    char want[512];
+    struct pool s, g;
+    void *a, *b;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init_static(&s, "t-info-static", buf, sizeof buf,
+                                    16, 16, 0, map), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&g, "t-info-grow", 64, 64, 0, &tp.src),
+                POOL_OK);
+    a = pool_alloc(&s);
+    b = pool_alloc(&g);
+    MM_CHECK_PTR_EQ(t, pool_registry_next(NULL), &g);
+    MM_CHECK_PTR_EQ(t, pool_registry_next(&g), &s);
+    mm_test_capture_prints(out, sizeof out);
+    pool_print_slabinfo();
+    mm_test_release_prints();
+    mm_test_format(want, sizeof want,
+        "slabinfo - version: 2.1\n"
+        "# name            <active_objs> <num_objs> <objsize> <objperslab> "
+        "<pagesperslab> : slabdata <active_slabs> <num_slabs>\n"
+        "t-info-grow            1 %6u     64 %4u %4u : slabdata      1"
+        "      1\n"
+        "t-info-static          1      4     16    4    0 : slabdata      1"
+        "      1\n", g.objs_per_slab, g.objs_per_slab, 1u << g.slab_order);
+    MM_CHECK(t, starts_with(out, want));
+    pool_free(&s, a);
+    pool_free(&g, b);
+    MM_CHECK_EQ(t, pool_destroy(&g), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&s), POOL_OK);
+    mm_test_capture_prints(out, sizeof out);
+    pool_print_slabinfo();
+    mm_test_release_prints();
+    MM_CHECK(t, !mm_test_contains(out, "t-info-"));
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/*
+ * A pool's counters: allocations, frees and nomem on one line, then
+ * every error counter, each on its own; all pools' counters list the
+ * newest pool first.
+ */
+MM_TEST(pool, error_report_lists_every_counter)
+{
+    static uint8_t buf[2 * 16] MM_ALIGNED(16), buf2[2 * 16] MM_ALIGNED(16);
+    static uint32_t map[1], map2[1];
+    static char out[2048], all[8192];
+    struct pool p, q;
+    void *a, *b;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-errs", buf, sizeof buf, 16, 16,
+                                    0, map), POOL_OK);
+    a = pool_alloc(&p);
+    b = pool_alloc(&p);
+    MM_CHECK(t, pool_alloc(&p) == NULL);            /* nomem */
+    pool_free(&p, b);
+    mm_test_catch_panics(t);
+    pool_free(&p, b);                               /* double free */
+    pool_free(&p, NULL);
+    pool_free(&p, NULL);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 3);
+    mm_test_capture_prints(out, sizeof out);
+    pool_print_errors(&p);
+    mm_test_release_prints();
+    MM_CHECK_STR(t, out,
+        "pool: t-errs: 2 allocations, 1 frees, 1 out of memory\n"
+        "pool: t-errs: error free of NULL           2\n"
+        "pool: t-errs: error foreign pointer        0\n"
+        "pool: t-errs: error object of another pool 0\n"
+        "pool: t-errs: error not an object boundary 0\n"
+        "pool: t-errs: error double free            1\n"
+        "pool: t-errs: error write after free       0\n"
+        "pool: t-errs: error free link overwritten  0\n"
+        "pool: t-errs: error bad parameters         0\n"
+        "pool: t-errs: error objects still in use   0\n");
+    MM_CHECK_EQ(t, pool_init_static(&q, "t-errs-2", buf2, sizeof buf2, 16,
+                                    16, 0, map2), POOL_OK);
+    mm_test_capture_prints(all, sizeof all);
+    pool_print_all_errors();
+    mm_test_release_prints();
+    MM_CHECK(t, starts_with(all, "pool: t-errs-2: 0 allocations, 0 frees, "
+                            "0 out of memory\n"));
+    MM_CHECK(t, mm_test_contains(all, "t-errs-2: error objects still in use"
+                                 "   0\n" "pool: t-errs: 2 allocations"));
+    MM_CHECK(t, mm_test_contains(all, out));
+    pool_free(&p, a);
+    MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
