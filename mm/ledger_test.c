@@ -740,3 +740,89 @@ MM_TEST(ledger, memory_map_small_entries)
     MM_CHECK_EQ(t, led.kept_usable_bytes,
                 memmap_usable_bytes(&m) - memmap_free_bytes(&m));
 }
+
+/* ---- pools seen from the ledger ------------------------------------- */
+
+/*
+ * Every live growing pool's slabs are claimed, one claim per slab named
+ * after its pool (the kernel's own pools too, when run in the kernel);
+ * a static pool has no slab from the page allocator, so none.  A slab
+ * whose header is damaged is claimed as a bad one.  pool_slab_of finds
+ * each slab of a growing pool by an address inside it, and nothing for
+ * a static pool's buffer or memory of no pool.
+ */
+MM_TEST(ledger, pools_claim_their_slabs)
+{
+    static struct mm_test_pages tp;
+    static uint8_t buf[4 * 16] MM_ALIGNED(16);
+    static uint32_t map[1];
+    static void *obj[3 * 64];
+    const struct pool_slab *found;
+    const struct pool *owner, *q;
+    struct pool g, s;
+    size_t want = 0, mine = 0, bad = 0, i;
+    unsigned per;
+    uint8_t *outside;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    outside = mm_scratch_alloc(MM_PAGE);
+    if (!MM_CHECK(t, outside != NULL))
+        return;
+    MM_CHECK_EQ(t, pool_init_static(&s, "t-own-static", buf, sizeof buf, 16,
+                                    16, 0, map), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&g, "t-own", 64, 64, 0, &tp.src), POOL_OK);
+    per = g.objs_per_slab;
+    for (i = 0; i < 3 * per; i++)
+        obj[i] = pool_alloc(&g);
+    MM_CHECK_EQ(t, g.nslabs, 3);
+    obj[3 * per] = pool_alloc(&s);
+
+    fresh(0, (uint64_t)1 << 52);                /* any address at all */
+    pool_claim(&s, &led);
+    MM_CHECK_EQ(t, led.nclaims, 0);
+    for (q = pool_registry_next(NULL); q != NULL; q = pool_registry_next(q))
+        if (q->src != NULL)
+            want += q->nslabs;
+    pool_slab_at(&g, 1)->magic = 0;             /* a damaged header */
+    pool_claim_all(&led);
+    pool_slab_at(&g, 1)->magic = POOL_SLAB_MAGIC;
+    MM_CHECK_EQ(t, led.nclaims, want);
+    MM_CHECK_EQ(t, led.nerr[LEDGER_ERR_RANGE] + led.nerr[LEDGER_ERR_FULL] +
+                led.nerr[LEDGER_ERR_OWNERS], 0);
+    for (i = 0; i < led.nclaims; i++) {
+        const struct ledger_owner *o = &led.owner[led.claim[i].owner];
+
+        if (o->name != g.name)
+            continue;
+        mine++;
+        bad += o->kind == LEDGER_POOL_BAD;
+        MM_CHECK_EQ(t, led.claim[i].end - led.claim[i].first,
+                    (uint64_t)1 << g.slab_order);
+    }
+    MM_CHECK_EQ(t, mine, 3);
+    MM_CHECK_EQ(t, bad, 1);
+
+    for (i = 0; i < 3; i++) {
+        const struct pool_slab *sl = pool_slab_at(&g, (unsigned)i);
+
+        owner = NULL;
+        found = pool_slab_of((uintptr_t)pool_object_at(sl, per - 1),
+                             &owner);
+        MM_CHECK_PTR_EQ(t, found, sl);
+        MM_CHECK_PTR_EQ(t, owner, &g);
+    }
+    owner = NULL;
+    MM_CHECK(t, pool_slab_of((uintptr_t)buf, &owner) == NULL);
+    MM_CHECK(t, pool_slab_of((uintptr_t)outside, &owner) == NULL);
+    MM_CHECK(t, owner == NULL);
+
+    pool_free(&s, obj[3 * per]);
+    for (i = 0; i < 3 * per; i++)
+        pool_free(&g, obj[i]);
+    MM_CHECK_EQ(t, pool_destroy(&g), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&s), POOL_OK);
+    mm_scratch_free(outside, MM_PAGE);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
