@@ -747,7 +747,8 @@ MM_TEST(ledger, memory_map_small_entries)
  * Every live growing pool's slabs are claimed, one claim per slab named
  * after its pool (the kernel's own pools too, when run in the kernel);
  * a static pool has no slab from the page allocator, so none.  A slab
- * whose header is damaged is claimed as a bad one.  pool_slab_of finds
+ * whose header is damaged (magic, or the pool it names) is claimed as a
+ * bad one.  pool_slab_of finds
  * each slab of a growing pool by an address inside it, and nothing for
  * a static pool's buffer or memory of no pool.
  */
@@ -784,9 +785,11 @@ MM_TEST(ledger, pools_claim_their_slabs)
     for (q = pool_registry_next(NULL); q != NULL; q = pool_registry_next(q))
         if (q->src != NULL)
             want += q->nslabs;
-    pool_slab_at(&g, 1)->magic = 0;             /* a damaged header */
+    pool_slab_at(&g, 1)->magic = 0;             /* damaged headers */
+    pool_slab_at(&g, 2)->pool = &s;
     pool_claim_all(&led);
     pool_slab_at(&g, 1)->magic = POOL_SLAB_MAGIC;
+    pool_slab_at(&g, 2)->pool = &g;
     MM_CHECK_EQ(t, led.nclaims, want);
     MM_CHECK_EQ(t, led.nerr[LEDGER_ERR_RANGE] + led.nerr[LEDGER_ERR_FULL] +
                 led.nerr[LEDGER_ERR_OWNERS], 0);
@@ -801,7 +804,7 @@ MM_TEST(ledger, pools_claim_their_slabs)
                     (uint64_t)1 << g.slab_order);
     }
     MM_CHECK_EQ(t, mine, 3);
-    MM_CHECK_EQ(t, bad, 1);
+    MM_CHECK_EQ(t, bad, 2);
 
     for (i = 0; i < 3; i++) {
         const struct pool_slab *sl = pool_slab_at(&g, (unsigned)i);

@@ -1020,3 +1020,88 @@ MM_TEST(pool, error_report_lists_every_counter)
     MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }
+
+/* ---- more parameters at create -------------------------------------- */
+
+/*
+ * Each parameter a static pool is refused for, one PARAM error each:
+ * alignment above a page, an object above 16 pages, no buffer, no free
+ * table, a flag that does not exist.
+ */
+MM_TEST(pool, static_pool_refuses_each_parameter)
+{
+    static uint8_t buf[64] MM_ALIGNED(16);
+    static uint32_t map[1];
+    struct pool p;
+    unsigned i, refused = 0;
+    enum pool_err got[5];
+
+    mm_test_catch_panics(t);
+    got[0] = pool_init_static(&p, "t-p", buf, sizeof buf, 16, 2 * MM_PAGE,
+                              0, map);
+    got[1] = pool_init_static(&p, "t-p", buf, sizeof buf,
+                              (MM_PAGE << 4) + 1, 16, 0, map);
+    got[2] = pool_init_static(&p, "t-p", NULL, sizeof buf, 16, 16, 0, map);
+    got[3] = pool_init_static(&p, "t-p", buf, sizeof buf, 16, 16, 0, NULL);
+    got[4] = pool_init_static(&p, "t-p", buf, sizeof buf, 16, 16, 1u << 5,
+                              map);
+    mm_test_release_panics(t);
+    for (i = 0; i < 5; i++)
+        refused += got[i] == POOL_ERR_PARAM;
+    MM_CHECK_EQ(t, refused, 5);
+    MM_CHECK_EQ(t, t->npanics, 5);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);
+    MM_CHECK(t, !pool_is_registered(&p));
+    /* the largest object and alignment allowed are fine */
+    MM_CHECK_EQ(t, pool_init(&p, "t-big", MM_PAGE << 4, MM_PAGE, 0,
+                             &(const struct mm_pagesrc){ dry_alloc, dry_free,
+                                                         NULL }), POOL_OK);
+    MM_CHECK_EQ(t, p.objsize, MM_PAGE << 4);
+    MM_CHECK(t, p.objs_per_slab >= POOL_MIN_OBJS);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
+ * The global poison switch and a constructor: a pool poisoned only by
+ * the switch may take a constructor (it then stops poisoning); one that
+ * asked for poison keeps it and may not.  A NULL constructor, or a
+ * buffer too small for one object with its link word, is refused.
+ */
+MM_TEST(pool, constructor_and_global_poison)
+{
+    static uint8_t buf[4 * 32] MM_ALIGNED(32);
+    static uint32_t map[1];
+    unsigned saved = mm_switch.poison;
+    struct ctor_counts c = { 0 };
+    struct pool p, q;
+
+    mm_switch.poison |= MM_POISON_POOL;
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-forced", buf, sizeof buf, 32, 32,
+                                    0, map), POOL_OK);
+    MM_CHECK(t, p.forced_poison);
+    MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_OK);
+    MM_CHECK(t, !p.forced_poison && (p.flags & POOL_POISON) == 0);
+    MM_CHECK_EQ(t, pool_nobjs(&p), 2);          /* 32 + link -> 64 bytes */
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK_EQ(t, pool_init_static(&q, "t-asked", buf, sizeof buf, 32, 32,
+                                    POOL_POISON, map), POOL_OK);
+    mm_switch.poison = saved;
+    MM_CHECK(t, !q.forced_poison && (q.flags & POOL_POISON) != 0);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_set_ctor(&q, count_ctor, &c), POOL_ERR_PARAM);
+    MM_CHECK_EQ(t, pool_set_ctor(&q, NULL, NULL), POOL_ERR_PARAM);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 2);
+    MM_CHECK_EQ(t, q.nerr[POOL_ERR_PARAM], 2);
+    MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
+    MM_CHECK_EQ(t, pool_init_static(&q, "t-tight", buf, 32, 32, 32, 0, map),
+                POOL_OK);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_set_ctor(&q, count_ctor, &c), POOL_ERR_PARAM);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK_EQ(t, q.nerr[POOL_ERR_PARAM], 1);
+    MM_CHECK(t, q.ctor == NULL && pool_nobjs(&q) == 1);
+    MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
+    MM_CHECK_EQ(t, c.calls, 0);
+}
