@@ -838,6 +838,27 @@ MM_TEST(pool, check_names_each_slab_fault)
     s->ncarved = 4;
     s->freelist = o[2];                             /* list: 2, 3 */
     MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    /* A header naming another pool; a free list that loops on object 3
+       and one that skips it: each leaves 2 free objects uncounted. */
+    s->pool = (struct pool *)buf;
+    mm_test_format(want, sizeof want, "pool: check: slab header at "
+                   "0x%08lx (pool t-chk)\n"
+                   "pool: check: active count differs from the slabs at "
+                   "0x00000000 (pool t-chk)\n", (unsigned long)buf);
+    check_says(t, &p, 2, "slab header", want);
+    s->pool = &p;
+    mm_test_format(want, sizeof want, "pool: check: free count, list and "
+                   "table differ at 0x%08lx (pool t-chk)\n"
+                   "pool: check: active count differs from the slabs at "
+                   "0x00000000 (pool t-chk)\n", (unsigned long)buf);
+    *(void **)o[3] = o[3];
+    check_says(t, &p, 2, "free count, list and table differ", want);
+    *(void **)o[3] = NULL;
+    *(void **)o[2] = NULL;
+    check_says(t, &p, 2, "free count, list and table differ", want);
+    *(void **)o[2] = o[3];
+    MM_CHECK_EQ(t, pool_check(&p), 0);
     for (i = 0; i < 2; i++)
         MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
