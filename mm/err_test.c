@@ -48,3 +48,18 @@ MM_TEST(err, verdict_keeps_the_first)
     MM_CHECK_STR(t, v.first, "first thing");
     MM_CHECK_EQ(t, v.first_addr, 0x10);
 }
+
+/* The error report prints one line per counter from FROM on, padded. */
+MM_TEST(err, print_lists_counters_from_first)
+{
+    static char out[256];
+    const unsigned long nerr[T_ERR_COUNT] = { 7, 1, 22 };
+
+    mm_test_capture_prints(out, sizeof out);
+    mm_err_print("t: ", "x", t_err_name, nerr, T_ERR_A, T_ERR_COUNT, 6);
+    mm_err_print("t: ", NULL, t_err_name, nerr, T_ERR_B, T_ERR_COUNT, 0);
+    mm_test_release_prints();
+    MM_CHECK_STR(t, out, "t: x: error bad a  1\n"
+                 "t: x: error bad b  22\n"
+                 "t: error bad b 22\n");
+}

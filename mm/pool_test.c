@@ -646,3 +646,483 @@ MM_TEST(pool, sizes)
     MM_CHECK(t, sizeof(struct pool_slab) < 16 * sizeof(void *));
     MM_CHECK(t, sizeof(struct pool) > POOL_MAX_SLABS * sizeof(void *));
 }
+
+/* ---- page source out of pages, small objects ------------------------- */
+
+static unsigned long dry_calls;
+
+static void *
+dry_alloc(void *ctx, unsigned order)
+{
+    (void)ctx;
+    (void)order;
+    dry_calls++;
+    return NULL;
+}
+
+static void
+dry_free(void *ctx, void *addr, unsigned order)
+{
+    (void)ctx;
+    (void)addr;
+    (void)order;
+}
+
+/*
+ * A page source with no pages: the allocation asks it once and ends in a
+ * clean NULL counted as out of memory.  An object smaller than a pointer
+ * and alignment 0 both grow to a pointer (room for the free-list link).
+ */
+MM_TEST(pool, empty_page_source_is_nomem)
+{
+    const struct mm_pagesrc dry = { dry_alloc, dry_free, NULL };
+    unsigned long before[POOL_ERR_COUNT];
+    struct pool p;
+    unsigned e;
+
+    dry_calls = 0;
+    MM_CHECK_EQ(t, pool_init(&p, "t-dry", 2, 0, 0, &dry), POOL_OK);
+    MM_CHECK_EQ(t, p.size, 2);
+    MM_CHECK_EQ(t, p.objsize, sizeof(void *));
+    MM_CHECK_EQ(t, p.align, sizeof(void *));
+    mm_memcpy(before, p.nerr, sizeof before);
+    MM_CHECK(t, pool_alloc(&p) == NULL);
+    MM_CHECK_EQ(t, dry_calls, 1);
+    for (e = 0; e < POOL_ERR_COUNT; e++)
+        MM_CHECK_EQ(t, p.nerr[e], before[e] + (e == POOL_NOMEM));
+    MM_CHECK_EQ(t, p.nslabs, 0);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, !pool_is_registered(&p));
+}
+
+/* A growing pool with bad parameters is refused before its source. */
+MM_TEST(pool, growing_pool_bad_size_refused)
+{
+    const struct mm_pagesrc dry = { dry_alloc, dry_free, NULL };
+    struct pool p;
+
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_init(&p, "t-p", 0, 8, 0, &dry), POOL_ERR_PARAM);
+    MM_CHECK_EQ(t, pool_init(&p, "t-p", 16, 8, 1u << 7, &dry),
+                POOL_ERR_PARAM);                    /* unknown flag */
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 2);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);
+    MM_CHECK(t, p.src == NULL);
+    MM_CHECK(t, !pool_is_registered(&p));
+}
+
+/*
+ * A write after free that cleared the head of the free list: the list is
+ * empty while the table says a carved object is free.  The next
+ * allocation counts POOL_ERR_LINK, naming object 0's address, rebuilds
+ * the list from the table and hands out that object.
+ */
+MM_TEST(pool, emptied_free_list_is_repaired)
+{
+    static uint8_t buf[4 * 16] MM_ALIGNED(16);
+    static uint32_t map[1];
+    static void *o[4];
+    unsigned long before[POOL_ERR_COUNT];
+    struct pool p;
+    unsigned i, e;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-empty", buf, sizeof buf, 16, 16,
+                                    0, map), POOL_OK);
+    for (i = 0; i < 4; i++)
+        o[i] = pool_alloc(&p);
+    pool_free(&p, o[1]);
+    p.static_slab.freelist = NULL;                  /* the head is lost */
+    mm_memcpy(before, p.nerr, sizeof before);
+    mm_test_catch_panics(t);
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[1]);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK_PANIC(t, "free link overwritten", buf);
+    for (e = 0; e < POOL_ERR_COUNT; e++)
+        MM_CHECK_EQ(t, p.nerr[e], before[e] + (e == POOL_ERR_LINK));
+    MM_CHECK(t, pool_alloc(&p) == NULL);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 4; i++)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/* ---- the checker's complaints ---------------------------------------- */
+
+/* pool_check(p) finds nbad violations and prints exactly want. */
+static void
+check_says(struct mm_t *t, struct pool *p, unsigned nbad, const char *first,
+           const char *want)
+{
+    static char out[512];
+    struct mm_verdict v;
+
+    mm_test_capture_prints(out, sizeof out);
+    MM_CHECK_EQ(t, pool_check_verdict(p, &v), nbad);
+    mm_test_release_prints();
+    MM_CHECK_STR(t, v.first, first);
+    MM_CHECK_STR(t, out, want);
+    MM_CHECK_EQ(t, pool_check(p), nbad);    /* the check changes nothing */
+}
+
+/*
+ * Each kind of damage to a static pool of 4 objects gets its own line,
+ * naming the slab or object; each is undone before the next.
+ */
+MM_TEST(pool, check_names_each_slab_fault)
+{
+    static uint8_t buf[4 * 32] MM_ALIGNED(32);
+    static uint32_t map[1];
+    static void *o[4];
+    char want[256];
+    struct pool p;
+    struct pool_slab *s = &p.static_slab;
+    unsigned i;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-chk", buf, sizeof buf, 32, 32,
+                                    0, map), POOL_OK);
+    for (i = 0; i < 4; i++)                         /* full: nfree 0 */
+        o[i] = pool_alloc(&p);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    s->magic = 0;
+    mm_test_format(want, sizeof want, "pool: check: slab header at "
+                   "0x%08lx (pool t-chk)\n", (unsigned long)buf);
+    check_says(t, &p, 1, "slab header", want);
+    s->magic = POOL_SLAB_MAGIC;
+
+    s->freelist = o[2];                             /* an object in use */
+    mm_test_format(want, sizeof want, "pool: check: bad free-list entry at "
+                   "0x%08lx (pool t-chk)\n", (unsigned long)o[2]);
+    check_says(t, &p, 1, "bad free-list entry", want);
+    s->freelist = NULL;
+
+    mm_list_push(&p.partial, &s->link);             /* full, yet listed */
+    mm_test_format(want, sizeof want, "pool: check: full slab on the "
+                   "partial list at 0x%08lx (pool t-chk)\n",
+                   (unsigned long)buf);
+    check_says(t, &p, 1, "full slab on the partial list", want);
+    mm_list_unlink(&s->link);
+
+    p.active++;
+    check_says(t, &p, 1, "active count differs from the slabs",
+               "pool: check: active count differs from the slabs at "
+               "0x00000000 (pool t-chk)\n");
+    p.active--;
+
+    /* A slab fault leaves its free objects uncounted: two lines. */
+    s->nfree++;
+    mm_test_format(want, sizeof want, "pool: check: free count, list and "
+                   "table differ at 0x%08lx (pool t-chk)\n"
+                   "pool: check: slab with free objects off the partial "
+                   "list at 0x00000000 (pool t-chk)\n", (unsigned long)buf);
+    check_says(t, &p, 2, "free count, list and table differ", want);
+    s->nfree--;
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    /* Objects 2 and 3 free and off the list, as if never carved, but
+       the table says 3 is in use. */
+    pool_free(&p, o[3]);
+    pool_free(&p, o[2]);
+    s->freelist = NULL;
+    s->ncarved = 2;
+    mm_bitmap_clear(s->freemap, 3);
+    mm_test_format(want, sizeof want, "pool: check: uncarved object in use "
+                   "at 0x%08lx (pool t-chk)\n"
+                   "pool: check: active count differs from the slabs at "
+                   "0x00000000 (pool t-chk)\n", (unsigned long)buf);
+    check_says(t, &p, 2, "uncarved object in use", want);
+    mm_bitmap_set(s->freemap, 3);
+    s->ncarved = 4;
+    s->freelist = o[2];                             /* list: 2, 3 */
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    /* A header naming another pool; a free list that loops on object 3
+       and one that skips it: each leaves 2 free objects uncounted. */
+    s->pool = (struct pool *)buf;
+    mm_test_format(want, sizeof want, "pool: check: slab header at "
+                   "0x%08lx (pool t-chk)\n"
+                   "pool: check: active count differs from the slabs at "
+                   "0x00000000 (pool t-chk)\n", (unsigned long)buf);
+    check_says(t, &p, 2, "slab header", want);
+    s->pool = &p;
+    mm_test_format(want, sizeof want, "pool: check: free count, list and "
+                   "table differ at 0x%08lx (pool t-chk)\n"
+                   "pool: check: active count differs from the slabs at "
+                   "0x00000000 (pool t-chk)\n", (unsigned long)buf);
+    *(void **)o[3] = o[3];
+    check_says(t, &p, 2, "free count, list and table differ", want);
+    *(void **)o[3] = NULL;
+    *(void **)o[2] = NULL;
+    check_says(t, &p, 2, "free count, list and table differ", want);
+    *(void **)o[2] = o[3];
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 2; i++)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/* Two slabs listed out of address order: the table is unsorted. */
+MM_TEST(pool, check_names_unsorted_slab_table)
+{
+    static struct mm_test_pages tp;
+    static void *obj[2 * 64];
+    struct mm_range *r;
+    struct pool p;
+    unsigned per, i;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-sort", 64, 64, 0, &tp.src), POOL_OK);
+    per = p.objs_per_slab;
+    for (i = 0; i < 2 * per; i++)
+        obj[i] = pool_alloc(&p);
+    MM_CHECK_EQ(t, p.nslabs, 2);
+    r = p.slab[0];
+    p.slab[0] = p.slab[1];
+    p.slab[1] = r;
+    check_says(t, &p, 1, "slab table unsorted", "pool: check: slab table "
+               "unsorted at 0x00000000 (pool t-sort)\n");
+    p.slab[1] = p.slab[0];
+    p.slab[0] = r;
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 2 * per; i++)
+        pool_free(&p, obj[i]);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/* ---- trace and reports ----------------------------------------------- */
+
+/* With pool tracing on, each event prints one line naming its address. */
+MM_TEST(pool, trace_prints_each_event)
+{
+    static struct mm_test_pages tp;
+    static char out[512];
+    char want[512];
+    unsigned saved = mm_switch.trace;
+    unsigned long slab;
+    struct pool p;
+    void *o;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-trace", 64, 64, 0, &tp.src), POOL_OK);
+    mm_switch.trace = MM_TRACE_POOL;
+    mm_test_capture_prints(out, sizeof out);
+    o = pool_alloc(&p);                             /* grow, alloc */
+    slab = (unsigned long)pool_slab_at(&p, 0)->mem.first;
+    pool_free(&p, o);                               /* free, cached */
+    pool_destroy(&p);                               /* return */
+    mm_test_release_prints();
+    mm_switch.trace = saved;
+    mm_test_format(want, sizeof want,
+                   "trace: pool grow pool=t-trace addr=0x%08lx\n"
+                   "trace: pool alloc pool=t-trace addr=0x%08lx\n"
+                   "trace: pool free pool=t-trace addr=0x%08lx\n"
+                   "trace: pool return pool=t-trace addr=0x%08lx\n",
+                   slab, (unsigned long)o, (unsigned long)o, slab);
+    MM_CHECK_STR(t, out, want);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/* Does s start with prefix? */
+static bool
+starts_with(const char *s, const char *prefix)
+{
+    while (*prefix != '\0')
+        if (*s++ != *prefix++)
+            return false;
+    return true;
+}
+
+/*
+ * slabinfo: the two header lines, then one line per live pool, newest
+ * first (the kernel's own pools, if any, come after the test's).
+ */
+MM_TEST(pool, slabinfo_lists_live_pools_newest_first)
+{
+    static struct mm_test_pages tp;
+    static uint8_t buf[4 * 16] MM_ALIGNED(16);
+    static uint32_t map[1];
+    static char out[4096];
+    char want[512];
+    struct pool s, g;
+    void *a, *b;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init_static(&s, "t-info-static", buf, sizeof buf,
+                                    16, 16, 0, map), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&g, "t-info-grow", 64, 64, 0, &tp.src),
+                POOL_OK);
+    a = pool_alloc(&s);
+    b = pool_alloc(&g);
+    MM_CHECK_PTR_EQ(t, pool_registry_next(NULL), &g);
+    MM_CHECK_PTR_EQ(t, pool_registry_next(&g), &s);
+    mm_test_capture_prints(out, sizeof out);
+    pool_print_slabinfo();
+    mm_test_release_prints();
+    mm_test_format(want, sizeof want,
+        "slabinfo - version: 2.1\n"
+        "# name            <active_objs> <num_objs> <objsize> <objperslab> "
+        "<pagesperslab> : slabdata <active_slabs> <num_slabs>\n"
+        "t-info-grow            1 %6u     64 %4u %4u : slabdata      1"
+        "      1\n"
+        "t-info-static          1      4     16    4    0 : slabdata      1"
+        "      1\n", g.objs_per_slab, g.objs_per_slab, 1u << g.slab_order);
+    MM_CHECK(t, starts_with(out, want));
+    pool_free(&s, a);
+    pool_free(&g, b);
+    MM_CHECK_EQ(t, pool_destroy(&g), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&s), POOL_OK);
+    mm_test_capture_prints(out, sizeof out);
+    pool_print_slabinfo();
+    mm_test_release_prints();
+    MM_CHECK(t, !mm_test_contains(out, "t-info-"));
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/*
+ * A pool's counters: allocations, frees and nomem on one line, then
+ * every error counter, each on its own; all pools' counters list the
+ * newest pool first.
+ */
+MM_TEST(pool, error_report_lists_every_counter)
+{
+    static uint8_t buf[2 * 16] MM_ALIGNED(16), buf2[2 * 16] MM_ALIGNED(16);
+    static uint32_t map[1], map2[1];
+    static char out[2048], all[8192];
+    struct pool p, q;
+    void *a, *b;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-errs", buf, sizeof buf, 16, 16,
+                                    0, map), POOL_OK);
+    a = pool_alloc(&p);
+    b = pool_alloc(&p);
+    MM_CHECK(t, pool_alloc(&p) == NULL);            /* nomem */
+    pool_free(&p, b);
+    mm_test_catch_panics(t);
+    pool_free(&p, b);                               /* double free */
+    pool_free(&p, NULL);
+    pool_free(&p, NULL);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 3);
+    mm_test_capture_prints(out, sizeof out);
+    pool_print_errors(&p);
+    mm_test_release_prints();
+    MM_CHECK_STR(t, out,
+        "pool: t-errs: 2 allocations, 1 frees, 1 out of memory\n"
+        "pool: t-errs: error free of NULL           2\n"
+        "pool: t-errs: error foreign pointer        0\n"
+        "pool: t-errs: error object of another pool 0\n"
+        "pool: t-errs: error not an object boundary 0\n"
+        "pool: t-errs: error double free            1\n"
+        "pool: t-errs: error write after free       0\n"
+        "pool: t-errs: error free link overwritten  0\n"
+        "pool: t-errs: error bad parameters         0\n"
+        "pool: t-errs: error objects still in use   0\n");
+    MM_CHECK_EQ(t, pool_init_static(&q, "t-errs-2", buf2, sizeof buf2, 16,
+                                    16, 0, map2), POOL_OK);
+    mm_test_capture_prints(all, sizeof all);
+    pool_print_all_errors();
+    mm_test_release_prints();
+    MM_CHECK(t, starts_with(all, "pool: t-errs-2: 0 allocations, 0 frees, "
+                            "0 out of memory\n"));
+    MM_CHECK(t, mm_test_contains(all, "t-errs-2: error objects still in use"
+                                 "   0\n" "pool: t-errs: 2 allocations"));
+    MM_CHECK(t, mm_test_contains(all, out));
+    pool_free(&p, a);
+    MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/* ---- more parameters at create -------------------------------------- */
+
+/*
+ * Each parameter a static pool is refused for, one PARAM error each:
+ * alignment above a page, an object above 16 pages, no buffer, no free
+ * table, a flag that does not exist.
+ */
+MM_TEST(pool, static_pool_refuses_each_parameter)
+{
+    static uint8_t buf[64] MM_ALIGNED(16);
+    static uint32_t map[1];
+    struct pool p;
+    unsigned i, refused = 0;
+    enum pool_err got[5];
+
+    mm_test_catch_panics(t);
+    got[0] = pool_init_static(&p, "t-p", buf, sizeof buf, 16, 2 * MM_PAGE,
+                              0, map);
+    got[1] = pool_init_static(&p, "t-p", buf, sizeof buf,
+                              (MM_PAGE << 4) + 1, 16, 0, map);
+    got[2] = pool_init_static(&p, "t-p", NULL, sizeof buf, 16, 16, 0, map);
+    got[3] = pool_init_static(&p, "t-p", buf, sizeof buf, 16, 16, 0, NULL);
+    got[4] = pool_init_static(&p, "t-p", buf, sizeof buf, 16, 16, 1u << 5,
+                              map);
+    mm_test_release_panics(t);
+    for (i = 0; i < 5; i++)
+        refused += got[i] == POOL_ERR_PARAM;
+    MM_CHECK_EQ(t, refused, 5);
+    MM_CHECK_EQ(t, t->npanics, 5);
+    MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);
+    MM_CHECK(t, !pool_is_registered(&p));
+    /* the largest object and alignment allowed are fine */
+    MM_CHECK_EQ(t, pool_init(&p, "t-big", MM_PAGE << 4, MM_PAGE, 0,
+                             &(const struct mm_pagesrc){ dry_alloc, dry_free,
+                                                         NULL }), POOL_OK);
+    MM_CHECK_EQ(t, p.objsize, MM_PAGE << 4);
+    MM_CHECK(t, p.objs_per_slab >= POOL_MIN_OBJS);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
+ * The global poison switch and a constructor: a pool poisoned only by
+ * the switch may take a constructor (it then stops poisoning); one that
+ * asked for poison keeps it and may not.  A NULL constructor, or a
+ * buffer too small for one object with its link word, is refused.
+ */
+MM_TEST(pool, constructor_and_global_poison)
+{
+    static uint8_t buf[4 * 32] MM_ALIGNED(32);
+    static uint32_t map[1];
+    unsigned saved = mm_switch.poison;
+    struct ctor_counts c = { 0 };
+    struct pool p, q;
+
+    mm_switch.poison |= MM_POISON_POOL;
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-forced", buf, sizeof buf, 32, 32,
+                                    0, map), POOL_OK);
+    MM_CHECK(t, p.forced_poison);
+    MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_OK);
+    MM_CHECK(t, !p.forced_poison && (p.flags & POOL_POISON) == 0);
+    MM_CHECK_EQ(t, pool_nobjs(&p), 2);          /* 32 + link -> 64 bytes */
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK_EQ(t, pool_init_static(&q, "t-asked", buf, sizeof buf, 32, 32,
+                                    POOL_POISON, map), POOL_OK);
+    mm_switch.poison = saved;
+    MM_CHECK(t, !q.forced_poison && (q.flags & POOL_POISON) != 0);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_set_ctor(&q, count_ctor, &c), POOL_ERR_PARAM);
+    MM_CHECK_EQ(t, pool_set_ctor(&q, NULL, NULL), POOL_ERR_PARAM);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 2);
+    MM_CHECK_EQ(t, q.nerr[POOL_ERR_PARAM], 2);
+    MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
+    MM_CHECK_EQ(t, pool_init_static(&q, "t-tight", buf, 32, 32, 32, 0, map),
+                POOL_OK);
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_set_ctor(&q, count_ctor, &c), POOL_ERR_PARAM);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK_EQ(t, q.nerr[POOL_ERR_PARAM], 1);
+    MM_CHECK(t, q.ctor == NULL && pool_nobjs(&q) == 1);
+    MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
+    MM_CHECK_EQ(t, c.calls, 0);
+}

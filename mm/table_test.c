@@ -68,3 +68,26 @@ MM_TEST(table, remove_closes_the_gap)
     MM_CHECK_PTR_EQ(t, mm_table_find(ent, n, 0x5000), &r[2]);
     MM_CHECK_PTR_EQ(t, mm_table_find(ent, n, 0x7fff), &r[3]);
 }
+
+/* The checker refuses a backwards range, an overlap and disorder. */
+MM_TEST(table, sorted_refuses_each_fault)
+{
+    struct mm_range a = { 0x1000, 0x1fff }, b = { 0x3000, 0x3fff },
+                    backwards = { 0x5000, 0x4fff },
+                    touching = { 0x1fff, 0x2fff };
+    struct mm_range *ent[2];
+
+    ent[0] = &a;
+    ent[1] = &b;
+    MM_CHECK(t, mm_table_sorted(ent, 2));
+    MM_CHECK(t, mm_table_sorted(ent, 0));
+    ent[1] = &backwards;
+    MM_CHECK(t, !mm_table_sorted(ent, 2));
+    ent[1] = &touching;
+    MM_CHECK(t, !mm_table_sorted(ent, 2));
+    ent[0] = &b;
+    ent[1] = &a;
+    MM_CHECK(t, !mm_table_sorted(ent, 2));
+    ent[0] = &backwards;
+    MM_CHECK(t, !mm_table_sorted(ent, 1));
+}
