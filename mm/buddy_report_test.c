@@ -175,6 +175,65 @@ MM_TEST(buddy_report, used_prefix_that_wraps_is_refused)
     mm_scratch_free(base, RT_PAGES * MM_PAGE);
 }
 
+/* The sum of every error counter, out of memory excluded. */
+static unsigned long
+all_errors(const struct buddy *b)
+{
+    unsigned long n = 0;
+    unsigned e;
+
+    for (e = BUDDY_NOMEM + 1; e < BUDDY_ERR_COUNT; e++)
+        n += buddy_errors(b, (enum buddy_err)e);
+    return n;
+}
+
+/* Runs call and expects error err, and no other, to move by exactly one. */
+#define REFUSED(t, b, err, call)                                        \
+    do {                                                                \
+        unsigned long was_ = all_errors(b), one_ = buddy_errors(b, err); \
+        mm_test_catch_panics(t);                                        \
+        call;                                                           \
+        mm_test_release_panics(t);                                      \
+        MM_CHECK_EQ(t, buddy_errors(b, err), one_ + 1);                 \
+        MM_CHECK_EQ(t, all_errors(b), was_ + 1);                        \
+    } while (0)
+
+/*
+ * Zone calls and page-source frees that make no sense are refused, each
+ * counted once, and leave the allocator as it was.
+ */
+MM_TEST(buddy_report, zone_calls_refused)
+{
+    static uint8_t meta[RT_PAGES];
+    struct buddy b;
+    struct mm_pagesrc src;
+    uint8_t *base = small_arena(t, &b, "t-refuse", meta);
+
+    if (base == NULL)
+        return;
+    /* a used prefix longer than the zone */
+    REFUSED(t, &b, BUDDY_ERR_ZONE,
+            MM_CHECK_EQ(t, buddy_add_zone(&b, base + RT_PAGES * MM_PAGE,
+                                          2 * MM_PAGE, 3 * MM_PAGE, meta),
+                        BUDDY_ERR_ZONE));
+    /* less than a whole page, states to be kept inside */
+    REFUSED(t, &b, BUDDY_ERR_ZONE,
+            MM_CHECK_EQ(t, buddy_add_zone(&b, base + RT_PAGES * MM_PAGE + 8,
+                                          100, 0, NULL), BUDDY_ERR_ZONE));
+    /* a page inside a zone is not where a zone starts */
+    REFUSED(t, &b, BUDDY_ERR_FOREIGN,
+            MM_CHECK_EQ(t, buddy_remove_zone(&b, base + MM_PAGE),
+                        BUDDY_ERR_FOREIGN));
+    /* the page source gives back a block that is already free */
+    buddy_pagesrc(&b, &src);
+    REFUSED(t, &b, BUDDY_ERR_DOUBLE_FREE, src.free(src.ctx, base, 4));
+    MM_CHECK_EQ(t, buddy_errors(&b, BUDDY_ERR_COUNT), 0);  /* no such */
+    MM_CHECK_EQ(t, buddy_nzones(&b), 1);
+    MM_CHECK_EQ(t, buddy_free_pages(&b), RT_PAGES);
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
+    mm_scratch_free(base, RT_PAGES * MM_PAGE);
+}
+
 /*
  * Every event of a zone's life traced, in order: a 2-page zone covered
  * by one order-1 block, split for a page, merged when it comes back.
@@ -580,6 +639,65 @@ MM_TEST(buddy_report, ledger_view_skips_bad_heads)
     meta[2] = BUDDY_META_ALLOC | 1;
 
     MM_CHECK_EQ(t, claim_arena(&b, f), 0);
+    MM_CHECK_EQ(t, buddy_free(&b, q), BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_free(&b, p), BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
+    mm_scratch_free(base, RT_PAGES * MM_PAGE);
+}
+
+/* Points list k's first link at addr, claims, puts the link back. */
+static unsigned
+claim_with_link(struct buddy *b, uintptr_t f, unsigned k, uintptr_t addr)
+{
+    struct mm_list *saved = b->zone[0].free[k].next;
+    unsigned n;
+
+    b->zone[0].free[k].next = (struct mm_list *)addr;
+    n = claim_arena(b, f);
+    b->zone[0].free[k].next = saved;
+    return n;
+}
+
+/*
+ * A free-list link that leads off the page grid, out of the zone, or
+ * to a page where no block of the list's order can start is not
+ * followed: the listed block is left with no owner.  A count longer
+ * than the list stops at the list's end.  Page 0 (o0) and pages 2-3
+ * (o1) are held; free are 1 (o0), 4-7 (o2), 8-15 (o3).
+ */
+MM_TEST(buddy_report, ledger_view_stops_at_bad_links)
+{
+    static uint8_t meta[RT_PAGES];
+    char want[192];
+    struct buddy b;
+    uint8_t *base = small_arena(t, &b, "t-links", meta);
+    uintptr_t f, a, bad[4];
+    unsigned i;
+    void *p, *q;
+
+    if (base == NULL)
+        return;
+    a = (uintptr_t)base;
+    f = a >> MM_PAGE_SHIFT;
+    p = buddy_alloc(&b, 0);
+    q = buddy_alloc(&b, 1);
+    MM_CHECK_EQ(t, buddy_nfree(&b, 0, 2), 1);
+    bad[0] = a + 4 * MM_PAGE + 8;           /* not a page */
+    bad[1] = a - MM_PAGE;                   /* below the zone */
+    bad[2] = a + RT_PAGES * MM_PAGE;        /* above it */
+    bad[3] = a + 6 * MM_PAGE;               /* no order-2 block there */
+    mm_test_format(want, sizeof want, "ledger: page 0x%08lx has no owner "
+                   "(4 pages from there)", page_addr(f + 4));
+    for (i = 0; i < 4; i++) {
+        MM_CHECK_EQ(t, claim_with_link(&b, f, 2, bad[i]), 1);
+        MM_CHECK_STR(t, rt_led.first_problem, want);
+        MM_CHECK_EQ(t, ledger_kind_pages(&rt_led, LEDGER_FREE),
+                    RT_PAGES - 3 - 4);
+    }
+    b.zone[0].nfree[0]++;                   /* says 2, lists 1 */
+    MM_CHECK_EQ(t, claim_arena(&b, f), 0);
+    MM_CHECK_EQ(t, ledger_kind_pages(&rt_led, LEDGER_FREE), RT_PAGES - 3);
+    b.zone[0].nfree[0]--;
     MM_CHECK_EQ(t, buddy_free(&b, q), BUDDY_OK);
     MM_CHECK_EQ(t, buddy_free(&b, p), BUDDY_OK);
     MM_CHECK_EQ(t, buddy_check(&b), 0);
