@@ -73,6 +73,7 @@ MM_SRCS := \
 	mm/buddy_debug.c \
 	mm/buddy_owner.c \
 	mm/buddy_report.c \
+	mm/buddy_report_test.c \
 	mm/buddy_resize.c \
 	mm/buddy_test.c \
 	mm/buddy_zone.c \

@@ -60,9 +60,9 @@ buddy_print_zone_picture(const struct buddy *b, unsigned i)
     size_t per, done = 0, col = 0;
     unsigned seen = 0, head = SEEN_RSVD;
 
-    if (i >= b->nzones)
+    z = buddy_zone_at(b, i);        /* by address, as the picture's */
+    if (z == NULL)
         return;
-    z = &b->zone[i];
     per = (z->npages + ZONE_PICTURE_CHARS - 1) / ZONE_PICTURE_CHARS;
     mm_print("buddy: zone %u [mem 0x%08lx-0x%08lx] %zu pages, %zu per char"
              "\n", i, (unsigned long)(z->pfns.first << MM_PAGE_SHIFT),
