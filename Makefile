@@ -331,12 +331,8 @@ test: $(REPLAYS)
 # COV_FILES and fails if a file of COV_GATED has a line never run
 # (lines marked LCOV_EXCL_LINE in the source, with the reason, excepted).
 COV_FILES := $(filter-out %_test.c,$(MM_SRCS) $(KLIB_SRCS))
-COV_GATED ?= \
-	kernel/cmdline.c \
-	kernel/format.c \
-	mm/memmap.c \
-	mm/test.c \
-	mm/testpages.c
+# Every line of mm/ and of the freestanding kernel files runs in a test.
+COV_GATED ?= $(COV_FILES)
 COV_CFLAGS := -std=gnu11 -O0 -g --coverage -fno-toplevel-reorder -DMM_HOST \
 	$(WARN) -MMD -MP
 COV_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/cov/replay-%)
