@@ -135,7 +135,7 @@ done
 run_cmd tests "$MAKE" --no-print-directory tests
 expect_exit tests.status 0
 expect_log tests.kernel-only '^  kheap\.global_kmalloc   \(kernel only\)$'
-ntests=$(grep -c '^  [a-z]*\.[a-z_0-9]*' "$BOOT_LOG")
+ntests=$(grep -c '^  [a-z_0-9]*\.[a-z_0-9]*' "$BOOT_LOG")
 boot_kernel selftest-list 32M "selftest=list quiet"
 expect_exit selftest-list.status $EXIT_SUCCESS
 expect_log selftest-list.count "^selftest: $ntests tests\$"
