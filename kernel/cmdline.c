@@ -8,8 +8,8 @@
  * Problems are reported through a callback and counted, never ignored:
  * an over-long line is cut at CMDLINE_MAX_LEN - 1 bytes, options beyond
  * CMDLINE_MAX_OPTS are dropped, a word with an empty key ("=x") or an
- * empty value ("key=") is dropped, and a repeated key replaces the
- * earlier one.
+ * empty value ("key="), or nothing at all once its quotes are gone
+ * (""), is dropped, and a repeated key replaces the earlier one.
  *
  * Invariant: every opt[i].key is a non-empty, '='-free word of buf, and
  * no two options share a key.
@@ -152,7 +152,9 @@ cmdline_parse(struct cmdline *c, const char *line, cmdline_warn_fn *warn)
         p = split_word(p, &open);
         if (open)
             problem(c, warn, "unterminated quote", word);
-        if (first && has_char(word, '/'))
+        if (*word == '\0')
+            problem(c, warn, "malformed option", word);
+        else if (first && has_char(word, '/'))
             c->path = word;
         else
             add_word(c, word, warn);

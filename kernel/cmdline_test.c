@@ -155,6 +155,12 @@ MM_TEST(cmdline, double_quotes_group_words)
     c = parse("run=\"\" exit");
     MM_CHECK_EQ(t, c->nopts, 1);
     MM_CHECK_STR(t, last_problem, "malformed option");
+    /* A word that is only quotes is no option at all, not an empty key. */
+    c = parse("exit \"\" quiet");
+    MM_CHECK_EQ(t, c->nopts, 2);
+    MM_CHECK_STR(t, c->opt[1].key, "quiet");
+    MM_CHECK_EQ(t, warned, 1);
+    MM_CHECK_STR(t, last_problem, "malformed option");
 }
 
 /* GRUB's form of the arguments 'k=a"b', 'e\'f', 'g\h' and 'r=x y'. */

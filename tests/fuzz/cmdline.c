@@ -85,20 +85,56 @@ ref_word(struct ref *r, const char *word)
     snprintf(r->value[i], CMDLINE_MAX_LEN, "%s", eq ? eq + 1 : "");
 }
 
+/*
+ * The next word of the line at *pp, as the documented rules read: runs
+ * of spaces and tabs separate words unless inside double quotes; the
+ * quotes themselves are dropped; a backslash before \\, " or ' stands
+ * for that character alone.  *open tells whether a quote was left open.
+ */
+static bool
+ref_next_word(const char **pp, char *word, bool *open)
+{
+    const char *p = *pp;
+    size_t n = 0;
+    bool in_quotes = false;
+
+    p += strspn(p, " \t");
+    if (*p == '\0')
+        return false;
+    while (*p != '\0' && (in_quotes || (*p != ' ' && *p != '\t'))) {
+        if (p[0] == '\\' && p[1] != '\0' && strchr("\\\"'", p[1]) != NULL) {
+            word[n++] = p[1];
+            p += 2;
+        } else if (*p == '"') {
+            in_quotes = !in_quotes;
+            p++;
+        } else {
+            word[n++] = *p++;
+        }
+    }
+    word[n] = '\0';
+    *open = in_quotes;
+    *pp = p;
+    return true;
+}
+
 static void
 ref_parse(struct ref *r, const char *line)
 {
-    char buf[CMDLINE_MAX_LEN];
-    char *w, *save = NULL;
-    bool first = true;
+    char buf[CMDLINE_MAX_LEN], w[CMDLINE_MAX_LEN];
+    const char *p = buf;
+    bool first = true, open;
 
     memset(r, 0, sizeof *r);
     snprintf(buf, sizeof buf, "%s", line);
     if (strlen(line) > CMDLINE_MAX_LEN - 1)
         ref_problem(r, "line too long", buf);
-    for (w = strtok_r(buf, " \t", &save); w != NULL;
-         w = strtok_r(NULL, " \t", &save)) {
-        if (first && strchr(w, '/') != NULL) {
+    while (ref_next_word(&p, w, &open)) {
+        if (open)
+            ref_problem(r, "unterminated quote", w);
+        if (w[0] == '\0') {
+            ref_problem(r, "malformed option", w);
+        } else if (first && strchr(w, '/') != NULL) {
             strcpy(r->path, w);
             r->has_path = true;
         } else {
@@ -134,8 +170,9 @@ check_list(const char *list, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char alphabet[8] = { 'a', 'b', '=', ' ', '\t', ',', '/',
-                                      'x' };
+    static const char alphabet[16] = { 'a', 'b', '=', ' ', '\t', ',', '/',
+                                       'x', '"', '\\', '\'', 'a', 'b', '=',
+                                       ' ', 'x' };
     static const char *const known[] = { "a", "exit", NULL };
     static struct cmdline c;
     static struct ref r;
@@ -148,7 +185,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (fuzz_more(&in) && n < LINE_MAX_FUZZ) {
         uint8_t b = fuzz_u8(&in);
 
-        line[n++] = mapped ? alphabet[b & 7] : (char)b;
+        line[n++] = mapped ? alphabet[b & 15] : (char)b;
     }
     line[n] = '\0';
     fuzz_op("line \"%s\" (list words of %zu bytes)", line, wsize);
