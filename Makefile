@@ -95,6 +95,8 @@ MM_SRCS := \
 	mm/ledger_test.c \
 	mm/list_test.c \
 	mm/memmap.c \
+	mm/memmap_check.c \
+	mm/memmap_report.c \
 	mm/memmap_owner.c \
 	mm/memmap_test.c \
 	mm/pool.c \
