@@ -567,7 +567,9 @@ test_run_range(const struct mm_test *const *first,
     for (p = first; p < last; p++) {
         if (!test_selected(*p, filter))
             continue;
-        if (test_run_one(*p, after))
+        if (saved.current == NULL ? mm_test_isolated(test_run_one, *p, after,
+                                                     prefix)
+                                  : test_run_one(*p, after))
             passed++;
         else
             failed++;
