@@ -106,6 +106,7 @@ MM_SRCS := \
 	mm/pool_owner.c \
 	mm/pool_report.c \
 	mm/pool_test.c \
+	mm/regress_test.c \
 	mm/table.c \
 	mm/table_test.c \
 	mm/test.c \
@@ -471,6 +472,32 @@ docs-update: $(ELF) $(HOSTTEST)
 # (tests/boot/replay.sh, tests/boot/refs.sh).
 test: $(REPLAY) $(BENCH)
 
+# The labs (docs/labs/README.md): student trees, the grader, seeded bugs.
+LAB ?=
+BUG ?=
+LABDIR ?=
+.PHONY: labs
+labs:
+	$(Q)python3 tools/lab.py list
+
+.PHONY: lab
+lab:
+	@test -n "$(LAB)" || { echo "make lab: which lab? e.g. make lab LAB=1 (make labs lists them)"; exit 2; }
+	$(Q)python3 tools/lab.py strip "$(LAB)" "$(or $(LABDIR),$(BUILD)/lab-$(LAB))"
+
+.PHONY: grade
+grade:
+	$(Q)python3 tools/lab.py grade $(LAB)
+
+.PHONY: breakit
+breakit:
+	@test -n "$(BUG)" || { echo "make breakit: which bug? e.g. make breakit BUG=1 (make labs lists them)"; exit 2; }
+	$(Q)python3 tools/lab.py breakit "$(BUG)" "$(or $(LABDIR),$(BUILD)/breakit-$(BUG))"
+
+.PHONY: labcheck
+labcheck:
+	$(Q)python3 tools/lab.py check
+
 .PHONY: clean
 clean:
 	rm -rf $(BUILD)
@@ -495,6 +522,12 @@ help:
 	@echo "  docs-check     quoted output and commands in the docs are true"
 	@echo "  docs-update    rewrite the docs' output blocks from real boots"
 	@echo "  replay         replay TRACE=file through kmalloc and glibc"
+	@echo "  labs           list the labs and the seeded bugs"
+	@echo "  lab            write the student tree of LAB=N to LABDIR"
+	@echo "  grade          grade LAB=N (all labs; in a student tree its own)"
+	@echo "  breakit        write a copy of the tree with seeded bug BUG=N"
+	@echo "  labcheck       every lab strips, scores 0 stripped and full solved;"
+	@echo "                 every seeded bug applies, builds and is caught"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
 	@echo "Knobs (make run MEM=512M ARGS='selftest=buddy'):"
@@ -518,6 +551,10 @@ help:
 	@echo "  VIZ_ARGS=...   viz: the kernel options of the traced boot"
 	@echo "  VIZ_NAME=name  viz: the log's name (default $(VIZ_NAME))"
 	@echo "  TRACE=file     replay: the trace to replay"
+	@echo "  LAB=N          lab, grade: the lab"
+	@echo "  BUG=N          breakit: the seeded bug"
+	@echo "  LABDIR=dir     lab, breakit: where the tree goes (default"
+	@echo "                 $(BUILD)/lab-N, $(BUILD)/breakit-N)"
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d) $(ROBJS:.o=.d)
 -include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)

@@ -222,6 +222,7 @@ map_append(struct memmap *m, uint64_t a, uint64_t b, uint32_t type)
  * [0, 60), reserved [60, 80), usable [80, 100).  Usable pieces at or
  * above 4 GiB are counted in ignored_bytes and dropped.
  */
+/* Lab 1: cut the raw entries into pieces, give each the winning type */
 void
 memmap_sanitise(struct memmap *m)
 {
@@ -262,6 +263,7 @@ memmap_sanitise(struct memmap *m)
  * Kept sorted by base.  MEMMAP_ERR_RANGE if end < base; an empty range
  * is accepted and ignored.
  */
+/* Lab 1: record a range in use, keeping the table sorted */
 enum memmap_err
 memmap_reserve(struct memmap *m, uint64_t base, uint64_t end,
                const char *why)
@@ -311,6 +313,7 @@ free_append(struct memmap *m, uint64_t a, uint64_t b)
  * into the pieces between them.  A reservation is grown outward to
  * whole pages: a page that is partly in use is not free.
  */
+/* Lab 1: add a usable range minus every reservation, in whole pages */
 static void
 free_from_usable(struct memmap *m, uint64_t a, uint64_t b)
 {
