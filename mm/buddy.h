@@ -83,6 +83,18 @@ struct buddy_zone {
     size_t nfree[BUDDY_NORDERS];            /* blocks on each list */
 };
 
+/*
+ * A layer that can give pages back when memory runs short registers one
+ * of these (mm/buddy_reclaim.c): before failing, buddy_alloc calls
+ * reclaim(arg) once, without the buddy's lock held, then retries once.
+ */
+struct buddy_reclaimer {
+    size_t (*reclaim)(void *arg);   /* gives pages back; returns how many
+                                       pages it released */
+    void *arg;
+    struct buddy_reclaimer *next;   /* the buddy's list */
+};
+
 struct buddy {
     const char *name;
     bool poison;                /* poison free blocks (fixed at init) */
@@ -96,6 +108,8 @@ struct buddy {
                                                counts out-of-memory */
     unsigned long nallocs;      /* successful allocations */
     unsigned long nfrees;       /* successful frees */
+    struct buddy_reclaimer *reclaimers;     /* called before nomem */
+    bool reclaiming;            /* they are running: do not recurse */
     struct mm_lock lock;
 };
 
@@ -116,6 +130,9 @@ enum buddy_err buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
                               size_t used_bytes, uint8_t *meta);
 size_t buddy_meta_bytes(size_t size_bytes);
 enum buddy_err buddy_remove_zone(struct buddy *b, void *base);
+
+void buddy_add_reclaimer(struct buddy *b, struct buddy_reclaimer *r);
+void buddy_remove_reclaimer(struct buddy *b, struct buddy_reclaimer *r);
 
 void *buddy_alloc(struct buddy *b, unsigned order);
 void *buddy_alloc_bytes(struct buddy *b, size_t size_bytes);

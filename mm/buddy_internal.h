@@ -115,6 +115,9 @@ enum buddy_err buddy_lookup(struct buddy *b, uintptr_t addr,
                             enum buddy_err free_err,
                             struct buddy_zone **zp, unsigned *orderp);
 void *buddy_alloc_locked(struct buddy *b, unsigned order);
+
+/* mm/buddy_reclaim.c: the reclaimers, then one retry; or nomem. */
+void *buddy_alloc_reclaim(struct buddy *b, unsigned order) MM_COLD;
 void buddy_free_locked(struct buddy *b, struct buddy_zone *z, void *addr,
                        unsigned order);
 
