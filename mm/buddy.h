@@ -36,7 +36,8 @@
 #define BUDDY_NORDERS       (BUDDY_MAX_ORDER + 1)
 #define BUDDY_MAX_ZONES     32      /* zones one allocator can hold */
 #define BUDDY_MAP_SLOTS     1024    /* zone map: 4 GiB in 4 MiB chunks */
-#define BUDDY_MAP_NONE      0xFFu   /* zone map: no zone in this chunk */
+#define BUDDY_MAP_NONE      (BUDDY_MAX_ZONES + 1)   /* zone map: no zone
+                                                       in this chunk */
 
 /*
  * What a call can report.  BUDDY_NOMEM is not the caller's mistake (out
@@ -75,6 +76,7 @@ enum buddy_err {
 struct buddy_zone {
     struct mm_range pfns;       /* page frame numbers managed, reserved
                                    ones too: [first, last] */
+    struct mm_list free[BUDDY_NORDERS];     /* circular, sentinel heads */
     size_t npages;              /* pfns.last - pfns.first + 1 */
     size_t nreserved;           /* pages never handed out: used prefix and
                                    metadata */
@@ -82,8 +84,9 @@ struct buddy_zone {
     uint8_t *meta;              /* one state byte per page */
     uint8_t *owner;             /* one owner byte per page (mm/pagesrc.h),
                                    right after the state bytes */
+    uint8_t *meta_by_pfn;       /* meta - pfns.first: [pfn] is pfn's byte */
+    uint8_t *owner_by_pfn;      /* owner - pfns.first, the same way */
     unsigned free_mask;         /* bit k set: free[k] is not empty */
-    struct mm_list free[BUDDY_NORDERS];     /* circular, sentinel heads */
     size_t nfree[BUDDY_NORDERS];            /* blocks on each list */
 };
 
@@ -105,7 +108,11 @@ struct buddy {
     unsigned nzones;
     struct buddy_zone zone[BUDDY_MAX_ZONES];    /* slots 0..nzones-1, in
                                                    no particular order */
-    struct mm_range *by_addr[BUDDY_MAX_ZONES];  /* their pfns, sorted */
+    struct mm_range *by_addr[BUDDY_MAX_ZONES + 2];  /* their pfns, sorted;
+                                   then &no_zone.pfns at [nzones], ending
+                                   the table, and at [BUDDY_MAP_NONE] */
+    struct buddy_zone no_zone;  /* holds no pfn (first > last) and no free
+                                   block: a sentinel */
     /*
      * The zone map: chunk i holds pfns map_base + (i << map_shift) on,
      * 2^map_shift pages (4 MiB, or more when the zones span more than
@@ -117,7 +124,8 @@ struct buddy {
     uintptr_t map_base;         /* first pfn of the lowest zone */
     unsigned map_shift;         /* log2 of pages per chunk, >= 10 */
     uint8_t map[BUDDY_MAP_SLOTS];
-    size_t free_pages;          /* over all zones */
+    struct mm_range *hint;      /* the largest zone's pfns, tried first;
+                                   &no_zone.pfns when there is none */
     size_t managed_pages;       /* pages that can ever be handed out */
     unsigned long nerr[BUDDY_ERR_COUNT];    /* per error; [BUDDY_NOMEM]
                                                counts out-of-memory */
@@ -152,6 +160,8 @@ void buddy_remove_reclaimer(struct buddy *b, struct buddy_reclaimer *r);
 void *buddy_alloc(struct buddy *b, unsigned order);
 void *buddy_alloc_bytes(struct buddy *b, size_t size_bytes);
 enum buddy_err buddy_free(struct buddy *b, void *addr);
+enum buddy_err buddy_free_order(struct buddy *b, void *addr,
+                                unsigned order);
 enum buddy_err buddy_resize(struct buddy *b, void **addrp,
                             size_t new_size_bytes);
 

@@ -131,7 +131,7 @@ buddy_check(struct buddy *b)
         bad += check_zone(z, &free_pages);
         managed += z->npages - z->nreserved;
     }
-    if (free_pages != b->free_pages || managed != b->managed_pages)
+    if (free_pages != buddy_free_pages(b) || managed != b->managed_pages)
         bad += violation(&b->zone[0], 0, "page totals differ from counts");
     mm_unlock(&b->lock);
     return bad;

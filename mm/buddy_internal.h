@@ -47,16 +47,17 @@ pfn_link(uintptr_t pfn)
     return (struct mm_list *)pfn_addr(pfn);
 }
 
+/* The state byte of pfn: meta[pfn - pfns.first], one subtraction saved. */
 static MM_INLINE uint8_t *
 meta_of(const struct buddy_zone *z, uintptr_t pfn)
 {
-    return &z->meta[pfn - z->pfns.first];
+    return &z->meta_by_pfn[pfn];
 }
 
 static MM_INLINE uint8_t *
 owner_of(const struct buddy_zone *z, uintptr_t pfn)
 {
-    return &z->owner[pfn - z->pfns.first];
+    return &z->owner_by_pfn[pfn];
 }
 
 static MM_INLINE bool
@@ -107,6 +108,48 @@ zone_find(const struct buddy *b, uintptr_t pfn)
     return NULL;
 }
 
+/*
+ * The fast path's zone lookup: the largest zone if it holds pfn (one
+ * range test, right for most pages), else the map chunk's first zone
+ * if it holds pfn; NULL otherwise (no zone, or a later zone in a shared
+ * chunk, which the slow path's zone_find tells apart).  With no zones,
+ * the hint is no_zone; an empty chunk's entry (BUDDY_MAP_NONE) names
+ * by_addr[BUDDY_MAP_NONE] = &no_zone.pfns: a range that holds no pfn, so
+ * neither needs a test of its own.
+ */
+static MM_INLINE struct buddy_zone *
+zone_guess(const struct buddy *b, uintptr_t pfn)
+{
+    const struct mm_range *r = b->hint;
+    uintptr_t chunk;
+
+    if (pfn >= r->first && pfn <= r->last)
+        return zone_of_range((struct mm_range *)r);
+    chunk = (pfn - b->map_base) >> b->map_shift;
+    if (chunk >= BUDDY_MAP_SLOTS)
+        return NULL;
+    r = b->by_addr[b->map[chunk]];
+    if (pfn < r->first || pfn > r->last)
+        return NULL;
+    return zone_of_range((struct mm_range *)r);
+}
+
+/*
+ * Is anything on for b that the fast paths leave out: traces, poison?
+ * Nonzero if so (any layer's trace bit: the slow path sorts it out).
+ */
+static MM_INLINE unsigned
+buddy_debug_flags(const struct buddy *b)
+{
+    return mm_switch.trace | b->poison;
+}
+
+static MM_INLINE bool
+buddy_debugging(const struct buddy *b)
+{
+    return buddy_debug_flags(b) != 0;
+}
+
 /* mm/buddy_zone.c: rebuilds the zone map after a zone came or went. */
 void buddy_map_build(struct buddy *b);
 
@@ -114,10 +157,32 @@ void buddy_map_build(struct buddy *b);
 static MM_INLINE void
 list_push(struct buddy_zone *z, uintptr_t pfn, unsigned order)
 {
-    mm_list_push(&z->free[order], pfn_link(pfn));
+    struct mm_list *head = &z->free[order], *n = pfn_link(pfn);
+    struct mm_list *next = head->next;
+
+    /* mm_list_push, its stores ordered so that no compiler pairs them
+       into vector stores, which cost more instructions here */
+    n->next = next;
+    next->prev = n;
+    n->prev = head;
+    head->next = n;
     z->nfree[order]++;
-    z->free_mask |= 1u << order;
+    if (next == head)               /* the list was empty */
+        z->free_mask |= 1u << order;
     *meta_of(z, pfn) = (uint8_t)(META_FREE | order);
+}
+
+/* Takes the first block off free list k, which is not empty: O(1). */
+static MM_INLINE struct mm_list *
+list_pop(struct buddy_zone *z, unsigned k)
+{
+    struct mm_list *head = &z->free[k], *first = head->next;
+
+    head->next = first->next;
+    first->next->prev = head;
+    if (--z->nfree[k] == 0)
+        z->free_mask &= ~(1u << k);
+    return first;
 }
 
 /* Takes the order-k block at pfn off its free list: O(1). */
