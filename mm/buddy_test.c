@@ -293,6 +293,9 @@ MM_TEST(buddy, zone_and_pagesrc_errors)
     bad_begin(t, &c, &b);
     mm_pagesrc_free(&src, got[0], 2);
     bad_counted(t, &c, BUDDY_ERR_ORDER, (uintptr_t)got[0]);
+    bad_begin(t, &c, &b);               /* an order no block can have */
+    mm_pagesrc_free(&src, got[0], BUDDY_MAX_ORDER + 1);
+    bad_counted(t, &c, BUDDY_ERR_ORDER, (uintptr_t)got[0]);
     MM_CHECK_EQ(t, buddy_size(&b, got[0]), 2 * MM_PAGE);
     mm_pagesrc_free(&src, got[0], 1);
     MM_CHECK_EQ(t, buddy_free_pages(&b), buddy_managed_pages(&b));
@@ -665,15 +668,16 @@ zones_are(struct mm_t *t, const struct buddy *b, const uint8_t *base,
  *   pages  0-7  zone 0 | 8-15 none | 16-23 zone 1 | 24-39 none |
  *   40-47  zone 2
  *
- * Removing zone 1 renumbers zone 2 as 1; a zone far away (another
- * scratch buffer, maybe gigabytes off on a 64-bit host) widens the map's
- * chunks but every answer stays the same.
+ * Removing zone 1 renumbers zone 2 as 1; a zone far away (a static
+ * buffer: terabytes off the scratch heap on a 64-bit host) widens the
+ * map's chunks but every answer stays the same.
  */
 MM_TEST(buddy, zone_map_finds_every_page)
 {
     static uint8_t meta[3][16], far_meta[32];  /* 2 bytes per page */
+    static uint8_t far[16 * MM_PAGE] MM_ALIGNED(MM_PAGE);
     static int want[48];
-    uint8_t *base = mm_scratch_alloc(48 * MM_PAGE), *far;
+    uint8_t *base = mm_scratch_alloc(48 * MM_PAGE);
     struct buddy b;
     size_t i;
 
@@ -696,9 +700,6 @@ MM_TEST(buddy, zone_map_finds_every_page)
     for (i = 16; i < 48; i++)
         want[i] = i < 40 ? -1 : 1;
     zones_are(t, &b, base, want, 48, __LINE__);
-    far = mm_scratch_alloc(16 * MM_PAGE);
-    if (!MM_CHECK(t, far != NULL))
-        return;
     MM_CHECK_EQ(t, buddy_add_zone(&b, far, 16 * MM_PAGE, 0, far_meta),
                 BUDDY_OK);
     if (far > base)                     /* far is zone 2, or zone 0 */
@@ -710,7 +711,6 @@ MM_TEST(buddy, zone_map_finds_every_page)
                  b.map_shift) < BUDDY_MAP_SLOTS);
     MM_CHECK_EQ(t, buddy_remove_zone(&b, far), BUDDY_OK);
     MM_CHECK_EQ(t, buddy_check(&b), 0);
-    mm_scratch_free(far, 16 * MM_PAGE);
     mm_scratch_free(base, 48 * MM_PAGE);
 }
 

@@ -1,7 +1,8 @@
 /*
  * tests/bench/bench.c - host benchmarks of every layer against baselines.
  *
- *   bench time            the timing tables (make bench)
+ *   bench time [TABLE...] the timing tables (make bench), or only the
+ *                         named ones: w1 w2 w3 w4 w5 w6 memory
  *   bench count NAME N    run workload NAME once with N operations, for
  *                         callgrind to count instructions (make bench-count)
  *   bench check           check that the references work (refs_test.c)
@@ -1119,6 +1120,43 @@ trace(const char *name, unsigned long n)
 
 int refs_check(void);
 
+/* bench time [TABLE...]: every table, or the ones named. */
+static int
+time_tables(int n, char **names)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(void);
+    } tables[] = {
+        { "w1", table_w1 }, { "w2", table_w2 }, { "w3", table_w3 },
+        { "w4", table_w4 }, { "w5", table_w5 }, { "w6", table_w6 },
+        { "memory", memory_figures },
+    };
+    unsigned i;
+    int j;
+
+    for (j = 0; j < n; j++) {
+        for (i = 0; i < sizeof tables / sizeof tables[0]; i++)
+            if (strcmp(names[j], tables[i].name) == 0)
+                break;
+        if (i == sizeof tables / sizeof tables[0]) {
+            fprintf(stderr, "bench: no table %s\n", names[j]);
+            return 2;
+        }
+    }
+    printf("bench: host timings, ns per operation, median of %d runs "
+           "(min, max beside it)\n", REPS);
+    for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        bool named = n == 0;
+
+        for (j = 0; j < n; j++)
+            named = named || strcmp(names[j], tables[i].name) == 0;
+        if (named)
+            tables[i].fn();
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1129,19 +1167,10 @@ main(int argc, char **argv)
         return count(argv[2], strtoul(argv[3], NULL, 10));
     if (argc == 4 && strcmp(argv[1], "trace") == 0)
         return trace(argv[2], strtoul(argv[3], NULL, 10));
-    if (argc != 2 || strcmp(argv[1], "time") != 0) {
-        fprintf(stderr, "usage: bench time | bench count WORKLOAD N | "
-                "bench check | bench trace W4 N\n");
+    if (argc < 2 || strcmp(argv[1], "time") != 0) {
+        fprintf(stderr, "usage: bench time [w1|w2|w3|w4|w5|w6|memory]... | "
+                "bench count WORKLOAD N | bench check | bench trace W4 N\n");
         return 2;
     }
-    printf("bench: host timings, ns per operation, median of %d runs "
-           "(min, max beside it)\n", REPS);
-    table_w1();
-    table_w2();
-    table_w3();
-    table_w4();
-    table_w5();
-    table_w6();
-    memory_figures();
-    return 0;
+    return time_tables(argc - 2, argv + 2);
 }
