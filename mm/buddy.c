@@ -17,8 +17,10 @@
  * holds a head byte, so a free by address tells at once whether the
  * address is a block at all, which order it has, and whether it is free
  * already.  Free blocks of each order sit on a circular doubly linked
- * list (mm/list.h) whose links live in the free pages themselves, so a
- * buddy is unlinked in O(1) when it merges.
+ * list whose links - two 32-bit page indices per page - sit in a dense
+ * array beside the state bytes, so a buddy is unlinked in O(1) when it
+ * merges, and no free page is read or written (a free page's memory is
+ * cold; a dense array of 8 bytes a page mostly stays in the cache).
  *
  * This file holds split, merge, alloc, free and the lookup of a block.
  * Beside it: zones and queries (mm/buddy_zone.c), resizing
@@ -38,12 +40,12 @@
  * BUDDY_MAX_ORDER merges.  Every list operation is O(1).  Only zone
  * set-up, buddy_check() and the picture walk pages.  Poisoning, when
  * on, costs a fill or a scan of the block.
- * Metadata: 2 bytes per page (2/4096 = 0.049% of the memory managed):
- * the state byte, and an owner byte that the layer holding a block
- * writes (mm/pagesrc.h) and that a free clears on the block's first
- * page; list links live in the free pages; struct buddy holds the zones
- * themselves (its size is printed by the buddy.sizes test).
- * Read after: mm/port.h, mm/list.h, mm/table.h, mm/pagesrc.h.
+ * Metadata: 10 bytes per page (10/4096 = 0.24% of the memory managed):
+ * the state byte, an owner byte that the layer holding a block writes
+ * (mm/pagesrc.h) and that a free clears on the block's first page, and
+ * the list links (8 bytes); struct buddy holds the zones themselves
+ * (its size is printed by the buddy.sizes test).
+ * Read after: mm/port.h, mm/table.h, mm/pagesrc.h.
  * Tests: mm/buddy_test.c.
  */
 #include "buddy_internal.h"
@@ -106,8 +108,8 @@ zone_take(struct buddy *b, struct buddy_zone *z, unsigned want,
 {
     unsigned k = want + (unsigned)__builtin_ctz(mask);  /* lowest order
                                                            with a block */
-    void *block = list_pop(z, k);
-    uintptr_t pfn = (uintptr_t)block >> MM_PAGE_SHIFT;
+    uintptr_t pfn = list_pop(z, k);
+    void *block = (void *)pfn_addr(pfn);
 
     *meta_of(z, pfn) = (uint8_t)(META_ALLOC | want);
     b->nallocs++;
@@ -321,9 +323,6 @@ merge_up(struct buddy *b, struct buddy_zone *z, uintptr_t pfn, unsigned k,
             buddy_trace(b, "merge", z, pfn & buddy, k + 1);
         *meta_of(z, pfn | buddy) = META_TAIL;   /* the upper half */
         pfn &= buddy;                           /* the lower half */
-        if (debug && b->poison)     /* old links become plain free bytes */
-            buddy_poison_range(pfn_link(pfn + ((uintptr_t)1 << k)),
-                               sizeof(struct mm_list));
         k++;
     }
     /* LAB END */

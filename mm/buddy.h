@@ -18,10 +18,10 @@
  * the slots of zone[] are in no particular order.  Nothing
  * walks pages or free lists except zone set-up, buddy_check() and the
  * picture.
- * Metadata: 2 bytes per page (0.049%), inside the zone or supplied by
- * the caller: a state byte the buddy keeps and an owner byte the layer
- * holding the page writes (mm/pagesrc.h); free-list links live in the
- * free pages.
+ * Metadata: 10 bytes per page (0.24%), inside the zone or supplied by
+ * the caller: a state byte the buddy keeps, an owner byte the layer
+ * holding the page writes (mm/pagesrc.h) and the free-list links (two
+ * 32-bit page indices), so no free page is written.
  * See mm/buddy.c for the design.
  */
 #ifndef MM_BUDDY_H
@@ -70,23 +70,41 @@ enum buddy_err {
 #define BUDDY_META_ORDER    0x0Fu
 
 /*
- * A zone: one contiguous range of whole pages.  Free-list links
- * (struct mm_list) are kept in the first bytes of every free block.
+ * A free block's place on its free list: the page indices (from the
+ * zone's first page) of the blocks before and after it.  The links of
+ * every page of a zone sit in one dense array beside the state bytes,
+ * not in the free pages, so an unlink touches no free page (8 bytes per
+ * page; section 6 of docs/performance.md measures both layouts).
+ * Entries npages + k are the sentinel heads of the lists, k = order.
  */
+struct buddy_link {
+    uint32_t next;              /* towards the tail; the head at the end */
+    uint32_t prev;              /* towards the head */
+};
+
+/* Metadata bytes for a zone of npages pages: a state byte, an owner byte
+   and a link per page, the lists' heads, and room to align the links. */
+#define BUDDY_META_SIZE(npages) \
+    (((npages) + BUDDY_NORDERS) * sizeof(struct buddy_link) + \
+     2 * (npages) + sizeof(uint32_t) - 1)
+
+/* A zone: one contiguous range of whole pages. */
 struct buddy_zone {
     struct mm_range pfns;       /* page frame numbers managed, reserved
                                    ones too: [first, last] */
-    struct mm_list free[BUDDY_NORDERS];     /* circular, sentinel heads */
     size_t npages;              /* pfns.last - pfns.first + 1 */
     size_t nreserved;           /* pages never handed out: used prefix and
                                    metadata */
-    size_t meta_bytes;          /* metadata bytes (2 per page) */
+    size_t meta_bytes;          /* metadata bytes (BUDDY_META_SIZE) */
     uint8_t *meta;              /* one state byte per page */
     uint8_t *owner;             /* one owner byte per page (mm/pagesrc.h),
                                    right after the state bytes */
+    struct buddy_link *link;    /* npages links, then the BUDDY_NORDERS
+                                   list heads, after the owner bytes */
+    uint32_t head0;             /* index of list 0's head: npages */
     uint8_t *meta_by_pfn;       /* meta - pfns.first: [pfn] is pfn's byte */
     uint8_t *owner_by_pfn;      /* owner - pfns.first, the same way */
-    unsigned free_mask;         /* bit k set: free[k] is not empty */
+    unsigned free_mask;         /* bit k set: list k is not empty */
     size_t nfree[BUDDY_NORDERS];            /* blocks on each list */
 };
 

@@ -16,7 +16,14 @@
  *
  * and, right after the state bytes, one owner byte per page
  * (owner[pfn - pfns.first], mm/pagesrc.h), which the buddy only clears:
- * all at zone set-up, a block's first page on each free.
+ * all at zone set-up, a block's first page on each free; then, 4-byte
+ * aligned, the links of the free lists (struct buddy_link), one per page
+ * and one head per order:
+ *
+ *     meta: | state x npages | owner x npages |pad| link x npages | heads |
+ *
+ * A list links page indices i = pfn - pfns.first; list k is circular
+ * through its head, index npages + k, so push and unlink test nothing.
  *
  * Invariant, bounds, metadata: those of mm/buddy.c.
  * Read after: mm/buddy.h.
@@ -39,12 +46,6 @@ static MM_INLINE uintptr_t
 pfn_addr(uintptr_t pfn)
 {
     return pfn << MM_PAGE_SHIFT;
-}
-
-static MM_INLINE struct mm_list *
-pfn_link(uintptr_t pfn)
-{
-    return (struct mm_list *)pfn_addr(pfn);
 }
 
 /* The state byte of pfn: meta[pfn - pfns.first], one subtraction saved. */
@@ -153,43 +154,53 @@ buddy_debugging(const struct buddy *b)
 /* mm/buddy_zone.c: rebuilds the zone map after a zone came or went. */
 void buddy_map_build(struct buddy *b);
 
+/* The index of list k's head among z's links. */
+static MM_INLINE uint32_t
+list_head(const struct buddy_zone *z, unsigned k)
+{
+    return z->head0 + k;
+}
+
 /* Pushes the order-k block at pfn on its free list, marks it free. */
 static MM_INLINE void
 list_push(struct buddy_zone *z, uintptr_t pfn, unsigned order)
 {
-    struct mm_list *head = &z->free[order], *n = pfn_link(pfn);
-    struct mm_list *next = head->next;
+    struct buddy_link *link = z->link;
+    uint32_t i = (uint32_t)(pfn - z->pfns.first), h = list_head(z, order);
+    uint32_t next = link[h].next;
 
-    /* mm_list_push, its stores ordered so that no compiler pairs them
-       into vector stores, which cost more instructions here */
-    n->next = next;
-    next->prev = n;
-    n->prev = head;
-    head->next = n;
+    link[i].next = next;
+    link[i].prev = h;
+    link[next].prev = i;
+    link[h].next = i;
     z->nfree[order]++;
-    if (next == head)               /* the list was empty */
+    if (next == h)                  /* the list was empty */
         z->free_mask |= 1u << order;
     *meta_of(z, pfn) = (uint8_t)(META_FREE | order);
 }
 
-/* Takes the first block off free list k, which is not empty: O(1). */
-static MM_INLINE struct mm_list *
+/* Takes the first block off free list k, which is not empty: its pfn. */
+static MM_INLINE uintptr_t
 list_pop(struct buddy_zone *z, unsigned k)
 {
-    struct mm_list *head = &z->free[k], *first = head->next;
+    struct buddy_link *link = z->link;
+    uint32_t h = list_head(z, k), i = link[h].next, next = link[i].next;
 
-    head->next = first->next;
-    first->next->prev = head;
+    link[h].next = next;
+    link[next].prev = h;
     if (--z->nfree[k] == 0)
         z->free_mask &= ~(1u << k);
-    return first;
+    return z->pfns.first + i;
 }
 
 /* Takes the order-k block at pfn off its free list: O(1). */
 static MM_INLINE void
 list_unlink(struct buddy_zone *z, uintptr_t pfn, unsigned order)
 {
-    mm_list_unlink(pfn_link(pfn));
+    struct buddy_link *link = z->link, *l = &link[pfn - z->pfns.first];
+
+    link[l->prev].next = l->next;
+    link[l->next].prev = l->prev;
     if (--z->nfree[order] == 0)
         z->free_mask &= ~(1u << order);
 }

@@ -72,7 +72,7 @@ MM_TEST(buddy, xor_rule)
  */
 MM_TEST(buddy, textbook_split_and_merge)
 {
-    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
+    static uint8_t meta[BUDDY_META_SIZE(ARENA_PAGES)];
     struct buddy b;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
     uint8_t *a, *bb, *c, *d;
@@ -170,7 +170,7 @@ bad_end(struct mm_t *t, struct bad_case *c, enum buddy_err got,
 
 MM_TEST(buddy, bad_input_is_refused)
 {
-    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
+    static uint8_t meta[BUDDY_META_SIZE(ARENA_PAGES)];
     static uint8_t elsewhere[2 * MM_PAGE] MM_ALIGNED(MM_PAGE);
     struct buddy b;
     struct bad_case c;
@@ -238,7 +238,7 @@ MM_TEST(buddy, bad_input_is_refused)
 
 MM_TEST(buddy, zone_and_pagesrc_errors)
 {
-    static uint8_t meta[ZONES_PAGES * 2];
+    static uint8_t meta[BUDDY_MAX_ZONES + 1][BUDDY_META_SIZE(1)];
     void *got[BUDDY_MAX_ZONES];
     struct buddy b;
     struct bad_case c;
@@ -251,10 +251,10 @@ MM_TEST(buddy, zone_and_pagesrc_errors)
         return;
     for (i = 0; i < BUDDY_MAX_ZONES; i++)
         MM_CHECK_EQ(t, buddy_add_zone(&b, base + 2 * i * MM_PAGE, MM_PAGE,
-                                      0, meta + 2 * i), BUDDY_OK);
+                                      0, meta[i]), BUDDY_OK);
     bad_begin(t, &c, &b);
     bad_end(t, &c, buddy_add_zone(&b, base + MM_PAGE, MM_PAGE, 0,
-                                  meta + 2 * i), BUDDY_ERR_ZONE,
+                                  meta[i]), BUDDY_ERR_ZONE,
             (uintptr_t)(base + MM_PAGE));
     for (i = 0; i < BUDDY_MAX_ZONES; i++) {
         got[i] = buddy_alloc(&b, 0);
@@ -344,7 +344,7 @@ pattern_ok(const uint8_t *p, const uint8_t *was, unsigned order)
  */
 MM_TEST(buddy, resize_shrink_grow_move)
 {
-    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
+    static uint8_t meta[BUDDY_META_SIZE(ARENA_PAGES)];
     struct buddy b;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
     void *a, *bb, *c, *old;
@@ -387,7 +387,7 @@ MM_TEST(buddy, resize_shrink_grow_move)
 
 MM_TEST(buddy, exhaustion_and_recovery)
 {
-    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
+    static uint8_t meta[BUDDY_META_SIZE(ARENA_PAGES)];
     static void *pages[ARENA_PAGES];
     struct buddy b;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
@@ -427,7 +427,7 @@ MM_TEST(buddy, exhaustion_and_recovery)
  */
 MM_TEST(buddy, odd_zones)
 {
-    static uint8_t meta[2][32];
+    static uint8_t meta[2][BUDDY_META_SIZE(16)];
     struct buddy b;
     uint8_t *base = mm_scratch_alloc(32 * MM_PAGE);
     void *p;
@@ -491,7 +491,7 @@ MM_TEST(buddy, metadata_inside_region)
     buddy_init(b, "inside");
     MM_CHECK_EQ(t, buddy_add_zone(b, base, npages * MM_PAGE, used, NULL),
                 BUDDY_OK);
-    reserved = (used + 2 * npages + MM_PAGE - 1) / MM_PAGE;
+    reserved = (used + BUDDY_META_SIZE(npages) + MM_PAGE - 1) / MM_PAGE;
     MM_CHECK_EQ(t, buddy_managed_pages(b), npages - reserved);
     MM_CHECK_EQ(t, buddy_free_pages(b), npages - reserved);
     MM_CHECK_EQ(t, b->zone[0].nreserved, reserved);
@@ -519,7 +519,7 @@ MM_TEST(buddy, metadata_inside_region)
 /* A write into a freed, poisoned page is found when it is reused. */
 MM_TEST(buddy, poison_catches_write_after_free)
 {
-    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
+    static uint8_t meta[BUDDY_META_SIZE(ARENA_PAGES)];
     unsigned saved = mm_switch.poison;
     struct buddy b;
     uint8_t *base, *p;
@@ -563,7 +563,7 @@ MM_TEST(buddy, poison_catches_write_after_free)
 
 MM_TEST(buddy, page_source)
 {
-    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
+    static uint8_t meta[BUDDY_META_SIZE(ARENA_PAGES)];
     struct buddy b;
     struct mm_pagesrc src;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
@@ -593,7 +593,7 @@ MM_TEST(buddy, page_source)
  */
 MM_TEST(buddy, owner_byte)
 {
-    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
+    static uint8_t meta[BUDDY_META_SIZE(ARENA_PAGES)];
     struct buddy b;
     struct mm_pagesrc src;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta), *p, *o;
@@ -674,7 +674,8 @@ zones_are(struct mm_t *t, const struct buddy *b, const uint8_t *base,
  */
 MM_TEST(buddy, zone_map_finds_every_page)
 {
-    static uint8_t meta[3][16], far_meta[32];  /* 2 bytes per page */
+    static uint8_t meta[3][BUDDY_META_SIZE(8)];
+    static uint8_t far_meta[BUDDY_META_SIZE(16)];
     static uint8_t far[16 * MM_PAGE] MM_ALIGNED(MM_PAGE);
     static int want[48];
     uint8_t *base = mm_scratch_alloc(48 * MM_PAGE);
@@ -821,7 +822,7 @@ stress_resize(struct mm_t *t, struct buddy *b, uint8_t *base,
 static void
 stress_run(struct mm_t *t, unsigned long ops, bool poison)
 {
-    static uint8_t meta[2 * STRESS_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(STRESS_PAGES)];
     static uint8_t shadow[STRESS_PAGES];
     static struct live_block live[STRESS_LIVE];
     size_t start[BUDDY_NORDERS];
@@ -891,5 +892,6 @@ MM_TEST(buddy, sizes)
     MM_CHECK(t, sizeof(struct buddy) >=
                 BUDDY_MAX_ZONES * sizeof(struct buddy_zone));
     MM_CHECK(t, sizeof(struct buddy_zone) >=
-                BUDDY_NORDERS * sizeof(struct mm_list));
+                BUDDY_NORDERS * sizeof(size_t));     /* the counts */
+    MM_CHECK_EQ(t, sizeof(struct buddy_link), 8);   /* per page */
 }

@@ -74,14 +74,14 @@ buddy_map_build(struct buddy *b)
 }
 
 /*
- * The metadata bytes a zone of size_bytes needs: a state byte and an
- * owner byte for each page it may span (a range that does not start on
- * a page boundary spans one page more than size_bytes / MM_PAGE).
+ * The metadata bytes a zone of size_bytes needs: BUDDY_META_SIZE for
+ * each page it may span (a range that does not start on a page boundary
+ * spans one page more than size_bytes / MM_PAGE).
  */
 size_t
 buddy_meta_bytes(size_t size_bytes)
 {
-    return 2 * (size_bytes / MM_PAGE + 1);
+    return BUDDY_META_SIZE(size_bytes / MM_PAGE + 1);
 }
 
 /* The number of zone z in address order.  O(log zones). */
@@ -125,9 +125,10 @@ zone_cover(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
 }
 
 /*
- * Fills in zone z's fields, marks every page reserved or tail and
- * clears every owner byte.  meta holds the npages state bytes, then the
- * npages owner bytes.
+ * Fills in zone z's fields, marks every page reserved or tail, clears
+ * every owner byte and empties every list.  meta holds the npages state
+ * bytes, the npages owner bytes, then, 4-byte aligned, the links
+ * (mm/buddy_internal.h).
  */
 static void
 zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
@@ -140,12 +141,17 @@ zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
     z->npages = end - first;
     z->meta = meta;
     z->owner = meta + z->npages;
+    z->link = (struct buddy_link *)(((uintptr_t)(z->owner + z->npages) +
+                                     sizeof(uint32_t) - 1) &
+                                    ~(uintptr_t)(sizeof(uint32_t) - 1));
     z->meta_by_pfn = (uint8_t *)((uintptr_t)z->meta - first);
     z->owner_by_pfn = (uint8_t *)((uintptr_t)z->owner - first);
-    z->meta_bytes = 2 * z->npages;
+    z->meta_bytes = BUDDY_META_SIZE(z->npages);
+    z->head0 = (uint32_t)z->npages;
     z->nreserved = free_pfn - first;
     for (k = 0; k < BUDDY_NORDERS; k++)
-        mm_list_init(&z->free[k]);
+        z->link[list_head(z, k)] = (struct buddy_link){ list_head(z, k),
+                                                        list_head(z, k) };
     mm_memset(meta, META_RSVD, z->nreserved);
     mm_memset(meta + z->nreserved, META_TAIL, z->npages - z->nreserved);
     mm_memset(z->owner, MM_OWNER_NONE, z->npages);
@@ -171,13 +177,14 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
 
     if (meta == NULL) {
         meta = (uint8_t *)(uintptr_t)used_end;
-        used_end += last > first ? 2 * (last - first) : 0;
+        used_end += last > first ? BUDDY_META_SIZE(last - first) : 0;
     }
     free_pfn = (used_end + MM_PAGE - 1) >> MM_PAGE_SHIFT;
     if (free_pfn < first)
         free_pfn = first;
     mm_lock(&b->lock);
     if (used_bytes > size_bytes || last <= first || free_pfn >= last ||
+        last - first > UINT32_MAX - BUDDY_NORDERS ||    /* link indices */
         b->nzones == BUDDY_MAX_ZONES ||
         mm_table_overlaps(b->by_addr, b->nzones, (uintptr_t)first,
                           (uintptr_t)(last - 1))) {
@@ -198,18 +205,14 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
 }
 
 /*
- * Moves the zone in slot from to slot to (a copy by value): its free
- * lists' first and last blocks still point at the old heads, and the
- * table at the old range, so both are pointed at the new slot.
+ * Moves the zone in slot from to slot to (a copy by value; its lists
+ * live in its metadata, so they move with it): the table still points
+ * at the old range, so it is pointed at the new slot.
  */
 static void
 zone_move(struct buddy *b, struct buddy_zone *to, struct buddy_zone *from)
 {
-    unsigned k;
-
     *to = *from;
-    for (k = 0; k < BUDDY_NORDERS; k++)
-        mm_list_moved(&to->free[k], to->nfree[k] == 0);
     b->by_addr[mm_table_index(b->by_addr, b->nzones, to->pfns.first)] =
         &to->pfns;
 }
