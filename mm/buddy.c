@@ -176,9 +176,18 @@ alloc_slow(struct buddy *b, unsigned order)
  * (mm/buddy_reclaim.c; counted as nomem).  Zones are tried lowest
  * address first.
  */
+/* A block that must be split, for the fast path: out of line. */
+static MM_NOINLINE void *
+take_split(struct buddy *b, struct buddy_zone *z, unsigned order)
+{
+    return zone_take(b, z, order, z->free_mask >> order, false);
+}
+
 /*
  * alloc_locked without the debug aids, and what it finds no block for
- * passed straight to alloc_slow.  The zone table ends with no_zone,
+ * passed straight to alloc_slow.  A block of the exact order is taken
+ * inline (mask 1: the lowest order with a block is order itself); one
+ * that needs a split out of line.  The zone table ends with no_zone,
  * which has no free block, so the loop needs no count.
  */
 static MM_INLINE void *
@@ -186,13 +195,14 @@ alloc_fast(struct buddy *b, unsigned order)
 {
     struct mm_range *const *r;
 
-    if (order <= BUDDY_MAX_ORDER && !buddy_debugging(b))
+    if (MM_LIKELY(order <= BUDDY_MAX_ORDER && !buddy_debugging(b)))
         for (r = b->by_addr; ; r++) {
             struct buddy_zone *z = zone_of_range(*r);
-            unsigned mask = z->free_mask >> order;
 
-            if (mask != 0)
-                return zone_take(b, z, order, mask, false);
+            if (MM_LIKELY(z->nfree[order] != 0))
+                return zone_take(b, z, order, 1, false);
+            if ((z->free_mask >> order) != 0)
+                return take_split(b, z, order);
             if (z == &b->no_zone)
                 break;
         }
@@ -295,13 +305,17 @@ static const uint8_t merge_state[BUDDY_NORDERS] = {
 };
 MM_STATIC_ASSERT(BUDDY_MAX_ORDER == 10, "merge_state has one per order");
 
-/* Is the buddy of the order-k block at pfn a free order-k block of z? */
+/*
+ * Is the buddy of the order-k block at pfn a free order-k block of z?
+ * Its index in the zone, unsigned, is below npages exactly when the
+ * buddy lies in the zone (one below the first page wraps to a huge one).
+ */
 static MM_INLINE bool
 buddy_is_free(const struct buddy_zone *z, uintptr_t pfn, unsigned k)
 {
-    uintptr_t buddy = buddy_of(pfn, k);
+    uintptr_t i = buddy_of(pfn, k) - z->pfns.first;
 
-    return zone_has(z, buddy) && *meta_of(z, buddy) == merge_state[k];
+    return i < z->npages && z->meta[i] == merge_state[k];
 }
 
 /*
@@ -394,7 +408,7 @@ free_slow(struct buddy *b, uintptr_t addr, int order)
 static MM_INLINE enum buddy_err
 free_checked(struct buddy *b, uintptr_t addr, int order)
 {
-    uintptr_t pfn = addr >> MM_PAGE_SHIFT, m, k;
+    uintptr_t pfn = addr >> MM_PAGE_SHIFT, m, k, i;
     struct buddy_zone *z = zone_guess(b, pfn);
     uintptr_t mask = order < 0 ? 0xF0u : 0xFFu;
     uintptr_t want = order < 0 ? META_ALLOC : META_ALLOC | (unsigned)order;
@@ -406,11 +420,12 @@ free_checked(struct buddy *b, uintptr_t addr, int order)
                      buddy_debug_flags(b)) != 0))
         return free_slow(b, addr, order);
     k = m & META_ORDER;
-    *owner_of(z, pfn) = MM_OWNER_NONE;  /* as free_locked, without the */
-    b->nfrees++;                        /* debug aids */
+    b->nfrees++;                        /* as free_locked, without the */
+    i = pfn - z->pfns.first;            /* debug aids */
+    z->owner[i] = MM_OWNER_NONE;
     if (buddy_is_free(z, pfn, (unsigned)k))
         return merge_fast(z, pfn, (unsigned)k);
-    list_push(z, pfn, (unsigned)k);
+    list_push_index(z, i, (unsigned)k);
     return BUDDY_OK;
 }
 

@@ -101,7 +101,7 @@ struct buddy_zone {
                                    right after the state bytes */
     struct buddy_link *link;    /* npages links, then the BUDDY_NORDERS
                                    list heads, after the owner bytes */
-    uint32_t head0;             /* index of list 0's head: npages */
+    uintptr_t head0;            /* index of list 0's head: npages */
     uint8_t *meta_by_pfn;       /* meta - pfns.first: [pfn] is pfn's byte */
     uint8_t *owner_by_pfn;      /* owner - pfns.first, the same way */
     unsigned free_mask;         /* bit k set: list k is not empty */

@@ -58,7 +58,7 @@ check_block(const struct buddy_zone *z, uintptr_t pfn, size_t *nfree,
 static unsigned
 check_list(const struct buddy_zone *z, unsigned k)
 {
-    uint32_t h = list_head(z, k), i, next;
+    uint32_t h = (uint32_t)list_head(z, k), i, next;
     size_t n = 0;
 
     for (i = z->link[h].next; i != h; i = next) {

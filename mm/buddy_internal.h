@@ -155,28 +155,39 @@ buddy_debugging(const struct buddy *b)
 void buddy_map_build(struct buddy *b);
 
 /* The index of list k's head among z's links. */
-static MM_INLINE uint32_t
+static MM_INLINE uintptr_t
 list_head(const struct buddy_zone *z, unsigned k)
 {
     return z->head0 + k;
+}
+
+/*
+ * Pushes the order-k block at index i (pfn - pfns.first) on its free
+ * list, marks it free.
+ */
+static MM_INLINE void
+list_push_index(struct buddy_zone *z, uintptr_t i, unsigned order)
+{
+    struct buddy_link *link = z->link;
+    uintptr_t h = list_head(z, order), next = link[h].next;
+
+    /* the stores of link[i] kept apart: a compiler that pairs them into
+       one vector store spends more instructions doing it */
+    link[i].next = (uint32_t)next;
+    link[next].prev = (uint32_t)i;
+    link[i].prev = (uint32_t)h;
+    link[h].next = (uint32_t)i;
+    z->nfree[order]++;
+    if (next == h)                  /* the list was empty */
+        z->free_mask |= 1u << order;
+    z->meta[i] = (uint8_t)(META_FREE | order);
 }
 
 /* Pushes the order-k block at pfn on its free list, marks it free. */
 static MM_INLINE void
 list_push(struct buddy_zone *z, uintptr_t pfn, unsigned order)
 {
-    struct buddy_link *link = z->link;
-    uint32_t i = (uint32_t)(pfn - z->pfns.first), h = list_head(z, order);
-    uint32_t next = link[h].next;
-
-    link[i].next = next;
-    link[i].prev = h;
-    link[next].prev = i;
-    link[h].next = i;
-    z->nfree[order]++;
-    if (next == h)                  /* the list was empty */
-        z->free_mask |= 1u << order;
-    *meta_of(z, pfn) = (uint8_t)(META_FREE | order);
+    list_push_index(z, pfn - z->pfns.first, order);
 }
 
 /* Takes the first block off free list k, which is not empty: its pfn. */
@@ -184,10 +195,10 @@ static MM_INLINE uintptr_t
 list_pop(struct buddy_zone *z, unsigned k)
 {
     struct buddy_link *link = z->link;
-    uint32_t h = list_head(z, k), i = link[h].next, next = link[i].next;
+    uintptr_t h = list_head(z, k), i = link[h].next, next = link[i].next;
 
-    link[h].next = next;
-    link[next].prev = h;
+    link[h].next = (uint32_t)next;
+    link[next].prev = (uint32_t)h;
     if (--z->nfree[k] == 0)
         z->free_mask &= ~(1u << k);
     return z->pfns.first + i;

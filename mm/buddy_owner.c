@@ -75,7 +75,7 @@ claim_free(const struct buddy_zone *z, struct ledger *l, unsigned kind)
     unsigned k;
 
     for (k = 0; k < BUDDY_NORDERS; k++) {
-        uint32_t head = z->head0 + k, i = z->link[head].next;
+        uint32_t head = (uint32_t)z->head0 + k, i = z->link[head].next;
         size_t n;
 
         for (n = 0; n < z->nfree[k] && i != head; n++) {

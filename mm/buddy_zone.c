@@ -147,11 +147,11 @@ zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
     z->meta_by_pfn = (uint8_t *)((uintptr_t)z->meta - first);
     z->owner_by_pfn = (uint8_t *)((uintptr_t)z->owner - first);
     z->meta_bytes = BUDDY_META_SIZE(z->npages);
-    z->head0 = (uint32_t)z->npages;
+    z->head0 = z->npages;
     z->nreserved = free_pfn - first;
     for (k = 0; k < BUDDY_NORDERS; k++)
-        z->link[list_head(z, k)] = (struct buddy_link){ list_head(z, k),
-                                                        list_head(z, k) };
+        z->link[list_head(z, k)] = (struct buddy_link){
+            (uint32_t)list_head(z, k), (uint32_t)list_head(z, k) };
     mm_memset(meta, META_RSVD, z->nreserved);
     mm_memset(meta + z->nreserved, META_TAIL, z->npages - z->nreserved);
     mm_memset(z->owner, MM_OWNER_NONE, z->npages);

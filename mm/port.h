@@ -42,6 +42,7 @@
 #define MM_COLD             __attribute__((cold, noinline))
 #define MM_NOINLINE         __attribute__((noinline))
 #define MM_UNLIKELY(e)      __builtin_expect(!!(e), 0)
+#define MM_LIKELY(e)        __builtin_expect(!!(e), 1)
 /* Keeps AddressSanitizer from padding a variable; GCC needs nothing. */
 #define MM_NOSANITIZE
 
