@@ -531,6 +531,13 @@ MM_TEST(buddy_report, check_finds_bad_counts)
     CHECK_SAYS(t, &b, 3, want);
     z->nfree[0] = 1;
 
+    /* Page 1's link leads to list 3's head instead of back to list 0's. */
+    z->link[1].next = (uint32_t)(z->head0 + 3);
+    want[0] = '\0';
+    want_violation(want, sizeof want, "bad free-list entry", f + 1, f);
+    CHECK_SAYS(t, &b, 1, want);
+    z->link[1].next = (uint32_t)z->head0;
+
     /* The mask says list 5 has blocks; it is empty. */
     z->free_mask ^= 1u << 5;
     want[0] = '\0';
