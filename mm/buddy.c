@@ -38,8 +38,10 @@
  * BUDDY_MAX_ORDER merges.  Every list operation is O(1).  Only zone
  * set-up, buddy_check() and the picture walk pages.  Poisoning, when
  * on, costs a fill or a scan of the block.
- * Metadata: 1 byte per page (1/4096 = 0.024% of the memory managed);
- * list links live in the free pages; struct buddy holds the zones
+ * Metadata: 2 bytes per page (2/4096 = 0.049% of the memory managed):
+ * the state byte, and an owner byte that the layer holding a block
+ * writes (mm/pagesrc.h) and that a free clears on the block's first
+ * page; list links live in the free pages; struct buddy holds the zones
  * themselves (its size is printed by the buddy.sizes test).
  * Read after: mm/port.h, mm/list.h, mm/table.h, mm/pagesrc.h.
  * Tests: mm/buddy_test.c.
@@ -258,6 +260,7 @@ free_locked(struct buddy *b, struct buddy_zone *z, void *addr, unsigned k)
     uintptr_t pfn = (uintptr_t)addr >> MM_PAGE_SHIFT;
 
     buddy_trace(b, "free", z, pfn, k);
+    *owner_of(z, pfn) = MM_OWNER_NONE;  /* no layer holds it any more */
     b->nfrees++;
     if (b->poison)
         buddy_poison_range(addr, MM_PAGE << k);

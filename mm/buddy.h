@@ -16,8 +16,10 @@
  * the slots of zone[] are in no particular order.  Nothing
  * walks pages or free lists except zone set-up, buddy_check() and the
  * picture.
- * Metadata: 1 byte per page (0.024%), inside the zone or supplied by the
- * caller; free-list links live in the free pages.
+ * Metadata: 2 bytes per page (0.049%), inside the zone or supplied by
+ * the caller: a state byte the buddy keeps and an owner byte the layer
+ * holding the page writes (mm/pagesrc.h); free-list links live in the
+ * free pages.
  * See mm/buddy.c for the design.
  */
 #ifndef MM_BUDDY_H
@@ -72,8 +74,10 @@ struct buddy_zone {
     size_t npages;              /* pfns.last - pfns.first + 1 */
     size_t nreserved;           /* pages never handed out: used prefix and
                                    metadata */
-    size_t meta_bytes;          /* metadata bytes (1 per page) */
+    size_t meta_bytes;          /* metadata bytes (2 per page) */
     uint8_t *meta;              /* one state byte per page */
+    uint8_t *owner;             /* one owner byte per page (mm/pagesrc.h),
+                                   right after the state bytes */
     unsigned free_mask;         /* bit k set: free[k] is not empty */
     struct mm_list free[BUDDY_NORDERS];     /* circular, sentinel heads */
     size_t nfree[BUDDY_NORDERS];            /* blocks on each list */
@@ -120,6 +124,7 @@ enum buddy_err buddy_resize(struct buddy *b, void **addrp,
                             size_t new_size_bytes);
 
 size_t buddy_size(struct buddy *b, const void *addr);
+uint8_t *buddy_owner(const struct buddy *b, const void *addr);
 
 /* What the page at addr is, without counting anything as an error. */
 enum buddy_state {

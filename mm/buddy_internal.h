@@ -14,6 +14,10 @@
  *     0010 0000   TAIL  any other page of a block
  *     0001 0000   RSVD  never handed out (used prefix, metadata)
  *
+ * and, right after the state bytes, one owner byte per page
+ * (owner[pfn - pfns.first], mm/pagesrc.h), which the buddy only clears:
+ * all at zone set-up, a block's first page on each free.
+ *
  * Invariant, bounds, metadata: those of mm/buddy.c.
  * Read after: mm/buddy.h.
  */
@@ -47,6 +51,12 @@ static MM_INLINE uint8_t *
 meta_of(const struct buddy_zone *z, uintptr_t pfn)
 {
     return &z->meta[pfn - z->pfns.first];
+}
+
+static MM_INLINE uint8_t *
+owner_of(const struct buddy_zone *z, uintptr_t pfn)
+{
+    return &z->owner[pfn - z->pfns.first];
 }
 
 static MM_INLINE bool

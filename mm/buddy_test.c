@@ -72,7 +72,7 @@ MM_TEST(buddy, xor_rule)
  */
 MM_TEST(buddy, textbook_split_and_merge)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     struct buddy b;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
     uint8_t *a, *bb, *c, *d;
@@ -170,7 +170,7 @@ bad_end(struct mm_t *t, struct bad_case *c, enum buddy_err got,
 
 MM_TEST(buddy, bad_input_is_refused)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     static uint8_t elsewhere[2 * MM_PAGE] MM_ALIGNED(MM_PAGE);
     struct buddy b;
     struct bad_case c;
@@ -341,7 +341,7 @@ pattern_ok(const uint8_t *p, const uint8_t *was, unsigned order)
  */
 MM_TEST(buddy, resize_shrink_grow_move)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     struct buddy b;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
     void *a, *bb, *c, *old;
@@ -384,7 +384,7 @@ MM_TEST(buddy, resize_shrink_grow_move)
 
 MM_TEST(buddy, exhaustion_and_recovery)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     static void *pages[ARENA_PAGES];
     struct buddy b;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
@@ -488,7 +488,7 @@ MM_TEST(buddy, metadata_inside_region)
     buddy_init(b, "inside");
     MM_CHECK_EQ(t, buddy_add_zone(b, base, npages * MM_PAGE, used, NULL),
                 BUDDY_OK);
-    reserved = (used + npages + MM_PAGE - 1) / MM_PAGE;
+    reserved = (used + 2 * npages + MM_PAGE - 1) / MM_PAGE;
     MM_CHECK_EQ(t, buddy_managed_pages(b), npages - reserved);
     MM_CHECK_EQ(t, buddy_free_pages(b), npages - reserved);
     MM_CHECK_EQ(t, b->zone[0].nreserved, reserved);
@@ -496,10 +496,13 @@ MM_TEST(buddy, metadata_inside_region)
     p = buddy_alloc(b, 0);
     MM_CHECK(t, (uint8_t *)p >= base + reserved * MM_PAGE);
     MM_CHECK_EQ(t, buddy_free(b, p), BUDDY_OK);
-    /* A reserved page is not a block: freeing it is refused. */
+    /* A reserved page is not a block: freeing it is refused, and it
+       has no owner byte. */
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, buddy_free(b, base), BUDDY_ERR_FOREIGN);
     mm_test_release_panics(t);
+    MM_CHECK(t, buddy_owner(b, base + (reserved - 1) * MM_PAGE) == NULL);
+    MM_CHECK(t, buddy_owner(b, base + reserved * MM_PAGE) != NULL);
     /* A region too small for anything after its metadata is refused. */
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, buddy_add_zone(b, base + 100 * MM_PAGE, MM_PAGE,
@@ -513,7 +516,7 @@ MM_TEST(buddy, metadata_inside_region)
 /* A write into a freed, poisoned page is found when it is reused. */
 MM_TEST(buddy, poison_catches_write_after_free)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     unsigned saved = mm_switch.poison;
     struct buddy b;
     uint8_t *base, *p;
@@ -557,7 +560,7 @@ MM_TEST(buddy, poison_catches_write_after_free)
 
 MM_TEST(buddy, page_source)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     struct buddy b;
     struct mm_pagesrc src;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
@@ -571,6 +574,61 @@ MM_TEST(buddy, page_source)
     MM_CHECK_EQ(t, buddy_free_pages(&b), ARENA_PAGES - 4);
     mm_pagesrc_free(&src, p, 2);
     MM_CHECK_EQ(t, buddy_free_pages(&b), ARENA_PAGES);
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
+    mm_scratch_free(base, ARENA_PAGES * MM_PAGE);
+}
+
+/*
+ * The owner byte: one per page, after the state bytes in the zone's
+ * metadata, NONE in a fresh zone, written by the block's holder, found
+ * from any address inside its page, cleared on the first page by free.
+ * Over 16 pages with an order-2 block P at page 0 and page 4 free:
+ *
+ *   owner:  L I I I . . . ...      L = LARGE | 2 (the holder's), I = INSIDE
+ *
+ * A free block whose first page keeps an owner is a checker violation.
+ */
+MM_TEST(buddy, owner_byte)
+{
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
+    struct buddy b;
+    struct mm_pagesrc src;
+    uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta), *p, *o;
+    unsigned i;
+
+    if (base == NULL)
+        return;
+    for (i = 0; i < ARENA_PAGES; i++)
+        MM_CHECK_EQ(t, meta[ARENA_PAGES + i], MM_OWNER_NONE);
+    MM_CHECK(t, buddy_owner(&b, base - MM_PAGE) == NULL);      /* foreign */
+    MM_CHECK(t, buddy_owner(&b, base + ARENA_PAGES * MM_PAGE) == NULL);
+    p = buddy_alloc(&b, 2);
+    if (!MM_CHECK(t, p == base))
+        return;
+    o = buddy_owner(&b, p);
+    MM_CHECK(t, o == &meta[ARENA_PAGES]);
+    MM_CHECK(t, buddy_owner(&b, p + MM_PAGE - 1) == o);    /* same page */
+    MM_CHECK(t, buddy_owner(&b, p + 3 * MM_PAGE + 5) == o + 3);
+    *o = MM_OWNER_LARGE | 2;
+    for (i = 1; i < 4; i++)
+        *buddy_owner(&b, p + i * MM_PAGE) = MM_OWNER_INSIDE;
+    MM_CHECK_EQ(t, buddy_check(&b), 0);     /* held pages may have owners */
+    /* the page source answers the same */
+    buddy_pagesrc(&b, &src);
+    MM_CHECK(t, mm_pagesrc_owner(&src, p + 2 * MM_PAGE) == o + 2);
+    MM_CHECK(t, mm_pagesrc_owner(&src, base - 1) == NULL);
+    /* the holder clears the inside bytes; free clears the first */
+    for (i = 1; i < 4; i++)
+        o[i] = MM_OWNER_NONE;
+    MM_CHECK_EQ(t, buddy_free(&b, p), BUDDY_OK);
+    MM_CHECK_EQ(t, *o, MM_OWNER_NONE);
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
+    /* a free block's first page with an owner is caught */
+    *o = MM_OWNER_SLAB;
+    MM_CHECK_EQ(t, buddy_check(&b), 1);
+    *o = MM_OWNER_NONE;
+    for (i = 0; i < BUDDY_ERR_COUNT; i++)   /* owner() counts nothing */
+        MM_CHECK_EQ(t, buddy_errors(&b, (enum buddy_err)i), 0);
     MM_CHECK_EQ(t, buddy_check(&b), 0);
     mm_scratch_free(base, ARENA_PAGES * MM_PAGE);
 }
@@ -682,7 +740,7 @@ stress_resize(struct mm_t *t, struct buddy *b, uint8_t *base,
 static void
 stress_run(struct mm_t *t, unsigned long ops, bool poison)
 {
-    static uint8_t meta[STRESS_PAGES];
+    static uint8_t meta[2 * STRESS_PAGES];
     static uint8_t shadow[STRESS_PAGES];
     static struct live_block live[STRESS_LIVE];
     size_t start[BUDDY_NORDERS];

@@ -15,7 +15,8 @@
  * Bounds: adding or removing a zone is O(zones + its pages) (covering
  * writes one state byte per page); a query is O(orders) or
  * O(log zones).
- * Metadata: 1 state byte per page, inside the zone or the caller's.
+ * Metadata: 2 bytes per page (a state byte, then an owner byte), inside
+ * the zone or the caller's.
  * Read after: mm/buddy.c, mm/table.h.  Tests: mm/buddy_test.c.
  */
 #include "buddy_internal.h"
@@ -28,10 +29,15 @@ buddy_init(struct buddy *b, const char *name)
     b->poison = (mm_switch.poison & MM_POISON_BUDDY) != 0;
 }
 
+/*
+ * The metadata bytes a zone of size_bytes needs: a state byte and an
+ * owner byte for each page it may span (a range that does not start on
+ * a page boundary spans one page more than size_bytes / MM_PAGE).
+ */
 size_t
 buddy_meta_bytes(size_t size_bytes)
 {
-    return size_bytes / MM_PAGE + 1;
+    return 2 * (size_bytes / MM_PAGE + 1);
 }
 
 /* The number of zone z in address order.  O(log zones). */
@@ -75,7 +81,11 @@ zone_cover(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
     }
 }
 
-/* Fills in zone z's fields and marks every page reserved or tail. */
+/*
+ * Fills in zone z's fields, marks every page reserved or tail and
+ * clears every owner byte.  meta holds the npages state bytes, then the
+ * npages owner bytes.
+ */
 static void
 zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
            uint8_t *meta, uintptr_t free_pfn)
@@ -86,12 +96,14 @@ zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
     z->pfns = (struct mm_range){ first, end - 1 };
     z->npages = end - first;
     z->meta = meta;
-    z->meta_bytes = z->npages;
+    z->owner = meta + z->npages;
+    z->meta_bytes = 2 * z->npages;
     z->nreserved = free_pfn - first;
     for (k = 0; k < BUDDY_NORDERS; k++)
         mm_list_init(&z->free[k]);
     mm_memset(meta, META_RSVD, z->nreserved);
     mm_memset(meta + z->nreserved, META_TAIL, z->npages - z->nreserved);
+    mm_memset(z->owner, MM_OWNER_NONE, z->npages);
 }
 
 /*
@@ -114,7 +126,7 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
 
     if (meta == NULL) {
         meta = (uint8_t *)(uintptr_t)used_end;
-        used_end += last > first ? last - first : 0;
+        used_end += last > first ? 2 * (last - first) : 0;
     }
     free_pfn = (used_end + MM_PAGE - 1) >> MM_PAGE_SHIFT;
     if (free_pfn < first)
@@ -252,6 +264,23 @@ buddy_state(const struct buddy *b, const void *addr)
     return m == META_RSVD ? BUDDY_STATE_RESERVED : BUDDY_STATE_INSIDE;
 }
 
+/*
+ * The owner byte of the page holding addr (any address in the page), or
+ * NULL when the page is in no zone or is reserved.  Takes no lock: the
+ * byte belongs to whoever holds the page, and zones change only while
+ * none of their pages is held.  Counts nothing.
+ */
+uint8_t *
+buddy_owner(const struct buddy *b, const void *addr)
+{
+    uintptr_t pfn = (uintptr_t)addr >> MM_PAGE_SHIFT;
+    const struct buddy_zone *z = zone_find(b, pfn);
+
+    if (z == NULL || *meta_of(z, pfn) == META_RSVD)
+        return NULL;
+    return owner_of(z, pfn);
+}
+
 size_t
 buddy_free_pages(const struct buddy *b)
 {
@@ -314,10 +343,17 @@ pagesrc_free(void *ctx, void *addr, unsigned order)
     mm_unlock(&b->lock);
 }
 
+static uint8_t *
+pagesrc_owner(void *ctx, const void *addr)
+{
+    return buddy_owner(ctx, addr);
+}
+
 void
 buddy_pagesrc(struct buddy *b, struct mm_pagesrc *src)
 {
     src->alloc = pagesrc_alloc;
     src->free = pagesrc_free;
+    src->owner = pagesrc_owner;
     src->ctx = b;
 }

@@ -675,7 +675,7 @@ dry_free(void *ctx, void *addr, unsigned order)
  */
 MM_TEST(pool, empty_page_source_is_nomem)
 {
-    const struct mm_pagesrc dry = { dry_alloc, dry_free, NULL };
+    const struct mm_pagesrc dry = { dry_alloc, dry_free, NULL, NULL };
     unsigned long before[POOL_ERR_COUNT];
     struct pool p;
     unsigned e;
@@ -699,7 +699,7 @@ MM_TEST(pool, empty_page_source_is_nomem)
 /* A growing pool with bad parameters is refused before its source. */
 MM_TEST(pool, growing_pool_bad_size_refused)
 {
-    const struct mm_pagesrc dry = { dry_alloc, dry_free, NULL };
+    const struct mm_pagesrc dry = { dry_alloc, dry_free, NULL, NULL };
     struct pool p;
 
     mm_test_catch_panics(t);
@@ -1076,7 +1076,7 @@ MM_TEST(pool, static_pool_refuses_each_parameter)
     /* the largest object and alignment allowed are fine */
     MM_CHECK_EQ(t, pool_init(&p, "t-big", MM_PAGE << 4, MM_PAGE, 0,
                              &(const struct mm_pagesrc){ dry_alloc, dry_free,
-                                                         NULL }), POOL_OK);
+                                                         NULL, NULL }), POOL_OK);
     MM_CHECK_EQ(t, p.objsize, MM_PAGE << 4);
     MM_CHECK(t, p.objs_per_slab >= POOL_MIN_OBJS);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
