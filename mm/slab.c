@@ -103,35 +103,55 @@ slab_carve(void *mem, const struct slab_geom *g, void *cache)
     return s;
 }
 
+/* Links every free carved object, from the table, and counts them all. */
+static void
+rebuild_list(struct slab *s, const struct slab_geom *g)
+{
+    uint32_t i;
+
+    s->freelist = NULL;
+    for (i = s->ncarved; i-- > 0;) {
+        void *obj = slab_object(s, g, i);
+
+        if (mm_bitmap_test(s->freemap, i)) {
+            *slab_link(g, obj) = s->freelist;
+            s->freelist = obj;
+        }
+    }
+    s->nfree = (uint32_t)mm_bitmap_count(s->freemap, g->nobjs);
+}
+
 /*
- * The free list disagrees with the table: its head is no free carved
- * object, or it ended while the table counts more free objects than
- * are uncarved.  Tells the cache (bad_link), rebuilds the list from the
- * table, and takes again from the repaired list.
+ * Take, when the free list disagrees with the table: the head's link is
+ * no free carved object (the head is handed out all the same, and the
+ * list rebuilt without it), or the list ended while the table counts
+ * more free objects than are uncarved (rebuilt, then taken from).
+ * Either way the cache hears of it first (bad_link: at the broken link
+ * word, or at object 0 for a list that ended early), and the count is
+ * taken from the table again, so the retry cannot come back here.
  */
 void *
 slab_take_repair(struct slab *s, const struct slab_geom *g)
 {
-    uint32_t i;
+    void *obj = s->freelist;
 
     if (g->bad_link != NULL)
-        g->bad_link(s, s->freelist != NULL ? (uintptr_t)s->freelist :
-                                             s->base);
-    s->freelist = NULL;
-    for (i = s->ncarved; i-- > 0;)
-        if (mm_bitmap_test(s->freemap, i)) {
-            void *obj = slab_object(s, g, i);
-
-            *slab_link(g, obj) = s->freelist;
-            s->freelist = obj;
-        }
-    return slab_take(s, g);
+        g->bad_link(s, obj != NULL ? (uintptr_t)slab_link(g, obj) :
+                                     s->base);
+    if (obj == NULL) {
+        rebuild_list(s, g);
+        return slab_take(s, g);
+    }
+    mm_bitmap_clear(s->freemap, slab_index(s, g, (uintptr_t)obj));
+    rebuild_list(s, g);
+    return obj;
 }
 
 /*
  * Walks s: header, free list (each entry a free carved object, no more
- * entries than objects), uncarved objects all free, and the count, the
- * table and the list agree.  Returns the first violation or NULL.
+ * entries than carved objects), uncarved objects all free, and the
+ * count, the table and the list agree.  Returns the first violation and
+ * where it is in *addr (an object, or the slab), or NULL.
  */
 const char *
 slab_check(const struct slab *s, const struct slab_geom *g, uintptr_t *addr)
@@ -142,13 +162,16 @@ slab_check(const struct slab *s, const struct slab_geom *g, uintptr_t *addr)
     *addr = (uintptr_t)s;
     if (s->magic != SLAB_MAGIC)
         return "slab header";
-    for (obj = s->freelist; obj != NULL; obj = *slab_link(g, obj)) {
+    /* A list longer than the carved objects loops: the walk stops and
+     * the count below disagrees. */
+    for (obj = s->freelist; obj != NULL && listed <= s->ncarved;
+         obj = *slab_link(g, obj)) {
         long k = slab_lookup(s, g, (uintptr_t)obj, s->ncarved);
 
         *addr = (uintptr_t)obj;
-        if (k < 0 || !mm_bitmap_test(s->freemap, (size_t)k) ||
-            ++listed > s->ncarved)
+        if (k < 0 || !mm_bitmap_test(s->freemap, (size_t)k))
             return "bad free-list entry";
+        listed++;
     }
     *addr = (uintptr_t)s;
     for (i = s->ncarved; i < g->nobjs; i++)

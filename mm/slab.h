@@ -123,7 +123,7 @@ void slab_init(struct slab *s, const struct slab_geom *g, void *cache,
 /* Makes a slab with its header at the start of mem (2^order pages). */
 struct slab *slab_carve(void *mem, const struct slab_geom *g, void *cache);
 
-/* Cold: rebuilds s's list from its table after a broken link (take). */
+/* Cold: take when the list is broken: rebuilds it from the table. */
 void *slab_take_repair(struct slab *s, const struct slab_geom *g)
     MM_COLD;
 /* Checks s against its table and g: prints nothing, returns what is
@@ -178,23 +178,43 @@ slab_lookup(const struct slab *s, const struct slab_geom *g, uintptr_t addr,
 }
 
 /*
+ * Can next, the link of free object obj, be followed?  NULL (the end),
+ * or a free carved object other than obj.  A link overwritten after
+ * free fails this, and so does a cycle, since the objects taken before
+ * have their bits cleared.  O(1).
+ */
+static MM_INLINE bool
+slab_link_ok(const struct slab *s, const struct slab_geom *g,
+             const void *obj, void *next)
+{
+    long i;
+
+    if (next == NULL)
+        return true;
+    i = slab_lookup(s, g, (uintptr_t)next, s->ncarved);
+    return i >= 0 && next != obj && mm_bitmap_test(s->freemap, (size_t)i);
+}
+
+/*
  * Takes a free object: the head of the free list, or the next object
- * never carved.  NULL when the slab is full.  The head is checked to be
- * a free carved object before it is handed out; if a write after free
- * broke the list, the cold path counts it (bad_link) and rebuilds the
- * list from the table, which is the truth.
+ * never carved.  NULL when the slab is full.  Only the link of the
+ * object taken is checked; if a write after free broke it, the cold
+ * path tells the cache (bad_link) and rebuilds the list from the table,
+ * which is the truth.
  */
 static MM_INLINE void *
 slab_take(struct slab *s, const struct slab_geom *g)
 {
     void *obj = s->freelist;
-    long i;
+    uint32_t i;
 
     if (obj != NULL) {
-        i = slab_lookup(s, g, (uintptr_t)obj, s->ncarved);
-        if (MM_UNLIKELY(i < 0 || !mm_bitmap_test(s->freemap, (size_t)i)))
+        void *next = *slab_link(g, obj);
+
+        if (MM_UNLIKELY(!slab_link_ok(s, g, obj, next)))
             return slab_take_repair(s, g);
-        s->freelist = *slab_link(g, obj);
+        s->freelist = next;
+        i = slab_index(s, g, (uintptr_t)obj);
     } else {
         /* The table counts more free objects than the uncarved: a link
          * was overwritten to end the list early. */
@@ -203,11 +223,11 @@ slab_take(struct slab *s, const struct slab_geom *g)
         if (s->nfree == 0)
             return NULL;
         i = s->ncarved++;
-        obj = slab_object(s, g, (uint32_t)i);
+        obj = slab_object(s, g, i);
         if (g->ctor != NULL)
             g->ctor(obj, g->ctor_arg);
     }
-    mm_bitmap_clear(s->freemap, (size_t)i);
+    mm_bitmap_clear(s->freemap, i);
     s->nfree--;
     return obj;
 }
