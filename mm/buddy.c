@@ -103,7 +103,10 @@ zone_take(struct buddy *b, struct buddy_zone *z, unsigned want,
     return true;
 }
 
-/* The body of buddy_alloc, with b locked and order valid. */
+/*
+ * The body of buddy_alloc, with b locked and order valid: a block, or
+ * NULL when no zone has one (the caller counts it or reclaims).
+ */
 static MM_INLINE void *
 alloc_locked(struct buddy *b, unsigned order)
 {
@@ -115,8 +118,6 @@ alloc_locked(struct buddy *b, unsigned order)
     for (i = 0; i < b->nzones && !found; i++)
         found = zone_take(b, zone_at(b, i), order, &pfn);
     /* LAB END */
-    if (!found)
-        b->nerr[BUDDY_NOMEM]++;
     return found ? (void *)pfn_addr(pfn) : NULL;
 }
 
@@ -128,8 +129,9 @@ buddy_alloc_locked(struct buddy *b, unsigned order)
 
 /*
  * Allocates 2^order contiguous pages, naturally aligned; returns NULL
- * when no zone has a large enough block (counted as nomem) or when order
- * is above BUDDY_MAX_ORDER (BUDDY_ERR_ORDER).  Zones are tried lowest
+ * when order is above BUDDY_MAX_ORDER (BUDDY_ERR_ORDER) or when no zone
+ * has a large enough block even after the reclaimers gave pages back
+ * (mm/buddy_reclaim.c; counted as nomem).  Zones are tried lowest
  * address first.
  */
 void *
@@ -143,6 +145,8 @@ buddy_alloc(struct buddy *b, unsigned order)
     }
     mm_lock(&b->lock);
     p = alloc_locked(b, order);
+    if (MM_UNLIKELY(p == NULL))
+        p = buddy_alloc_reclaim(b, order);
     mm_unlock(&b->lock);
     return p;
 }
