@@ -10,7 +10,14 @@
  * memory map, the lowest layer, keeps its own plain array and knows
  * nothing of pools).  Both show up in the slabinfo report beside any
  * test pools.
+ *
+ * Every growing pool keeps at most one empty slab as a cache; the
+ * kernel's page allocator gets them all back through a reclaim hook
+ * (pool_reclaim_all) before it fails an allocation.  The pools call
+ * their page source with their own lock released, so the hook may lock
+ * any pool.
  */
+#include "../mm/buddy.h"
 #include "../mm/pool.h"
 #include "../mm/test.h"
 #include "kernel.h"
@@ -18,6 +25,8 @@
 #define MAX_MODULES 8
 
 static struct pool pool_cache;
+static struct buddy_reclaimer pool_reclaimer = { pool_reclaim_all, NULL,
+                                                 NULL };
 
 /* A boot module's record: where GRUB loaded it, and its string. */
 struct boot_module {
@@ -82,6 +91,7 @@ pool_boot(void)
     if (pool_init(&pool_cache, "pool_cache", sizeof(struct pool), 0, 0,
                   kernel_pagesrc()) != POOL_OK)
         panic("pool: cannot create pool_cache");
+    buddy_add_reclaimer(kernel_buddy_allocator(), &pool_reclaimer);
     kprintf("pool: pool_cache ready, %u descriptors of %zu bytes per "
             "slab\n", pool_cache.geom.nobjs, pool_cache.geom.size);
 }
