@@ -612,11 +612,10 @@ w4_glibc(struct work *w)
 /*
  * W5: 64-byte objects, LIVE live; LIFO (variant 0) or random (1).
  * One op = one alloc + one free.  The pool is a static pool over room
- * for 2 x LIVE objects: a growing pool of 64-byte objects stops at
- * POOL_MAX_SLABS one-page slabs (7,936 objects), fewer than W5 keeps
- * live.  Alloc and free run the same code for both backings.  For the
- * counts at arena sizes, a growing pool over the arena's buddy keeps
- * w->live objects (fewer) instead.
+ * for 2 x LIVE objects, beside the object lists over the same buffer.
+ * For the counts at arena sizes, a growing pool over the arena's buddy
+ * keeps w->live objects instead; its free also asks the page source
+ * for the owner byte of the object's page.
  */
 enum pl_kind {
     PL_POOL,                    /* kmemlab's pool, static */
