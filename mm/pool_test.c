@@ -976,6 +976,50 @@ MM_TEST(pool, check_catches_full_list_corruption)
     mm_test_pages_fini(&tp);
 }
 
+/*
+ * The count of slabs and the cached slab: one slab too few in nslabs
+ * (more listed than held), and an object taken from the cached slab
+ * behind the pool's back (in use while cached; the active count then
+ * disagrees too).  Each is undone before the next.
+ */
+MM_TEST(pool, check_catches_count_and_cache_corruption)
+{
+    static struct mm_test_pages tp;
+    struct pool p;
+    void *o;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    MM_CHECK_EQ(t, pool_init(&p, "t-cache", 64, 64, 0, &tp.src), POOL_OK);
+    o = pool_alloc(&p);
+    MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);      /* slab cached */
+    MM_CHECK(t, p.cached != NULL && p.nslabs == 1);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    p.nslabs = 0;
+    check_says(t, &p, 1, "more slabs listed than held", "pool: check: more "
+               "slabs listed than held at 0x00000000 (pool t-cache)\n");
+    p.nslabs = 1;
+
+    o = slab_take(p.cached, &p.geom);
+    MM_CHECK(t, o != NULL);
+    {
+        char want[256];
+
+        mm_test_format(want, sizeof want, "pool: check: cached slab in use "
+                       "at 0x%08lx (pool t-cache)\n"
+                       "pool: check: active count differs from the slabs "
+                       "at 0x00000000 (pool t-cache)\n",
+                       (unsigned long)p.cached);
+        check_says(t, &p, 2, "cached slab in use", want);
+    }
+    MM_CHECK_EQ(t, slab_put(p.cached, &p.geom, o), SLAB_OK);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
 /* ---- trace and reports ----------------------------------------------- */
 
 /* With pool tracing on, each event prints one line naming its address. */
@@ -995,6 +1039,14 @@ MM_TEST(pool, trace_prints_each_event)
     mm_switch.trace = MM_TRACE_POOL;
     pool_trace_switched();
     MM_CHECK(t, (p.flags & POOL_TRACED) != 0);
+    {
+        struct pool q;          /* created while tracing: traced */
+
+        MM_CHECK_EQ(t, pool_init(&q, "t-trace-q", 8, 0, 0, &tp.src),
+                    POOL_OK);
+        MM_CHECK(t, (q.flags & POOL_TRACED) != 0);
+        MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
+    }
     mm_test_capture_prints(out, sizeof out);
     o = pool_alloc(&p);                             /* grow, alloc */
     slab = (unsigned long)pool_slab_at(&p, 0);
@@ -1048,6 +1100,10 @@ MM_TEST(pool, slabinfo_lists_live_pools_newest_first)
     b = pool_alloc(&g);
     MM_CHECK_PTR_EQ(t, pool_registry_next(NULL), &g);
     MM_CHECK_PTR_EQ(t, pool_registry_next(&g), &s);
+    pool_free(&s, a);                   /* an idle static pool: its one */
+    MM_CHECK_EQ(t, pool_nslabs_active(&s), 0);  /* slab is not active */
+    a = pool_alloc(&s);
+    MM_CHECK_EQ(t, pool_nslabs_active(&s), 1);
     mm_test_capture_prints(out, sizeof out);
     pool_print_slabinfo();
     mm_test_release_prints();
