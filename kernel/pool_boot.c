@@ -122,3 +122,32 @@ MM_TEST(pool, kernel_pool_cache)
     MM_CHECK_EQ(t, pool_cache.active, before);
     MM_CHECK_EQ(t, pool_check(&pool_cache), 0);
 }
+
+/*
+ * The kernel's buddy allocator knows the pools' reclaim hook, and the
+ * hook gives a pool's cached empty slab back to it.
+ */
+MM_TEST(pool, kernel_reclaim_returns_cached_slabs)
+{
+    struct buddy *b = kernel_buddy_allocator();
+    const struct buddy_reclaimer *r;
+    struct pool *p = kpool_create("t-kreclaim", 64, 0, 0);
+    size_t free_before;
+    bool known = false;
+    void *o;
+
+    for (r = b->reclaimers; r != NULL; r = r->next)
+        known = known || r == &pool_reclaimer;
+    MM_CHECK(t, known);
+    if (!MM_CHECK(t, p != NULL))
+        return;
+    o = pool_alloc(p);
+    MM_CHECK_EQ(t, pool_free(p, o), POOL_OK);
+    MM_CHECK(t, p->cached != NULL);
+    free_before = buddy_free_pages(b);
+    MM_CHECK(t, pool_reclaim_all(NULL) >= 1);
+    MM_CHECK(t, p->cached == NULL && p->nslabs == 0);
+    MM_CHECK(t, buddy_free_pages(b) >= free_before + 1);
+    MM_CHECK_EQ(t, pool_check(p), 0);
+    MM_CHECK_EQ(t, kpool_destroy(p), POOL_OK);
+}

@@ -166,9 +166,9 @@ MM_TEST(pool, bad_parameters_at_create)
 }
 
 /*
- * Bad frees to a growing pool: a pointer outside every slab (found by
- * binary search over the slab table, never by reading the pointer), one
- * into a slab's header, one of another growing pool, a double free.
+ * Bad frees to a growing pool: a pointer outside every slab (its page's
+ * owner byte says so, and the pointer is never read), one into a slab's
+ * header, one of another growing pool, a double free.
  */
 MM_TEST(pool, bad_input_growing_pool)
 {
