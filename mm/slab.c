@@ -3,8 +3,8 @@
  *
  * Take and put are inline in mm/slab.h, where a cache's fast path can
  * fold them in; this file holds what runs once per cache (the
- * geometry), once per slab (set-up), and when something is wrong (the
- * repair of a broken free list, the checker).
+ * geometry), once per slab (set-up), the slow half of take (carving,
+ * and the repair of a broken free list), and the checker.
  *
  * Invariant, bounds, metadata: those of mm/slab.h.  Geometry is
  * O(1); slab set-up O(objects / 32) to fill the free table; repair and
@@ -137,7 +137,7 @@ repair(struct slab *s, const struct slab_geom *g)
 }
 
 void *
-slab_take(struct slab *s, const struct slab_geom *g)
+slab_take_slow(struct slab *s, const struct slab_geom *g)
 {
     void *obj = slab_pop(s, g);
     uint32_t i;

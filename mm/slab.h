@@ -124,14 +124,14 @@ void slab_init(struct slab *s, const struct slab_geom *g, void *cache,
 struct slab *slab_carve(void *mem, const struct slab_geom *g, void *cache);
 
 /*
- * Takes a free object: slab_pop's, else the next object never carved
- * (constructed on the way out), else NULL when the slab is full.  If a
- * write after free broke the list - its head is no free carved object,
- * or it ended while the table counts free carved objects - the cache
- * hears of it (bad_link) and the list is rebuilt from the table, which
- * is the truth.  Out of line: the caches call slab_pop first.
+ * slab_take's slow half (slab_pop found nothing): the next object never
+ * carved (constructed on the way out), else NULL when the slab is full.
+ * If a write after free broke the list - its head is no free carved
+ * object, or it ended while the table counts free carved objects - the
+ * cache hears of it (bad_link) and the list is rebuilt from the table,
+ * which is the truth.
  */
-void *slab_take(struct slab *s, const struct slab_geom *g);
+void *slab_take_slow(struct slab *s, const struct slab_geom *g);
 /* Checks s against its table and g: prints nothing, returns what is
  * wrong ("bad free-list entry", ...) or NULL, and where in *addr. */
 const char *slab_check(const struct slab *s, const struct slab_geom *g,
@@ -206,6 +206,19 @@ slab_pop(struct slab *s, const struct slab_geom *g)
     mm_bitmap_clear(s->freemap, (size_t)i);
     s->nfree--;
     return obj;
+}
+
+/*
+ * Takes a free object: the head of the free list (slab_pop), else, out
+ * of line, an object never carved or one from the repaired list; NULL
+ * when the slab is full.
+ */
+static MM_INLINE void *
+slab_take(struct slab *s, const struct slab_geom *g)
+{
+    void *obj = slab_pop(s, g);
+
+    return obj != NULL ? obj : slab_take_slow(s, g);
 }
 
 /*
