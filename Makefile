@@ -106,6 +106,8 @@ MM_SRCS := \
 	mm/pool_owner.c \
 	mm/pool_report.c \
 	mm/pool_test.c \
+	mm/slab.c \
+	mm/slab_test.c \
 	mm/table.c \
 	mm/table_test.c \
 	mm/test.c \
