@@ -2,53 +2,66 @@
  * mm/kheap_owner.c - what the kmalloc heap's books say it holds, for
  * the page ledger (mm/ledger.c).
  *
- * A heap's extent is a block it took from the page allocator; inside,
- * two books describe every page: the heap's own buddy (header, page
- * table and state bytes as the used prefix; free pages; pages handed
- * out) and the page table (bucket pages and the first page of each
- * large run).  The ledger gets both, one level apart:
+ * kmalloc's book is the owner byte of each page (mm/pagesrc.h): a slab
+ * whose header names one of the heap's buckets, or the first page of a
+ * run.  A heap on a page source took those blocks from the page
+ * allocator, so it claims them one level below it:
+ *
+ *   depth 0  | kernel block                   | kernel block      |
+ *   depth 1  | kmalloc bucket slab (size 64)  | kmalloc large run |
+ *
+ * A heap over extents took its extents from its caller; inside, its
+ * private buddy and the owner bytes describe every page:
  *
  *   depth 1  | kmalloc extent                                 |
  *   depth 2  | kmalloc metadata | page | page page | unused   |
  *   depth 3                     |bucket| large run |
  *
- * so a page the buddy handed out but the table does not know has no
- * owner, and a table entry over a free page gives two owners.
+ * so an owner byte over a free page gives two owners, and (over
+ * extents) a page the buddy handed out that no owner byte claims has no
+ * owner.
  *
- * Invariant: reads only.  An extent whose keys are broken is not read.
- * Bounds: O(pages) per extent for the page table, at most 1024.
+ * Invariant: reads only.  An extent whose keys are broken is not read;
+ * a slab is claimed only from its first page, with its header's magic
+ * and bucket intact.
+ * Bounds: O(pages of the span, or of the extents): each page's owner
+ * byte is read once, a claimed block's pages are skipped.
  * Metadata: none.
  * Read after: mm/kheap.c, mm/buddy_owner.c.  Tests: mm/ledger_test.c.
  */
-#include "kheap.h"
+#include "kheap_internal.h"
 #include "ledger.h"
 
-static bool
-keys_ok(const struct kheap *h, const struct kheap_extent *e)
-{
-    return e->key1 == KHEAP_KEY1 && e->key2 == KHEAP_KEY2 && e->heap == h;
-}
-
-/* What extent e's page table says, one claim per bucket page or run. */
+/*
+ * Claims the slabs and runs the owner bytes of pages [first, end) name
+ * as kinds slab and run.
+ */
 static void
-claim_table(const struct kheap *h, const struct kheap_extent *e,
-            struct ledger *l)
+claim_pages(const struct kheap *h, struct ledger *l, uint64_t first,
+            uint64_t end, unsigned slab, unsigned run)
 {
-    uint64_t first = e->first_page >> MM_PAGE_SHIFT;
-    size_t j;
+    uint64_t pfn = first;
 
-    for (j = 0; j < e->npages; j++) {
-        const struct kheap_page *pg = &e->page[j];
+    while (pfn < end) {
+        void *addr = (void *)(uintptr_t)(pfn << MM_PAGE_SHIFT);
+        const uint8_t *own = mm_pagesrc_owner(h->src, addr);
+        unsigned order = own == NULL ? 0 : *own & MM_OWNER_ORDER;
+        const struct slab *s = slab_of(addr, order);
 
-        if (pg->kind == KHEAP_PAGE_BUCKET && pg->bucket < KHEAP_NBUCKETS)
-            ledger_claim(l, first + j, 1, LEDGER_KMALLOC_BUCKET,
-                         (uint32_t)h->bucket[pg->bucket].size, NULL);
-        else if (pg->kind == KHEAP_PAGE_LARGE &&
-                 pg->bucket <= BUDDY_MAX_ORDER)
-            ledger_claim(l, first + j, (uint64_t)1 << pg->bucket,
-                         LEDGER_KMALLOC_LARGE, pg->bucket, NULL);
-        /* any other entry claims nothing: its page, if handed out, is
-           then owned by no one */
+        if (own != NULL && (*own & MM_OWNER_KIND) == MM_OWNER_SLAB &&
+            (void *)s == addr && s->magic == SLAB_MAGIC &&
+            kheap_is_bucket(h, s->cache)) {
+            ledger_claim(l, pfn, (uint64_t)1 << order, slab,
+                         (uint32_t)((const struct kheap_bucket *)
+                                    s->cache)->geom.size, NULL);
+        } else if (own != NULL &&
+                   (*own & MM_OWNER_KIND) == MM_OWNER_LARGE &&
+                   order <= BUDDY_MAX_ORDER) {
+            ledger_claim(l, pfn, (uint64_t)1 << order, run, order, NULL);
+        } else {
+            order = 0;
+        }
+        pfn += (uint64_t)1 << order;
     }
 }
 
@@ -57,14 +70,26 @@ kheap_claim(const struct kheap *h, struct ledger *l)
 {
     unsigned i;
 
+    if (h->src == NULL)
+        return;                         /* destroyed, or never set up */
+    if (!(h->flags & KHEAP_F_EXTENTS)) {
+        claim_pages(h, l, l->first_pfn, l->end_pfn, LEDGER_KMALLOC_SLAB,
+                    LEDGER_KMALLOC_RUN);
+        return;
+    }
     for (i = 0; i < h->next; i++) {
         const struct kheap_extent *e = kheap_extent_at(h, i);
+        const struct buddy_zone *z;
 
-        if (!keys_ok(h, e))
+        if (!kheap_extent_keys_ok(h, e))
             continue;
-        ledger_claim_bytes(l, e->area.first, e->size_bytes, LEDGER_KMALLOC_EXTENT,
-                           0, NULL);
-        claim_table(h, e, l);
+        ledger_claim_bytes(l, e->area.first, e->size_bytes,
+                           LEDGER_KMALLOC_EXTENT, 0, NULL);
+        z = buddy_zone_of(&h->pages, (void *)((e->area.first + MM_PAGE - 1) &
+                                              ~(uintptr_t)(MM_PAGE - 1)));
+        if (z != NULL)
+            claim_pages(h, l, z->pfns.first, z->pfns.last + 1,
+                        LEDGER_KMALLOC_BUCKET, LEDGER_KMALLOC_LARGE);
     }
     buddy_claim(&h->pages, l, LEDGER_KMALLOC_META, LEDGER_KMALLOC_UNUSED,
                 LEDGER_KMALLOC_PAGE);
@@ -74,20 +99,16 @@ int
 kheap_bucket_page_free(const struct kheap *h, uintptr_t addr,
                        unsigned *nblocks)
 {
-    unsigned i;
+    const uint8_t *own = mm_pagesrc_owner(h->src, (void *)addr);
+    const struct slab *s;
+    const struct kheap_bucket *b;
 
-    for (i = 0; i < h->next; i++) {
-        const struct kheap_extent *e = kheap_extent_at(h, i);
-        const struct kheap_page *pg;
-
-        if (!keys_ok(h, e) || addr < e->first_page ||
-            (addr - e->first_page) >> MM_PAGE_SHIFT >= e->npages)
-            continue;
-        pg = &e->page[(addr - e->first_page) >> MM_PAGE_SHIFT];
-        if (pg->kind != KHEAP_PAGE_BUCKET || pg->bucket >= KHEAP_NBUCKETS)
-            return -1;
-        *nblocks = (unsigned)(MM_PAGE / h->bucket[pg->bucket].size);
-        return pg->nfree;
-    }
-    return -1;
+    if (own == NULL || (*own & MM_OWNER_KIND) != MM_OWNER_SLAB)
+        return -1;
+    s = slab_of((void *)addr, *own & MM_OWNER_ORDER);
+    b = s->cache;
+    if (s->magic != SLAB_MAGIC || !kheap_is_bucket(h, b))
+        return -1;
+    *nblocks = b->geom.nobjs;
+    return (int)s->nfree;
 }
