@@ -9,9 +9,11 @@
  *
  * Invariant: each managed page lies in exactly one block, free or in
  * use; no two free buddies of the same order coexist.
- * Bounds: alloc O(zones + BUDDY_MAX_ORDER); free, size-of and resize in
- * place O(log zones + BUDDY_MAX_ORDER) - a sorted table of the zones'
- * ranges (mm/table.h) makes finding an address's zone a binary search.
+ * Bounds: alloc O(zones + BUDDY_MAX_ORDER); free, size-of, owner and
+ * resize in place O(BUDDY_MAX_ORDER) - a zone map, one byte per 4 MiB
+ * chunk of the span the zones cover, finds an address's zone in O(1)
+ * (see struct buddy); a sorted table of the zones' ranges (mm/table.h)
+ * numbers them by address.
  * Zones are numbered by address (buddy_zone_at, buddyinfo, traces);
  * the slots of zone[] are in no particular order.  Nothing
  * walks pages or free lists except zone set-up, buddy_check() and the
@@ -33,6 +35,8 @@
 #define BUDDY_MAX_ORDER     10      /* largest block: 2^10 pages = 4 MiB */
 #define BUDDY_NORDERS       (BUDDY_MAX_ORDER + 1)
 #define BUDDY_MAX_ZONES     32      /* zones one allocator can hold */
+#define BUDDY_MAP_SLOTS     1024    /* zone map: 4 GiB in 4 MiB chunks */
+#define BUDDY_MAP_NONE      0xFFu   /* zone map: no zone in this chunk */
 
 /*
  * What a call can report.  BUDDY_NOMEM is not the caller's mistake (out
@@ -102,6 +106,17 @@ struct buddy {
     struct buddy_zone zone[BUDDY_MAX_ZONES];    /* slots 0..nzones-1, in
                                                    no particular order */
     struct mm_range *by_addr[BUDDY_MAX_ZONES];  /* their pfns, sorted */
+    /*
+     * The zone map: chunk i holds pfns map_base + (i << map_shift) on,
+     * 2^map_shift pages (4 MiB, or more when the zones span more than
+     * BUDDY_MAP_SLOTS such chunks, as heap buffers on a 64-bit host
+     * can); map[i] is the address-order number of the first zone that
+     * overlaps chunk i, or BUDDY_MAP_NONE.  Rebuilt when a zone comes
+     * or goes.
+     */
+    uintptr_t map_base;         /* first pfn of the lowest zone */
+    unsigned map_shift;         /* log2 of pages per chunk, >= 10 */
+    uint8_t map[BUDDY_MAP_SLOTS];
     size_t free_pages;          /* over all zones */
     size_t managed_pages;       /* pages that can ever be handed out */
     unsigned long nerr[BUDDY_ERR_COUNT];    /* per error; [BUDDY_NOMEM]

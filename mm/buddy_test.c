@@ -633,6 +633,87 @@ MM_TEST(buddy, owner_byte)
     mm_scratch_free(base, ARENA_PAGES * MM_PAGE);
 }
 
+/* Does buddy_zone_of answer, page by page, zone number want[i] or none
+   (-1) for the npages pages from base? */
+static bool
+zones_are(struct mm_t *t, const struct buddy *b, const uint8_t *base,
+          const int *want, size_t npages, int line)
+{
+    size_t i;
+    bool ok = true;
+
+    for (i = 0; i < npages; i++) {
+        const struct buddy_zone *z = buddy_zone_of(b, base + i * MM_PAGE);
+        int got = -1, j;
+
+        for (j = 0; j < (int)buddy_nzones(b); j++)
+            if (buddy_zone_at(b, (unsigned)j) == z)
+                got = j;
+
+        if (got != want[i] ||
+            (z != NULL && buddy_zone_of(b, base + i * MM_PAGE + 99) != z))
+            ok = false;
+    }
+    return mm_check(t, ok, __FILE__, line, "zone of every page");
+}
+
+/*
+ * The zone map finds each page's zone in O(1), with zones sharing a
+ * 4 MiB chunk and gaps between them, and is rebuilt when zones come and
+ * go.  Three zones in 48 pages, all in one chunk:
+ *
+ *   pages  0-7  zone 0 | 8-15 none | 16-23 zone 1 | 24-39 none |
+ *   40-47  zone 2
+ *
+ * Removing zone 1 renumbers zone 2 as 1; a zone far away (another
+ * scratch buffer, maybe gigabytes off on a 64-bit host) widens the map's
+ * chunks but every answer stays the same.
+ */
+MM_TEST(buddy, zone_map_finds_every_page)
+{
+    static uint8_t meta[3][16], far_meta[32];  /* 2 bytes per page */
+    static int want[48];
+    uint8_t *base = mm_scratch_alloc(48 * MM_PAGE), *far;
+    struct buddy b;
+    size_t i;
+
+    if (!MM_CHECK(t, base != NULL))
+        return;
+    buddy_init(&b, "map");
+    MM_CHECK(t, buddy_zone_of(&b, base) == NULL);       /* no zones yet */
+    MM_CHECK_EQ(t, buddy_add_zone(&b, base + 40 * MM_PAGE, 8 * MM_PAGE, 0,
+                                  meta[2]), BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_add_zone(&b, base, 8 * MM_PAGE, 0, meta[0]),
+                BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_add_zone(&b, base + 16 * MM_PAGE, 8 * MM_PAGE, 0,
+                                  meta[1]), BUDDY_OK);
+    for (i = 0; i < 48; i++)
+        want[i] = i < 8 ? 0 : i < 16 ? -1 : i < 24 ? 1 : i < 40 ? -1 : 2;
+    zones_are(t, &b, base, want, 48, __LINE__);
+    MM_CHECK(t, buddy_zone_of(&b, base - MM_PAGE) == NULL);
+    MM_CHECK(t, buddy_zone_of(&b, base + 48 * MM_PAGE) == NULL);
+    MM_CHECK_EQ(t, buddy_remove_zone(&b, base + 16 * MM_PAGE), BUDDY_OK);
+    for (i = 16; i < 48; i++)
+        want[i] = i < 40 ? -1 : 1;
+    zones_are(t, &b, base, want, 48, __LINE__);
+    far = mm_scratch_alloc(16 * MM_PAGE);
+    if (!MM_CHECK(t, far != NULL))
+        return;
+    MM_CHECK_EQ(t, buddy_add_zone(&b, far, 16 * MM_PAGE, 0, far_meta),
+                BUDDY_OK);
+    if (far > base)                     /* far is zone 2, or zone 0 */
+        zones_are(t, &b, base, want, 48, __LINE__);
+    MM_CHECK_PTR_EQ(t, buddy_zone_of(&b, far + 5 * MM_PAGE),
+                    buddy_zone_at(&b, far > base ? 2 : 0));
+    MM_CHECK(t, b.map_shift >= BUDDY_MAX_ORDER);
+    MM_CHECK(t, ((buddy_zone_at(&b, 2)->pfns.last - b.map_base) >>
+                 b.map_shift) < BUDDY_MAP_SLOTS);
+    MM_CHECK_EQ(t, buddy_remove_zone(&b, far), BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
+    mm_scratch_free(far, 16 * MM_PAGE);
+    mm_scratch_free(base, 48 * MM_PAGE);
+}
+
 /* ---- randomized stress against a shadow model ----------------------- */
 
 #define STRESS_PAGES    1024        /* 4 MiB arena */

@@ -10,11 +10,13 @@
  * page ranges, sorted by address (mm/table.h), finds the zone of any
  * address by binary search and numbers the zones by address.
  *
+ * The zone map (struct buddy) then finds an address's zone in O(1).
+ *
  * Invariant: slots 0..nzones-1 hold the zones, each exactly once in the
- * table; no two zones overlap.
- * Bounds: adding or removing a zone is O(zones + its pages) (covering
- * writes one state byte per page); a query is O(orders) or
- * O(log zones).
+ * table; no two zones overlap; the map names, for each chunk, the first
+ * zone in address order that overlaps it.
+ * Bounds: adding or removing a zone is O(zones + map slots + its pages)
+ * (covering writes two bytes per page); a query is O(orders) or O(1).
  * Metadata: 2 bytes per page (a state byte, then an owner byte), inside
  * the zone or the caller's.
  * Read after: mm/buddy.c, mm/table.h.  Tests: mm/buddy_test.c.
@@ -27,6 +29,38 @@ buddy_init(struct buddy *b, const char *name)
     mm_memset(b, 0, sizeof *b);
     b->name = name;
     b->poison = (mm_switch.poison & MM_POISON_BUDDY) != 0;
+    buddy_map_build(b);
+}
+
+/*
+ * Rebuilds the zone map (struct buddy): picks the smallest chunk of at
+ * least 2^10 pages for which BUDDY_MAP_SLOTS chunks cover every zone,
+ * then records each chunk's first overlapping zone.  O(slots + zones).
+ * E.g. one zone at pfns 0x400-0x7ff: base 0x400, shift 10, map[0] = 0,
+ * the rest none.
+ */
+void
+buddy_map_build(struct buddy *b)
+{
+    uintptr_t span, c, last_chunk;
+    unsigned i;
+
+    mm_memset(b->map, BUDDY_MAP_NONE, sizeof b->map);
+    b->map_base = b->nzones ? b->by_addr[0]->first : 0;
+    b->map_shift = BUDDY_MAX_ORDER;
+    if (b->nzones == 0)
+        return;
+    span = b->by_addr[b->nzones - 1]->last - b->map_base;
+    while ((span >> b->map_shift) >= BUDDY_MAP_SLOTS)
+        b->map_shift++;
+    for (i = b->nzones; i-- > 0;) {     /* lowest zone written last */
+        const struct mm_range *r = b->by_addr[i];
+
+        last_chunk = (r->last - b->map_base) >> b->map_shift;
+        for (c = (r->first - b->map_base) >> b->map_shift; c <= last_chunk;
+             c++)
+            b->map[c] = (uint8_t)i;
+    }
 }
 
 /*
@@ -143,6 +177,7 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
                    (uintptr_t)free_pfn);
         MM_ASSERT(mm_table_insert(b->by_addr, &b->nzones, BUDDY_MAX_ZONES,
                                   &z->pfns) >= 0);
+        buddy_map_build(b);
         buddy_trace_zone(b, "zone-add", z);
         zone_cover(b, z, (uintptr_t)free_pfn, (uintptr_t)last);
         b->managed_pages += (size_t)(last - free_pfn);
@@ -196,6 +231,7 @@ buddy_remove_zone(struct buddy *b, void *base)
         MM_ASSERT(mm_table_remove(b->by_addr, &b->nzones, &z->pfns));
         if (z != &b->zone[b->nzones])
             zone_move(b, z, &b->zone[b->nzones]);
+        buddy_map_build(b);
     }
     mm_unlock(&b->lock);
     return err;
@@ -210,7 +246,7 @@ buddy_zone_at(const struct buddy *b, unsigned i)
     return i < b->nzones ? zone_at(b, i) : NULL;
 }
 
-/* The zone that holds the page at addr, or NULL.  O(log zones). */
+/* The zone that holds the page at addr, or NULL.  O(1). */
 const struct buddy_zone *
 buddy_zone_of(const struct buddy *b, const void *addr)
 {
