@@ -116,19 +116,31 @@ bucket_refill(struct kheap *h, struct kheap_bucket *b)
     return true;
 }
 
+/* A slab that slab_take left with no free block moves to the full list. */
+static MM_INLINE void
+bucket_took(struct kheap_bucket *b, struct slab *s)
+{
+    if (s->nfree == 0) {
+        mm_list_unlink(&s->link);
+        mm_list_push(&b->full, &s->link);
+    }
+    b->requests++;
+    if (++b->inuse > b->hwm)
+        b->hwm = b->inuse;
+}
+
 /*
- * Takes a block from bucket b: from the first partial slab, else the
- * kept empty slab, else a fresh one.  A slab left with no free block
- * moves to the full list.  NULL when out of memory.
+ * bucket_take's way when the first partial slab has nothing on its free
+ * list: carve its next block, else use the kept empty slab, else refill.
+ * NULL when out of memory.
  */
-static MM_INLINE void *
-bucket_take(struct kheap *h, struct kheap_bucket *b)
+static MM_COLD void *
+bucket_take_slow(struct kheap *h, struct kheap_bucket *b)
 {
     struct slab *s;
     void *blk;
 
-    /* LAB: bucket_take */
-    if (MM_UNLIKELY(mm_list_empty(&b->partial))) {
+    if (mm_list_empty(&b->partial)) {
         if (b->empty != NULL) {
             mm_list_push(&b->partial, &b->empty->link);
             b->empty = NULL;
@@ -138,14 +150,27 @@ bucket_take(struct kheap *h, struct kheap_bucket *b)
     }
     s = slab_from_link(b->partial.next);
     blk = slab_take(s, &b->geom);
-    if (s->nfree == 0) {
-        mm_list_unlink(&s->link);
-        mm_list_push(&b->full, &s->link);
-    }
+    bucket_took(b, s);
+    return blk;
+}
+
+/*
+ * Takes a block from bucket b: the head of the first partial slab's
+ * free list (the cold path carves, or finds a slab).  A slab left with
+ * no free block moves to the full list.  NULL when out of memory.
+ */
+static MM_INLINE void *
+bucket_take(struct kheap *h, struct kheap_bucket *b)
+{
+    struct slab *s = slab_from_link(b->partial.next);
+    void *blk;
+
+    /* LAB: bucket_take */
+    if (MM_UNLIKELY(&s->link == &b->partial || s->freelist == NULL))
+        return bucket_take_slow(h, b);
+    blk = slab_take(s, &b->geom);
+    bucket_took(b, s);
     /* LAB END */
-    b->requests++;
-    if (++b->inuse > b->hwm)
-        b->hwm = b->inuse;
     return blk;
 }
 

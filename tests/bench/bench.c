@@ -2,6 +2,7 @@
  * tests/bench/bench.c - host benchmarks of every layer against baselines.
  *
  *   bench time            the timing tables (make bench)
+ *   bench time W4         the kmalloc tables alone
  *   bench count NAME N    run workload NAME once with N operations, for
  *                         callgrind to count instructions (make bench-count)
  *   bench check           check that the references work (refs_test.c)
@@ -1129,8 +1130,13 @@ main(int argc, char **argv)
         return count(argv[2], strtoul(argv[3], NULL, 10));
     if (argc == 4 && strcmp(argv[1], "trace") == 0)
         return trace(argv[2], strtoul(argv[3], NULL, 10));
+    if (argc == 3 && strcmp(argv[1], "time") == 0 &&
+        strcmp(argv[2], "W4") == 0) {
+        table_w4();
+        return 0;
+    }
     if (argc != 2 || strcmp(argv[1], "time") != 0) {
-        fprintf(stderr, "usage: bench time | bench count WORKLOAD N | "
+        fprintf(stderr, "usage: bench time [W4] | bench count WORKLOAD N | "
                 "bench check | bench trace W4 N\n");
         return 2;
     }
