@@ -44,8 +44,9 @@
  * mm/kheap_check.c; the global heap behind kmalloc() mm/kmalloc.c.
  *
  * Invariant: every slab of bucket b has owner bytes SLAB|order, its
- * header's cache is b, and it is on b's partial or full list as it has
- * free blocks or not, or is b->empty; a run's first page has LARGE|order.
+ * header's cache is b, and it is on b's partial list when it has free
+ * and used blocks, on no list (counted in nfull) when it has no free
+ * block, or is b->empty; a run's first page has LARGE|order.
  * Locking: the heap never calls its page source with its lock held, so
  * the page allocator may call kheap_reclaim while it serves us.
  * Bounds: kmalloc and kfree are O(1): a bucket index by bit count, one
@@ -116,13 +117,13 @@ bucket_refill(struct kheap *h, struct kheap_bucket *b)
     return true;
 }
 
-/* A slab that slab_take left with no free block moves to the full list. */
+/* A slab that slab_take left with no free block leaves the list. */
 static MM_INLINE void
 bucket_took(struct kheap_bucket *b, struct slab *s)
 {
     if (s->nfree == 0) {
         mm_list_unlink(&s->link);
-        mm_list_push(&b->full, &s->link);
+        b->nfull++;
     }
     b->requests++;
     if (++b->inuse > b->hwm)
@@ -157,7 +158,7 @@ bucket_take_slow(struct kheap *h, struct kheap_bucket *b)
 /*
  * Takes a block from bucket b: the head of the first partial slab's
  * free list (the cold path carves, or finds a slab).  A slab left with
- * no free block moves to the full list.  NULL when out of memory.
+ * no free block leaves the partial list.  NULL when out of memory.
  */
 static MM_INLINE void *
 bucket_take(struct kheap *h, struct kheap_bucket *b)
@@ -176,7 +177,7 @@ bucket_take(struct kheap *h, struct kheap_bucket *b)
 
 /*
  * After slab_put gave a block back to slab s of bucket b: a slab that
- * was full moves to the partial list; one whose blocks are now all free
+ * was full goes on the partial list; one whose blocks are now all free
  * becomes the bucket's kept empty slab, or, if it has one already, is
  * returned to the caller to give back to the page source (after
  * unlocking).
@@ -186,8 +187,8 @@ bucket_settle(struct kheap_bucket *b, struct slab *s)
 {
     /* LAB: bucket_settle */
     if (s->nfree == 1) {                    /* was full */
-        mm_list_unlink(&s->link);
         mm_list_push(&b->partial, &s->link);
+        b->nfull--;
     }
     if (s->nfree < b->geom.nobjs)
         return NULL;

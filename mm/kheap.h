@@ -71,15 +71,17 @@ struct kheap_extent {
 
 /*
  * A bucket: a cache of slabs whose objects are the bucket's blocks.
- * Each slab is on exactly one of: partial (some blocks free, some
- * handed out), full (none free), or it is the bucket's one empty slab
- * (every block free; kept so that an alloc/free pair at a slab's edge
- * does not call the page source every time).
+ * Each slab is either on the partial list (some blocks free, some
+ * handed out), full (none free: on no list, only counted, so that a
+ * slab filling up and emptying by one costs one list operation each),
+ * or the bucket's one empty slab (every block free; kept so that an
+ * alloc/free pair at a slab's edge does not call the page source every
+ * time).
  */
 struct kheap_bucket {
     struct slab_geom geom;      /* blocks of 16 << i bytes */
     struct mm_list partial;     /* slabs with free and used blocks */
-    struct mm_list full;        /* slabs with no free block */
+    size_t nfull;               /* slabs with no free block */
     struct slab *empty;         /* the kept empty slab, or NULL */
     size_t npages;              /* pages in the bucket's slabs */
     size_t inuse;               /* blocks handed out */

@@ -2,10 +2,11 @@
  * mm/kheap_check.c - the kmalloc checker: walks all of a heap's slabs.
  *
  * kheap_check compares what the fast path keeps in step: for each
- * bucket, every slab on its partial and full lists and its empty slab -
- * header magic and owner, the owner bytes of its pages, its free list
- * and free table (slab_check), and the list it is on for its count of
- * free blocks - and the bucket's totals against the slabs; for a heap
+ * bucket, every slab on its partial list and its empty slab - header
+ * magic and owner, the owner bytes of its pages, its free list and free
+ * table (slab_check), and the list it is on for its count of free
+ * blocks - and the bucket's totals against the slabs, counting the full
+ * slabs (on no list) as full; for a heap
  * over extents, each extent's keys and the private buddy.  Each
  * violation is printed ("kheap: check: WHAT at 0xADDR").  Runs are not
  * walked: nothing lists them but their owner bytes.
@@ -24,8 +25,8 @@ check_fail(const char *what, uintptr_t addr)
     return 1;
 }
 
-/* Which list a slab belongs on, by its count of free blocks. */
-enum slab_place { ON_PARTIAL, ON_FULL, KEPT_EMPTY };
+/* Where a slab belongs, by its count of free blocks. */
+enum slab_place { ON_PARTIAL, KEPT_EMPTY };
 
 /* One slab of bucket b: header, owner bytes, list, table and count. */
 static unsigned
@@ -41,7 +42,7 @@ check_slab(const struct kheap *h, const struct kheap_bucket *b,
         return check_fail("slab header not its bucket's", (uintptr_t)s);
     if (own == NULL || *own != (MM_OWNER_SLAB | order))
         return check_fail("slab owner byte wrong", (uintptr_t)s);
-    if ((where == ON_FULL) != (s->nfree == 0) ||
+    if (s->nfree == 0 ||
         (where == KEPT_EMPTY) != (s->nfree == b->geom.nobjs))
         return check_fail("slab on the wrong list", (uintptr_t)s);
     if ((why = slab_check(s, &b->geom, &at)) != NULL)
@@ -75,7 +76,8 @@ check_bucket(const struct kheap *h, const struct kheap_bucket *b)
     unsigned bad;
 
     bad = check_list(h, b, &b->partial, ON_PARTIAL, &nslabs, &inuse);
-    bad += check_list(h, b, &b->full, ON_FULL, &nslabs, &inuse);
+    nslabs += b->nfull;
+    inuse += b->nfull * b->geom.nobjs;
     if (b->empty != NULL) {
         nslabs++;
         bad += check_slab(h, b, b->empty, KEPT_EMPTY, &inuse);

@@ -155,7 +155,6 @@ kheap_setup(struct kheap *h, const char *name)
 
         MM_ASSERT(slab_geom_init(&b->geom, size, size, bucket_order(i)) > 0);
         mm_list_init(&b->partial);
-        mm_list_init(&b->full);
     }
 }
 
@@ -217,8 +216,9 @@ release_list(struct kheap *h, struct mm_list *l, unsigned order)
  * Destroys the heap (xnheap_destroy).  Over extents: calls release once
  * per extent, highest address first, so the owner can reclaim the
  * memory; blocks still allocated are lost with their extents.  On a
- * page source: every slab goes back to it (blocks in them are lost);
- * runs still allocated stay with whoever holds them.
+ * page source: every slab with a free block goes back to it (blocks in
+ * them are lost); full slabs and runs, on no list, stay with whoever
+ * holds their blocks.
  */
 void
 kheap_destroy(struct kheap *h, kheap_release_fn *release, void *cookie)
@@ -229,7 +229,6 @@ kheap_destroy(struct kheap *h, kheap_release_fn *release, void *cookie)
         kheap_reclaim(h);
         for (i = 0; i < KHEAP_NBUCKETS; i++) {
             release_list(h, &h->bucket[i].partial, h->bucket[i].geom.order);
-            release_list(h, &h->bucket[i].full, h->bucket[i].geom.order);
         }
     }
     mm_lock(&h->lock);

@@ -333,9 +333,9 @@ MM_TEST(kheap, check_finds_bad_bucket_page)
  * Each slab must be on its own bucket's list, the one its count of free
  * blocks says: a slab moved to another bucket's list gives three
  * complaints (a slab missing here; a stranger there, and more slabs
- * than that bucket's pages, a loop to the checker); a slab with free
- * blocks on the full list one; a count of pages smaller than the list
- * is a loop.
+ * than that bucket's pages, a loop to the checker); a partial slab
+ * taken off the list and counted full, one; a count of pages smaller
+ * than the list is a loop.
  */
 MM_TEST(kheap, check_finds_bad_bucket_list)
 {
@@ -364,13 +364,11 @@ MM_TEST(kheap, check_finds_bad_bucket_list)
                    (unsigned long)(uintptr_t)s);
     MM_CHECK_STR(t, out, want);
     mm_list_unlink(&s->link);
-    mm_list_push(&h.bucket[2].full, &s->link);
+    h.bucket[2].nfull++;
     MM_CHECK_EQ(t, check_captured(&h), 1);
-    mm_test_format(want, sizeof want,
-                   "kheap: check: slab on the wrong list at 0x%08lx\n",
-                   (unsigned long)(uintptr_t)s);
-    MM_CHECK_STR(t, out, want);
-    mm_list_unlink(&s->link);
+    MM_CHECK_STR(t, out, "kheap: check: bucket totals differ from its "
+                 "slabs at 0x00000040\n");
+    h.bucket[2].nfull--;
     mm_list_push(&h.bucket[2].partial, &s->link);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
 
@@ -450,6 +448,58 @@ MM_TEST(kheap, check_finds_bad_keys_and_runs)
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     mm_scratch_free(area, AREA_BYTES);
+}
+
+/*
+ * A full slab is on no list; put back on the partial list it is one
+ * complaint, "slab on the wrong list", and so is a partly used slab
+ * kept as the bucket's empty one.
+ */
+MM_TEST(kheap, check_finds_slab_on_the_wrong_list)
+{
+    static struct mm_test_pages tp;
+    static void *blk[64];
+    struct kheap h;
+    struct slab *s;
+    unsigned i, n;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    heap_init_growing(&h, &tp.src);
+    n = h.bucket[2].geom.nobjs;
+    if (!MM_CHECK(t, n <= MM_ARRAY_SIZE(blk)))
+        return;
+    for (i = 0; i < n; i++)
+        blk[i] = kheap_alloc(&h, 64);
+    s = slab_of(blk[0], 0);
+    MM_CHECK_EQ(t, s->nfree, 0);
+    MM_CHECK_EQ(t, h.bucket[2].nfull, 1);
+    MM_CHECK(t, mm_list_empty(&h.bucket[2].partial));
+    mm_list_push(&h.bucket[2].partial, &s->link);
+    h.bucket[2].nfull--;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    mm_test_format(want, sizeof want,
+                   "kheap: check: slab on the wrong list at 0x%08lx\n",
+                   (unsigned long)(uintptr_t)s);
+    MM_CHECK_STR(t, out, want);
+    mm_list_unlink(&s->link);
+    h.bucket[2].nfull++;
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+
+    MM_CHECK_EQ(t, kheap_free(&h, blk[0]), KHEAP_OK);   /* partial */
+    mm_list_unlink(&s->link);
+    h.bucket[2].empty = s;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    MM_CHECK_STR(t, out, want);
+    h.bucket[2].empty = NULL;
+    mm_list_push(&h.bucket[2].partial, &s->link);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    for (i = 1; i < n; i++)
+        MM_CHECK_EQ(t, kheap_free(&h, blk[i]), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
 }
 
 /* ---- the ledger's view ---------------------------------------------- */
