@@ -247,6 +247,21 @@ kheap_large_put(struct kheap *h, void *p, unsigned order)
 
 /* ---- alloc and free ------------------------------------------------- */
 
+/* A run for a request above half a page; NULL for 0 and sizes too big. */
+static MM_COLD void *
+large_alloc(struct kheap *h, size_t size)
+{
+    int order;
+
+    if (size == 0)
+        return NULL;
+    if ((order = buddy_order_for(size)) < 0) {
+        kheap_fail(h, KHEAP_ERR_SIZE, (uintptr_t)size);
+        return NULL;
+    }
+    return kheap_large_alloc(h, (unsigned)order);
+}
+
 /*
  * Allocates size bytes (already checked and grown for guard bytes by
  * the caller when aids are on): a block of its bucket, or a run.
@@ -255,18 +270,10 @@ void *
 kheap_alloc_plain(struct kheap *h, size_t size)
 {
     struct kheap_bucket *b;
-    int order;
     void *p;
 
-    if (MM_UNLIKELY(size - 1 >= KHEAP_MAX_SMALL)) {     /* 0, or a run */
-        if (size == 0)
-            return NULL;
-        if ((order = buddy_order_for(size)) < 0) {
-            kheap_fail(h, KHEAP_ERR_SIZE, (uintptr_t)size);
-            return NULL;
-        }
-        return kheap_large_alloc(h, (unsigned)order);
-    }
+    if (MM_UNLIKELY(size - 1 >= KHEAP_MAX_SMALL))      /* 0, or a run */
+        return large_alloc(h, size);
     b = &h->bucket[kheap_bucket_index(size)];
     mm_lock(&h->lock);
     p = bucket_take(h, b);

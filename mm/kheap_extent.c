@@ -73,7 +73,8 @@ kheap_extent_lookup(const struct kheap *h, uintptr_t p)
  * Why a pointer into a page whose owner byte is NONE is no block.  On a
  * page source the page is simply not the heap's.  Over extents the
  * private buddy knows more: the start of a block that was freed (double
- * free), or any other place inside free pages (interior).
+ * free), or any other place inside free pages (interior).  Every page
+ * of an extent with an owner byte is in its zone, never its header.
  */
 enum kheap_err
 kheap_unused_page_error(const struct kheap *h, uintptr_t addr)
@@ -82,15 +83,9 @@ kheap_unused_page_error(const struct kheap *h, uintptr_t addr)
 
     if (!(h->flags & KHEAP_F_EXTENTS))
         return KHEAP_ERR_FOREIGN;
-    switch (buddy_state(&h->pages, (void *)page)) {
-    case BUDDY_STATE_FREE:
-        return addr == page ? KHEAP_ERR_DOUBLE_FREE : KHEAP_ERR_INTERIOR;
-    case BUDDY_STATE_RESERVED:
-    case BUDDY_STATE_NONE:
-        return KHEAP_ERR_FOREIGN;       /* the extent's own header */
-    default:
-        return KHEAP_ERR_INTERIOR;
-    }
+    /* The header's pages have no owner byte: kheap_lookup said FOREIGN. */
+    return buddy_state(&h->pages, (void *)page) == BUDDY_STATE_FREE &&
+           addr == page ? KHEAP_ERR_DOUBLE_FREE : KHEAP_ERR_INTERIOR;
 }
 
 /*

@@ -17,15 +17,16 @@
  *   depth 2  | kmalloc metadata | page | page page | unused   |
  *   depth 3                     |bucket| large run |
  *
- * so an owner byte over a free page gives two owners, and (over
- * extents) a page the buddy handed out that no owner byte claims has no
- * owner.
+ * so an owner byte that reaches past its block gives two owners, and
+ * (over extents) a page the buddy handed out that no owner byte claims
+ * has no owner.
  *
  * Invariant: reads only.  An extent whose keys are broken is not read;
  * a slab is claimed only from its first page, with its header's magic
  * and bucket intact.
- * Bounds: O(pages of the span, or of the extents): each page's owner
- * byte is read once, a claimed block's pages are skipped.
+ * Bounds: on a page source O(claims made before): one owner byte per
+ * allocated block of the page allocator; over extents O(pages of the
+ * extents), a claimed block's pages skipped.
  * Metadata: none.
  * Read after: mm/kheap.c, mm/buddy_owner.c.  Tests: mm/ledger_test.c.
  */
@@ -33,35 +34,69 @@
 #include "ledger.h"
 
 /*
- * Claims the slabs and runs the owner bytes of pages [first, end) name
- * as kinds slab and run.
+ * Claims the slab or run whose first page is pfn, as the owner byte
+ * there says, as kind slab or run; returns the pages claimed, 0 when
+ * the page starts neither (or a slab whose header is not one of ours).
  */
+static uint64_t
+claim_block(const struct kheap *h, struct ledger *l, uint64_t pfn,
+            unsigned slab, unsigned run)
+{
+    void *addr = (void *)(uintptr_t)(pfn << MM_PAGE_SHIFT);
+    const uint8_t *own = mm_pagesrc_owner(h->src, addr);
+    unsigned order;
+    const struct slab *s;
+
+    if (own == NULL)
+        return 0;
+    order = *own & MM_OWNER_ORDER;
+    s = slab_of(addr, order);
+    if ((*own & MM_OWNER_KIND) == MM_OWNER_SLAB && (void *)s == addr &&
+        s->magic == SLAB_MAGIC && kheap_is_bucket(h, s->cache)) {
+        ledger_claim(l, pfn, (uint64_t)1 << order, slab,
+                     (uint32_t)((const struct kheap_bucket *)s->cache)->
+                     geom.size, NULL);
+        return (uint64_t)1 << order;
+    }
+    if ((*own & MM_OWNER_KIND) == MM_OWNER_LARGE &&
+        order <= BUDDY_MAX_ORDER) {
+        ledger_claim(l, pfn, (uint64_t)1 << order, run, order, NULL);
+        return (uint64_t)1 << order;
+    }
+    return 0;
+}
+
+/* Over extents: every page of [first, end), a claimed block skipped. */
 static void
 claim_pages(const struct kheap *h, struct ledger *l, uint64_t first,
-            uint64_t end, unsigned slab, unsigned run)
+            uint64_t end)
 {
-    uint64_t pfn = first;
+    uint64_t pfn = first, n;
 
     while (pfn < end) {
-        void *addr = (void *)(uintptr_t)(pfn << MM_PAGE_SHIFT);
-        const uint8_t *own = mm_pagesrc_owner(h->src, addr);
-        unsigned order = own == NULL ? 0 : *own & MM_OWNER_ORDER;
-        const struct slab *s = slab_of(addr, order);
+        n = claim_block(h, l, pfn, LEDGER_KMALLOC_BUCKET,
+                        LEDGER_KMALLOC_LARGE);
+        pfn += n > 0 ? n : 1;
+    }
+}
 
-        if (own != NULL && (*own & MM_OWNER_KIND) == MM_OWNER_SLAB &&
-            (void *)s == addr && s->magic == SLAB_MAGIC &&
-            kheap_is_bucket(h, s->cache)) {
-            ledger_claim(l, pfn, (uint64_t)1 << order, slab,
-                         (uint32_t)((const struct kheap_bucket *)
-                                    s->cache)->geom.size, NULL);
-        } else if (own != NULL &&
-                   (*own & MM_OWNER_KIND) == MM_OWNER_LARGE &&
-                   order <= BUDDY_MAX_ORDER) {
-            ledger_claim(l, pfn, (uint64_t)1 << order, run, order, NULL);
-        } else {
-            order = 0;
-        }
-        pfn += (uint64_t)1 << order;
+/*
+ * On a page source: each slab and run is one block the page allocator
+ * handed out, so only the first pages of the allocated blocks it has
+ * claimed already (kind kernel block, depth 0) need a look - O(blocks),
+ * not O(pages).  Call after the page allocator's claims.
+ */
+static void
+claim_source_blocks(const struct kheap *h, struct ledger *l)
+{
+    size_t i, n = l->nclaims;
+
+    for (i = 0; i < n; i++) {
+        const struct ledger_claim *c = &l->claim[i];
+
+        if (c->depth == 0 && l->owner[c->owner].kind == LEDGER_KERNEL)
+            claim_block(h, l, c->first, LEDGER_KMALLOC_SLAB,
+                        LEDGER_KMALLOC_RUN);
     }
 }
 
@@ -73,8 +108,7 @@ kheap_claim(const struct kheap *h, struct ledger *l)
     if (h->src == NULL)
         return;                         /* destroyed, or never set up */
     if (!(h->flags & KHEAP_F_EXTENTS)) {
-        claim_pages(h, l, l->first_pfn, l->end_pfn, LEDGER_KMALLOC_SLAB,
-                    LEDGER_KMALLOC_RUN);
+        claim_source_blocks(h, l);
         return;
     }
     for (i = 0; i < h->next; i++) {
@@ -88,8 +122,7 @@ kheap_claim(const struct kheap *h, struct ledger *l)
         z = buddy_zone_of(&h->pages, (void *)((e->area.first + MM_PAGE - 1) &
                                               ~(uintptr_t)(MM_PAGE - 1)));
         if (z != NULL)
-            claim_pages(h, l, z->pfns.first, z->pfns.last + 1,
-                        LEDGER_KMALLOC_BUCKET, LEDGER_KMALLOC_LARGE);
+            claim_pages(h, l, z->pfns.first, z->pfns.last + 1);
     }
     buddy_claim(&h->pages, l, LEDGER_KMALLOC_META, LEDGER_KMALLOC_UNUSED,
                 LEDGER_KMALLOC_PAGE);

@@ -12,6 +12,8 @@
 
 #define AREA_BYTES      (256 * 1024)
 
+static char out_line[256];          /* a captured report line */
+
 /*
  * Tests that count exact capacities, pages and placements need the debug
  * aids off, whatever the kernel's poison and guard options say (guard
@@ -556,6 +558,104 @@ MM_TEST(kheap, bad_input_is_refused)
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     mm_scratch_free(area, AREA_BYTES);
+}
+
+/*
+ * On a page source the fast kfree refuses what slab_put refuses and the
+ * cold path names it: a second free (double free), a slab's header, a
+ * page the heap does not hold, another heap's block (foreign); a run
+ * freed already has gone back to the source, and is foreign too.
+ * extend refuses such a heap; destroy gives its slabs back, blocks in
+ * them or not.
+ */
+MM_TEST(kheap, bad_input_on_a_page_source)
+{
+    static struct mm_test_pages tp;
+    static struct kheap h, other;
+    struct bad_case c;
+    uint8_t *a, *b, *run, *page;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    plain_init_growing(&h, "t", &tp.src);
+    plain_init_growing(&other, "o", &tp.src);
+    a = kheap_alloc(&h, 64);
+    b = kheap_alloc(&other, 64);
+    run = kheap_alloc(&h, 2 * MM_PAGE);
+    page = buddy_alloc(&tp.buddy, 0);
+    if (!MM_CHECK(t, a != NULL && b != NULL && run != NULL && page != NULL))
+        return;
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, a), KHEAP_ERR_DOUBLE_FREE,
+            (uintptr_t)a);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, slab_of(a, 0)), KHEAP_ERR_FOREIGN,
+            (uintptr_t)slab_of(a, 0));
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, page), KHEAP_ERR_FOREIGN,
+            (uintptr_t)page);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, b), KHEAP_ERR_FOREIGN, (uintptr_t)b);
+    mm_test_capture_prints(out_line, sizeof out_line);
+    kheap_print_page(&h, b);
+    mm_test_release_prints();
+    MM_CHECK(t, mm_test_contains(out_line, "not this heap's slab"));
+    MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, run), KHEAP_ERR_FOREIGN,
+            (uintptr_t)run);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_extend(&h, page, MM_PAGE), KHEAP_ERR_EXTENT,
+            (uintptr_t)page);
+    buddy_free(&tp.buddy, page);
+    a = kheap_alloc(&h, 64);                        /* left allocated */
+    MM_CHECK(t, a != NULL);
+    kheap_destroy(&h, NULL, NULL);
+    kheap_destroy(&other, NULL, NULL);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/*
+ * With an aid on, the aided free gives back a second empty slab as the
+ * fast one does; a size that overflows once guard bytes are added is
+ * KHEAP_ERR_SIZE.
+ */
+MM_TEST(kheap, aided_paths_give_back_and_refuse)
+{
+    static struct mm_test_pages tp;
+    static void *blk[MM_PAGE / 16 + 1];
+    unsigned poison = mm_switch.poison;
+    bool guard = mm_switch.guard;
+    struct kheap h;
+    unsigned i, n;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    mm_switch.poison |= MM_POISON_KMALLOC;
+    mm_switch.guard = true;
+    kheap_init_growing(&h, "t", &tp.src);
+    mm_switch.poison = poison;
+    mm_switch.guard = guard;
+    n = h.bucket[1].geom.nobjs;                     /* 16 + 8 -> 32 B */
+    for (i = 0; i <= n; i++)
+        if (!MM_CHECK(t, (blk[i] = kheap_alloc(&h, 16)) != NULL))
+            return;
+    MM_CHECK_EQ(t, h.bucket[1].npages, 2);
+    for (i = 0; i <= n; i++)
+        MM_CHECK_EQ(t, kheap_free(&h, blk[i]), KHEAP_OK);
+    MM_CHECK_EQ(t, h.bucket[1].npages, 1);          /* one went back */
+    MM_CHECK_EQ(t, tp.allocs - tp.frees, 1);
+    mm_test_catch_panics(t);
+    MM_CHECK(t, kheap_alloc(&h, (size_t)-1 - 2) == NULL);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_SIZE], 1);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_POISON], 0);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
 }
 
 /* ---- debug aids ----------------------------------------------------- */

@@ -421,28 +421,29 @@ MM_TEST(ledger, corrupt_free_list_link)
     world_down(t);
 }
 
-/* The owner byte of a free page says "run of one page": two owners. */
+/*
+ * The owner byte of a one-page bucket slab says "a run of 8 pages": the
+ * claim reaches past its block, into whatever follows (two owners).
+ */
 MM_TEST(ledger, corrupt_kmalloc_owner_byte)
 {
-    const struct buddy_zone *z;
-    uintptr_t pfn;
+    uintptr_t slab;
     uint8_t *own;
-    unsigned k = 0;
 
     if (!world_up(t))
         return;
-    z = &w.tp.buddy.zone[0];
-    while (z->nfree[k] == 0)
-        k++;
-    pfn = (uintptr_t)z->free[k].next >> MM_PAGE_SHIFT;
-    own = buddy_owner(&w.tp.buddy, (void *)(pfn << MM_PAGE_SHIFT));
-    if (!MM_CHECK(t, own != NULL && *own == MM_OWNER_NONE))
+    slab = (uintptr_t)w.small[0] & ~(uintptr_t)(MM_PAGE - 1);
+    own = mm_pagesrc_owner(&w.tp.src, (void *)slab);
+    if (!MM_CHECK(t, own != NULL && *own == (MM_OWNER_SLAB | 0)))
         return;
-    *own = MM_OWNER_LARGE | 0;
-    MM_CHECK_EQ(t, world_settle(), 1);
-    expect(t, "has two owners: ", pfn, "free buddy block",
-           "kmalloc large run", 1);
-    *own = MM_OWNER_NONE;
+    MM_CHECK_EQ(t, world_settle(), 0);
+    *own = MM_OWNER_LARGE | 3;
+    MM_CHECK(t, world_settle() >= 1);
+    MM_CHECK(t, mm_test_contains(led.first_problem, "has two owners: "));
+    MM_CHECK(t, mm_test_contains(led.first_problem, "kmalloc large run"));
+    MM_CHECK_EQ(t, ledger_find(&led, (slab >> MM_PAGE_SHIFT) + 1)->first,
+                slab >> MM_PAGE_SHIFT);     /* the "run" reaches there */
+    *own = MM_OWNER_SLAB | 0;
     MM_CHECK_EQ(t, world_settle(), 0);
     world_down(t);
 }
