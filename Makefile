@@ -86,6 +86,7 @@ MM_SRCS := \
 	mm/kheap_check.c \
 	mm/kheap_debug.c \
 	mm/kheap_extent.c \
+	mm/kheap_large.c \
 	mm/kheap_owner.c \
 	mm/kheap_report.c \
 	mm/kheap_report_test.c \

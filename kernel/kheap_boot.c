@@ -58,3 +58,32 @@ MM_TEST(kheap, global_kmalloc)
     MM_CHECK(t, kheap_pages_held(h) <= held);
     MM_CHECK_EQ(t, kheap_check(h), 0);
 }
+
+/*
+ * The global heap is one of the kernel buddy's reclaimers, and calling
+ * it gives back the empty slab a bucket kept.
+ */
+MM_TEST(kheap, global_heap_is_a_reclaimer)
+{
+    struct kheap *h = kmalloc_heap();
+    struct buddy_reclaimer *r = kernel_buddy_allocator()->reclaimers;
+    size_t held;
+    void *p;
+
+    while (r != NULL && r != &kheap_reclaimer)
+        r = r->next;
+    if (!MM_CHECK(t, r == &kheap_reclaimer))
+        return;
+    kheap_trim(h);
+    held = kheap_pages_held(h);
+    p = kmalloc(40);            /* 64 B, with guard bytes (48) too */
+    if (!MM_CHECK(t, p != NULL))
+        return;
+    kfree(p);
+    MM_CHECK(t, h->bucket[2].empty != NULL);
+    MM_CHECK(t, kheap_pages_held(h) > held);
+    MM_CHECK(t, r->reclaim(r->arg) >= 1);
+    MM_CHECK(t, h->bucket[2].empty == NULL);
+    MM_CHECK_EQ(t, kheap_pages_held(h), held);
+    MM_CHECK_EQ(t, kheap_check(h), 0);
+}

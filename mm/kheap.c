@@ -36,12 +36,13 @@
  * reclaim hook give it back too.  So after every block is freed a heap
  * holds at most one empty slab per bucket: 1+1+1+1+1+2+4+8 = 19 pages.
  *
- * This file holds bucket choice, refill, take, put, runs and trim.
- * Bad pointers, poisoning, guard bytes and traces are mm/kheap_debug.c,
- * reached through one test of the heap's flags word (kheap_aided);
- * heaps over extents are mm/kheap_extent.c; realloc, calloc and ksize
- * mm/kheap_resize.c; reports mm/kheap_report.c; the checker
- * mm/kheap_check.c; the global heap behind kmalloc() mm/kmalloc.c.
+ * This file holds bucket choice, refill, take, put and trim.  Runs are
+ * mm/kheap_large.c; bad pointers, poisoning, guard bytes and traces
+ * mm/kheap_debug.c, reached through one test of the heap's flags word
+ * (kheap_aided); heaps over extents mm/kheap_extent.c; realloc, calloc
+ * and ksize mm/kheap_resize.c; reports mm/kheap_report.c; the checker
+ * mm/kheap_check.c; the ledger's view mm/kheap_owner.c; the global heap
+ * behind kmalloc() mm/kmalloc.c.
  *
  * Invariant: every slab of bucket b has owner bytes SLAB|order, its
  * header's cache is b, and it is on b's partial list when it has free
@@ -78,16 +79,6 @@ kheap_bucket_of(size_t size)
 }
 
 /* ---- refill, take, put ---------------------------------------------- */
-
-/* Writes v into the owner byte of each of the 2^order pages at p. */
-void
-kheap_set_owner(const struct kheap *h, void *p, unsigned order, uint8_t v)
-{
-    size_t i;
-
-    for (i = 0; i < (size_t)1 << order; i++)
-        *mm_pagesrc_owner(h->src, (uint8_t *)p + i * MM_PAGE) = v;
-}
 
 /*
  * Refill: a fresh slab for bucket b, from the page source, with the
@@ -211,56 +202,7 @@ kheap_slab_release(struct kheap *h, struct slab *s, unsigned order)
     mm_pagesrc_free(h->src, s, order);
 }
 
-/* ---- runs: requests above half a page ------------------------------- */
-
-/* A run of 2^order pages; NULL (nomem counted) when none can be had. */
-void *
-kheap_large_alloc(struct kheap *h, unsigned order)
-{
-    void *p = mm_pagesrc_alloc(h->src, order);
-
-    mm_lock(&h->lock);
-    if (p == NULL) {
-        h->nerr[KHEAP_NOMEM]++;
-    } else {
-        kheap_set_owner(h, p, order, MM_OWNER_INSIDE);
-        *mm_pagesrc_owner(h->src, p) = (uint8_t)(MM_OWNER_LARGE | order);
-        h->large_pages += (size_t)1 << order;
-        if (++h->large_inuse > h->large_hwm)
-            h->large_hwm = h->large_inuse;
-        h->large_requests++;
-    }
-    mm_unlock(&h->lock);
-    return p;
-}
-
-/* Gives back the run at p, validated; called locked, returns unlocked. */
-void
-kheap_large_put(struct kheap *h, void *p, unsigned order)
-{
-    kheap_set_owner(h, p, order, MM_OWNER_NONE);
-    h->large_inuse--;
-    h->large_pages -= (size_t)1 << order;
-    mm_unlock(&h->lock);
-    mm_pagesrc_free(h->src, p, order);
-}
-
 /* ---- alloc and free ------------------------------------------------- */
-
-/* A run for a request above half a page; NULL for 0 and sizes too big. */
-static MM_COLD void *
-large_alloc(struct kheap *h, size_t size)
-{
-    int order;
-
-    if (size == 0)
-        return NULL;
-    if ((order = buddy_order_for(size)) < 0) {
-        kheap_fail(h, KHEAP_ERR_SIZE, (uintptr_t)size);
-        return NULL;
-    }
-    return kheap_large_alloc(h, (unsigned)order);
-}
 
 /*
  * Allocates size bytes (already checked and grown for guard bytes by
@@ -273,7 +215,7 @@ kheap_alloc_plain(struct kheap *h, size_t size)
     void *p;
 
     if (MM_UNLIKELY(size - 1 >= KHEAP_MAX_SMALL))      /* 0, or a run */
-        return large_alloc(h, size);
+        return kheap_large_alloc_size(h, size);
     b = &h->bucket[kheap_bucket_index(size)];
     mm_lock(&h->lock);
     p = bucket_take(h, b);
