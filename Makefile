@@ -266,7 +266,7 @@ bench-count: $(BENCH)
 # alone, against glibc and the reference kmallocs.
 .PHONY: bench-kmalloc
 bench-kmalloc: $(BENCH)
-	$(Q)$(BENCH) time W4
+	$(Q)$(BENCH) time w4
 
 # make replay TRACE=file: replay an allocation trace (malloc-lab format)
 # through kmalloc and glibc malloc; see docs/performance.md.

@@ -12,9 +12,10 @@
  * runs the very same code: its page source is a private buddy whose
  * zones are the extents, so its pages get owner bytes like the kernel's.
  * Each extent starts with a header, keys at both ends; the zone's used
- * prefix is that header, then the buddy's state and owner bytes:
+ * prefix is that header, then the buddy's bytes per page (its state,
+ * owner byte and free-list links):
  *
- *   extent: | header | state + owner bytes | pages ...                |
+ *   extent: | header | buddy's page bytes  | pages ...                |
  *             key1 ... key2   (the zone's used prefix)
  *
  * On every free into such a heap the extent of the pointer is found in
@@ -31,7 +32,7 @@
  * Bounds: an extent lookup is O(log extents), at most 32 extents; only
  * kheap_destroy walks extents or slabs.
  * Metadata: sizeof(struct kheap_extent) per extent (printed by the
- * kheap.sizes test) plus the buddy's 2 bytes per page.
+ * kheap.sizes test) plus the buddy's bytes per page (mm/buddy.h).
  * Read after: mm/kheap.c, mm/table.h.  Tests: mm/kheap_test.c.
  */
 #include "kheap_internal.h"
@@ -104,10 +105,11 @@ extent_add(struct kheap *h, void *area, size_t size)
     uint64_t last = ((uint64_t)base + size) & ~(uint64_t)(MM_PAGE - 1);
     struct kheap_extent *e = area;
 
-    /* After the header and the buddy's 2 bytes a page, a whole page? */
+    /* After the header and the buddy's bytes per page, a whole page? */
     if ((base & (sizeof(void *) - 1)) != 0 || last <= first ||
-        (uint64_t)base + sizeof *e + 2 * ((last - first) / MM_PAGE) +
-        MM_PAGE > last || (uint64_t)base + size - 1 > (uint64_t)UINTPTR_MAX ||
+        (uint64_t)base + sizeof *e +
+        BUDDY_META_SIZE((size_t)((last - first) / MM_PAGE)) + MM_PAGE >
+        last || (uint64_t)base + size - 1 > (uint64_t)UINTPTR_MAX ||
         h->next == KHEAP_MAX_EXTENTS ||
         mm_table_overlaps(h->ext, h->next, base, base + (size - 1)) ||
         buddy_add_zone(&h->pages, area, size, sizeof *e, NULL) != BUDDY_OK)

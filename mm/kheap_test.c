@@ -418,13 +418,14 @@ MM_TEST(kheap, reclaim_hook_gives_back_empty_slabs)
  */
 MM_TEST(kheap, run_up_to_the_largest_block)
 {
-    static uint8_t meta[2 * (MM_TEST_CHUNK / MM_PAGE + 1)];
+    static uint8_t meta[16 * (MM_TEST_CHUNK / MM_PAGE + 1)];
     static struct buddy bd;
     struct mm_pagesrc src;
     struct kheap h;
     uint8_t *chunk = mm_scratch_alloc(MM_TEST_CHUNK), *run;
 
-    if (!MM_CHECK(t, chunk != NULL))
+    if (!MM_CHECK(t, chunk != NULL &&
+                  buddy_meta_bytes(MM_TEST_CHUNK) <= sizeof meta))
         return;
     buddy_init(&bd, "t-4M");
     MM_CHECK_EQ(t, buddy_add_zone(&bd, chunk, MM_TEST_CHUNK, 0, meta),

@@ -378,7 +378,7 @@ MM_TEST(ledger, corrupt_buddy_state_byte)
     z = &w.tp.buddy.zone[0];
     while (z->nfree[k] == 0)
         k++;
-    pfn = (uintptr_t)z->free[k].next >> MM_PAGE_SHIFT;
+    pfn = z->pfns.first + z->link[z->head0 + k].next;
     m = &z->meta[pfn - z->pfns.first];
     saved = *m;
     *m = (uint8_t)(BUDDY_META_ALLOC | k);
@@ -394,7 +394,8 @@ MM_TEST(ledger, corrupt_buddy_state_byte)
 MM_TEST(ledger, corrupt_free_list_link)
 {
     const struct buddy_zone *z;
-    struct mm_list *a, *saved;
+    struct buddy_link *a;
+    uint32_t i_a, saved;
     void *p[4];
     unsigned k = 0, i;
 
@@ -406,13 +407,14 @@ MM_TEST(ledger, corrupt_free_list_link)
     buddy_free(&w.tp.buddy, p[2]);
     z = &w.tp.buddy.zone[0];
     MM_CHECK(t, z->nfree[0] >= 2);
-    a = z->free[k].next;
+    i_a = z->link[z->head0 + k].next;
+    a = &z->link[i_a];
     saved = a->next;
-    a->next = a;
+    a->next = i_a;
     /* A twice, and the blocks after it on the list lost: how many
        depends on what else is on the order-0 list. */
     MM_CHECK(t, world_settle() >= 2);
-    expect(t, "has two owners: ", (uintptr_t)a >> MM_PAGE_SHIFT,
+    expect(t, "has two owners: ", z->pfns.first + i_a,
            "free buddy block", "free buddy block", (uint64_t)1 << k);
     a->next = saved;
     MM_CHECK_EQ(t, world_settle(), 0);
