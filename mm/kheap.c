@@ -122,9 +122,11 @@ bucket_took(struct kheap_bucket *b, struct slab *s)
 }
 
 /*
- * bucket_take's way when the first partial slab has nothing on its free
- * list: carve its next block, else use the kept empty slab, else refill.
- * NULL when out of memory.
+ * bucket_take's way when slab_pop gave nothing: slab_take carves the
+ * first partial slab's next block (or repairs its broken list); with no
+ * partial slab, the kept empty slab, else a refill.  A slab whose table,
+ * once repaired, has no free block leaves the list.  NULL when out of
+ * memory.
  */
 static MM_COLD void *
 bucket_take_slow(struct kheap *h, struct kheap_bucket *b)
@@ -132,16 +134,21 @@ bucket_take_slow(struct kheap *h, struct kheap_bucket *b)
     struct slab *s;
     void *blk;
 
-    if (mm_list_empty(&b->partial)) {
-        if (b->empty != NULL) {
-            mm_list_push(&b->partial, &b->empty->link);
-            b->empty = NULL;
-        } else if (!bucket_refill(h, b)) {
-            return NULL;
+    for (;;) {
+        if (mm_list_empty(&b->partial)) {
+            if (b->empty != NULL) {
+                mm_list_push(&b->partial, &b->empty->link);
+                b->empty = NULL;
+            } else if (!bucket_refill(h, b)) {
+                return NULL;
+            }
         }
+        s = slab_from_link(b->partial.next);
+        if ((blk = slab_take(s, &b->geom)) != NULL)
+            break;
+        mm_list_unlink(&s->link);           /* full, by its table */
+        b->nfull++;
     }
-    s = slab_from_link(b->partial.next);
-    blk = slab_take(s, &b->geom);
     bucket_took(b, s);
     return blk;
 }
@@ -158,9 +165,9 @@ bucket_take(struct kheap *h, struct kheap_bucket *b)
     void *blk;
 
     /* LAB: bucket_take */
-    if (MM_UNLIKELY(&s->link == &b->partial || s->freelist == NULL))
+    if (MM_UNLIKELY(&s->link == &b->partial ||
+                    (blk = slab_pop(s, &b->geom)) == NULL))
         return bucket_take_slow(h, b);
-    blk = slab_take(s, &b->geom);
     bucket_took(b, s);
     /* LAB END */
     return blk;

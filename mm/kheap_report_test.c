@@ -721,9 +721,9 @@ MM_TEST(kheap, realloc_refuses_huge_size)
 /* ---- edges the tests above do not reach ----------------------------- */
 
 /*
- * A free list that loops back on itself is a bad entry once the walk
- * passes the slab's carved blocks; one pointing below the slab's first
- * block too.
+ * A free list that loops back on itself stops the walk after the slab's
+ * carved blocks, and its count then disagrees; an entry pointing below
+ * the slab's first block is a bad entry.
  */
 MM_TEST(kheap, check_finds_free_list_loop)
 {
@@ -746,9 +746,9 @@ MM_TEST(kheap, check_finds_free_list_loop)
     link = *(void **)head;
     *(void **)head = head;                          /* head -> head */
     MM_CHECK_EQ(t, check_captured(&h), 1);
-    mm_test_format(want, sizeof want,
-                   "kheap: check: bad free-list entry at 0x%08lx\n",
-                   (unsigned long)(uintptr_t)head);
+    mm_test_format(want, sizeof want, "kheap: check: free count, list "
+                   "and table differ at 0x%08lx\n",
+                   (unsigned long)(uintptr_t)s);
     MM_CHECK_STR(t, out, want);
     *(void **)head = link;
     s->freelist = a - 64;                           /* the header */

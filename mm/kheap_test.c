@@ -659,6 +659,51 @@ MM_TEST(kheap, aided_paths_give_back_and_refuse)
     mm_test_pages_fini(&tp);
 }
 
+/*
+ * A write after free that breaks a slab's free list is repaired from
+ * its free table (mm/slab.c): here the table says the first slab has
+ * no free block although it is on the partial list, so kmalloc takes
+ * it off the list and serves the request from a fresh slab.
+ */
+MM_TEST(kheap, take_moves_on_from_a_slab_full_by_its_table)
+{
+    static struct mm_test_pages tp;
+    struct kheap h;
+    struct slab *s;
+    uint8_t *a, *b;
+    uint32_t saved[2];
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    plain_init_growing(&h, "t", &tp.src);
+    a = kheap_alloc(&h, 64);
+    b = kheap_alloc(&h, 64);
+    if (!MM_CHECK(t, a != NULL && b != NULL))
+        return;
+    MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
+    s = slab_of(a, 0);
+    mm_memcpy(saved, s->freemap, sizeof saved);
+    s->freemap[0] = s->freemap[1] = 0;              /* "all in use" */
+    s->freelist = a + 8;                            /* a broken head */
+    b = kheap_alloc(&h, 64);
+    MM_CHECK(t, b != NULL && slab_of(b, 0) != s);
+    MM_CHECK_EQ(t, h.bucket[2].nfull, 1);
+    MM_CHECK_EQ(t, h.bucket[2].npages, 2);
+    MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
+    mm_memcpy(s->freemap, saved, sizeof saved);     /* put it right */
+    s->freemap[0] &= ~1u;                           /* a is in use */
+    s->freelist = NULL;
+    s->ncarved = 1;
+    s->nfree = h.bucket[2].geom.nobjs - 1;
+    mm_list_push(&h.bucket[2].partial, &s->link);
+    h.bucket[2].nfull--;
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
 /* ---- debug aids ----------------------------------------------------- */
 
 MM_TEST(kheap, poison_catches_write_after_free)

@@ -358,10 +358,10 @@ MM_TEST(ledger, world_owners_agree_with_each_layer)
     MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_RUN),
                 w.heap.large_pages);
     MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_POOL_SLAB),
-                (size_t)w.pool.nslabs << w.pool.slab_order);
+                (size_t)w.pool.nslabs << w.pool.geom.order);
     MM_CHECK_EQ(t, ledger_find(&led, (uintptr_t)w.obj >> MM_PAGE_SHIFT)->
-                   owner, ledger_find(&led, (uintptr_t)w.pool.slab[0] >>
-                                             MM_PAGE_SHIFT)->owner);
+                   owner, ledger_find(&led, (uintptr_t)pool_slab_at(&w.pool,
+                                             0) >> MM_PAGE_SHIFT)->owner);
     world_down(t);
 }
 
@@ -479,7 +479,7 @@ MM_TEST(ledger, corrupt_kmalloc_size_byte)
 /* A slab's magic is overwritten: its pages are held by no valid slab. */
 MM_TEST(ledger, corrupt_pool_slab_header)
 {
-    struct pool_slab *s;
+    struct slab *s;
     uint32_t saved;
 
     if (!world_up(t))
@@ -488,38 +488,35 @@ MM_TEST(ledger, corrupt_pool_slab_header)
     saved = s->magic;
     s->magic = 0xdeadbeefu;
     MM_CHECK_EQ(t, world_settle(), 1);
-    expect(t, "has no owner inside ", s->mem.first >> MM_PAGE_SHIFT,
+    expect(t, "has no owner inside ", (uintptr_t)s >> MM_PAGE_SHIFT,
            "pool slab of \"t-ledger\" with a bad header", NULL,
-           (uint64_t)1 << w.pool.slab_order);
+           (uint64_t)1 << w.pool.geom.order);
     s->magic = saved;
     MM_CHECK_EQ(t, world_settle(), 0);
     world_down(t);
 }
 
-/* A slab header whose end reaches into the next block. */
-MM_TEST(ledger, corrupt_pool_slab_end)
+/* A slab header naming another owner: its pages too are held by no
+ * valid slab, and the slab is found by no pool. */
+MM_TEST(ledger, corrupt_pool_slab_owner)
 {
-    struct pool_slab *s;
-    uintptr_t saved;
-    char next[64];
-    const struct ledger_claim *c;
-    uint64_t end;
+    const struct pool *owner = NULL;
+    struct slab *s;
+    void *saved;
 
     if (!world_up(t))
         return;
     s = pool_slab_at(&w.pool, 0);
-    saved = s->mem.last;
-    end = (saved + 1) >> MM_PAGE_SHIFT;
-    MM_CHECK_EQ(t, world_settle(), 0);
-    c = ledger_find(&led, end);
-    if (!MM_CHECK(t, c != NULL))
-        return;
-    ledger_describe(&led, c->owner, next, sizeof next);
-    s->mem.last = saved + MM_PAGE;
-    MM_CHECK(t, world_settle() >= 1);
-    expect(t, "has two owners: ", end, next, "pool slab of \"t-ledger\"",
-           1);
-    s->mem.last = saved;
+    MM_CHECK_PTR_EQ(t, pool_slab_of((uintptr_t)s->base, &owner), s);
+    MM_CHECK_PTR_EQ(t, owner, &w.pool);
+    saved = s->cache;
+    s->cache = &w.heap;
+    MM_CHECK_EQ(t, world_settle(), 1);
+    expect(t, "has no owner inside ", (uintptr_t)s >> MM_PAGE_SHIFT,
+           "pool slab of \"t-ledger\" with a bad header", NULL,
+           (uint64_t)1 << w.pool.geom.order);
+    MM_CHECK_PTR_EQ(t, pool_slab_of((uintptr_t)s->base, &owner), NULL);
+    s->cache = saved;
     MM_CHECK_EQ(t, world_settle(), 0);
     world_down(t);
 }
@@ -772,7 +769,7 @@ MM_TEST(ledger, pools_claim_their_slabs)
     static uint8_t buf[4 * 16] MM_ALIGNED(16);
     static uint32_t map[1];
     static void *obj[3 * 64];
-    const struct pool_slab *found;
+    const struct slab *found;
     const struct pool *owner, *q;
     struct pool g, s;
     size_t want = 0, mine = 0, bad = 0, i;
@@ -787,7 +784,7 @@ MM_TEST(ledger, pools_claim_their_slabs)
     MM_CHECK_EQ(t, pool_init_static(&s, "t-own-static", buf, sizeof buf, 16,
                                     16, 0, map), POOL_OK);
     MM_CHECK_EQ(t, pool_init(&g, "t-own", 64, 64, 0, &tp.src), POOL_OK);
-    per = g.objs_per_slab;
+    per = g.geom.nobjs;
     for (i = 0; i < 3 * per; i++)
         obj[i] = pool_alloc(&g);
     MM_CHECK_EQ(t, g.nslabs, 3);
@@ -800,10 +797,10 @@ MM_TEST(ledger, pools_claim_their_slabs)
         if (q->src != NULL)
             want += q->nslabs;
     pool_slab_at(&g, 1)->magic = 0;             /* damaged headers */
-    pool_slab_at(&g, 2)->pool = &s;
+    pool_slab_at(&g, 2)->cache = &s;
     pool_claim_all(&led);
-    pool_slab_at(&g, 1)->magic = POOL_SLAB_MAGIC;
-    pool_slab_at(&g, 2)->pool = &g;
+    pool_slab_at(&g, 1)->magic = SLAB_MAGIC;
+    pool_slab_at(&g, 2)->cache = &g;
     MM_CHECK_EQ(t, led.nclaims, want);
     MM_CHECK_EQ(t, led.nerr[LEDGER_ERR_RANGE] + led.nerr[LEDGER_ERR_FULL] +
                 led.nerr[LEDGER_ERR_OWNERS], 0);
@@ -815,13 +812,13 @@ MM_TEST(ledger, pools_claim_their_slabs)
         mine++;
         bad += o->kind == LEDGER_POOL_BAD;
         MM_CHECK_EQ(t, led.claim[i].end - led.claim[i].first,
-                    (uint64_t)1 << g.slab_order);
+                    (uint64_t)1 << g.geom.order);
     }
     MM_CHECK_EQ(t, mine, 3);
     MM_CHECK_EQ(t, bad, 2);
 
     for (i = 0; i < 3; i++) {
-        const struct pool_slab *sl = pool_slab_at(&g, (unsigned)i);
+        const struct slab *sl = pool_slab_at(&g, i);
 
         owner = NULL;
         found = pool_slab_of((uintptr_t)pool_object_at(sl, per - 1),

@@ -103,35 +103,68 @@ slab_carve(void *mem, const struct slab_geom *g, void *cache)
     return s;
 }
 
-/*
- * The free list disagrees with the table: its head is no free carved
- * object, or it ended while the table counts more free objects than
- * are uncarved.  Tells the cache (bad_link), rebuilds the list from the
- * table, and takes again from the repaired list.
- */
-void *
-slab_take_repair(struct slab *s, const struct slab_geom *g)
+/* Links every free carved object, from the table, and counts them all. */
+static void
+rebuild_list(struct slab *s, const struct slab_geom *g)
 {
     uint32_t i;
 
-    if (g->bad_link != NULL)
-        g->bad_link(s, s->freelist != NULL ? (uintptr_t)s->freelist :
-                                             s->base);
     s->freelist = NULL;
-    for (i = s->ncarved; i-- > 0;)
-        if (mm_bitmap_test(s->freemap, i)) {
-            void *obj = slab_object(s, g, i);
+    for (i = s->ncarved; i-- > 0;) {
+        void *obj = slab_object(s, g, i);
 
+        if (mm_bitmap_test(s->freemap, i)) {
             *slab_link(g, obj) = s->freelist;
             s->freelist = obj;
         }
-    return slab_take(s, g);
+    }
+    s->nfree = (uint32_t)mm_bitmap_count(s->freemap, g->nobjs);
+}
+
+/*
+ * The list disagrees with the table.  The cache hears of it first
+ * (bad_link: at the bad head, or at object 0 for a list that ended
+ * early); then the list is rebuilt and the count taken from the table
+ * again, so that the take that follows finds them in step.
+ */
+static MM_COLD void
+repair(struct slab *s, const struct slab_geom *g)
+{
+    if (g->bad_link != NULL)
+        g->bad_link(s, s->freelist != NULL ? (uintptr_t)s->freelist :
+                                             s->base);
+    rebuild_list(s, g);
+}
+
+void *
+slab_take(struct slab *s, const struct slab_geom *g)
+{
+    void *obj = slab_pop(s, g);
+    uint32_t i;
+
+    if (obj != NULL)
+        return obj;
+    if (s->freelist != NULL || s->nfree != g->nobjs - s->ncarved) {
+        repair(s, g);
+        if ((obj = slab_pop(s, g)) != NULL)
+            return obj;
+    }
+    if (s->nfree == 0)
+        return NULL;
+    i = s->ncarved++;
+    obj = slab_object(s, g, i);
+    if (g->ctor != NULL)
+        g->ctor(obj, g->ctor_arg);
+    mm_bitmap_clear(s->freemap, i);
+    s->nfree--;
+    return obj;
 }
 
 /*
  * Walks s: header, free list (each entry a free carved object, no more
- * entries than objects), uncarved objects all free, and the count, the
- * table and the list agree.  Returns the first violation or NULL.
+ * entries than carved objects), uncarved objects all free, and the
+ * count, the table and the list agree.  Returns the first violation and
+ * where it is in *addr (an object, or the slab), or NULL.
  */
 const char *
 slab_check(const struct slab *s, const struct slab_geom *g, uintptr_t *addr)
@@ -142,13 +175,16 @@ slab_check(const struct slab *s, const struct slab_geom *g, uintptr_t *addr)
     *addr = (uintptr_t)s;
     if (s->magic != SLAB_MAGIC)
         return "slab header";
-    for (obj = s->freelist; obj != NULL; obj = *slab_link(g, obj)) {
+    /* A list longer than the carved objects loops: the walk stops and
+     * the count below disagrees. */
+    for (obj = s->freelist; obj != NULL && listed <= s->ncarved;
+         obj = *slab_link(g, obj)) {
         long k = slab_lookup(s, g, (uintptr_t)obj, s->ncarved);
 
         *addr = (uintptr_t)obj;
-        if (k < 0 || !mm_bitmap_test(s->freemap, (size_t)k) ||
-            ++listed > s->ncarved)
+        if (k < 0 || !mm_bitmap_test(s->freemap, (size_t)k))
             return "bad free-list entry";
+        listed++;
     }
     *addr = (uintptr_t)s;
     for (i = s->ncarved; i < g->nobjs; i++)

@@ -123,9 +123,15 @@ void slab_init(struct slab *s, const struct slab_geom *g, void *cache,
 /* Makes a slab with its header at the start of mem (2^order pages). */
 struct slab *slab_carve(void *mem, const struct slab_geom *g, void *cache);
 
-/* Cold: rebuilds s's list from its table after a broken link (take). */
-void *slab_take_repair(struct slab *s, const struct slab_geom *g)
-    MM_COLD;
+/*
+ * Takes a free object: slab_pop's, else the next object never carved
+ * (constructed on the way out), else NULL when the slab is full.  If a
+ * write after free broke the list - its head is no free carved object,
+ * or it ended while the table counts free carved objects - the cache
+ * hears of it (bad_link) and the list is rebuilt from the table, which
+ * is the truth.  Out of line: the caches call slab_pop first.
+ */
+void *slab_take(struct slab *s, const struct slab_geom *g);
 /* Checks s against its table and g: prints nothing, returns what is
  * wrong ("bad free-list entry", ...) or NULL, and where in *addr. */
 const char *slab_check(const struct slab *s, const struct slab_geom *g,
@@ -178,35 +184,25 @@ slab_lookup(const struct slab *s, const struct slab_geom *g, uintptr_t addr,
 }
 
 /*
- * Takes a free object: the head of the free list, or the next object
- * never carved.  NULL when the slab is full.  The head is checked to be
- * a free carved object before it is handed out; if a write after free
- * broke the list, the cold path counts it (bad_link) and rebuilds the
- * list from the table, which is the truth.
+ * The fast half of take: pops the head of the free list, or returns
+ * NULL when the list is empty or its head is bad (then slab_take does
+ * it the slow way).  The head is checked before it is handed out - a
+ * carved object, on a boundary, marked free - with the index that
+ * clearing its bit needs anyway, so each link is checked once, when the
+ * object it leads to is taken.
  */
 static MM_INLINE void *
-slab_take(struct slab *s, const struct slab_geom *g)
+slab_pop(struct slab *s, const struct slab_geom *g)
 {
     void *obj = s->freelist;
     long i;
 
-    if (obj != NULL) {
-        i = slab_lookup(s, g, (uintptr_t)obj, s->ncarved);
-        if (MM_UNLIKELY(i < 0 || !mm_bitmap_test(s->freemap, (size_t)i)))
-            return slab_take_repair(s, g);
-        s->freelist = *slab_link(g, obj);
-    } else {
-        /* The table counts more free objects than the uncarved: a link
-         * was overwritten to end the list early. */
-        if (MM_UNLIKELY(s->nfree != g->nobjs - s->ncarved))
-            return slab_take_repair(s, g);
-        if (s->nfree == 0)
-            return NULL;
-        i = s->ncarved++;
-        obj = slab_object(s, g, (uint32_t)i);
-        if (g->ctor != NULL)
-            g->ctor(obj, g->ctor_arg);
-    }
+    if (MM_UNLIKELY(obj == NULL))
+        return NULL;
+    i = slab_lookup(s, g, (uintptr_t)obj, s->ncarved);
+    if (MM_UNLIKELY(i < 0 || !mm_bitmap_test(s->freemap, (size_t)i)))
+        return NULL;
+    s->freelist = *slab_link(g, obj);
     mm_bitmap_clear(s->freemap, (size_t)i);
     s->nfree--;
     return obj;

@@ -266,8 +266,10 @@ note_bad_link(struct slab *s, uintptr_t where)
 /*
  * A write after free hits each kind of link: pointing into the header,
  * between objects, at an object in use, and ending the list early.
- * Each time the take is told once (bad_link), hands out a free object,
- * never the bad one, and the slab checks clean after.
+ * Each time the cache is told once (bad_link), when the take after the
+ * one that followed the link finds its head bad (or, for the early end,
+ * the list dry with free objects left).  Takes hand out free objects
+ * only, never the bad head, and the slab checks clean after.
  */
 MM_TEST(slab, broken_links_repaired)
 {
@@ -336,7 +338,9 @@ MM_TEST(slab, check_names_each_fault)
     MM_CHECK_STR(t, slab_check(s, &g, &where), "bad free-list entry");
     MM_CHECK_EQ(t, where, (uintptr_t)b);
     *(uint8_t **)a = a;                         /* a loop */
-    MM_CHECK_STR(t, slab_check(s, &g, &where), "bad free-list entry");
+    MM_CHECK_STR(t, slab_check(s, &g, &where),
+                 "free count, list and table differ");
+    MM_CHECK_EQ(t, where, (uintptr_t)s);
     *(uint8_t **)a = NULL;
 
     mm_bitmap_clear(s->freemap, 5);             /* uncarved, not free */

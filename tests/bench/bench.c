@@ -621,11 +621,10 @@ w4_glibc(struct work *w)
 /*
  * W5: 64-byte objects, LIVE live; LIFO (variant 0) or random (1).
  * One op = one alloc + one free.  The pool is a static pool over room
- * for 2 x LIVE objects: a growing pool of 64-byte objects stops at
- * POOL_MAX_SLABS one-page slabs (7,936 objects), fewer than W5 keeps
- * live.  Alloc and free run the same code for both backings.  For the
- * counts at arena sizes, a growing pool over the arena's buddy keeps
- * w->live objects (fewer) instead.
+ * for 2 x LIVE objects, beside the object lists over the same buffer.
+ * For the counts at arena sizes, a growing pool over the arena's buddy
+ * keeps w->live objects instead; its free also asks the page source
+ * for the owner byte of the object's page.
  */
 enum pl_kind {
     PL_POOL,                    /* kmemlab's pool, static */
@@ -1033,10 +1032,10 @@ memory_figures(void)
         kheap_free(&h, live_ptr[i]);
     pool_init(&p, "meta", 64, 0, 0, &bench_src);
     printf("memory: pool of 64-byte objects: %u per %u-page slab, %.2f "
-           "bytes of metadata per object\n", p.objs_per_slab,
-           1u << p.slab_order,
-           (double)((MM_PAGE << p.slab_order) - p.objs_per_slab * 64) /
-           p.objs_per_slab);
+           "bytes of metadata per object\n", p.geom.nobjs,
+           1u << p.geom.order,
+           (double)((MM_PAGE << p.geom.order) - p.geom.nobjs * 64) /
+           p.geom.nobjs);
     pool_destroy(&p);
 }
 

@@ -68,7 +68,7 @@ ledger_128M_checks() {
     local t H
     for t in corrupt_buddy_state_byte corrupt_free_list_link \
         corrupt_kmalloc_owner_byte corrupt_kmalloc_size_byte \
-        corrupt_pool_slab_header corrupt_pool_slab_end \
+        corrupt_pool_slab_header corrupt_pool_slab_owner \
         overlapping_claim_is_two_owners missing_claim_is_no_owner \
         live_stress_phases; do
         expect_log ledger-128M.$t "^selftest: ok ledger\\.$t\$"
