@@ -267,6 +267,12 @@ bench:
 bench-count: $(BENCH)
 	$(Q)BUILD=$(BUILD) tools/bench.sh count
 
+# make bench-kmalloc: the kmalloc timing tables (W4, both size mixes)
+# alone, against glibc and the reference kmallocs.
+.PHONY: bench-kmalloc
+bench-kmalloc: $(BENCH)
+	$(Q)$(BENCH) time w4
+
 # make replay TRACE=file: replay an allocation trace (malloc-lab format)
 # through kmalloc and glibc malloc; see docs/performance.md.
 .PHONY: replay
@@ -523,6 +529,7 @@ help:
 	@echo "                 in COV_GATED files"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
+	@echo "  bench-kmalloc  the kmalloc timing tables (W4) alone"
 	@echo "  viz            boot VIZ_ARGS traced, write $(BUILD)/viz/kmemlab.html"
 	@echo "  figures        the SVG figures of docs/pictures.md, from a boot"
 	@echo "  docs-check     quoted output and commands in the docs are true"
