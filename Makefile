@@ -44,7 +44,9 @@ KLIB_SRCS := \
 	kernel/cmdline.c \
 	kernel/cmdline_test.c \
 	kernel/format.c \
-	kernel/format_test.c
+	kernel/format_test.c \
+	kernel/tracefile.c \
+	kernel/tracefile_test.c
 
 KERNEL_SRCS := \
 	kernel/bench.c \
