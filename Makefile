@@ -65,7 +65,8 @@ KERNEL_SRCS := \
 	kernel/monitor_stress.c \
 	kernel/panic.c \
 	kernel/pool_boot.c \
-	kernel/port.c
+	kernel/port.c \
+	kernel/replay.c
 
 # mm/: every allocator and its tests; built into the kernel and the host.
 MM_SRCS := \
