@@ -17,6 +17,7 @@ T ?=
 JOBS ?= 2
 POISON ?= 0
 GUARD ?= 0
+TRACE ?=
 
 CROSS ?= i686-linux-gnu-
 KCC := $(CROSS)gcc
@@ -195,6 +196,7 @@ shquote = '$(subst $(newline), ,$(subst ','\'',$(1)))'
 KNOBS = MAKE="$(MAKE)" BUILD=$(call shquote,$(BUILD)) \
 	QEMU=$(call shquote,$(QEMU)) MEM=$(call shquote,$(value MEM)) \
 	ARGS=$(call shquote,$(value ARGS)) VGA=$(call shquote,$(VGA)) \
+	TRACE=$(call shquote,$(value TRACE)) \
 	ARGS_LINE_BREAK=$(if $(findstring $(newline),$(value ARGS)),1,0)
 # make run has no time limit unless TIMEOUT is given; make test has 300 s.
 RUN_TIMEOUT = $(if $(filter command% environment%,$(origin TIMEOUT)),$(TIMEOUT),0)
@@ -518,7 +520,8 @@ help:
 	@echo "  COV_GATED=...  coverage: the files that must have every line run"
 	@echo "  VIZ_ARGS=...   viz: the kernel options of the traced boot"
 	@echo "  VIZ_NAME=name  viz: the log's name (default $(VIZ_NAME))"
-	@echo "  TRACE=file     replay: the trace to replay"
+	@echo "  TRACE=file     replay: the trace to replay; run/debug: load it as a"
+	@echo "                 module for the kernel's replay (ARGS=replay)"
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d) $(ROBJS:.o=.d)
 -include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)
