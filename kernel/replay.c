@@ -193,7 +193,7 @@ got_block(const struct replay *r, const void *p,
           const struct tracefile_op *op)
 {
     if (p == NULL && op->bytes != 0)
-        return fail_at(r, op->line, "kmalloc: out of memory for %zu bytes",
+        return fail_at(r, op->line, "kmalloc returned NULL for %zu bytes",
                        op->bytes);
     if (p != NULL && ksize(p) < op->bytes)
         return fail_at(r, op->line, "ksize %zu is less than the %zu bytes "
