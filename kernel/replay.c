@@ -53,7 +53,6 @@ struct replay {
     struct tracefile_op *op;    /* every op, read once: tf.nops */
     struct replay_block *blk;   /* tf.nids */
     uint8_t *live;              /* TRACEFILE_LIVE_BYTES(tf.nids) */
-    unsigned op_order, blk_order;   /* the tables' buddy orders */
     unsigned long corrupt_line; /* flip a byte of the block allocated
                                    here, to test the check; 0: none */
     uint64_t free_start;        /* page allocator's free bytes at start */
@@ -109,14 +108,16 @@ fail_at(const struct replay *r, unsigned long line, const char *fmt, ...)
     return false;
 }
 
-/* Pages for bytes from the page allocator, its order in *order; NULL if
- * more than the largest block or none is free. */
+/* A block of pages for bytes from the page allocator; NULL if more than
+ * its largest block, or if none is free. */
 static void *
-table_alloc(uint64_t bytes, unsigned *order)
+table_alloc(uint64_t bytes)
 {
-    for (*order = 0; *order <= BUDDY_MAX_ORDER; (*order)++)
-        if (((uint64_t)MM_PAGE << *order) >= bytes)
-            return kernel_pages_alloc(*order);
+    unsigned order;
+
+    for (order = 0; order <= BUDDY_MAX_ORDER; order++)
+        if (((uint64_t)MM_PAGE << order) >= bytes)
+            return kernel_pages_alloc(order);
     return NULL;
 }
 
@@ -128,11 +129,10 @@ load(struct replay *r)
     uint64_t blk_bytes = (uint64_t)tf->nids * sizeof *r->blk;
     unsigned long i;
 
-    r->op = table_alloc((uint64_t)tf->nops * sizeof *r->op, &r->op_order);
+    r->op = table_alloc((uint64_t)tf->nops * sizeof *r->op);
     if (r->op == NULL)
         return fail_at(r, 3, "%lu ops: no memory for them", tf->nops);
-    r->blk = table_alloc(blk_bytes + TRACEFILE_LIVE_BYTES(tf->nids),
-                         &r->blk_order);
+    r->blk = table_alloc(blk_bytes + TRACEFILE_LIVE_BYTES(tf->nids));
     if (r->blk == NULL)
         return fail_at(r, 2, "%lu ids: no memory for them", tf->nids);
     r->live = (uint8_t *)r->blk + blk_bytes;

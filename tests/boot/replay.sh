@@ -186,6 +186,8 @@ kreplay_bad bad-id 8 "f 7" "8: id 7 out of range \(the header says 3 ids\)"
 kreplay_bad bad-dead 10 "f 1" "10: free of id 1, which is not allocated"
 kreplay_bad bad-truncated 11 - "10: trace ends after 6 of its 7 ops \(truncated\)"
 kreplay_bad bad-args 9 "a 2" "9: expected 'a ID BYTES': a 2"
+# Its tables come from the page allocator, at most its largest block.
+kreplay_bad too-many-ids 2 100000000 "2: 100000000 ids: no memory for them"
 
 # A request kmalloc cannot serve stops the replay at its line; the
 # blocks still allocated are freed: the allocators check clean after.
