@@ -131,6 +131,8 @@ BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS))
 
 # Trace replay (make replay): kmalloc and glibc, built as the benchmarks.
 REPLAY_SRCS := \
+	kernel/format.c \
+	kernel/tracefile.c \
 	tests/bench/replay.c \
 	tests/host/port.c
 
