@@ -96,7 +96,9 @@ die(const char *fmt, ...)
 /*
  * Reads the whole file and checks it with the kernel's own trace reader
  * (kernel/tracefile.c), which words every message; then reads the ops
- * into t->op.
+ * into t->op.  The text stays allocated: freeing a block glibc mmapped
+ * would raise its mmap and trim thresholds (glibc's mallopt(3), "dynamic
+ * mmap threshold") and so change what glibc holds in the replay.
  */
 static void
 read_trace(struct trace *t, const char *path)
@@ -130,7 +132,6 @@ read_trace(struct trace *t, const char *path)
         tracefile_next(&tf, &t->op[i]);     /* validated: each is an op */
     memcpy(t->counts, tf.counts, sizeof t->counts);
     free(live);
-    free(text);
 }
 
 /* ---- the allocators ------------------------------------------------- */
