@@ -294,7 +294,8 @@ FUZZ_NAMES := \
 	format \
 	kheap \
 	memmap \
-	pool
+	pool \
+	tracefile
 FUZZ_S ?= 10
 FUZZCC ?= clang
 FUZZ_LIB_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS)) \
