@@ -72,7 +72,8 @@ esac
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || finish $mode $ST_REFUSED \
     "TIMEOUT=$TIMEOUT is not a number of seconds"
 # QEMU's -initrd takes a comma list of modules, so a path with a comma
-# (or a line break) cannot be carried; the same rule holds for GRUB.
+# (or a line break) cannot be carried; it is refused at every MEM, so
+# that a TRACE boots the same through GRUB and without.
 if [ -n "$TRACE" ]; then
     [ -f "$TRACE" ] || finish $mode $ST_REFUSED "TRACE=$TRACE: no such file"
     case $TRACE in

@@ -216,3 +216,24 @@ expect_no_log kreplay-corrupt.no-problems '^check: .* [1-9][0-9]* problems'
 boot_kernel kreplay-none 128M "quiet replay"
 expect_exit kreplay-none.exit "$EXIT_FAILURE"
 expect_log kreplay-none.message '^replay: no trace: boot with a module, e\.g\. make run TRACE=tests/traces/tiny\.rep ARGS=replay$'
+
+# make run's own path: tools/run.sh takes TRACE as make passes it, and
+# below 8M hands it to QEMU's -initrd; a missing file is refused (6).
+# run_sh NAME VAR=VALUE...: tools/run.sh run with these knobs, as a
+# person runs it; sets BOOT_LOG and BOOT_STATUS.
+run_sh() {
+    BOOT_NAME=$1
+    BOOT_LOG=$LOGS/$1.log
+    shift
+    boot_progress "$BOOT_NAME"
+    env -u MAKELEVEL -u MAKEFLAGS TIMEOUT="$TIMEOUT" "$@" tools/run.sh run \
+        </dev/null >"$BOOT_LOG" 2>&1
+    BOOT_STATUS=$?
+    sed -i 's/\r$//' "$BOOT_LOG"
+}
+run_sh kreplay-run-small MEM=4M TRACE=$TINY "ARGS=quiet replay"
+expect_exit kreplay-run-small.status 0
+expect_log kreplay-run-small.initrd "^replay: $TINY done$"
+run_sh kreplay-run-nofile TRACE=$REPLAY_DIR/nosuch.rep ARGS=replay
+expect_exit kreplay-run-nofile.status 6
+expect_log kreplay-run-nofile.says "^run: TRACE=$REPLAY_DIR/nosuch.rep: no such file - status 6$"
