@@ -16,7 +16,8 @@
  * memory the heap holds after every op; then timed passes make only the
  * calls.  A block found changed, a refused request or a short ksize
  * stops the replay with a message naming the line, and every block
- * still allocated is freed.
+ * still allocated is freed.  Last, the module is read again: it must
+ * still say what it said, or its pages were handed out.
  *
  * Only kmalloc's public calls touch the heap (kmalloc, kfree, krealloc,
  * ksize), and kheap_trim, in one place, to give its cache back.  "Held"
@@ -323,6 +324,26 @@ timed_passes(struct replay *r)
                        (r->tf.nops ? r->tf.nops : 1);
 }
 
+/*
+ * The module still holds the ops read before the replay: its pages were
+ * reserved before the page allocator started, so none of the blocks
+ * filled meanwhile can lie on them.  False, with a message, if one did.
+ */
+static bool
+module_intact(struct replay *r)
+{
+    struct tracefile_op op;
+    unsigned long i;
+
+    tracefile_rewind(&r->tf);
+    for (i = 0; i < r->tf.nops; i++)
+        if (tracefile_next(&r->tf, &op) != 1 || op.kind != r->op[i].kind ||
+            op.id != r->op[i].id || op.bytes != r->op[i].bytes)
+            return fail_at(r, r->op[i].line, "the trace changed in memory "
+                           "during the replay");
+    return true;
+}
+
 /* ---- the report ----------------------------------------------------- */
 
 static void
@@ -376,8 +397,10 @@ replay_module(unsigned i, unsigned long corrupt_line)
     }
     if (ok) {
         timed_passes(&r);
-        report(&r);
+        ok = module_intact(&r);
     }
+    if (ok)
+        report(&r);
     unload(&r);
     kprintf("replay: %s %s\n", r.name, ok ? "done" : "stopped");
     return ok;

@@ -163,6 +163,8 @@ for trace in tests/traces/tiny.rep tests/traces/kernel-like.rep \
 done
 expect_log kreplay-w4-uniform.grub-module \
     '^multiboot: module 0 \[mem 0x[0-9a-f]{8}-0x[0-9a-f]{8}\] "tests/traces/w4-uniform.rep"$'
+expect_log kreplay-w4-uniform.reserved \
+    '^memmap: reserved \[mem 0x[0-9a-f]{16}-0x[0-9a-f]{16}\] multiboot module$'
 
 # kreplay_bad NAME LINE TEXT REGEX: tiny.rep with line LINE replaced by
 # TEXT (or deleted, for "-") as the module: the replay refuses it with
