@@ -17,6 +17,7 @@ T ?=
 JOBS ?= 2
 POISON ?= 0
 GUARD ?= 0
+TRACE ?=
 
 CROSS ?= i686-linux-gnu-
 KCC := $(CROSS)gcc
@@ -44,7 +45,9 @@ KLIB_SRCS := \
 	kernel/cmdline.c \
 	kernel/cmdline_test.c \
 	kernel/format.c \
-	kernel/format_test.c
+	kernel/format_test.c \
+	kernel/tracefile.c \
+	kernel/tracefile_test.c
 
 KERNEL_SRCS := \
 	kernel/bench.c \
@@ -63,7 +66,8 @@ KERNEL_SRCS := \
 	kernel/monitor_stress.c \
 	kernel/panic.c \
 	kernel/pool_boot.c \
-	kernel/port.c
+	kernel/port.c \
+	kernel/replay.c
 
 # mm/: every allocator and its tests; built into the kernel and the host.
 MM_SRCS := \
@@ -135,6 +139,8 @@ BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/test_filter.c mm/testpages.c
 
 # Trace replay (make replay): kmalloc and glibc, built as the benchmarks.
 REPLAY_SRCS := \
+	kernel/format.c \
+	kernel/tracefile.c \
 	tests/bench/replay.c \
 	tests/host/port.c
 
@@ -201,6 +207,7 @@ shquote = '$(subst $(newline), ,$(subst ','\'',$(1)))'
 KNOBS = MAKE="$(MAKE)" BUILD=$(call shquote,$(BUILD)) \
 	QEMU=$(call shquote,$(QEMU)) MEM=$(call shquote,$(value MEM)) \
 	ARGS=$(call shquote,$(value ARGS)) VGA=$(call shquote,$(VGA)) \
+	TRACE=$(call shquote,$(value TRACE)) \
 	ARGS_LINE_BREAK=$(if $(findstring $(newline),$(value ARGS)),1,0)
 # make run has no time limit unless TIMEOUT is given; make test has 300 s.
 RUN_TIMEOUT = $(if $(filter command% environment%,$(origin TIMEOUT)),$(TIMEOUT),0)
@@ -302,7 +309,8 @@ FUZZ_NAMES := \
 	format \
 	kheap \
 	memmap \
-	pool
+	pool \
+	tracefile
 FUZZ_S ?= 10
 FUZZCC ?= clang
 FUZZ_LIB_SRCS := $(filter-out %_test.c mm/test.c mm/test_filter.c mm/testpages.c,$(MM_SRCS)) \
@@ -563,7 +571,8 @@ help:
 	@echo "  COV_GATED=...  coverage: the files that must have every line run"
 	@echo "  VIZ_ARGS=...   viz: the kernel options of the traced boot"
 	@echo "  VIZ_NAME=name  viz: the log's name (default $(VIZ_NAME))"
-	@echo "  TRACE=file     replay: the trace to replay"
+	@echo "  TRACE=file     replay: the trace to replay; run/debug: load it as a"
+	@echo "                 module for the kernel's replay (ARGS=replay)"
 	@echo "  LAB=N          lab, grade: the lab"
 	@echo "  BUG=N          breakit: the seeded bug"
 	@echo "  LABDIR=dir     lab, breakit: where the tree goes (default"
