@@ -35,9 +35,9 @@
  * zone's edge, so nothing merges across zones or holes in the map.
  * Bounds: alloc is O(zones + BUDDY_MAX_ORDER): one mask test per zone
  * without a large enough block, then at most BUDDY_MAX_ORDER splits in
- * the zone that has one.  Free and size-of are O(log zones +
- * BUDDY_MAX_ORDER): a binary search for the address's zone, then at most
- * BUDDY_MAX_ORDER merges.  Every list operation is O(1).  Only zone
+ * the zone that has one.  Free and size-of are O(BUDDY_MAX_ORDER): the
+ * zone map finds the address's zone in O(1) (mm/buddy_internal.h), then
+ * at most BUDDY_MAX_ORDER merges.  Every list operation is O(1).  Only zone
  * set-up, buddy_check() and the picture walk pages.  Poisoning, when
  * on, costs a fill or a scan of the block.
  * Metadata: 10 bytes per page (10/4096 = 0.24% of the memory managed):

@@ -10,7 +10,7 @@
  *
  * Invariant: those of mm/buddy.c; a resize that fails changes nothing
  * but an error counter.
- * Bounds: O(log zones + BUDDY_MAX_ORDER) in place; a move adds an
+ * Bounds: O(BUDDY_MAX_ORDER) in place; a move adds an
  * allocation and a copy of the old block.
  * Metadata: none.
  * Read after: mm/buddy.c.  Tests: mm/buddy_test.c.

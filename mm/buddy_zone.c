@@ -1,24 +1,25 @@
 /*
  * mm/buddy_zone.c - the buddy's zones: adding and removing them, the
- * sorted table that finds an address's zone, queries, and the page
- * source the layers above take their pages from.
+ * sorted table and the zone map that find an address's zone, queries,
+ * owner bytes, and the page source the layers above take their pages
+ * from.
  *
  * A zone is one contiguous range of whole pages.  Its free pages are
  * covered with the largest naturally aligned blocks that fit; its used
  * prefix (and its metadata, when kept inside) is reserved.  Zones live
  * in the slots of struct buddy in no particular order; a table of their
- * page ranges, sorted by address (mm/table.h), finds the zone of any
- * address by binary search and numbers the zones by address.
- *
- * The zone map (struct buddy) then finds an address's zone in O(1).
+ * page ranges, sorted by address (mm/table.h), numbers the zones by
+ * address and refuses overlaps; the zone map built from it (struct
+ * buddy) finds an address's zone in O(1).
  *
  * Invariant: slots 0..nzones-1 hold the zones, each exactly once in the
  * table; no two zones overlap; the map names, for each chunk, the first
  * zone in address order that overlaps it.
  * Bounds: adding or removing a zone is O(zones + map slots + its pages)
- * (covering writes two bytes per page); a query is O(orders) or O(1).
- * Metadata: 2 bytes per page (a state byte, then an owner byte), inside
- * the zone or the caller's.
+ * (covering writes a state byte, an owner byte and a link per page); a
+ * query is O(orders) or O(1).
+ * Metadata: BUDDY_META_SIZE (10 bytes per page: state byte, owner byte,
+ * links), inside the zone or the caller's.
  * Read after: mm/buddy.c, mm/table.h.  Tests: mm/buddy_test.c.
  */
 #include "buddy_internal.h"
