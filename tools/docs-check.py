@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """tools/docs-check.py - quoted output and commands in the docs are true.
 
-    tools/docs-check.py            check README.md and docs/*.md
+    tools/docs-check.py            check README.md, docs/*.md and
+                                   docs/labs/*.md
     tools/docs-check.py --update   rewrite the output blocks that differ
     tools/docs-check.py FILE...    only these files
     tools/docs-check.py --self-test  test the comparison and the parser
@@ -901,8 +902,12 @@ def self_test():
 def doc_paths(argv):
     if argv:
         return argv
-    docs = sorted("docs/" + f for f in os.listdir(os.path.join(ROOT, "docs"))
-                  if f.endswith(".md"))
+    docs = []
+    for sub in ("docs", "docs/labs"):
+        d = os.path.join(ROOT, sub)
+        if os.path.isdir(d):
+            docs += sorted(sub + "/" + f for f in os.listdir(d)
+                           if f.endswith(".md"))
     return ["README.md"] + docs
 
 

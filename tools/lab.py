@@ -277,12 +277,26 @@ def git_init(dest, message):
         print("lab: note: no git repository made in %s" % dest)
 
 
+def drop_bugs(dest):
+    """Keeps only the comment lines of a student tree's bug file: a
+    seeded bug's edits quote lines of the solution, and a student tree
+    cannot make break-it trees anyway."""
+    path = os.path.join(dest, BUGS_FILE)
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        keep = [l for l in f if l.startswith("#") or not l.strip()]
+    with open(path, "w") as f:
+        f.writelines(keep)
+
+
 def make_student_tree(root, lab, dest, with_build=False):
     regions = find_regions(root, lab.num)
     if not regions:
         die("lab %d has no marked function" % lab.num, 1)
     copy_tree(root, dest, with_build)
     strip_regions(dest, regions)
+    drop_bugs(dest)
     with open(os.path.join(dest, ".lab"), "w") as f:
         f.write("%d\n" % lab.num)
     return regions
