@@ -488,9 +488,16 @@ def cmd_grade_breakit(root):
     bug = read_bugs(root)[num]
     print("grade: break-it %d (%s)" % (num, bug["layer"]))
     built, _ = build(root, quiet=False)
-    fails_bugged = built and not run_host(root, "regress")[0]
-    print("grade: %s your tests fail on the bugged tree" %
-          ("PASS" if fails_bugged else "FAIL"))
+    ok, why = run_host(root, "regress") if built else (False, "build failed")
+    if why is not None and "no test matches" in why:
+        print("grade: FAIL no test of module regress: write one in "
+              "mm/regress_test.c")
+        print("grade: BREAKIT %d: 0/1 points" % num)
+        return 1
+    fails_bugged = built and not ok
+    print("grade: %s your tests fail on the bugged tree%s" % (
+        "PASS" if fails_bugged else "FAIL",
+        "" if built else " (the tree does not build)"))
     tmp = tempfile.mkdtemp(prefix="breakit-fixed-")
     try:
         copy_tree(root, os.path.join(tmp, "t"), with_build=True)
