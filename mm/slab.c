@@ -136,14 +136,17 @@ repair(struct slab *s, const struct slab_geom *g)
     rebuild_list(s, g);
 }
 
+/*
+ * Called when slab_pop found nothing: a list that is not empty has a
+ * bad head, and an empty one must leave exactly the uncarved objects
+ * free; else the list is repaired first.
+ */
 void *
 slab_take_slow(struct slab *s, const struct slab_geom *g)
 {
-    void *obj = slab_pop(s, g);
+    void *obj;
     uint32_t i;
 
-    if (obj != NULL)
-        return obj;
     if (s->freelist != NULL || s->nfree != g->nobjs - s->ncarved) {
         repair(s, g);
         if ((obj = slab_pop(s, g)) != NULL)
