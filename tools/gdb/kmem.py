@@ -1,0 +1,730 @@
+# tools/gdb/kmem.py - gdb commands that print the allocators' state.
+#
+# Loaded by tools/gdbinit ("source tools/gdb/kmem.py").  Every command
+# reads the kernel's memory through gdb and calls no kernel function, so
+# it works on a kernel stopped anywhere: at a breakpoint, inside an
+# allocator that holds its lock, after a fault.  Where the kernel's
+# console has the same report, the output is the same, line for line:
+#
+#   kmem buddyinfo          as the console's "buddyinfo"
+#   kmem zone [N]           as "zone [N]": the picture of the zones
+#   kmem freelist ORDER [ZONE]  the blocks on one free list, in order
+#   kmem block ADDR         the buddy block holding ADDR, its buddy
+#   kmem page ADDR          as "page ADDR": who owns the page, in what role
+#   kmem slabinfo           as "slabinfo"
+#   kmem vmstat             as "vmstat"
+#   kmem errors             as "errors"
+#   kmem check              as "check": each checker's rules, redone here
+#   kmem break alloc [order=K]  stop when a block (of order K) is taken
+#   kmem break free [ADDR]  stop when a block (the one at ADDR) is freed
+#
+# Structures are read field by field, by name, through the debug
+# information of build/kmemlab.elf: a field that moves needs no change
+# here.  What the debug information cannot give (the page-state bits,
+# #defines in mm/buddy.h) is written once below.  Each layer's code is a
+# group of its own, in the order of the layers: memory map, buddy,
+# kmalloc, pools; then the commands.
+#
+# The allocator the buddy commands read is "set kmem-buddy EXPR" (by
+# default kernel_buddy, the kernel's page allocator; inside buddy_alloc
+# "set kmem-buddy *b" reads the allocator being called).
+#
+# Invariant: nothing here writes the kernel's memory or calls its code.
+# Bounds: buddyinfo, errors and break are O(zones x orders); freelist
+# O(list length), cut at the list's count plus one; zone, page and check
+# read each zone's state bytes in one transfer and walk its blocks.
+import gdb
+
+# ---- constants the debug information does not hold ------------------
+
+PAGE_SHIFT = 12                 # MM_PAGE_SHIFT, mm/port.h
+PAGE = 1 << PAGE_SHIFT
+META_FREE = 0x80                # BUDDY_META_*, mm/buddy.h
+META_ALLOC = 0x40
+META_TAIL = 0x20
+META_RSVD = 0x10
+META_ORDER = 0x0F
+PICTURE_COLS = 64               # mm/buddy_report.c
+PICTURE_CHARS = 256
+MEMMAP_LIMIT = 1 << 32          # mm/memmap.h: nothing kept above 4 GiB
+
+
+class KmemError(Exception):
+    """A command's argument or the kernel's state stops the command."""
+
+
+# ---- reading the kernel ----------------------------------------------
+
+def out(line):
+    """Prints one line of a report."""
+    gdb.write(line + "\n")
+
+
+def value(expr):
+    """The value of a C expression in the stopped kernel."""
+    try:
+        return gdb.parse_and_eval(expr)
+    except gdb.error as e:
+        raise KmemError("cannot read %s: %s" % (expr, e))
+
+
+def deref(v):
+    """A struct from a struct or a pointer to one."""
+    if v.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:
+        return v.dereference()
+    return v
+
+
+def number(arg, what):
+    """A command argument as an integer: a number or any expression."""
+    try:
+        return int(gdb.parse_and_eval(arg)) & 0xFFFFFFFFFFFFFFFF
+    except gdb.error:
+        raise KmemError("bad %s \"%s\"" % (what, arg))
+
+
+def at(addr, type_name):
+    """The object of type type_name at address addr."""
+    t = gdb.lookup_type(type_name)
+    return gdb.Value(addr).cast(t.pointer()).dereference()
+
+
+def address(v):
+    """The address of an lvalue, as an integer."""
+    return int(v.address)
+
+
+def offset_of(type_name, field):
+    """offsetof(type_name, field), from the type's fields."""
+    for f in gdb.lookup_type(type_name).fields():
+        if f.name == field:
+            return f.bitpos // 8
+    raise KmemError("%s has no field %s" % (type_name, field))
+
+
+def length(array):
+    """The number of elements of an array member."""
+    lo, hi = array.type.strip_typedefs().range()
+    return hi - lo + 1
+
+
+def read_bytes(addr, n):
+    """n bytes of memory at addr, in one transfer."""
+    try:
+        return bytes(gdb.selected_inferior().read_memory(addr, n))
+    except gdb.MemoryError as e:
+        raise KmemError("cannot read %d bytes at 0x%08x: %s" % (n, addr, e))
+
+
+def string(v):
+    """A C string (char *) as Python text, or "" for NULL."""
+    if int(v) == 0:
+        return ""
+    return v.string()
+
+
+def enum_value(type_name, name):
+    """The value of enumerator name of enum type_name."""
+    for f in gdb.lookup_type(type_name).fields():
+        if f.name == name:
+            return f.enumval
+    raise KmemError("%s has no %s" % (type_name, name))
+
+
+def names(array_expr):
+    """A table of error names (const char *const[]) as a list."""
+    a = value(array_expr)
+    return [string(a[i]) for i in range(length(a))]
+
+
+def hex8(n):
+    """An address as the kernel prints it: 0x%08lx."""
+    return "0x%08x" % n
+
+
+# ---- the memory map (mm/memmap.h) -----------------------------------
+
+def memmap():
+    return value("kernel_memmap")
+
+
+def memmap_ranges(m, table, count):
+    """(base, end, type, why) of the first count entries of a table."""
+    return [(int(m[table][i]["base"]), int(m[table][i]["end"]),
+             int(m[table][i]["type"]), string(m[table][i]["why"]))
+            for i in range(int(m[count]))]
+
+
+def memmap_page_role(m, pfn):
+    """The role the memory map gives page pfn, as the page ledger names
+    it (mm/memmap_owner.c): hole, edge page, reserved or None (free)."""
+    usable = enum_value("enum memmap_type", "MEMMAP_USABLE")
+    first, end = pfn << PAGE_SHIFT, (pfn + 1) << PAGE_SHIFT
+    nbytes = 0
+    for base, rend, typ, _ in memmap_ranges(m, "map", "nmap"):
+        if typ == usable and base < end and first < rend:
+            nbytes += min(rend, end) - max(base, first)
+    if nbytes == 0:
+        return "hole"
+    if nbytes < PAGE:
+        return "edge page, %d bytes usable" % nbytes
+    for base, rend, _, why in memmap_ranges(m, "rsv", "nrsv"):
+        if base < end and first < rend:
+            return "reserved (%s)" % (why or "no reason")
+    return None
+
+
+def memmap_check(m):
+    """memmap_check's rules: the free regions are aligned, sorted,
+    inside usable memory and clear of every reservation."""
+    usable = enum_value("enum memmap_type", "MEMMAP_USABLE")
+    mapped = [(b, e) for b, e, t, _ in memmap_ranges(m, "map", "nmap")
+              if t == usable]
+    rsv = memmap_ranges(m, "rsv", "nrsv")
+    free = memmap_ranges(m, "free", "nfree")
+    bad = 0
+    for i, (base, end, _, _) in enumerate(free):
+        what = None
+        if (base | end) & (PAGE - 1) or end <= base:
+            what = "unaligned or empty"
+        elif i > 0 and base < free[i - 1][1]:
+            what = "unsorted or overlapping"
+        elif end > MEMMAP_LIMIT or not inside(mapped, base, end):
+            what = "outside usable memory"
+        for rb, re_, _, _ in rsv:
+            if what is None and base < re_ and rb < end:
+                what = "overlaps a reservation"
+        if what is not None:
+            out("memmap: check: free region %u %s" % (i, what))
+            bad += 1
+    return bad
+
+
+def inside(ranges, base, end):
+    """Is [base, end) covered by the (sorted, merged) ranges?"""
+    pos = base
+    for b, e in ranges:
+        if b <= pos < e:
+            pos = e
+    return pos >= end
+
+
+# ---- the buddy allocator (mm/buddy.h) -------------------------------
+
+class Zone:
+    """One struct buddy_zone: its fields and, on demand, its state
+    bytes (read once, in one transfer)."""
+
+    def __init__(self, v, index):
+        self.v = v
+        self.index = index                  # by address, as reports say
+        self.first = int(v["pfns"]["first"])
+        self.last = int(v["pfns"]["last"])
+        self.npages = int(v["npages"])
+        self.norders = length(v["nfree"])
+        self._meta = None
+
+    def meta(self):
+        if self._meta is None:
+            n = self.last - self.first + 1
+            self._meta = read_bytes(int(self.v["meta"]), n)
+        return self._meta
+
+    def state(self, pfn):
+        return self.meta()[pfn - self.first]
+
+    def has(self, pfn):
+        return self.first <= pfn <= self.last
+
+    def nfree(self, k):
+        return int(self.v["nfree"][k])
+
+    def head(self, k):
+        """The address of free-list head k (its sentinel)."""
+        return address(self.v["free"][k])
+
+    def head_of(self, pfn):
+        """(head pfn, state byte) of the block holding pfn, or None.
+        Blocks are aligned, so the head is pfn with low bits cleared."""
+        for k in range(self.norders):
+            h = pfn & ~((1 << k) - 1)
+            if h < self.first:
+                break
+            m = self.state(h)
+            if m & (META_FREE | META_ALLOC) and (m & META_ORDER) >= k:
+                return h, m
+        return None
+
+
+def buddy():
+    """The allocator the buddy commands read (parameter kmem-buddy)."""
+    return deref(value(BUDDY_PARAM.value))
+
+
+def zones(b):
+    """The zones of b in address order (the sorted table by_addr)."""
+    off = offset_of("struct buddy_zone", "pfns")
+    return [Zone(at(int(b["by_addr"][i]) - off, "struct buddy_zone"), i)
+            for i in range(int(b["nzones"]))]
+
+
+def zone_arg(b, arg):
+    zs = zones(b)
+    n = number(arg, "zone")
+    if n >= len(zs):
+        raise KmemError("no zone %s (zones 0 to %d)" % (arg, len(zs) - 1))
+    return zs[n]
+
+
+def buddy_zone_of(b, pfn):
+    for z in zones(b):
+        if z.has(pfn):
+            return z
+    return None
+
+
+def buddyinfo(b):
+    """buddy_print_buddyinfo: one line per zone, as /proc/buddyinfo."""
+    for z in zones(b):
+        out("Node 0, zone %8u" % z.index +
+            "".join(" %6u" % z.nfree(k) for k in range(z.norders)))
+
+
+def picture_char(seen):
+    return {1: ".", 2: "#", 4: "m"}.get(seen, "+")
+
+
+def picture(z):
+    """The picture of one zone, as buddy_print_picture draws it: one
+    character per run of pages, 64 to a line."""
+    per = (z.npages + PICTURE_CHARS - 1) // PICTURE_CHARS
+    out("buddy: zone %u [mem %s-%s] %u pages, %u per char" %
+        (z.index, hex8(z.first << PAGE_SHIFT),
+         hex8(((z.last + 1) << PAGE_SHIFT) - 1), z.npages, per))
+    meta = z.meta()
+    done = run = state = seen = 0
+    pfn = z.first
+    line = ""
+    while done < z.npages:
+        if run == 0:
+            m = meta[pfn - z.first]
+            run = 1 << (m & META_ORDER) if m & (META_FREE | META_ALLOC) \
+                else 1
+            state = 1 if m & META_FREE else 2 if m & META_ALLOC else 4
+            pfn += run
+        # a whole run of the same state at once: the characters it fills
+        step = min(run, per - done % per, z.npages - done)
+        seen |= state
+        run -= step
+        done += step
+        if done % per == 0 or done == z.npages:
+            line += picture_char(seen)
+            seen = 0
+            if len(line) == PICTURE_COLS or done == z.npages:
+                out("buddy: |" + line + "|")
+                line = ""
+
+
+def link_at(addr):
+    """The struct mm_list at addr: (next, prev) as integers."""
+    l = at(addr, "struct mm_list")
+    return int(l["next"]), int(l["prev"])
+
+
+def walk_list(z, k):
+    """Follows free list k of zone z from its head, with a guard: stops
+    at the head, at a link that is no free order-k block of z, at a
+    broken back link, at a block seen before, or after count + 1
+    entries.  Yields (pfn, problem or None)."""
+    head = z.head(k)
+    seen = set()
+    prev = head
+    try:
+        addr = link_at(head)[0]
+    except gdb.MemoryError:
+        yield None, "cannot read the list head at %s" % hex8(head)
+        return
+    while addr != head:
+        pfn = addr >> PAGE_SHIFT
+        if addr in seen:
+            yield pfn, "a cycle: seen before"
+            return
+        seen.add(addr)
+        if addr & (PAGE - 1) or not z.has(pfn):
+            yield pfn, "not a page of zone %u" % z.index
+            return
+        if z.state(pfn) != META_FREE | k:
+            yield pfn, "state 0x%02x, not a free order-%u head" % \
+                (z.state(pfn), k)
+            return
+        try:
+            nxt, back = link_at(addr)
+        except gdb.MemoryError:
+            yield pfn, "cannot read its links"
+            return
+        if back != prev:
+            yield pfn, "its prev link is %s, not %s" % (hex8(back),
+                                                       hex8(prev))
+            return
+        if len(seen) > z.nfree(k):
+            yield pfn, "beyond the count of %u" % z.nfree(k)
+            return
+        yield pfn, None
+        prev, addr = addr, nxt
+    if link_at(head)[1] != prev:
+        yield None, "the head's prev link is %s, not the last block %s" % \
+            (hex8(link_at(head)[1]), hex8(prev))
+
+
+def freelist(b, k, z):
+    """The blocks on free list k of zone z, in list order."""
+    if k >= z.norders:
+        raise KmemError("no order %u (orders 0 to %u)" % (k, z.norders - 1))
+    out("freelist: zone %u order %u: %u blocks counted" %
+        (z.index, k, z.nfree(k)))
+    n = 0
+    for pfn, problem in walk_list(z, k):
+        if problem is not None:
+            where = "" if pfn is None else " at %s" % hex8(pfn << PAGE_SHIFT)
+            out("freelist: bad link%s: %s" % (where, problem))
+            return
+        n += 1
+        out("freelist: %s-%s" % (hex8(pfn << PAGE_SHIFT),
+                                 hex8(((pfn + (1 << k)) << PAGE_SHIFT) - 1)))
+    out("freelist: %u blocks on the list" % n)
+
+
+def state_name(m):
+    if m & META_FREE:
+        return "free order %u" % (m & META_ORDER)
+    if m & META_ALLOC:
+        return "allocated order %u" % (m & META_ORDER)
+    if m == META_TAIL:
+        return "tail"
+    if m == META_RSVD:
+        return "reserved"
+    return "bad state"
+
+
+def block(b, addr):
+    """The block holding addr: its state byte (and where it lives, for a
+    watchpoint), its range and its buddy's state."""
+    pfn = addr >> PAGE_SHIFT
+    z = buddy_zone_of(b, pfn)
+    if z is None:
+        out("block: %s is in no zone of allocator %s" %
+            (hex8(addr), string(b["name"])))
+        return
+    m = z.state(pfn)
+    meta_addr = int(z.v["meta"]) + pfn - z.first
+    out("block: page %s zone %u state 0x%02x (%s) at %s" %
+        (hex8(pfn << PAGE_SHIFT), z.index, m, state_name(m),
+         hex8(meta_addr)))
+    found = z.head_of(pfn)
+    if m == META_RSVD or found is None:
+        return
+    h, hm = found
+    k = hm & META_ORDER
+    out("block: %s-%s %s, first page %s" %
+        (hex8(h << PAGE_SHIFT), hex8(((h + (1 << k)) << PAGE_SHIFT) - 1),
+         state_name(hm), hex8(h << PAGE_SHIFT)))
+    bud = h ^ (1 << k)
+    if k + 1 >= z.norders:
+        out("block: order %u is the largest: no buddy" % k)
+    elif not z.has(bud):
+        out("block: buddy %s is outside the zone" % hex8(bud << PAGE_SHIFT))
+    else:
+        bm = z.state(bud)
+        out("block: buddy %s state 0x%02x (%s)%s" %
+            (hex8(bud << PAGE_SHIFT), bm, state_name(bm),
+             ": would merge" if bm == (META_FREE | k) and hm & META_FREE
+             else ""))
+
+
+def buddy_page_role(b, pfn):
+    """The role of page pfn in the allocator, as the page ledger names
+    it (mm/buddy_owner.c), or None if no zone holds it."""
+    z = buddy_zone_of(b, pfn)
+    if z is None:
+        return None
+    if pfn < z.first + int(z.v["nreserved"]):
+        return "buddy metadata"
+    found = z.head_of(pfn)
+    if found is None:
+        return "no block"
+    h, m = found
+    k = m & META_ORDER
+    what = "free buddy block" if m & META_FREE else "kernel block"
+    return "%s order %u [%s-%s]" % (what, k, hex8(h << PAGE_SHIFT),
+                                    hex8(((h + (1 << k)) << PAGE_SHIFT) - 1))
+
+
+def buddy_errors_nonzero(b):
+    """(name, count) of every non-zero error counter of b."""
+    nomem = enum_value("enum buddy_err", "BUDDY_NOMEM")
+    err_names = names("buddy_err_name")
+    return [(err_names[e], int(b["nerr"][e]))
+            for e in range(nomem + 1, len(err_names))
+            if int(b["nerr"][e]) != 0]
+
+
+class BuddyChecker:
+    """buddy_check's rules over the raw state bytes and lists; prints
+    each violation as it does."""
+
+    def __init__(self):
+        self.bad = 0
+
+    def violation(self, z, pfn, what):
+        out("buddy: check: %s at %s (zone first pfn 0x%x)" %
+            (what, hex8(pfn << PAGE_SHIFT), z.first))
+        self.bad += 1
+
+    def block(self, z, pfn, nfree):
+        """One block of the page walk; returns its free pages."""
+        m = z.state(pfn)
+        k = m & META_ORDER
+        size = 1 << k
+        if pfn & (size - 1):
+            self.violation(z, pfn, "block not naturally aligned")
+        if pfn + size > z.last + 1:
+            self.violation(z, pfn, "block runs past the zone")
+            return 0
+        meta = z.meta()
+        base = pfn - z.first
+        tails = meta[base + 1:base + size]
+        if tails.count(META_TAIL) != size - 1:
+            i = next(i for i, t in enumerate(tails) if t != META_TAIL)
+            self.violation(z, pfn + 1 + i, "page inside a block is not a "
+                           "tail")
+            return 0
+        if not m & META_FREE:
+            return 0
+        nfree[k] += 1
+        bud = pfn ^ size
+        if k + 1 < z.norders and z.has(bud) and z.state(bud) == m:
+            self.violation(z, pfn, "free buddies left unmerged")
+        return size
+
+    def list(self, z, k):
+        n = 0
+        try:
+            addr = link_at(z.head(k))[0]
+            while addr != z.head(k):
+                pfn = addr >> PAGE_SHIFT
+                nxt = link_at(addr)[0] if z.has(pfn) else None
+                if not z.has(pfn) or z.state(pfn) != META_FREE | k or \
+                        link_at(nxt)[1] != addr:
+                    return self.violation(z, pfn, "bad free-list entry")
+                n += 1
+                if n > z.nfree(k):
+                    return self.violation(z, pfn, "free list longer than "
+                                          "its count")
+                addr = nxt
+        except gdb.MemoryError:
+            return self.violation(z, addr >> PAGE_SHIFT,
+                                  "bad free-list entry")
+        mask = (int(z.v["free_mask"]) >> k) & 1
+        if n != z.nfree(k) or (n != 0) != bool(mask):
+            self.violation(z, z.first, "free count or mask wrong")
+
+    def zone(self, z):
+        """Walks z's pages block by block; returns its free pages."""
+        nfree = [0] * z.norders
+        pfn, end, rsvd, free_pages = z.first, z.last + 1, 0, 0
+        while pfn < end:
+            m = z.state(pfn)
+            if m == META_RSVD:
+                rsvd += 1
+                pfn += 1
+                continue
+            if not m & (META_FREE | META_ALLOC):
+                self.violation(z, pfn, "tail page where a block should "
+                               "start")
+                return free_pages
+            free_pages += self.block(z, pfn, nfree)
+            pfn += 1 << (m & META_ORDER)
+        if rsvd != int(z.v["nreserved"]):
+            self.violation(z, z.first, "reserved page count wrong")
+        for k in range(z.norders):
+            if nfree[k] != z.nfree(k):
+                self.violation(z, z.first, "per-order count differs from "
+                               "the pages")
+            self.list(z, k)
+        return free_pages
+
+    def run(self, b):
+        zs = zones(b)
+        firsts = [(z.first, z.last) for z in zs]
+        if any(f > l for f, l in firsts) or any(
+                firsts[i][1] >= firsts[i + 1][0]
+                for i in range(len(firsts) - 1)):
+            self.violation(Zone(b["zone"][0], 0), 0,
+                           "zones overlap or unsorted")
+        free_pages = managed = 0
+        for z in zs:
+            if z.last - z.first + 1 != z.npages:
+                self.violation(z, z.first, "zone range and size differ")
+            free_pages += self.zone(z)
+            managed += z.npages - int(z.v["nreserved"])
+        if free_pages != int(b["free_pages"]) or \
+                managed != int(b["managed_pages"]):
+            self.violation(Zone(b["zone"][0], 0), 0,
+                           "page totals differ from counts")
+        return self.bad
+
+
+# ---- commands ---------------------------------------------------------
+
+class BuddyParam(gdb.Parameter):
+    """The struct buddy (or pointer to one) the kmem buddy commands read:
+    a C expression, evaluated at each command."""
+
+    set_doc = "Set the allocator the kmem commands read."
+    show_doc = "Show the allocator the kmem commands read."
+
+    def __init__(self):
+        super().__init__("kmem-buddy", gdb.COMMAND_DATA, gdb.PARAM_STRING)
+        self.value = "kernel_buddy"
+
+    def get_set_string(self):
+        return ""
+
+    def get_show_string(self, svalue):
+        return "kmem commands read the allocator %s" % svalue
+
+
+BUDDY_PARAM = BuddyParam()
+
+
+def cmd_buddyinfo(args):
+    buddyinfo(buddy())
+
+
+def cmd_zone(args):
+    b = buddy()
+    zs = [zone_arg(b, args[0])] if args else zones(b)
+    out("zone: legend . free  # allocated  m metadata or reserved  + mixed")
+    for z in zs:
+        picture(z)
+
+
+def cmd_freelist(args):
+    if not args or len(args) > 2:
+        raise KmemError("usage: kmem freelist ORDER [ZONE]")
+    b = buddy()
+    z = zone_arg(b, args[1] if len(args) > 1 else "0")
+    freelist(b, number(args[0], "order"), z)
+
+
+def cmd_block(args):
+    if len(args) != 1:
+        raise KmemError("usage: kmem block ADDR")
+    block(buddy(), number(args[0], "address"))
+
+
+def cmd_page(args):
+    if len(args) != 1:
+        raise KmemError("usage: kmem page ADDR")
+    page = number(args[0], "address") & ~(PAGE - 1)
+    pfn = page >> PAGE_SHIFT
+    role = memmap_page_role(memmap(), pfn)
+    if role is None:
+        role = buddy_page_role(value("kernel_buddy"), pfn) or "unmanaged"
+        role = LAYER_ROLES(page, role)
+    if role is None:
+        out("page: %s has no owner" % hex8(page))
+    else:
+        out("page: %s %s" % (hex8(page), role))
+
+
+def cmd_errors(args):
+    n = 0
+    m = memmap()
+    err_names = names("memmap_err_name")
+    for e in range(1, len(err_names)):
+        if int(m["nerr"][e]):
+            out("errors: memmap %s %u" % (err_names[e], int(m["nerr"][e])))
+            n += 1
+    for name, count in buddy_errors_nonzero(value("kernel_buddy")):
+        out("errors: buddy %s %u" % (name, count))
+        n += 1
+    n += LAYER_ERRORS()
+    for what, expr in (("irq unexpected", "irq_unexpected"),
+                       ("serial overrun", "rx_overruns")):
+        if int(value(expr)):
+            out("errors: %s %u" % (what, int(value(expr))))
+            n += 1
+    if n == 0:
+        out("errors: none")
+
+
+def cmd_check(args):
+    out("check: memmap %u problems" % memmap_check(memmap()))
+    out("check: buddy %u problems" % BuddyChecker().run(buddy()))
+    LAYER_CHECKS()
+
+
+def no_roles(page, role):
+    return role
+
+
+def no_errors():
+    return 0
+
+
+def no_checks():
+    pass
+
+
+# The kmalloc and pool groups fill these in (below).
+LAYER_ROLES = no_roles
+LAYER_ERRORS = no_errors
+LAYER_CHECKS = no_checks
+
+COMMANDS = {
+    "buddyinfo": cmd_buddyinfo,
+    "zone": cmd_zone,
+    "freelist": cmd_freelist,
+    "block": cmd_block,
+    "page": cmd_page,
+    "errors": cmd_errors,
+    "check": cmd_check,
+}
+
+
+class Kmem(gdb.Command):
+    """Print the allocators' state from the kernel's memory.
+
+kmem buddyinfo            free blocks of each order in each zone
+kmem zone [N]             picture of every zone, or of zone N
+kmem freelist ORDER [ZONE]  the blocks on one free list (zone 0 default)
+kmem block ADDR           the buddy block holding ADDR and its buddy
+kmem page ADDR            which layer owns the page with ADDR, in what role
+kmem slabinfo             every pool, as /proc/slabinfo
+kmem vmstat               the kmalloc buckets, as vmstat -m
+kmem errors               every non-zero error counter of every layer
+kmem check                every layer's checker, redone from the raw state
+kmem break alloc [order=K]  stop when the page allocator hands out a block
+kmem break free [ADDR]    stop when a block (the one at ADDR) is freed
+
+ADDR, ORDER, N are numbers or C expressions (kmem page p).  The buddy
+commands read "set kmem-buddy EXPR" (default kernel_buddy)."""
+
+    def __init__(self):
+        super().__init__("kmem", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
+
+    def invoke(self, arg, from_tty):
+        argv = gdb.string_to_argv(arg)
+        if not argv or argv[0] not in COMMANDS:
+            raise gdb.GdbError("kmem: unknown command \"%s\"; see help kmem"
+                               % (argv[0] if argv else ""))
+        try:
+            COMMANDS[argv[0]](argv[1:])
+        except KmemError as e:
+            raise gdb.GdbError("kmem %s: %s" % (argv[0], e))
+        except gdb.MemoryError as e:
+            raise gdb.GdbError("kmem %s: %s" % (argv[0], e))
+
+
+Kmem()
