@@ -155,22 +155,86 @@ def memmap_ranges(m, table, count):
             for i in range(int(m[count]))]
 
 
-def memmap_page_role(m, pfn):
-    """The role the memory map gives page pfn, as the page ledger names
-    it (mm/memmap_owner.c): hole, edge page, reserved or None (free)."""
+def memmap_claims(m):
+    """The memory map's claims on the pages below 4 GiB, as the page
+    ledger takes them (mm/memmap_owner.c): (first pfn, end pfn, role),
+    role "hole", "edge page, N bytes usable" or "reserved (WHY)".
+    Pages of the free regions are claimed by no one here."""
     usable = enum_value("enum memmap_type", "MEMMAP_USABLE")
-    first, end = pfn << PAGE_SHIFT, (pfn + 1) << PAGE_SHIFT
-    nbytes = 0
-    for base, rend, typ, _ in memmap_ranges(m, "map", "nmap"):
-        if typ == usable and base < end and first < rend:
-            nbytes += min(rend, end) - max(base, first)
-    if nbytes == 0:
-        return "hole"
-    if nbytes < PAGE:
-        return "edge page, %d bytes usable" % nbytes
-    for base, rend, _, why in memmap_ranges(m, "rsv", "nrsv"):
-        if base < end and first < rend:
-            return "reserved (%s)" % (why or "no reason")
+    rsv = memmap_ranges(m, "rsv", "nrsv")
+    claims = []
+    w = {"pos": 0, "edge": 0, "bytes": 0}
+
+    def flush_edge():
+        if w["bytes"] == 0:
+            return
+        if w["edge"] > w["pos"]:
+            claims.append((w["pos"], w["edge"], "hole"))
+        claims.append((w["edge"], w["edge"] + 1,
+                       "edge page, %d bytes usable" % w["bytes"]))
+        w["pos"], w["bytes"] = w["edge"] + 1, 0
+
+    def add_edge(pfn, nbytes):
+        if w["bytes"] != 0 and w["edge"] != pfn:
+            flush_edge()
+        w["edge"] = pfn
+        w["bytes"] += nbytes
+
+    def claim_usable(first, end):
+        flush_edge()
+        if first > w["pos"]:
+            claims.append((w["pos"], first, "hole"))
+        cur = first
+        for base, rend, _, why in rsv:
+            s_ = max(base >> PAGE_SHIFT, cur)
+            e_ = min((rend + PAGE - 1) >> PAGE_SHIFT, end)
+            if e_ > s_:
+                claims.append((s_, e_, "reserved (%s)" %
+                               (why or "no reason")))
+                cur = e_
+        w["pos"] = end
+
+    for a, b, typ, _ in memmap_ranges(m, "map", "nmap"):
+        if typ != usable:
+            continue
+        fa, fb = (a + PAGE - 1) >> PAGE_SHIFT, b >> PAGE_SHIFT
+        if fa > fb:
+            add_edge(a >> PAGE_SHIFT, b - a)
+            continue
+        if a & (PAGE - 1):
+            add_edge(fa - 1, (fa << PAGE_SHIFT) - a)
+        if fb > fa:
+            claim_usable(fa, fb)
+        if b & (PAGE - 1):
+            add_edge(fb, b - (fb << PAGE_SHIFT))
+    flush_edge()
+    end = MEMMAP_LIMIT >> PAGE_SHIFT
+    if end > w["pos"]:
+        claims.append((w["pos"], end, "hole"))
+    return claims
+
+
+def pages_range(first, end):
+    """" [0x00400000-0x00407fff]": pages [first, end), as the ledger."""
+    return " [%s-%s]" % (hex8(first << PAGE_SHIFT),
+                         hex8((end << PAGE_SHIFT) - 1))
+
+
+def memmap_page_role(m, pfn):
+    """The role the memory map gives page pfn, worded as the console's
+    "page" (kernel/ledger.c), or None for a page of a free region."""
+    for first, end, role in memmap_claims(m):
+        if first <= pfn < end:
+            return role + pages_range(first, end) if role == "hole" \
+                else role
+    return None
+
+
+def memmap_free_region(m, pfn):
+    """The free region [first, end) pfns holding pfn, or None."""
+    for base, end, _, _ in memmap_ranges(m, "free", "nfree"):
+        if base >> PAGE_SHIFT <= pfn < end >> PAGE_SHIFT:
+            return base >> PAGE_SHIFT, end >> PAGE_SHIFT
     return None
 
 
@@ -339,6 +403,7 @@ def walk_list(z, k):
     head = z.head(k)
     seen = set()
     prev = head
+    # A problem is named at the link that leads astray, from prev.
     try:
         addr = link_at(head)[0]
     except gdb.MemoryError:
@@ -383,11 +448,14 @@ def freelist(b, k, z):
     out("freelist: zone %u order %u: %u blocks counted" %
         (z.index, k, z.nfree(k)))
     n = 0
+    last = "the head"
     for pfn, problem in walk_list(z, k):
         if problem is not None:
-            where = "" if pfn is None else " at %s" % hex8(pfn << PAGE_SHIFT)
-            out("freelist: bad link%s: %s" % (where, problem))
+            where = "" if pfn is None else " to %s" % hex8(pfn << PAGE_SHIFT)
+            out("freelist: bad link%s after %s: %s" %
+                (where, last, problem))
             return
+        last = hex8(pfn << PAGE_SHIFT)
         n += 1
         out("freelist: %s-%s" % (hex8(pfn << PAGE_SHIFT),
                                  hex8(((pfn + (1 << k)) << PAGE_SHIFT) - 1)))
@@ -447,16 +515,16 @@ def buddy_page_role(b, pfn):
     z = buddy_zone_of(b, pfn)
     if z is None:
         return None
-    if pfn < z.first + int(z.v["nreserved"]):
-        return "buddy metadata"
+    nrsvd = int(z.v["nreserved"])
+    if pfn < z.first + nrsvd:
+        return "buddy metadata" + pages_range(z.first, z.first + nrsvd)
     found = z.head_of(pfn)
     if found is None:
-        return "no block"
+        return ""                   # a page of no block: no one's
     h, m = found
     k = m & META_ORDER
     what = "free buddy block" if m & META_FREE else "kernel block"
-    return "%s order %u [%s-%s]" % (what, k, hex8(h << PAGE_SHIFT),
-                                    hex8(((h + (1 << k)) << PAGE_SHIFT) - 1))
+    return "%s order %u%s" % (what, k, pages_range(h, h + (1 << k)))
 
 
 def buddy_errors_nonzero(b):
@@ -574,6 +642,53 @@ class BuddyChecker:
         return self.bad
 
 
+# ---- breakpoints on allocator events ---------------------------------
+
+class EventBreak(gdb.Breakpoint):
+    """A breakpoint at the entry of one allocator function that stops
+    only when the argument named arg equals want (any value if None),
+    and says which allocator and what it was asked."""
+
+    def __init__(self, function, arg, want, show):
+        super().__init__(function)
+        self.function, self.arg, self.want, self.show = function, arg, \
+            want, show
+
+    def stop(self):
+        frame = gdb.selected_frame()
+        try:
+            got = int(frame.read_var(self.arg))
+            name = string(deref(frame.read_var("b"))["name"])
+        except (gdb.error, ValueError) as e:
+            out("kmem: %s: cannot read %s (%s); stopping" %
+                (self.function, self.arg, e))
+            return True
+        if self.want is not None and (got & 0xFFFFFFFF) != self.want:
+            return False
+        out("kmem: %s allocator %s %s" % (self.function, name,
+                                          self.show(got)))
+        return True
+
+
+def cmd_break(args):
+    if not args or args[0] not in ("alloc", "free") or len(args) > 2:
+        raise KmemError("usage: kmem break alloc [order=K] | "
+                        "kmem break free [ADDR]")
+    want = None
+    if args[0] == "alloc":
+        if len(args) == 2:
+            if not args[1].startswith("order="):
+                raise KmemError("usage: kmem break alloc [order=K]")
+            want = number(args[1][len("order="):], "order")
+        for f in ("buddy_alloc", "buddy_alloc_locked"):
+            EventBreak(f, "order", want, lambda k: "order %u" % k)
+    else:
+        if len(args) == 2:
+            want = number(args[1], "address") & 0xFFFFFFFF
+        for f in ("buddy_free", "buddy_free_locked"):
+            EventBreak(f, "addr", want, lambda a: "addr " + hex8(a))
+
+
 # ---- commands ---------------------------------------------------------
 
 class BuddyParam(gdb.Parameter):
@@ -628,11 +743,15 @@ def cmd_page(args):
         raise KmemError("usage: kmem page ADDR")
     page = number(args[0], "address") & ~(PAGE - 1)
     pfn = page >> PAGE_SHIFT
-    role = memmap_page_role(memmap(), pfn)
+    m = memmap()
+    role = memmap_page_role(m, pfn)
     if role is None:
-        role = buddy_page_role(value("kernel_buddy"), pfn) or "unmanaged"
-        role = LAYER_ROLES(page, role)
-    if role is None:
+        role = buddy_page_role(value("kernel_buddy"), pfn)
+        if role is not None:
+            role = LAYER_ROLES(page, role)
+    if role is None and memmap_free_region(m, pfn) is not None:
+        role = "unmanaged" + pages_range(*memmap_free_region(m, pfn))
+    if not role:
         out("page: %s has no owner" % hex8(page))
     else:
         out("page: %s %s" % (hex8(page), role))
@@ -690,6 +809,7 @@ COMMANDS = {
     "page": cmd_page,
     "errors": cmd_errors,
     "check": cmd_check,
+    "break": cmd_break,
 }
 
 

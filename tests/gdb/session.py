@@ -1,0 +1,228 @@
+# tests/gdb/session.py - one gdb session of tests/boot/gdb.sh.
+#
+# Runs inside "gdb -batch" after tools/gdb/kmem.py, attached to a kernel
+# that QEMU holds halted.  The environment says what to do:
+#   KMEM_NAME   the boot's name, the prefix of every check
+#   KMEM_LOG    the boot's serial log
+#   KMEM_MODE   compare  - at the prompt (serial_rx_enable, after the
+#                          run= script), run the kmem twin of each
+#                          console report in the script and compare
+#                          the lines with the kernel's;
+#               corrupt  - when the console's check reaches buddy_check,
+#                          point a free block's next link at the second
+#                          page of another free block; at the prompt,
+#                          kmem check must print the kernel's own
+#                          violation, naming the first block;
+#               locked   - stopped in the middle of a free, with the
+#                          allocator's lock held (interrupts off): the
+#                          commands still read everything.
+# Prints "gdbtest: ok NAME.WHAT" or "gdbtest: FAIL NAME.WHAT: why" per
+# check and ends with "gdbtest: N passed, M failed".  gdb's "source"
+# runs this file in the namespace kmem.py was sourced into, so its
+# readers (buddy, zones, link_at) are used directly.
+import os
+import re
+
+import gdb
+
+NAME = os.environ["KMEM_NAME"]
+LOG = os.environ["KMEM_LOG"]
+MODE = os.environ["KMEM_MODE"]
+PROMPT = "kmemlab> "
+counts = [0, 0]
+
+
+def ok(what):
+    counts[0] += 1
+    print("gdbtest: ok %s.%s" % (NAME, what))
+
+
+def fail(what, why):
+    counts[1] += 1
+    print("gdbtest: FAIL %s.%s: %s" % (NAME, what, why))
+
+
+def kmem(command):
+    """The lines a kmem command prints, or an error line."""
+    try:
+        return gdb.execute("kmem " + command, to_string=True).splitlines()
+    except gdb.error as e:
+        return ["gdb error: %s" % e]
+
+
+def stop_at(function):
+    """Continues until function is reached (one temporary breakpoint)."""
+    gdb.Breakpoint(function, temporary=True)
+    gdb.execute("continue")
+
+
+def sections():
+    """(command, lines) for each console command the script ran."""
+    with open(LOG, encoding="utf-8", errors="replace") as f:
+        lines = [l.rstrip("\r\n") for l in f]
+    out = []
+    for line in lines:
+        if line.startswith(PROMPT):
+            out.append((line[len(PROMPT):], []))
+        elif out:
+            out[-1][1].append(line)
+    return out
+
+
+# The console's check runs every layer's checker; kmem check redoes
+# those it prints a "check: LAYER" line for.  Violation lines start
+# "MODULE: check:" (the buddy, the memory map) and are kept for the
+# covered layers.
+CHECK_MODULES = {"memmap": "memmap", "buddy": "buddy", "kmalloc": "kheap",
+                 "pool": "pool"}
+
+
+def check_lines(kernel, got):
+    covered = [l.split()[1] for l in got if l.startswith("check: ")]
+    keep = tuple("check: %s " % c for c in covered) + tuple(
+        "%s: check:" % CHECK_MODULES.get(c, c) for c in covered)
+    return [l for l in kernel if l.startswith(keep)]
+
+
+def twin(command, kernel):
+    """The kmem command for a console command, and the kernel's lines
+    to compare with, or None for commands that are no report."""
+    words = command.split()
+    if not words:
+        return None
+    if words[0] in ("buddyinfo", "zone", "slabinfo", "vmstat", "errors"):
+        return command, kernel
+    if words[0] == "page" and kernel:
+        m = re.match(r"^page: (0x[0-9a-f]{8}) ", kernel[0])
+        return ("page %s" % m.group(1), kernel) if m else None
+    if words[0] == "check":
+        return "check", None
+    return None
+
+
+def compare_one(command, kernel, seen):
+    """Compares the console's report command (its lines kernel) with its
+    kmem twin, run now."""
+    t = twin(command, kernel)
+    if t is None:
+        return
+    kcmd, want = t
+    got = kmem(kcmd)
+    if want is None:
+        want = check_lines(kernel, got)
+    what = "-".join(kcmd.split())
+    seen[what] = seen.get(what, 0) + 1
+    if seen[what] > 1:
+        what += "-%d" % seen[what]
+    if got == want and got:
+        ok(what)
+        return
+    for i in range(max(len(got), len(want))):
+        g = got[i] if i < len(got) else "(nothing)"
+        w = want[i] if i < len(want) else "(nothing)"
+        if g != w:
+            fail(what, "line %d: kernel \"%s\", gdb \"%s\"" % (i + 1, w, g))
+            return
+    fail(what, "no lines")
+
+
+def compare_all():
+    """Stops before each command of the run= script (monitor_exec) and
+    at the prompt; at each stop, the command before has printed all its
+    lines and nothing has changed since, so its report is compared."""
+    seen = {}
+    done = 0
+    gdb.Breakpoint("monitor_exec")
+    gdb.Breakpoint("serial_rx_enable")
+    while True:
+        gdb.execute("continue")
+        s = sections()
+        finished = s if gdb.selected_frame().name() == "serial_rx_enable" \
+            else s[:-1]
+        for command, kernel in finished[done:]:
+            compare_one(command, kernel, seen)
+        done = len(finished)
+        if gdb.selected_frame().name() == "serial_rx_enable":
+            break
+    if not seen:
+        fail("compare", "no report of the run= script found in %s" % LOG)
+
+
+def corrupt():
+    """Points the next link of the first block A of a list at the second
+    page of the block B after it; returns A's address."""
+    b = buddy()
+    for z in zones(b):
+        for k in range(z.norders - 1, 0, -1):
+            if z.nfree(k) < 2:
+                continue
+            a = link_at(z.head(k))[0]
+            nxt = link_at(a)[0]
+            bad = nxt + PAGE
+            gdb.selected_inferior().write_memory(
+                a, bad.to_bytes(4, "little"))
+            print("gdbtest: wrote 0x%08x as the next link of 0x%08x "
+                  "(zone %u order %u)" % (bad, a, z.index, k))
+            return a, bad, z.index, k
+    return None
+
+
+def run_corrupt():
+    stop_at("buddy_check")
+    found = corrupt()
+    if found is None:
+        fail("corrupt", "no free list with two blocks")
+        return
+    a, bad, zone, order = found
+    compare_all()
+    line = "buddy: check: bad free-list entry at 0x%08x" % a
+    got = kmem("check")
+    if any(l.startswith(line) for l in got):
+        ok("check-names-block")
+    else:
+        fail("check-names-block", "no \"%s\" in %s" % (line, got))
+    with open(LOG, encoding="utf-8", errors="replace") as f:
+        kernel = [l.rstrip("\n") for l in f if l.startswith(line)]
+    if len(kernel) == 1:
+        ok("kernel-names-block")
+    else:
+        fail("kernel-names-block", "%d kernel lines \"%s\"" %
+             (len(kernel), line))
+    want = "freelist: bad link to 0x%08x after 0x%08x: " % (bad, a)
+    got = kmem("freelist %u %u" % (order, zone))
+    if any(l.startswith(want) for l in got):
+        ok("freelist-stops")
+    else:
+        fail("freelist-stops", "no \"%s\" in %s" % (want, got))
+
+
+def run_locked():
+    """Stops inside the merge loop of a free: the lock is held."""
+    stop_at("free_and_merge")
+    eflags = int(gdb.parse_and_eval("$eflags"))
+    if eflags & 0x200 == 0:
+        ok("lock-held")
+    else:
+        fail("lock-held", "interrupts are on (eflags 0x%x)" % eflags)
+    nzones = int(gdb.parse_and_eval("kernel_buddy.nzones"))
+    info = kmem("buddyinfo")
+    if len(info) == nzones and all(l.startswith("Node 0, zone") for l in info):
+        ok("buddyinfo")
+    else:
+        fail("buddyinfo", "%d zones, got %s" % (nzones, info))
+    pic = kmem("zone")
+    if sum(l.startswith("buddy: zone ") for l in pic) == nzones:
+        ok("zone")
+    else:
+        fail("zone", "got %s" % pic)
+    chk = kmem("check")
+    if any(re.match(r"^check: buddy [0-9]+ problems$", l) for l in chk):
+        ok("check")
+    else:
+        fail("check", "got %s" % chk)
+
+
+{"compare": compare_all,
+ "corrupt": run_corrupt,
+ "locked": run_locked}[MODE]()
+print("gdbtest: %d passed, %d failed" % (counts[0], counts[1]))
