@@ -503,10 +503,13 @@ def block(b, addr):
         out("block: buddy %s is outside the zone" % hex8(bud << PAGE_SHIFT))
     else:
         bm = z.state(bud)
-        out("block: buddy %s state 0x%02x (%s)%s" %
+        note = ""
+        if bm == META_FREE | k:
+            note = ": both free, left unmerged" if hm & META_FREE else \
+                ": freeing this block merges the two"
+        out("block: buddy %s state 0x%02x (%s) at %s%s" %
             (hex8(bud << PAGE_SHIFT), bm, state_name(bm),
-             ": would merge" if bm == (META_FREE | k) and hm & META_FREE
-             else ""))
+             hex8(int(z.v["meta"]) + bud - z.first), note))
 
 
 def buddy_page_role(b, pfn):
