@@ -835,7 +835,7 @@ ADDR, ORDER, N are numbers or C expressions (kmem page p).  The buddy
 commands read "set kmem-buddy EXPR" (default kernel_buddy)."""
 
     def __init__(self):
-        super().__init__("kmem", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
+        super().__init__("kmem", gdb.COMMAND_DATA, gdb.COMPLETE_NONE)
 
     def invoke(self, arg, from_tty):
         argv = gdb.string_to_argv(arg)
