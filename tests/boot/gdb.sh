@@ -44,12 +44,16 @@ gdb_session() {
 }
 
 # The reports of one console script, each at the moment it printed:
-# buddyinfo, pictures, errors, check and the page roles of kernel
-# blocks, free blocks, the kernel image, metadata, holes and edges.
+# buddyinfo, pictures, slabinfo, vmstat, errors, check and the page
+# roles of kernel blocks, free blocks, kmalloc bucket pages and runs,
+# a pool slab, the kernel image, metadata, holes and edges.
 SCRIPT='alloc 0; alloc 3 2; buddyinfo; zone; zone 2; errors; check'
 SCRIPT+='; page $; alloc 1; page $; free $; page $; page 0x100000'
 SCRIPT+='; page 0x9f000; page 0x9fc00; page 0xfffff000; page 0x1000'
-SCRIPT+='; kmalloc 100 3; buddyinfo; check'
+SCRIPT+='; kmalloc 100 3; page $; kmalloc 6000; page $; kmalloc 20'
+SCRIPT+='; page $; pool create dentries 200; pool alloc dentries 3'
+SCRIPT+='; page $; slabinfo; vmstat; kfree 0x1234'
+SCRIPT+='; pool free dentries 0x1234; errors; buddyinfo; check'
 gdb_session gdb-128M 128M compare "run=\"$SCRIPT\""
 expect_summary gdb-128M.reports gdbtest
 

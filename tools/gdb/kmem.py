@@ -44,6 +44,8 @@ META_ALLOC = 0x40
 META_TAIL = 0x20
 META_RSVD = 0x10
 META_ORDER = 0x0F
+KHEAP_PAGE_BUCKET = 1           # KHEAP_PAGE_*, mm/kheap.h
+KHEAP_PAGE_LARGE = 2
 PICTURE_COLS = 64               # mm/buddy_report.c
 PICTURE_CHARS = 256
 MEMMAP_LIMIT = 1 << 32          # mm/memmap.h: nothing kept above 4 GiB
@@ -645,6 +647,166 @@ class BuddyChecker:
         return self.bad
 
 
+# ---- the kmalloc heap (mm/kheap.h) ----------------------------------
+
+def kheap():
+    return value("kmalloc_global")
+
+
+def vmstat(h):
+    """kheap_print_stats: one row per bucket, the page runs, the total,
+    in the columns of vmstat -m."""
+    out("kmalloc: %6s %8s %8s %6s %10s %8s" %
+        ("Size", "InUse", "Free", "Pages", "Requests", "HighUse"))
+    inuse, nfree = int(h["large_inuse"]), 0
+    requests, pages = int(h["large_requests"]), int(h["large_pages"])
+    for i in range(length(h["bucket"])):
+        b = h["bucket"][i]
+        out("kmalloc: %6u %8u %8u %6u %10u %8u" %
+            (int(b["size"]), int(b["inuse"]), int(b["nfree"]),
+             int(b["npages"]), int(b["requests"]), int(b["hwm"])))
+        inuse += int(b["inuse"])
+        nfree += int(b["nfree"])
+        requests += int(b["requests"])
+        pages += int(b["npages"])
+    out("kmalloc: %6s %8u %8s %6u %10u %8u" %
+        ("large", int(h["large_inuse"]), "-", int(h["large_pages"]),
+         int(h["large_requests"]), int(h["large_hwm"])))
+    out("kmalloc: %6s %8u %8u %6u %10u %8s" %
+        ("total", inuse, nfree, pages, requests, "-"))
+
+
+def kheap_errors(h):
+    """Lines "errors: kmalloc NAME N" of the non-zero counters."""
+    nomem = enum_value("enum kheap_err", "KHEAP_NOMEM")
+    err_names = names("kheap_err_name")
+    n = 0
+    for e in range(nomem + 1, len(err_names)):
+        if int(h["nerr"][e]):
+            out("errors: kmalloc %s %u" % (err_names[e], int(h["nerr"][e])))
+            n += 1
+    return n
+
+
+def kheap_extents(h):
+    """The extents of h by address (struct kheap_extent values)."""
+    off = offset_of("struct kheap_extent", "area")
+    return [at(int(h["ext"][i]) - off, "struct kheap_extent")
+            for i in range(int(h["next"]))]
+
+
+def kheap_entry(e, pfn):
+    """The page-table entry of page pfn in extent e, or None."""
+    j = pfn - (int(e["first_page"]) >> PAGE_SHIFT)
+    if 0 <= j < int(e["npages"]):
+        return e["page"][j]
+    return None
+
+
+def kheap_page_role(h, pfn):
+    """The role of page pfn inside the kmalloc heap h, as the page
+    ledger words it (mm/kheap_owner.c), or None outside its extents."""
+    addr = pfn << PAGE_SHIFT
+    e = next((e for e in kheap_extents(h)
+              if int(e["area"]["first"]) <= addr <= int(e["area"]["last"])),
+             None)
+    if e is None:
+        return None
+    z = buddy_zone_of(h["pages"], pfn)
+    if z is None:
+        first = int(e["area"]["first"]) >> PAGE_SHIFT
+        return "kmalloc extent" + pages_range(
+            first, first + (int(e["size_bytes"]) >> PAGE_SHIFT))
+    nrsvd = int(z.v["nreserved"])
+    if pfn < z.first + nrsvd:
+        return "kmalloc metadata" + pages_range(z.first, z.first + nrsvd)
+    found = z.head_of(pfn)
+    if found is None:
+        return ""
+    head, m = found
+    k = m & META_ORDER
+    if m & META_FREE:
+        return "kmalloc unused order %u%s" % (k, pages_range(head,
+                                                            head + (1 << k)))
+    entry = kheap_entry(e, pfn)
+    if entry is not None and int(entry["kind"]) == KHEAP_PAGE_BUCKET:
+        b = h["bucket"][int(entry["bucket"])]
+        size = int(b["size"])
+        return "kmalloc bucket page size %u, %u of %u blocks free" % \
+            (size, int(entry["nfree"]), PAGE // size)
+    entry = kheap_entry(e, head)
+    if entry is not None and int(entry["kind"]) == KHEAP_PAGE_LARGE:
+        n = 1 << int(entry["bucket"])
+        return "kmalloc large run order %u%s" % (int(entry["bucket"]),
+                                                pages_range(head, head + n))
+    return "kmalloc page" + pages_range(head, head + (1 << k))
+
+
+# ---- the pools (mm/pool.h) ------------------------------------------
+
+def pools():
+    """Every live pool, newest first, from the registry."""
+    p = value("'mm/pool_report.c'::registry")["first"]
+    found, seen = [], set()
+    while int(p) != 0 and int(p) not in seen:
+        seen.add(int(p))
+        found.append(p.dereference())
+        p = p.dereference()["next_pool"]
+    return found
+
+
+def pool_slabs(p):
+    """The slabs of pool p, by address (struct pool_slab values)."""
+    off = offset_of("struct pool_slab", "mem")
+    return [at(int(p["slab"][i]) - off, "struct pool_slab")
+            for i in range(int(p["nslabs"]))]
+
+
+def pool_page_role(pfn):
+    """The role of page pfn in a slab of a growing pool, as the page
+    ledger words it (mm/pool_owner.c), or None."""
+    addr = pfn << PAGE_SHIFT
+    for p in pools():
+        if int(p["src"]) == 0:
+            continue                # a static pool's buffer is its caller's
+        for sl in pool_slabs(p):
+            if int(sl["mem"]["first"]) <= addr <= int(sl["mem"]["last"]):
+                return "pool slab of \"%s\", %u of %u objects free" % \
+                    (string(p["name"]), int(sl["nfree"]), int(sl["nobjs"]))
+    return None
+
+
+def slabinfo():
+    """pool_print_slabinfo: every live pool as /proc/slabinfo 2.1."""
+    out("slabinfo - version: 2.1")
+    out("# name            <active_objs> <num_objs> <objsize> "
+        "<objperslab> <pagesperslab> : slabdata <active_slabs> "
+        "<num_slabs>")
+    for p in pools():
+        slabs = pool_slabs(p)
+        nobjs = sum(int(s["nobjs"]) for s in slabs)
+        active = sum(int(s["nfree"]) < int(s["nobjs"]) for s in slabs)
+        pages = 1 << int(p["slab_order"]) if int(p["src"]) else 0
+        out("%-17s %6u %6u %6u %4u %4u : slabdata %6u %6u" %
+            (string(p["name"]), int(p["active"]), nobjs, int(p["objsize"]),
+             int(p["objs_per_slab"]), pages, active, int(p["nslabs"])))
+
+
+def pool_errors():
+    """Lines "errors: pool NAME REASON N" of the non-zero counters."""
+    nomem = enum_value("enum pool_err", "POOL_NOMEM")
+    err_names = names("pool_err_name")
+    n = 0
+    for p in pools():
+        for e in range(nomem + 1, len(err_names)):
+            if int(p["nerr"][e]):
+                out("errors: pool %s %s %u" % (string(p["name"]),
+                                               err_names[e],
+                                               int(p["nerr"][e])))
+                n += 1
+    return n
+
+
 # ---- breakpoints on allocator events ---------------------------------
 
 class EventBreak(gdb.Breakpoint):
@@ -760,6 +922,14 @@ def cmd_page(args):
         out("page: %s %s" % (hex8(page), role))
 
 
+def cmd_vmstat(args):
+    vmstat(kheap())
+
+
+def cmd_slabinfo(args):
+    slabinfo()
+
+
 def cmd_errors(args):
     n = 0
     m = memmap()
@@ -787,12 +957,20 @@ def cmd_check(args):
     LAYER_CHECKS()
 
 
-def no_roles(page, role):
-    return role
+def layer_roles(page, role):
+    """The deepest owner of a page the kernel's buddy handed out: the
+    kmalloc heap or a pool, when one holds it."""
+    if not role.startswith("kernel block"):
+        return role
+    pfn = page >> PAGE_SHIFT
+    deeper = kheap_page_role(kheap(), pfn)
+    if deeper is None:
+        deeper = pool_page_role(pfn)
+    return role if deeper is None else deeper
 
 
-def no_errors():
-    return 0
+def layer_errors():
+    return kheap_errors(kheap()) + pool_errors()
 
 
 def no_checks():
@@ -800,8 +978,8 @@ def no_checks():
 
 
 # The kmalloc and pool groups fill these in (below).
-LAYER_ROLES = no_roles
-LAYER_ERRORS = no_errors
+LAYER_ROLES = layer_roles
+LAYER_ERRORS = layer_errors
 LAYER_CHECKS = no_checks
 
 COMMANDS = {
@@ -810,6 +988,8 @@ COMMANDS = {
     "freelist": cmd_freelist,
     "block": cmd_block,
     "page": cmd_page,
+    "slabinfo": cmd_slabinfo,
+    "vmstat": cmd_vmstat,
     "errors": cmd_errors,
     "check": cmd_check,
     "break": cmd_break,
