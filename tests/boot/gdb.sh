@@ -63,9 +63,10 @@ expect_summary gdb-2M.reports gdbtest
 gdb_session gdb-8G 8G compare 'run="alloc 10 3; buddyinfo; zone; zone 2; check"'
 expect_summary gdb-8G.reports gdbtest
 
-# A free list broken by gdb while the console's check runs: the
-# kernel's checker and kmem check name the same block.
-gdb_session gdb-corrupt 128M corrupt 'run="alloc 3; check"'
+# Free lists broken by gdb while the console's check runs (the buddy's,
+# a kmalloc bucket page's, a pool's): the kernel's checkers and kmem
+# check name the same addresses.
+gdb_session gdb-corrupt 128M corrupt 'run="alloc 3; kmalloc 100 2; kfree $; pool create dentries 200; pool alloc dentries 2; pool free dentries $; check"'
 expect_summary gdb-corrupt.check gdbtest
 
 # Stopped inside a free, the allocator's lock held.

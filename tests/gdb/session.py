@@ -9,17 +9,18 @@
 #                          console report in the script and compare
 #                          the lines with the kernel's;
 #               corrupt  - when the console's check reaches buddy_check,
-#                          point a free block's next link at the second
-#                          page of another free block; at the prompt,
-#                          kmem check must print the kernel's own
-#                          violation, naming the first block;
+#                          break a free list of the buddy, of a kmalloc
+#                          bucket page and of pool "dentries"; at the
+#                          prompt, kmem check must print the kernel's
+#                          own violations, naming the same addresses;
 #               locked   - stopped in the middle of a free, with the
 #                          allocator's lock held (interrupts off): the
 #                          commands still read everything.
 # Prints "gdbtest: ok NAME.WHAT" or "gdbtest: FAIL NAME.WHAT: why" per
 # check and ends with "gdbtest: N passed, M failed".  gdb's "source"
 # runs this file in the namespace kmem.py was sourced into, so its
-# readers (buddy, zones, link_at) are used directly.
+# readers (buddy, zones, link_at, kheap_extents, pools) are used
+# directly.
 import os
 import re
 
@@ -148,48 +149,89 @@ def compare_all():
         fail("compare", "no report of the run= script found in %s" % LOG)
 
 
-def corrupt():
-    """Points the next link of the first block A of a list at the second
-    page of the block B after it; returns A's address."""
-    b = buddy()
-    for z in zones(b):
+def write_word(addr, v):
+    gdb.selected_inferior().write_memory(addr, v.to_bytes(4, "little"))
+
+
+def corrupt_buddy():
+    """Points the next link of the first block A of a free list (order 1
+    or more, two blocks at least) at the second page of the block after
+    it; returns the line buddy_check prints for it."""
+    for z in zones(buddy()):
         for k in range(z.norders - 1, 0, -1):
             if z.nfree(k) < 2:
                 continue
             a = link_at(z.head(k))[0]
-            nxt = link_at(a)[0]
-            bad = nxt + PAGE
-            gdb.selected_inferior().write_memory(
-                a, bad.to_bytes(4, "little"))
+            bad = link_at(a)[0] + PAGE
+            write_word(a, bad)
             print("gdbtest: wrote 0x%08x as the next link of 0x%08x "
                   "(zone %u order %u)" % (bad, a, z.index, k))
-            return a, bad, z.index, k
+            return ("buddy: check: bad free-list entry at 0x%08x" % a,
+                    "freelist %u %u" % (k, z.index),
+                    "freelist: bad link to 0x%08x after 0x%08x: " % (bad, a))
     return None
 
 
-def run_corrupt():
-    stop_at("buddy_check")
-    found = corrupt()
-    if found is None:
-        fail("corrupt", "no free list with two blocks")
+def corrupt_kheap():
+    """Points the first free block of a kmalloc bucket page past the
+    page; returns the line kheap_check prints."""
+    for e in kheap_extents(kheap()):
+        for j in range(int(e["npages"])):
+            pg = e["page"][j]
+            if int(pg["kind"]) == KHEAP_PAGE_BUCKET and int(pg["freelist"]):
+                bad = int(e["first_page"]) + (j + 1) * PAGE
+                write_word(int(pg["freelist"]), bad)
+                return "kheap: check: bad free-list entry at 0x%08x" % bad
+    return None
+
+
+def corrupt_pool(name):
+    """Points the first free object of pool name's first slab at the
+    end of the slab's objects; returns the line pool_check prints."""
+    for p in pools():
+        if string(p["name"]) != name:
+            continue
+        for sl in pool_slabs(p):
+            obj = int(sl["freelist"])
+            if obj:
+                bad = int(sl["base"]) + int(p["objsize"]) * int(sl["nobjs"])
+                write_word(obj + int(p["link_off"]), bad)
+                return "pool: check: bad free-list entry at 0x%08x " \
+                    "(pool %s)" % (bad, name)
+    return None
+
+
+def expect_named(what, line):
+    """line is printed by kmem check and once by the kernel's check."""
+    if line is None:
+        fail(what, "nothing to corrupt")
         return
-    a, bad, zone, order = found
-    compare_all()
-    line = "buddy: check: bad free-list entry at 0x%08x" % a
     got = kmem("check")
-    if any(l.startswith(line) for l in got):
-        ok("check-names-block")
-    else:
-        fail("check-names-block", "no \"%s\" in %s" % (line, got))
     with open(LOG, encoding="utf-8", errors="replace") as f:
-        kernel = [l.rstrip("\n") for l in f if l.startswith(line)]
-    if len(kernel) == 1:
-        ok("kernel-names-block")
+        kernel = [l for l in f if l.startswith(line)]
+    if any(l.startswith(line) for l in got) and len(kernel) == 1:
+        ok(what)
     else:
-        fail("kernel-names-block", "%d kernel lines \"%s\"" %
-             (len(kernel), line))
-    want = "freelist: bad link to 0x%08x after 0x%08x: " % (bad, a)
-    got = kmem("freelist %u %u" % (order, zone))
+        fail(what, "\"%s\": %d kernel lines, kmem check printed %s" %
+             (line, len(kernel), got))
+
+
+def run_corrupt():
+    """Breaks a free list of each layer while the console's check is
+    about to run, then compares both checks' lines."""
+    stop_at("buddy_check")
+    found = corrupt_buddy()
+    kline = corrupt_kheap()
+    pline = corrupt_pool("dentries")
+    compare_all()
+    if found is None:
+        fail("buddy-names-block", "no free list with two blocks")
+        return
+    line, command, want = found
+    expect_named("buddy-names-block", line)
+    expect_named("kmalloc-names-block", kline)
+    expect_named("pool-names-object", pline)
+    got = kmem(command)
     if any(l.startswith(want) for l in got):
         ok("freelist-stops")
     else:

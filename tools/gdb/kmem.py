@@ -118,6 +118,26 @@ def read_bytes(addr, n):
         raise KmemError("cannot read %d bytes at 0x%08x: %s" % (n, addr, e))
 
 
+def word(addr):
+    """The pointer-sized word at addr, as an integer."""
+    size = gdb.lookup_type("void").pointer().sizeof
+    return int.from_bytes(read_bytes(addr, size), "little")
+
+
+def bits_set(words, n):
+    """How many of bits 0..n-1 of a bitmap (32-bit words) are set."""
+    return sum((words[i // 32] >> (i % 32)) & 1 for i in range(n))
+
+
+def bit(words, i):
+    return (words[i // 32] >> (i % 32)) & 1
+
+
+def u32s(v):
+    """A uint32_t array member, or one pointed to, of n words: a list."""
+    return [int(v[i]) for i in range(length(v))]
+
+
 def string(v):
     """A C string (char *) as Python text, or "" for NULL."""
     if int(v) == 0:
@@ -742,6 +762,83 @@ def kheap_page_role(h, pfn):
     return "kmalloc page" + pages_range(head, head + (1 << k))
 
 
+class KheapChecker:
+    """kheap_check's rules over the extents' page tables, bucket lists
+    and totals, then buddy_check's over the heap's own buddy; prints
+    each violation as they do."""
+
+    def __init__(self, h):
+        self.h = h
+        self.bad = 0
+
+    def fail(self, what, addr):
+        out("kheap: check: %s at %s" % (what, hex8(addr)))
+        self.bad += 1
+
+    def page(self, e, j, pg, nfree):
+        """One bucket page: free list, bitmap and count agree."""
+        size = int(self.h["bucket"][int(pg["bucket"])]["size"])
+        page = int(e["first_page"]) + j * PAGE
+        freemap = u32s(pg["freemap"])
+        n, blk = 0, int(pg["freelist"])
+        while blk != 0 and n <= PAGE // size:
+            off = (blk - page) & 0xFFFFFFFF
+            if off >= PAGE or off % size or not bit(freemap, off // size):
+                return self.fail("bad free-list entry", blk)
+            n += 1
+            blk = word(blk)
+        if n != int(pg["nfree"]) or \
+                bits_set(freemap, PAGE // size) != int(pg["nfree"]):
+            return self.fail("free count, list and bitmap differ", page)
+        nfree[int(pg["bucket"])] += n
+
+    def bucket_list(self, b, bi, with_free):
+        head = address(b["pages"])
+        off = offset_of("struct kheap_page", "link")
+        listed, l = 0, int(b["pages"]["next"])
+        while l != head:
+            listed += 1
+            if listed > int(b["npages"]):
+                return self.fail("bucket list loops", bi)
+            pg = at(l - off, "struct kheap_page")
+            if int(pg["kind"]) != KHEAP_PAGE_BUCKET or \
+                    int(pg["bucket"]) != bi or int(pg["nfree"]) == 0:
+                return self.fail("page on the wrong list", bi)
+            l = int(pg["link"]["next"])
+        if listed != with_free:
+            self.fail("page with free blocks off its list", bi)
+
+    def run(self):
+        h = self.h
+        nb = length(h["bucket"])
+        nfree, npages, with_free = [0] * nb, [0] * nb, [0] * nb
+        runs = large = 0
+        keys = (0x4B484541, 0x50455854)    # KHEAP_KEY1, KHEAP_KEY2
+        for e in kheap_extents(h):
+            if (int(e["key1"]), int(e["key2"])) != keys or \
+                    int(e["heap"]) != address(h):
+                self.fail("extent keys", int(e["area"]["first"]))
+                continue
+            for j in range(int(e["npages"])):
+                pg = e["page"][j]
+                kind = int(pg["kind"])
+                if kind == KHEAP_PAGE_BUCKET:
+                    npages[int(pg["bucket"])] += 1
+                    with_free[int(pg["bucket"])] += int(pg["nfree"]) > 0
+                    self.page(e, j, pg, nfree)
+                elif kind == KHEAP_PAGE_LARGE:
+                    runs += 1
+                    large += 1 << int(pg["bucket"])
+        for i in range(nb):
+            b = h["bucket"][i]
+            if nfree[i] != int(b["nfree"]) or npages[i] != int(b["npages"]):
+                self.fail("bucket totals differ from its pages", i)
+            self.bucket_list(b, i, with_free[i])
+        if runs != int(h["large_inuse"]) or large != int(h["large_pages"]):
+            self.fail("page-run totals differ", runs)
+        return self.bad + BuddyChecker().run(h["pages"])
+
+
 # ---- the pools (mm/pool.h) ------------------------------------------
 
 def pools():
@@ -774,6 +871,81 @@ def pool_page_role(pfn):
                 return "pool slab of \"%s\", %u of %u objects free" % \
                     (string(p["name"]), int(sl["nfree"]), int(sl["nobjs"]))
     return None
+
+
+class PoolChecker:
+    """pool_check's rules over one pool's slabs, free lists and partial
+    list; prints each violation as it does."""
+
+    SLAB_MAGIC = 0x534C4142         # POOL_SLAB_MAGIC, mm/pool.h
+
+    def __init__(self, p):
+        self.p = p
+        self.bad = 0
+
+    def fail(self, what, addr):
+        out("pool: check: %s at %s (pool %s)" % (what, hex8(addr),
+                                                 string(self.p["name"])))
+        self.bad += 1
+
+    def slab(self, sl):
+        """One slab: free list, free table, carve mark and count agree;
+        returns its free objects (0 after a violation)."""
+        p = self.p
+        first = int(sl["mem"]["first"])
+        if int(sl["magic"]) != self.SLAB_MAGIC or \
+                int(sl["pool"]) != address(p):
+            return self.fail("slab header", first) or 0
+        nobjs, ncarved = int(sl["nobjs"]), int(sl["ncarved"])
+        freemap = [int(w) for w in
+                   (sl["freemap"][i] for i in range((nobjs + 31) // 32))]
+        base, size = int(sl["base"]), int(p["objsize"])
+        listed, obj = 0, int(sl["freelist"])
+        while obj != 0 and listed <= nobjs:
+            idx = ((obj - base) & 0xFFFFFFFF) // size
+            if idx >= ncarved or not bit(freemap, idx):
+                return self.fail("bad free-list entry", obj) or 0
+            listed += 1
+            obj = word(obj + int(p["link_off"]))
+        if any(not bit(freemap, i) for i in range(ncarved, nobjs)):
+            return self.fail("uncarved object in use", first) or 0
+        if bits_set(freemap, nobjs) != int(sl["nfree"]) or \
+                listed + nobjs - ncarved != int(sl["nfree"]):
+            return self.fail("free count, list and table differ",
+                             first) or 0
+        return int(sl["nfree"])
+
+    def partial(self, slabs):
+        p = self.p
+        head = address(p["partial"])
+        off = offset_of("struct pool_slab", "link")
+        listed, l = 0, int(p["partial"]["next"])
+        while l != head:
+            listed += 1
+            if listed > int(p["nslabs"]):
+                return self.fail("partial list loops", 0)
+            sl = at(l - off, "struct pool_slab")
+            if int(sl["nfree"]) == 0:
+                return self.fail("full slab on the partial list",
+                                 int(sl["mem"]["first"]))
+            l = int(sl["link"]["next"])
+        if listed != sum(int(sl["nfree"]) > 0 for sl in slabs):
+            self.fail("slab with free objects off the partial list", 0)
+
+    def run(self):
+        slabs = pool_slabs(self.p)
+        firsts = [(int(sl["mem"]["first"]), int(sl["mem"]["last"]))
+                  for sl in slabs]
+        if any(f > l for f, l in firsts) or any(
+                firsts[i][1] >= firsts[i + 1][0]
+                for i in range(len(firsts) - 1)):
+            self.fail("slab table unsorted", 0)
+        nfree = sum(self.slab(sl) for sl in slabs)
+        self.partial(slabs)
+        if sum(int(sl["nobjs"]) for sl in slabs) - nfree != \
+                int(self.p["active"]):
+            self.fail("active count differs from the slabs", 0)
+        return self.bad
 
 
 def slabinfo():
@@ -973,14 +1145,17 @@ def layer_errors():
     return kheap_errors(kheap()) + pool_errors()
 
 
-def no_checks():
-    pass
+def layer_checks():
+    out("check: kmalloc %u problems" % KheapChecker(kheap()).run())
+    ps = pools()
+    out("check: pool %u problems in %u pools" %
+        (sum(PoolChecker(p).run() for p in ps), len(ps)))
 
 
 # The kmalloc and pool groups fill these in (below).
 LAYER_ROLES = layer_roles
 LAYER_ERRORS = layer_errors
-LAYER_CHECKS = no_checks
+LAYER_CHECKS = layer_checks
 
 COMMANDS = {
     "buddyinfo": cmd_buddyinfo,
