@@ -67,6 +67,12 @@ void mm_assert_fail(const char *file, int line, const char *expr)
  */
 void mm_panic(const char *fmt, ...) MM_PRINTF(1, 2);
 
+/*
+ * The body of a lab's function in a student tree (tools/lab.py writes
+ * it): says, as a panic, which function is still to be written.
+ */
+#define MM_LAB_MISSING(fn)  mm_panic("not implemented: %s", fn)
+
 /* Prints to the console (serial in the kernel, stdout on the host). */
 void mm_print(const char *fmt, ...) MM_PRINTF(1, 2);
 void mm_vprint(const char *fmt, va_list ap);
