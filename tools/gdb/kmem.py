@@ -130,11 +130,12 @@ def bits_set(words, n):
 
 
 def bit(words, i):
+    """Bit i of a bitmap of 32-bit words."""
     return (words[i // 32] >> (i % 32)) & 1
 
 
 def u32s(v):
-    """A uint32_t array member, or one pointed to, of n words: a list."""
+    """A uint32_t array member as a list of integers."""
     return [int(v[i]) for i in range(length(v))]
 
 
@@ -167,6 +168,7 @@ def hex8(n):
 # ---- the memory map (mm/memmap.h) -----------------------------------
 
 def memmap():
+    """The kernel's memory map (kernel/memmap_boot.c)."""
     return value("kernel_memmap")
 
 
@@ -275,7 +277,8 @@ def memmap_check(m):
             what = "unaligned or empty"
         elif i > 0 and base < free[i - 1][1]:
             what = "unsorted or overlapping"
-        elif end > MEMMAP_LIMIT or not inside(mapped, base, end):
+        elif end > MEMMAP_LIMIT or not any(b <= base and end <= e
+                                           for b, e in mapped):
             what = "outside usable memory"
         for rb, re_, _, _ in rsv:
             if what is None and base < re_ and rb < end:
@@ -284,15 +287,6 @@ def memmap_check(m):
             out("memmap: check: free region %u %s" % (i, what))
             bad += 1
     return bad
-
-
-def inside(ranges, base, end):
-    """Is [base, end) covered by the (sorted, merged) ranges?"""
-    pos = base
-    for b, e in ranges:
-        if b <= pos < e:
-            pos = e
-    return pos >= end
 
 
 # ---- the buddy allocator (mm/buddy.h) -------------------------------
@@ -355,6 +349,7 @@ def zones(b):
 
 
 def zone_arg(b, arg):
+    """The zone numbered arg (by address) of b."""
     zs = zones(b)
     n = number(arg, "zone")
     if n >= len(zs):
@@ -363,6 +358,7 @@ def zone_arg(b, arg):
 
 
 def buddy_zone_of(b, pfn):
+    """The zone of b holding page pfn, or None."""
     for z in zones(b):
         if z.has(pfn):
             return z
@@ -377,6 +373,7 @@ def buddyinfo(b):
 
 
 def picture_char(seen):
+    """'.' all free, '#' all allocated, 'm' reserved, '+' a mix."""
     return {1: ".", 2: "#", 4: "m"}.get(seen, "+")
 
 
@@ -421,11 +418,10 @@ def walk_list(z, k):
     """Follows free list k of zone z from its head, with a guard: stops
     at the head, at a link that is no free order-k block of z, at a
     broken back link, at a block seen before, or after count + 1
-    entries.  Yields (pfn, problem or None)."""
+    entries.  Yields (address, problem or None) per link followed."""
     head = z.head(k)
     seen = set()
     prev = head
-    # A problem is named at the link that leads astray, from prev.
     try:
         addr = link_at(head)[0]
     except gdb.MemoryError:
@@ -434,29 +430,29 @@ def walk_list(z, k):
     while addr != head:
         pfn = addr >> PAGE_SHIFT
         if addr in seen:
-            yield pfn, "a cycle: seen before"
+            yield addr, "a cycle: seen before"
             return
         seen.add(addr)
         if addr & (PAGE - 1) or not z.has(pfn):
-            yield pfn, "not a page of zone %u" % z.index
+            yield addr, "not a page of zone %u" % z.index
             return
         if z.state(pfn) != META_FREE | k:
-            yield pfn, "state 0x%02x, not a free order-%u head" % \
+            yield addr, "state 0x%02x, not a free order-%u head" % \
                 (z.state(pfn), k)
             return
         try:
             nxt, back = link_at(addr)
         except gdb.MemoryError:
-            yield pfn, "cannot read its links"
+            yield addr, "cannot read its links"
             return
         if back != prev:
-            yield pfn, "its prev link is %s, not %s" % (hex8(back),
-                                                       hex8(prev))
+            yield addr, "its prev link is %s, not %s" % (hex8(back),
+                                                        hex8(prev))
             return
         if len(seen) > z.nfree(k):
-            yield pfn, "beyond the count of %u" % z.nfree(k)
+            yield addr, "beyond the count of %u" % z.nfree(k)
             return
-        yield pfn, None
+        yield addr, None
         prev, addr = addr, nxt
     if link_at(head)[1] != prev:
         yield None, "the head's prev link is %s, not the last block %s" % \
@@ -464,27 +460,27 @@ def walk_list(z, k):
 
 
 def freelist(b, k, z):
-    """The blocks on free list k of zone z, in list order."""
+    """The blocks on free list k of zone z, in list order; a problem ends
+    the walk with a line naming the link that leads astray."""
     if k >= z.norders:
         raise KmemError("no order %u (orders 0 to %u)" % (k, z.norders - 1))
     out("freelist: zone %u order %u: %u blocks counted" %
         (z.index, k, z.nfree(k)))
     n = 0
     last = "the head"
-    for pfn, problem in walk_list(z, k):
+    for addr, problem in walk_list(z, k):
         if problem is not None:
-            where = "" if pfn is None else " to %s" % hex8(pfn << PAGE_SHIFT)
-            out("freelist: bad link%s after %s: %s" %
-                (where, last, problem))
+            where = "" if addr is None else " to %s" % hex8(addr)
+            out("freelist: bad link%s after %s: %s" % (where, last, problem))
             return
-        last = hex8(pfn << PAGE_SHIFT)
         n += 1
-        out("freelist: %s-%s" % (hex8(pfn << PAGE_SHIFT),
-                                 hex8(((pfn + (1 << k)) << PAGE_SHIFT) - 1)))
+        last = hex8(addr)
+        out("freelist: %s-%s" % (hex8(addr), hex8(addr + (PAGE << k) - 1)))
     out("freelist: %u blocks on the list" % n)
 
 
 def state_name(m):
+    """A page-state byte in words (mm/buddy_internal.h)."""
     if m & META_FREE:
         return "free order %u" % (m & META_ORDER)
     if m & META_ALLOC:
@@ -591,8 +587,9 @@ class BuddyChecker:
             self.violation(z, pfn + 1 + i, "page inside a block is not a "
                            "tail")
             return 0
-        if not m & META_FREE:
-            return 0
+        if not m & META_FREE or k >= z.norders:
+            return 0                # (a corrupt order above the
+                                    # largest has no count to add to)
         nfree[k] += 1
         bud = pfn ^ size
         if k + 1 < z.norders and z.has(bud) and z.state(bud) == m:
@@ -670,6 +667,7 @@ class BuddyChecker:
 # ---- the kmalloc heap (mm/kheap.h) ----------------------------------
 
 def kheap():
+    """The global kmalloc heap (mm/kmalloc.c)."""
     return value("kmalloc_global")
 
 
