@@ -69,6 +69,11 @@ expect_summary gdb-8G.reports gdbtest
 gdb_session gdb-corrupt 128M corrupt 'run="alloc 3; kmalloc 100 2; kfree $; pool create dentries 200; pool alloc dentries 2; pool free dentries $; check"'
 expect_summary gdb-corrupt.check gdbtest
 
+# Breakpoints on allocator events stop at the order and the address
+# asked for, and at nothing before.
+gdb_session gdb-break 128M break 'run="alloc 0; alloc 3; alloc 1; alloc 3; free 0x1234; free $; alloc 3"'
+expect_summary gdb-break.stops gdbtest
+
 # Stopped inside a free, the allocator's lock held.
 gdb_session gdb-locked 128M locked 'run="alloc 0; alloc 0; free $"'
 expect_summary gdb-locked.commands gdbtest

@@ -15,7 +15,9 @@
 #                          own violations, naming the same addresses;
 #               locked   - stopped in the middle of a free, with the
 #                          allocator's lock held (interrupts off): the
-#                          commands still read everything.
+#                          commands still read everything;
+#               break    - kmem break alloc order=3 and kmem break free
+#                          ADDR stop where they should and nowhere else.
 # Prints "gdbtest: ok NAME.WHAT" or "gdbtest: FAIL NAME.WHAT: why" per
 # check and ends with "gdbtest: N passed, M failed".  gdb's "source"
 # runs this file in the namespace kmem.py was sourced into, so its
@@ -127,7 +129,7 @@ def compare_one(command, kernel, seen):
     fail(what, "no lines")
 
 
-def compare_all():
+def compare_all(freelists=True):
     """Stops before each command of the run= script (monitor_exec) and
     at the prompt; at each stop, the command before has printed all its
     lines and nothing has changed since, so its report is compared."""
@@ -147,6 +149,30 @@ def compare_all():
             break
     if not seen:
         fail("compare", "no report of the run= script found in %s" % LOG)
+    if freelists:
+        check_freelists()
+
+
+def check_freelists():
+    """Every free list walks to as many blocks as buddyinfo counts, and
+    the first blocks of each are, by kmem page, free blocks of that
+    order."""
+    bad = []
+    for z in zones(buddy()):
+        for k in range(z.norders):
+            lines = kmem("freelist %u %u" % (k, z.index))
+            blocks = [l.split()[1] for l in lines[1:-1]]
+            if lines[-1] != "freelist: %u blocks on the list" % z.nfree(k):
+                bad.append("zone %u order %u: %s" % (z.index, k, lines[-1]))
+            for b in blocks[:4]:
+                role = kmem("page %s" % b.split("-")[0])
+                if not role[0].endswith(" free buddy block order %u [%s]"
+                                        % (k, b)):
+                    bad.append("%s: %s" % (b, role))
+    if bad:
+        fail("freelists", "; ".join(bad[:3]))
+    else:
+        ok("freelists")
 
 
 def write_word(addr, v):
@@ -223,7 +249,7 @@ def run_corrupt():
     found = corrupt_buddy()
     kline = corrupt_kheap()
     pline = corrupt_pool("dentries")
-    compare_all()
+    compare_all(freelists=False)
     if found is None:
         fail("buddy-names-block", "no free list with two blocks")
         return
@@ -264,7 +290,60 @@ def run_locked():
         fail("check", "got %s" % chk)
 
 
+def stopped_in(names):
+    """The function of the frame stopped in, if it is one of names."""
+    f = gdb.selected_frame()
+    return f.name() if f.name() in names else None
+
+
+def run_break():
+    """kmem break alloc order=3 stops at each order-3 allocation and at
+    no other; kmem break free ADDR at the free of ADDR and at no other
+    (the script frees a bad address first)."""
+    allocs = ("buddy_alloc", "buddy_alloc_locked")
+    said = gdb.execute("kmem break alloc order=3", to_string=True)
+    got = []
+    for i in range(2):
+        said = gdb.execute("continue", to_string=True)
+        if not stopped_in(allocs):
+            fail("alloc-order", "stop %d in %s" % (i, gdb.selected_frame()
+                                                   .name()))
+            return
+        order = int(gdb.selected_frame().read_var("order"))
+        msg = [l for l in said.splitlines() if l.startswith("kmem: ")]
+        gdb.execute("finish", to_string=True)
+        got.append((order, msg, int(gdb.parse_and_eval("$"))))
+    if all(o == 3 and msg == ["kmem: buddy_alloc allocator kernel order 3"]
+           and a for o, msg, a in got):
+        ok("alloc-order")
+    else:
+        fail("alloc-order", "stops %s" % got)
+    gdb.execute("delete")
+    addr = got[1][2] or 0
+    gdb.execute("kmem break free 0x%x" % addr, to_string=True)
+    said = gdb.execute("continue", to_string=True)
+    frees = ("buddy_free", "buddy_free_locked")
+    want = "kmem: buddy_free allocator kernel addr 0x%08x" % addr
+    if stopped_in(frees) and \
+            int(gdb.selected_frame().read_var("addr")) == addr and \
+            want in said.splitlines():
+        ok("free-addr")
+    else:
+        fail("free-addr", "wanted \"%s\", got %s" % (want, said.splitlines()))
+    gdb.execute("delete")
+    stop_at("serial_rx_enable")
+    with open(LOG, encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    # Both alloc 3 lines name what the breakpoints saw returned.
+    if all("alloc: 0x%08x order 3" % a in log for _, _, a in got if a) and \
+            "misaligned address at 0x00001234" in log:
+        ok("kernel-agrees")
+    else:
+        fail("kernel-agrees", "alloc lines for %s not in %s" % (got, LOG))
+
+
 {"compare": compare_all,
  "corrupt": run_corrupt,
- "locked": run_locked}[MODE]()
+ "locked": run_locked,
+ "break": run_break}[MODE]()
 print("gdbtest: %d passed, %d failed" % (counts[0], counts[1]))
