@@ -17,6 +17,7 @@ T ?=
 JOBS ?= 2
 POISON ?= 0
 GUARD ?= 0
+TRACE ?=
 
 CROSS ?= i686-linux-gnu-
 KCC := $(CROSS)gcc
@@ -44,7 +45,9 @@ KLIB_SRCS := \
 	kernel/cmdline.c \
 	kernel/cmdline_test.c \
 	kernel/format.c \
-	kernel/format_test.c
+	kernel/format_test.c \
+	kernel/tracefile.c \
+	kernel/tracefile_test.c
 
 KERNEL_SRCS := \
 	kernel/bench.c \
@@ -63,7 +66,8 @@ KERNEL_SRCS := \
 	kernel/monitor_stress.c \
 	kernel/panic.c \
 	kernel/pool_boot.c \
-	kernel/port.c
+	kernel/port.c \
+	kernel/replay.c
 
 # mm/: every allocator and its tests; built into the kernel and the host.
 MM_SRCS := \
@@ -72,6 +76,8 @@ MM_SRCS := \
 	mm/buddy_check.c \
 	mm/buddy_debug.c \
 	mm/buddy_owner.c \
+	mm/buddy_reclaim.c \
+	mm/buddy_reclaim_test.c \
 	mm/buddy_report.c \
 	mm/buddy_report_test.c \
 	mm/buddy_resize.c \
@@ -107,6 +113,8 @@ MM_SRCS := \
 	mm/pool_report.c \
 	mm/pool_test.c \
 	mm/regress_test.c \
+	mm/slab.c \
+	mm/slab_test.c \
 	mm/table.c \
 	mm/table_test.c \
 	mm/test.c \
@@ -131,6 +139,8 @@ BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/test_filter.c mm/testpages.c
 
 # Trace replay (make replay): kmalloc and glibc, built as the benchmarks.
 REPLAY_SRCS := \
+	kernel/format.c \
+	kernel/tracefile.c \
 	tests/bench/replay.c \
 	tests/host/port.c
 
@@ -198,6 +208,7 @@ shquote = '$(subst $(newline), ,$(subst ','\'',$(1)))'
 KNOBS = MAKE="$(MAKE)" BUILD=$(call shquote,$(BUILD)) \
 	QEMU=$(call shquote,$(QEMU)) MEM=$(call shquote,$(value MEM)) \
 	ARGS=$(call shquote,$(value ARGS)) VGA=$(call shquote,$(VGA)) \
+	TRACE=$(call shquote,$(value TRACE)) \
 	ARGS_LINE_BREAK=$(if $(findstring $(newline),$(value ARGS)),1,0)
 # make run has no time limit unless TIMEOUT is given; make test has 300 s.
 RUN_TIMEOUT = $(if $(filter command% environment%,$(origin TIMEOUT)),$(TIMEOUT),0)
@@ -264,6 +275,12 @@ bench:
 bench-count: $(BENCH)
 	$(Q)BUILD=$(BUILD) tools/bench.sh count
 
+# make bench-kmalloc: the kmalloc timing tables (W4, both size mixes)
+# alone, against glibc and the reference kmallocs.
+.PHONY: bench-kmalloc
+bench-kmalloc: $(BENCH)
+	$(Q)$(BENCH) time w4
+
 # make replay TRACE=file: replay an allocation trace (malloc-lab format)
 # through kmalloc and glibc malloc; see docs/performance.md.
 .PHONY: replay
@@ -293,7 +310,8 @@ FUZZ_NAMES := \
 	format \
 	kheap \
 	memmap \
-	pool
+	pool \
+	tracefile
 FUZZ_S ?= 10
 FUZZCC ?= clang
 FUZZ_LIB_SRCS := $(filter-out %_test.c mm/test.c mm/test_filter.c mm/testpages.c,$(MM_SRCS)) \
@@ -520,6 +538,7 @@ help:
 	@echo "                 in COV_GATED files"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
+	@echo "  bench-kmalloc  the kmalloc timing tables (W4) alone"
 	@echo "  viz            boot VIZ_ARGS traced, write $(BUILD)/viz/kmemlab.html"
 	@echo "  figures        the SVG figures of docs/pictures.md, from a boot"
 	@echo "  docs-check     quoted output and commands in the docs are true"
@@ -553,7 +572,8 @@ help:
 	@echo "  COV_GATED=...  coverage: the files that must have every line run"
 	@echo "  VIZ_ARGS=...   viz: the kernel options of the traced boot"
 	@echo "  VIZ_NAME=name  viz: the log's name (default $(VIZ_NAME))"
-	@echo "  TRACE=file     replay: the trace to replay"
+	@echo "  TRACE=file     replay: the trace to replay; run/debug: load it as a"
+	@echo "                 module for the kernel's replay (ARGS=replay)"
 	@echo "  LAB=N          lab, grade: the lab"
 	@echo "  BUG=N          breakit: the seeded bug"
 	@echo "  LABDIR=dir     lab, breakit: where the tree goes (default"

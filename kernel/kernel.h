@@ -38,6 +38,7 @@ struct kopts {
     const char *crash;          /* deliberate fault to raise, or NULL */
     bool bench;                 /* run the in-kernel benchmarks */
     const char *run;            /* monitor script ("cmd; cmd"), or NULL */
+    bool replay;                /* replay the trace modules, then exit */
 };
 extern struct kopts kopts;
 
@@ -100,5 +101,14 @@ int kpool_destroy(struct pool *p);
 
 /* kernel/bench.c: the "bench" option's in-kernel benchmarks. */
 void bench_run(void);
+
+/*
+ * kernel/replay.c: replay boot module i as an allocation trace through
+ * kmalloc, flipping a byte of the block allocated on trace line
+ * corrupt_line (0: none) to test the check; true if it ran clean.
+ * replay_boot, the "replay" option: every module; false if none.
+ */
+bool replay_module(unsigned i, unsigned long corrupt_line);
+bool replay_boot(void);
 
 #endif /* KERNEL_KERNEL_H */

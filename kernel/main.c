@@ -7,8 +7,9 @@
  *   3. the memory layers, bottom up: memory map, buddy page allocator,
  *      kmalloc heap, slab pools, each printing its report;
  *   4. what the options ask for: a deliberate crash, the self-tests, the
- *      benchmarks, or exit; otherwise the monitor (kernel/monitor.c):
- *      the script of the "run=" option, if any, then the prompt.
+ *      benchmarks, a trace replay (kernel/replay.c), or exit; otherwise
+ *      the monitor (kernel/monitor.c): the script of the "run=" option,
+ *      if any, then the prompt.
  */
 #include "../drivers/serial.h"
 #include "../drivers/vga.h"
@@ -33,6 +34,8 @@ static const char *const known_options[] = {
     "poison",       /* poison or poison=buddy,kmalloc,pool: fill freed
                        memory with a pattern, check it on reuse */
     "quiet",        /* summary lines only */
+    "replay",       /* replay each module as an allocation trace through
+                       kmalloc, then exit */
     "run",          /* run="cmd; cmd": monitor commands after the boot */
     "selftest",     /* selftest or selftest=name,name: run self-tests;
                        selftest=list: list them */
@@ -100,6 +103,7 @@ options_init(uint32_t mbi_phys)
     kopts.quiet = cmdline_find(c, "quiet") != NULL;
     kopts.exit = cmdline_find(c, "exit") != NULL;
     kopts.bench = cmdline_find(c, "bench") != NULL;
+    kopts.replay = cmdline_find(c, "replay") != NULL;
     if ((o = cmdline_find(c, "selftest")) != NULL) {
         kopts.selftest = true;
         kopts.selftest_only = o->value;
@@ -165,6 +169,8 @@ kmain(uint32_t magic, uint32_t mbi_phys)
         bench_run();
         kernel_exit(true);
     }
+    if (kopts.replay)
+        kernel_exit(replay_boot());
     if (kopts.exit && kopts.run == NULL)
         kernel_exit(true);
     monitor_run(kopts.run, kopts.exit);

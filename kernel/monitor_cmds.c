@@ -427,8 +427,10 @@ cmd_trace(int argc, char **argv)
 
     if (argc > 1 && !parse_layers(argv[1], &bits))
         return MON_USAGE;
-    if (argc > 1)
+    if (argc > 1) {
         mm_switch.trace = bits;
+        pool_trace_switched();
+    }
     print_layers("trace", mm_switch.trace);
     return MON_OK;
 }
@@ -502,6 +504,27 @@ cmd_bench(int argc, char **argv)
     (void)argc;
     (void)argv;
     bench_run();
+    return MON_OK;
+}
+
+/* replay [N] [corrupt LINE]: boot module N as an allocation trace. */
+static enum monitor_result
+cmd_replay(int argc, char **argv)
+{
+    uint64_t module = 0, line = 0;
+    unsigned n = memmap_boot_nmodules();
+
+    if (argc > 1 && !monitor_number(argv[1], "module", &module))
+        return MON_USAGE;
+    if (argc == 3 || (argc == 4 && !kstreq(argv[2], "corrupt")))
+        return monitor_error("expected \"corrupt LINE\" after the module");
+    if (argc == 4 && !monitor_number(argv[3], "line", &line))
+        return MON_USAGE;
+    if (module >= n)
+        return monitor_error("no boot module %llu (%u loaded): load a trace "
+                             "with make run TRACE=file",
+                             (unsigned long long)module, n);
+    replay_module((unsigned)module, (unsigned long)line);
     return MON_OK;
 }
 
@@ -593,6 +616,9 @@ const struct monitor_cmd monitor_cmds[] = {
       cmd_selftest },
     { "bench", "", 1,
       "run the in-kernel benchmarks", "bench", cmd_bench },
+    { "replay", "[N] [corrupt LINE]", 4,
+      "replay boot module N (default 0) as an allocation trace", "replay",
+      cmd_replay },
     { "echo", "[TEXT]", 16,
       "print TEXT", "echo hello", cmd_echo },
     { "exit", "[fail]", 2,

@@ -9,15 +9,19 @@
  *
  * Invariant: each managed page lies in exactly one block, free or in
  * use; no two free buddies of the same order coexist.
- * Bounds: alloc O(zones + BUDDY_MAX_ORDER); free, size-of and resize in
- * place O(log zones + BUDDY_MAX_ORDER) - a sorted table of the zones'
- * ranges (mm/table.h) makes finding an address's zone a binary search.
+ * Bounds: alloc O(zones + BUDDY_MAX_ORDER); free, size-of, owner and
+ * resize in place O(BUDDY_MAX_ORDER) - a zone map, one byte per 4 MiB
+ * chunk of the span the zones cover, finds an address's zone in O(1)
+ * (see struct buddy); a sorted table of the zones' ranges (mm/table.h)
+ * numbers them by address.
  * Zones are numbered by address (buddy_zone_at, buddyinfo, traces);
  * the slots of zone[] are in no particular order.  Nothing
  * walks pages or free lists except zone set-up, buddy_check() and the
  * picture.
- * Metadata: 1 byte per page (0.024%), inside the zone or supplied by the
- * caller; free-list links live in the free pages.
+ * Metadata: 10 bytes per page (0.24%), inside the zone or supplied by
+ * the caller: a state byte the buddy keeps, an owner byte the layer
+ * holding the page writes (mm/pagesrc.h) and the free-list links (two
+ * 32-bit page indices), so no free page is written.
  * See mm/buddy.c for the design.
  */
 #ifndef MM_BUDDY_H
@@ -31,6 +35,9 @@
 #define BUDDY_MAX_ORDER     10      /* largest block: 2^10 pages = 4 MiB */
 #define BUDDY_NORDERS       (BUDDY_MAX_ORDER + 1)
 #define BUDDY_MAX_ZONES     32      /* zones one allocator can hold */
+#define BUDDY_MAP_SLOTS     1024    /* zone map: 4 GiB in 4 MiB chunks */
+#define BUDDY_MAP_NONE      (BUDDY_MAX_ZONES + 1)   /* zone map: no zone
+                                                       in this chunk */
 
 /*
  * What a call can report.  BUDDY_NOMEM is not the caller's mistake (out
@@ -63,20 +70,54 @@ enum buddy_err {
 #define BUDDY_META_ORDER    0x0Fu
 
 /*
- * A zone: one contiguous range of whole pages.  Free-list links
- * (struct mm_list) are kept in the first bytes of every free block.
+ * A free block's place on its free list: the page indices (from the
+ * zone's first page) of the blocks before and after it.  The links of
+ * every page of a zone sit in one dense array beside the state bytes,
+ * not in the free pages, so an unlink touches no free page (8 bytes per
+ * page; section 6 of docs/performance.md measures both layouts).
+ * Entries npages + k are the sentinel heads of the lists, k = order.
  */
+struct buddy_link {
+    uint32_t next;              /* towards the tail; the head at the end */
+    uint32_t prev;              /* towards the head */
+};
+
+/* Metadata bytes for a zone of npages pages: a state byte, an owner byte
+   and a link per page, the lists' heads, and room to align the links. */
+#define BUDDY_META_SIZE(npages) \
+    (((npages) + BUDDY_NORDERS) * sizeof(struct buddy_link) + \
+     2 * (npages) + sizeof(uint32_t) - 1)
+
+/* A zone: one contiguous range of whole pages. */
 struct buddy_zone {
     struct mm_range pfns;       /* page frame numbers managed, reserved
                                    ones too: [first, last] */
     size_t npages;              /* pfns.last - pfns.first + 1 */
     size_t nreserved;           /* pages never handed out: used prefix and
                                    metadata */
-    size_t meta_bytes;          /* metadata bytes (1 per page) */
+    size_t meta_bytes;          /* metadata bytes (BUDDY_META_SIZE) */
     uint8_t *meta;              /* one state byte per page */
-    unsigned free_mask;         /* bit k set: free[k] is not empty */
-    struct mm_list free[BUDDY_NORDERS];     /* circular, sentinel heads */
+    uint8_t *owner;             /* one owner byte per page (mm/pagesrc.h),
+                                   right after the state bytes */
+    struct buddy_link *link;    /* npages links, then the BUDDY_NORDERS
+                                   list heads, after the owner bytes */
+    uintptr_t head0;            /* index of list 0's head: npages */
+    uint8_t *meta_by_pfn;       /* meta - pfns.first: [pfn] is pfn's byte */
+    uint8_t *owner_by_pfn;      /* owner - pfns.first, the same way */
+    unsigned free_mask;         /* bit k set: list k is not empty */
     size_t nfree[BUDDY_NORDERS];            /* blocks on each list */
+};
+
+/*
+ * A layer that can give pages back when memory runs short registers one
+ * of these (mm/buddy_reclaim.c): before failing, buddy_alloc calls
+ * reclaim(arg) once, without the buddy's lock held, then retries once.
+ */
+struct buddy_reclaimer {
+    size_t (*reclaim)(void *arg);   /* gives pages back; returns how many
+                                       pages it released */
+    void *arg;
+    struct buddy_reclaimer *next;   /* the buddy's list */
 };
 
 struct buddy {
@@ -85,13 +126,31 @@ struct buddy {
     unsigned nzones;
     struct buddy_zone zone[BUDDY_MAX_ZONES];    /* slots 0..nzones-1, in
                                                    no particular order */
-    struct mm_range *by_addr[BUDDY_MAX_ZONES];  /* their pfns, sorted */
-    size_t free_pages;          /* over all zones */
+    struct mm_range *by_addr[BUDDY_MAX_ZONES + 2];  /* their pfns, sorted;
+                                   then &no_zone.pfns at [nzones], ending
+                                   the table, and at [BUDDY_MAP_NONE] */
+    struct buddy_zone no_zone;  /* holds no pfn (first > last) and no free
+                                   block: a sentinel */
+    /*
+     * The zone map: chunk i holds pfns map_base + (i << map_shift) on,
+     * 2^map_shift pages (4 MiB, or more when the zones span more than
+     * BUDDY_MAP_SLOTS such chunks, as heap buffers on a 64-bit host
+     * can); map[i] is the address-order number of the first zone that
+     * overlaps chunk i, or BUDDY_MAP_NONE.  Rebuilt when a zone comes
+     * or goes.
+     */
+    uintptr_t map_base;         /* first pfn of the lowest zone */
+    unsigned map_shift;         /* log2 of pages per chunk, >= 10 */
+    uint8_t map[BUDDY_MAP_SLOTS];
+    struct mm_range *hint;      /* the largest zone's pfns, tried first;
+                                   &no_zone.pfns when there is none */
     size_t managed_pages;       /* pages that can ever be handed out */
     unsigned long nerr[BUDDY_ERR_COUNT];    /* per error; [BUDDY_NOMEM]
                                                counts out-of-memory */
     unsigned long nallocs;      /* successful allocations */
     unsigned long nfrees;       /* successful frees */
+    struct buddy_reclaimer *reclaimers;     /* called before nomem */
+    bool reclaiming;            /* they are running: do not recurse */
     struct mm_lock lock;
 };
 
@@ -113,13 +172,19 @@ enum buddy_err buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
 size_t buddy_meta_bytes(size_t size_bytes);
 enum buddy_err buddy_remove_zone(struct buddy *b, void *base);
 
+void buddy_add_reclaimer(struct buddy *b, struct buddy_reclaimer *r);
+void buddy_remove_reclaimer(struct buddy *b, struct buddy_reclaimer *r);
+
 void *buddy_alloc(struct buddy *b, unsigned order);
 void *buddy_alloc_bytes(struct buddy *b, size_t size_bytes);
 enum buddy_err buddy_free(struct buddy *b, void *addr);
+enum buddy_err buddy_free_order(struct buddy *b, void *addr,
+                                unsigned order);
 enum buddy_err buddy_resize(struct buddy *b, void **addrp,
                             size_t new_size_bytes);
 
 size_t buddy_size(struct buddy *b, const void *addr);
+uint8_t *buddy_owner(const struct buddy *b, const void *addr);
 
 /* What the page at addr is, without counting anything as an error. */
 enum buddy_state {

@@ -4,7 +4,8 @@
  * buddy_check compares what the fast path keeps in step: each page's
  * state byte against the free lists, the blocks' alignment and extent,
  * the per-order counts and masks, that no free buddies are left
- * unmerged, and the page totals.  Each violation is printed ("buddy:
+ * unmerged, that no free block's first page has an owner, and the page
+ * totals.  Each violation is printed ("buddy:
  * check: WHAT at 0xADDR (zone first pfn 0xPFN)").
  *
  * Invariant: none of its own; it reads and changes nothing.
@@ -47,6 +48,8 @@ check_block(const struct buddy_zone *z, uintptr_t pfn, size_t *nfree,
         if (k < BUDDY_MAX_ORDER && zone_has(z, buddy) &&
             *meta_of(z, buddy) == m)
             bad += violation(z, pfn, "free buddies left unmerged");
+        if (*owner_of(z, pfn) != MM_OWNER_NONE)
+            bad += violation(z, pfn, "free block has an owner");
     }
     return bad;
 }
@@ -55,14 +58,17 @@ check_block(const struct buddy_zone *z, uintptr_t pfn, size_t *nfree,
 static unsigned
 check_list(const struct buddy_zone *z, unsigned k)
 {
-    const struct mm_list *l;
+    uint32_t h = (uint32_t)list_head(z, k), i, next;
     size_t n = 0;
 
-    for (l = z->free[k].next; l != &z->free[k]; l = l->next) {
-        uintptr_t pfn = (uintptr_t)l >> MM_PAGE_SHIFT;
+    for (i = z->link[h].next; i != h; i = next) {
+        uintptr_t pfn = z->pfns.first + i;
 
-        if (!zone_has(z, pfn) || *meta_of(z, pfn) != (META_FREE | k) ||
-            l->next->prev != l)
+        if (i >= z->head0 || !zone_has(z, pfn) ||
+            *meta_of(z, pfn) != (META_FREE | k))
+            return violation(z, pfn, "bad free-list entry");
+        next = z->link[i].next;
+        if ((next >= z->head0 && next != h) || z->link[next].prev != i)
             return violation(z, pfn, "bad free-list entry");
         if (++n > z->nfree[k])
             return violation(z, pfn, "free list longer than its count");
@@ -128,7 +134,7 @@ buddy_check(struct buddy *b)
         bad += check_zone(z, &free_pages);
         managed += z->npages - z->nreserved;
     }
-    if (free_pages != b->free_pages || managed != b->managed_pages)
+    if (free_pages != buddy_free_pages(b) || managed != b->managed_pages)
         bad += violation(&b->zone[0], 0, "page totals differ from counts");
     mm_unlock(&b->lock);
     return bad;

@@ -74,7 +74,6 @@ grow_in_place(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
         if (b->poison)
             buddy_poison_check(b, next, k);
         *meta_of(z, next) = META_TAIL;
-        b->free_pages -= (size_t)1 << k;
         buddy_trace(b, "merge", z, pfn, k + 1);
     }
     *meta_of(z, pfn) = (uint8_t)(META_ALLOC | want);
@@ -93,14 +92,14 @@ shrink_in_place(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
         buddy_poison_range((void *)pfn_addr(pfn + ((uintptr_t)1 << want)),
                            (MM_PAGE << k) - (MM_PAGE << want));
     buddy_split_down(b, z, pfn, k, want);
-    b->free_pages += ((size_t)1 << k) - ((size_t)1 << want);
     *meta_of(z, pfn) = (uint8_t)(META_ALLOC | want);
 }
 
 /*
  * Moves the order-k block at *addrp in zone z to a new order-want
  * block: allocates, copies, frees the old one, with b locked.
- * BUDDY_NOMEM (counted by the allocation) leaves *addrp as it was.
+ * BUDDY_NOMEM (counted here) leaves *addrp as it was; a resize does not
+ * reclaim, as it holds the lock from the look to the copy.
  */
 static enum buddy_err
 grow_by_move(struct buddy *b, struct buddy_zone *z, void **addrp,
@@ -108,8 +107,10 @@ grow_by_move(struct buddy *b, struct buddy_zone *z, void **addrp,
 {
     void *fresh = buddy_alloc_locked(b, want);
 
-    if (fresh == NULL)
+    if (fresh == NULL) {
+        b->nerr[BUDDY_NOMEM]++;
         return BUDDY_NOMEM;
+    }
     mm_memcpy(fresh, *addrp, MM_PAGE << k);
     buddy_free_locked(b, z, *addrp, k);
     *addrp = fresh;

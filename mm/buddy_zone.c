@@ -10,12 +10,15 @@
  * page ranges, sorted by address (mm/table.h), finds the zone of any
  * address by binary search and numbers the zones by address.
  *
+ * The zone map (struct buddy) then finds an address's zone in O(1).
+ *
  * Invariant: slots 0..nzones-1 hold the zones, each exactly once in the
- * table; no two zones overlap.
- * Bounds: adding or removing a zone is O(zones + its pages) (covering
- * writes one state byte per page); a query is O(orders) or
- * O(log zones).
- * Metadata: 1 state byte per page, inside the zone or the caller's.
+ * table; no two zones overlap; the map names, for each chunk, the first
+ * zone in address order that overlaps it.
+ * Bounds: adding or removing a zone is O(zones + map slots + its pages)
+ * (covering writes two bytes per page); a query is O(orders) or O(1).
+ * Metadata: 2 bytes per page (a state byte, then an owner byte), inside
+ * the zone or the caller's.
  * Read after: mm/buddy.c, mm/table.h.  Tests: mm/buddy_test.c.
  */
 #include "buddy_internal.h"
@@ -26,12 +29,59 @@ buddy_init(struct buddy *b, const char *name)
     mm_memset(b, 0, sizeof *b);
     b->name = name;
     b->poison = (mm_switch.poison & MM_POISON_BUDDY) != 0;
+    b->no_zone.pfns = (struct mm_range){ UINTPTR_MAX, 0 };
+    b->by_addr[BUDDY_MAP_NONE] = &b->no_zone.pfns;
+    buddy_map_build(b);
 }
 
+/*
+ * Rebuilds the zone map (struct buddy): picks the smallest chunk of at
+ * least 2^10 pages for which BUDDY_MAP_SLOTS chunks cover every zone,
+ * then records each chunk's first overlapping zone; and takes the
+ * largest zone as the hint the fast free tries first.  O(slots + zones).
+ * E.g. one zone at pfns 0x400-0x7ff: base 0x400, shift 10, map[0] = 0,
+ * the rest none.
+ */
+void
+buddy_map_build(struct buddy *b)
+{
+    uintptr_t span, c, last_chunk;
+    unsigned i;
+
+    b->by_addr[b->nzones] = &b->no_zone.pfns;  /* the table's end */
+    mm_memset(b->map, BUDDY_MAP_NONE, sizeof b->map);
+    b->map_base = b->nzones ? b->by_addr[0]->first : 0;
+    b->map_shift = BUDDY_MAX_ORDER;
+    b->hint = &b->no_zone.pfns;
+    for (i = 0; i < b->nzones; i++)
+        if (b->hint == &b->no_zone.pfns ||
+            zone_of_range(b->by_addr[i])->npages >
+            zone_of_range(b->hint)->npages)
+            b->hint = b->by_addr[i];
+    if (b->nzones == 0)
+        return;
+    span = b->by_addr[b->nzones - 1]->last - b->map_base;
+    while ((span >> b->map_shift) >= BUDDY_MAP_SLOTS)
+        b->map_shift++;
+    for (i = b->nzones; i-- > 0;) {     /* lowest zone written last */
+        const struct mm_range *r = b->by_addr[i];
+
+        last_chunk = (r->last - b->map_base) >> b->map_shift;
+        for (c = (r->first - b->map_base) >> b->map_shift; c <= last_chunk;
+             c++)
+            b->map[c] = (uint8_t)i;
+    }
+}
+
+/*
+ * The metadata bytes a zone of size_bytes needs: BUDDY_META_SIZE for
+ * each page it may span (a range that does not start on a page boundary
+ * spans one page more than size_bytes / MM_PAGE).
+ */
 size_t
 buddy_meta_bytes(size_t size_bytes)
 {
-    return size_bytes / MM_PAGE + 1;
+    return BUDDY_META_SIZE(size_bytes / MM_PAGE + 1);
 }
 
 /* The number of zone z in address order.  O(log zones). */
@@ -70,12 +120,16 @@ zone_cover(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
         buddy_trace(b, "cover", z, pfn, k);
         if (b->poison)
             buddy_poison_fill(pfn, k);
-        b->free_pages += (size_t)1 << k;
         pfn += (uintptr_t)1 << k;
     }
 }
 
-/* Fills in zone z's fields and marks every page reserved or tail. */
+/*
+ * Fills in zone z's fields, marks every page reserved or tail, clears
+ * every owner byte and empties every list.  meta holds the npages state
+ * bytes, the npages owner bytes, then, 4-byte aligned, the links
+ * (mm/buddy_internal.h).
+ */
 static void
 zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
            uint8_t *meta, uintptr_t free_pfn)
@@ -86,12 +140,21 @@ zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
     z->pfns = (struct mm_range){ first, end - 1 };
     z->npages = end - first;
     z->meta = meta;
-    z->meta_bytes = z->npages;
+    z->owner = meta + z->npages;
+    z->link = (struct buddy_link *)(((uintptr_t)(z->owner + z->npages) +
+                                     sizeof(uint32_t) - 1) &
+                                    ~(uintptr_t)(sizeof(uint32_t) - 1));
+    z->meta_by_pfn = (uint8_t *)((uintptr_t)z->meta - first);
+    z->owner_by_pfn = (uint8_t *)((uintptr_t)z->owner - first);
+    z->meta_bytes = BUDDY_META_SIZE(z->npages);
+    z->head0 = z->npages;
     z->nreserved = free_pfn - first;
     for (k = 0; k < BUDDY_NORDERS; k++)
-        mm_list_init(&z->free[k]);
+        z->link[list_head(z, k)] = (struct buddy_link){
+            (uint32_t)list_head(z, k), (uint32_t)list_head(z, k) };
     mm_memset(meta, META_RSVD, z->nreserved);
     mm_memset(meta + z->nreserved, META_TAIL, z->npages - z->nreserved);
+    mm_memset(z->owner, MM_OWNER_NONE, z->npages);
 }
 
 /*
@@ -114,13 +177,14 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
 
     if (meta == NULL) {
         meta = (uint8_t *)(uintptr_t)used_end;
-        used_end += last > first ? last - first : 0;
+        used_end += last > first ? BUDDY_META_SIZE(last - first) : 0;
     }
     free_pfn = (used_end + MM_PAGE - 1) >> MM_PAGE_SHIFT;
     if (free_pfn < first)
         free_pfn = first;
     mm_lock(&b->lock);
     if (used_bytes > size_bytes || last <= first || free_pfn >= last ||
+        last - first > UINT32_MAX - BUDDY_NORDERS ||    /* link indices */
         b->nzones == BUDDY_MAX_ZONES ||
         mm_table_overlaps(b->by_addr, b->nzones, (uintptr_t)first,
                           (uintptr_t)(last - 1))) {
@@ -131,6 +195,7 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
                    (uintptr_t)free_pfn);
         MM_ASSERT(mm_table_insert(b->by_addr, &b->nzones, BUDDY_MAX_ZONES,
                                   &z->pfns) >= 0);
+        buddy_map_build(b);
         buddy_trace_zone(b, "zone-add", z);
         zone_cover(b, z, (uintptr_t)free_pfn, (uintptr_t)last);
         b->managed_pages += (size_t)(last - free_pfn);
@@ -140,18 +205,14 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
 }
 
 /*
- * Moves the zone in slot from to slot to (a copy by value): its free
- * lists' first and last blocks still point at the old heads, and the
- * table at the old range, so both are pointed at the new slot.
+ * Moves the zone in slot from to slot to (a copy by value; its lists
+ * live in its metadata, so they move with it): the table still points
+ * at the old range, so it is pointed at the new slot.
  */
 static void
 zone_move(struct buddy *b, struct buddy_zone *to, struct buddy_zone *from)
 {
-    unsigned k;
-
     *to = *from;
-    for (k = 0; k < BUDDY_NORDERS; k++)
-        mm_list_moved(&to->free[k], to->nfree[k] == 0);
     b->by_addr[mm_table_index(b->by_addr, b->nzones, to->pfns.first)] =
         &to->pfns;
 }
@@ -179,11 +240,11 @@ buddy_remove_zone(struct buddy *b, void *base)
         err = buddy_fail(b, BUDDY_ERR_ZONE, (uintptr_t)base);
     } else {
         buddy_trace_zone(b, "zone-remove", z);
-        b->free_pages -= nfree;
         b->managed_pages -= nfree;
         MM_ASSERT(mm_table_remove(b->by_addr, &b->nzones, &z->pfns));
         if (z != &b->zone[b->nzones])
             zone_move(b, z, &b->zone[b->nzones]);
+        buddy_map_build(b);
     }
     mm_unlock(&b->lock);
     return err;
@@ -198,7 +259,7 @@ buddy_zone_at(const struct buddy *b, unsigned i)
     return i < b->nzones ? zone_at(b, i) : NULL;
 }
 
-/* The zone that holds the page at addr, or NULL.  O(log zones). */
+/* The zone that holds the page at addr, or NULL.  O(1). */
 const struct buddy_zone *
 buddy_zone_of(const struct buddy *b, const void *addr)
 {
@@ -252,10 +313,33 @@ buddy_state(const struct buddy *b, const void *addr)
     return m == META_RSVD ? BUDDY_STATE_RESERVED : BUDDY_STATE_INSIDE;
 }
 
+/*
+ * The owner byte of the page holding addr (any address in the page), or
+ * NULL when the page is in no zone or is reserved.  Takes no lock: the
+ * byte belongs to whoever holds the page, and zones change only while
+ * none of their pages is held.  Counts nothing.
+ */
+uint8_t *
+buddy_owner(const struct buddy *b, const void *addr)
+{
+    uintptr_t pfn = (uintptr_t)addr >> MM_PAGE_SHIFT;
+    const struct buddy_zone *z = zone_find(b, pfn);
+
+    if (z == NULL || *meta_of(z, pfn) == META_RSVD)
+        return NULL;
+    return owner_of(z, pfn);
+}
+
+/* Free pages over all zones: O(zones x orders), off the fast paths. */
 size_t
 buddy_free_pages(const struct buddy *b)
 {
-    return b->free_pages;
+    size_t n = 0;
+    unsigned i;
+
+    for (i = 0; i < b->nzones; i++)
+        n += buddy_zone_nfree(zone_at(b, i));
+    return n;
 }
 
 size_t
@@ -293,25 +377,18 @@ pagesrc_alloc(void *ctx, unsigned order)
 /*
  * Frees through the page source: the order the caller names must be the
  * block's own.  A mismatch is bad input (BUDDY_ERR_ORDER, nothing freed);
- * an address that is no allocated block fails as buddy_free says.  The
- * look and the free happen under one hold of the lock.
+ * an address that is no allocated block fails as buddy_free says.
  */
 static void
 pagesrc_free(void *ctx, void *addr, unsigned order)
 {
-    struct buddy *b = ctx;
-    struct buddy_zone *z = NULL;
-    unsigned k = 0;
+    buddy_free_order(ctx, addr, order);
+}
 
-    mm_lock(&b->lock);
-    if (buddy_lookup(b, (uintptr_t)addr, BUDDY_ERR_DOUBLE_FREE, &z, &k) ==
-        BUDDY_OK) {
-        if (k != order)
-            buddy_fail(b, BUDDY_ERR_ORDER, (uintptr_t)addr);
-        else
-            buddy_free_locked(b, z, addr, k);
-    }
-    mm_unlock(&b->lock);
+static uint8_t *
+pagesrc_owner(void *ctx, const void *addr)
+{
+    return buddy_owner(ctx, addr);
 }
 
 void
@@ -319,5 +396,6 @@ buddy_pagesrc(struct buddy *b, struct mm_pagesrc *src)
 {
     src->alloc = pagesrc_alloc;
     src->free = pagesrc_free;
+    src->owner = pagesrc_owner;
     src->ctx = b;
 }

@@ -353,15 +353,15 @@ MM_TEST(ledger, world_owners_agree_with_each_layer)
                 buddy_free_pages(&w.tp.buddy));
     for (i = 0; i < KHEAP_NBUCKETS; i++)
         bucket_pages += w.heap.bucket[i].npages;
-    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_BUCKET),
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_SLAB),
                 bucket_pages);
-    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_LARGE),
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_RUN),
                 w.heap.large_pages);
     MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_POOL_SLAB),
-                (size_t)w.pool.nslabs << w.pool.slab_order);
+                (size_t)w.pool.nslabs << w.pool.geom.order);
     MM_CHECK_EQ(t, ledger_find(&led, (uintptr_t)w.obj >> MM_PAGE_SHIFT)->
-                   owner, ledger_find(&led, (uintptr_t)w.pool.slab[0] >>
-                                             MM_PAGE_SHIFT)->owner);
+                   owner, ledger_find(&led, (uintptr_t)pool_slab_at(&w.pool,
+                                             0) >> MM_PAGE_SHIFT)->owner);
     world_down(t);
 }
 
@@ -378,7 +378,7 @@ MM_TEST(ledger, corrupt_buddy_state_byte)
     z = &w.tp.buddy.zone[0];
     while (z->nfree[k] == 0)
         k++;
-    pfn = (uintptr_t)z->free[k].next >> MM_PAGE_SHIFT;
+    pfn = z->pfns.first + z->link[z->head0 + k].next;
     m = &z->meta[pfn - z->pfns.first];
     saved = *m;
     *m = (uint8_t)(BUDDY_META_ALLOC | k);
@@ -394,7 +394,8 @@ MM_TEST(ledger, corrupt_buddy_state_byte)
 MM_TEST(ledger, corrupt_free_list_link)
 {
     const struct buddy_zone *z;
-    struct mm_list *a, *saved;
+    struct buddy_link *a;
+    uint32_t i_a, saved;
     void *p[4];
     unsigned k = 0, i;
 
@@ -406,11 +407,14 @@ MM_TEST(ledger, corrupt_free_list_link)
     buddy_free(&w.tp.buddy, p[2]);
     z = &w.tp.buddy.zone[0];
     MM_CHECK(t, z->nfree[0] >= 2);
-    a = z->free[k].next;
+    i_a = z->link[z->head0 + k].next;
+    a = &z->link[i_a];
     saved = a->next;
-    a->next = a;
-    MM_CHECK_EQ(t, world_settle(), 2);      /* A twice, the next lost */
-    expect(t, "has two owners: ", (uintptr_t)a >> MM_PAGE_SHIFT,
+    a->next = i_a;
+    /* A twice, and the blocks after it on the list lost: how many
+       depends on what else is on the order-0 list. */
+    MM_CHECK(t, world_settle() >= 2);
+    expect(t, "has two owners: ", z->pfns.first + i_a,
            "free buddy block", "free buddy block", (uint64_t)1 << k);
     a->next = saved;
     MM_CHECK_EQ(t, world_settle(), 0);
@@ -419,53 +423,55 @@ MM_TEST(ledger, corrupt_free_list_link)
     world_down(t);
 }
 
-/* The page-table entry of a bucket page says "unused". */
-MM_TEST(ledger, corrupt_kmalloc_page_table_entry)
+/*
+ * The owner byte of a one-page bucket slab says "a run of 8 pages": the
+ * claim reaches past its block, into whatever follows (two owners).
+ */
+MM_TEST(ledger, corrupt_kmalloc_owner_byte)
 {
-    struct kheap_extent *e;
-    struct kheap_page *pg;
-    uintptr_t page;
+    uintptr_t slab;
+    uint8_t *own;
 
     if (!world_up(t))
         return;
-    e = kheap_extent_at(&w.heap, 0);
-    page = (uintptr_t)w.small[0] & ~(uintptr_t)(MM_PAGE - 1);
-    pg = &e->page[(page - e->first_page) >> MM_PAGE_SHIFT];
-    MM_CHECK_EQ(t, pg->kind, KHEAP_PAGE_BUCKET);
-    pg->kind = KHEAP_PAGE_UNUSED;
-    MM_CHECK_EQ(t, world_settle(), 1);
-    expect(t, "has no owner inside ", page >> MM_PAGE_SHIFT, "kmalloc page",
-           NULL, 1);
-    pg->kind = KHEAP_PAGE_BUCKET;
+    slab = (uintptr_t)w.small[0] & ~(uintptr_t)(MM_PAGE - 1);
+    own = mm_pagesrc_owner(&w.tp.src, (void *)slab);
+    if (!MM_CHECK(t, own != NULL && *own == (MM_OWNER_SLAB | 0)))
+        return;
+    MM_CHECK_EQ(t, world_settle(), 0);
+    *own = MM_OWNER_LARGE | 3;
+    MM_CHECK(t, world_settle() >= 1);
+    MM_CHECK(t, mm_test_contains(led.first_problem, "has two owners: "));
+    MM_CHECK(t, mm_test_contains(led.first_problem, "kmalloc large run"));
+    MM_CHECK_EQ(t, ledger_find(&led, (slab >> MM_PAGE_SHIFT) + 1)->first,
+                slab >> MM_PAGE_SHIFT);     /* the "run" reaches there */
+    *own = MM_OWNER_SLAB | 0;
     MM_CHECK_EQ(t, world_settle(), 0);
     world_down(t);
 }
 
-/* The size byte of a 2-page run says 4 pages: it reaches past its block. */
+/*
+ * The owner byte of a 2-page run says 4 pages: it reaches past its
+ * block, into whatever follows it (two owners there).
+ */
 MM_TEST(ledger, corrupt_kmalloc_size_byte)
 {
-    struct kheap_extent *e;
-    struct kheap_page *pg;
-    uintptr_t run = (uintptr_t)0;
-    char next[64];
-    const struct ledger_claim *c;
+    uintptr_t run;
+    uint8_t *own;
 
     if (!world_up(t))
         return;
-    e = kheap_extent_at(&w.heap, 0);
     run = (uintptr_t)w.large;
-    pg = &e->page[(run - e->first_page) >> MM_PAGE_SHIFT];
-    MM_CHECK_EQ(t, pg->bucket, 1);
+    own = mm_pagesrc_owner(&w.tp.src, w.large);
+    MM_CHECK_EQ(t, *own, MM_OWNER_LARGE | 1);
     MM_CHECK_EQ(t, world_settle(), 0);
-    c = ledger_find(&led, (run >> MM_PAGE_SHIFT) + 2);
-    if (!MM_CHECK(t, c != NULL && c->depth == 2))
-        return;
-    ledger_describe(&led, c->owner, next, sizeof next);
-    pg->bucket = 2;
-    MM_CHECK_EQ(t, world_settle(), 1);
-    expect(t, "has two owners: ", (run >> MM_PAGE_SHIFT) + 2, next,
-           "kmalloc large run", 2);
-    pg->bucket = 1;
+    *own = MM_OWNER_LARGE | 2;
+    MM_CHECK(t, world_settle() >= 1);
+    MM_CHECK(t, mm_test_contains(led.first_problem, "has two owners: "));
+    MM_CHECK(t, mm_test_contains(led.first_problem, "kmalloc large run"));
+    MM_CHECK_EQ(t, ledger_find(&led, (run >> MM_PAGE_SHIFT) + 2)->first,
+                run >> MM_PAGE_SHIFT);      /* the run reaches there */
+    *own = MM_OWNER_LARGE | 1;
     MM_CHECK_EQ(t, world_settle(), 0);
     world_down(t);
 }
@@ -473,7 +479,7 @@ MM_TEST(ledger, corrupt_kmalloc_size_byte)
 /* A slab's magic is overwritten: its pages are held by no valid slab. */
 MM_TEST(ledger, corrupt_pool_slab_header)
 {
-    struct pool_slab *s;
+    struct slab *s;
     uint32_t saved;
 
     if (!world_up(t))
@@ -482,38 +488,35 @@ MM_TEST(ledger, corrupt_pool_slab_header)
     saved = s->magic;
     s->magic = 0xdeadbeefu;
     MM_CHECK_EQ(t, world_settle(), 1);
-    expect(t, "has no owner inside ", s->mem.first >> MM_PAGE_SHIFT,
+    expect(t, "has no owner inside ", (uintptr_t)s >> MM_PAGE_SHIFT,
            "pool slab of \"t-ledger\" with a bad header", NULL,
-           (uint64_t)1 << w.pool.slab_order);
+           (uint64_t)1 << w.pool.geom.order);
     s->magic = saved;
     MM_CHECK_EQ(t, world_settle(), 0);
     world_down(t);
 }
 
-/* A slab header whose end reaches into the next block. */
-MM_TEST(ledger, corrupt_pool_slab_end)
+/* A slab header naming another owner: its pages too are held by no
+ * valid slab, and the slab is found by no pool. */
+MM_TEST(ledger, corrupt_pool_slab_owner)
 {
-    struct pool_slab *s;
-    uintptr_t saved;
-    char next[64];
-    const struct ledger_claim *c;
-    uint64_t end;
+    const struct pool *owner = NULL;
+    struct slab *s;
+    void *saved;
 
     if (!world_up(t))
         return;
     s = pool_slab_at(&w.pool, 0);
-    saved = s->mem.last;
-    end = (saved + 1) >> MM_PAGE_SHIFT;
-    MM_CHECK_EQ(t, world_settle(), 0);
-    c = ledger_find(&led, end);
-    if (!MM_CHECK(t, c != NULL))
-        return;
-    ledger_describe(&led, c->owner, next, sizeof next);
-    s->mem.last = saved + MM_PAGE;
-    MM_CHECK(t, world_settle() >= 1);
-    expect(t, "has two owners: ", end, next, "pool slab of \"t-ledger\"",
-           1);
-    s->mem.last = saved;
+    MM_CHECK_PTR_EQ(t, pool_slab_of((uintptr_t)s->base, &owner), s);
+    MM_CHECK_PTR_EQ(t, owner, &w.pool);
+    saved = s->cache;
+    s->cache = &w.heap;
+    MM_CHECK_EQ(t, world_settle(), 1);
+    expect(t, "has no owner inside ", (uintptr_t)s >> MM_PAGE_SHIFT,
+           "pool slab of \"t-ledger\" with a bad header", NULL,
+           (uint64_t)1 << w.pool.geom.order);
+    MM_CHECK_PTR_EQ(t, pool_slab_of((uintptr_t)s->base, &owner), NULL);
+    s->cache = saved;
     MM_CHECK_EQ(t, world_settle(), 0);
     world_down(t);
 }
@@ -766,7 +769,7 @@ MM_TEST(ledger, pools_claim_their_slabs)
     static uint8_t buf[4 * 16] MM_ALIGNED(16);
     static uint32_t map[1];
     static void *obj[3 * 64];
-    const struct pool_slab *found;
+    const struct slab *found;
     const struct pool *owner, *q;
     struct pool g, s;
     size_t want = 0, mine = 0, bad = 0, i;
@@ -781,7 +784,7 @@ MM_TEST(ledger, pools_claim_their_slabs)
     MM_CHECK_EQ(t, pool_init_static(&s, "t-own-static", buf, sizeof buf, 16,
                                     16, 0, map), POOL_OK);
     MM_CHECK_EQ(t, pool_init(&g, "t-own", 64, 64, 0, &tp.src), POOL_OK);
-    per = g.objs_per_slab;
+    per = g.geom.nobjs;
     for (i = 0; i < 3 * per; i++)
         obj[i] = pool_alloc(&g);
     MM_CHECK_EQ(t, g.nslabs, 3);
@@ -794,10 +797,10 @@ MM_TEST(ledger, pools_claim_their_slabs)
         if (q->src != NULL)
             want += q->nslabs;
     pool_slab_at(&g, 1)->magic = 0;             /* damaged headers */
-    pool_slab_at(&g, 2)->pool = &s;
+    pool_slab_at(&g, 2)->cache = &s;
     pool_claim_all(&led);
-    pool_slab_at(&g, 1)->magic = POOL_SLAB_MAGIC;
-    pool_slab_at(&g, 2)->pool = &g;
+    pool_slab_at(&g, 1)->magic = SLAB_MAGIC;
+    pool_slab_at(&g, 2)->cache = &g;
     MM_CHECK_EQ(t, led.nclaims, want);
     MM_CHECK_EQ(t, led.nerr[LEDGER_ERR_RANGE] + led.nerr[LEDGER_ERR_FULL] +
                 led.nerr[LEDGER_ERR_OWNERS], 0);
@@ -809,13 +812,13 @@ MM_TEST(ledger, pools_claim_their_slabs)
         mine++;
         bad += o->kind == LEDGER_POOL_BAD;
         MM_CHECK_EQ(t, led.claim[i].end - led.claim[i].first,
-                    (uint64_t)1 << g.slab_order);
+                    (uint64_t)1 << g.geom.order);
     }
     MM_CHECK_EQ(t, mine, 3);
     MM_CHECK_EQ(t, bad, 2);
 
     for (i = 0; i < 3; i++) {
-        const struct pool_slab *sl = pool_slab_at(&g, (unsigned)i);
+        const struct slab *sl = pool_slab_at(&g, i);
 
         owner = NULL;
         found = pool_slab_of((uintptr_t)pool_object_at(sl, per - 1),

@@ -40,7 +40,9 @@
 /* For what the fast path only calls when something is off: kept out of
  * line, so the fast path keeps its registers for itself. */
 #define MM_COLD             __attribute__((cold, noinline))
+#define MM_NOINLINE         __attribute__((noinline))
 #define MM_UNLIKELY(e)      __builtin_expect(!!(e), 0)
+#define MM_LIKELY(e)        __builtin_expect(!!(e), 1)
 /* Keeps AddressSanitizer from padding a variable; GCC needs nothing. */
 #define MM_NOSANITIZE
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # tools/mkiso.sh - build a bootable ISO around the kernel.
 #
-#   tools/mkiso.sh KERNEL.elf OUT.iso "KERNEL OPTIONS" [EXTRA_DIR]
+#   tools/mkiso.sh KERNEL.elf OUT.iso "KERNEL OPTIONS" [EXTRA_DIR] [MODULE]
 #
 # Copies iso/ into a staging directory, puts the kernel at
 # /boot/kmemlab.elf, writes the options into grub.cfg in place of @ARGS@
-# and runs grub-mkrescue.  If EXTRA_DIR is given, its files are copied
-# over the staging tree too (a test can bring its own grub.cfg and
-# modules).
+# and runs grub-mkrescue.  If EXTRA_DIR is given (it may be ""), its
+# files are copied over the staging tree too (a test can bring its own
+# grub.cfg and modules).  If MODULE is given, the file goes in as
+# /boot/module and @MODULE@ in grub.cfg becomes a "module" line that
+# loads it with its path as the module's string, as QEMU's -initrd does
+# (make run TRACE=file).
 #
 # The options may hold any character but a newline.  GRUB does not pass
 # its multiboot line on as written: it joins its arguments with spaces,
@@ -19,7 +22,7 @@
 # '\''): the kernel then reads the same words as from QEMU's -kernel.
 # Exit status: 0 done, 1 grub-mkrescue failed, 2 options refused.
 set -eu
-elf=$1 out=$2 args=${3:-} extra=${4:-}
+elf=$1 out=$2 args=${3:-} extra=${4:-} module=${5:-}
 
 # words OPTIONS: sets WORDS to the kernel's words of OPTIONS, or fails
 # with a message if they cannot be carried through GRUB.
@@ -64,16 +67,18 @@ line=""
 for w in ${WORDS[@]+"${WORDS[@]}"}; do
     line+="${line:+ }$(grub_quote "$w")"
 done
+modline=""
+[ -z "$module" ] || modline="module /boot/module $(grub_quote "$module")"
 
-# subst FILE: replaces @ARGS@ in FILE with the quoted words (no sed: the
+# subst FILE KEY VALUE: replaces @KEY@ in FILE with VALUE (no sed: the
 # words may hold any character sed would take as syntax).
 subst() {
     local text done=""
     text=$(cat "$1"; echo x)
     text=${text%x}
-    while [[ $text == *@ARGS@* ]]; do
-        done+="${text%%@ARGS@*}$line"
-        text=${text#*@ARGS@}
+    while [[ $text == *@$2@* ]]; do
+        done+="${text%%@$2@*}$3"
+        text=${text#*@$2@}
     done
     printf '%s' "$done$text" > "$1"
 }
@@ -84,7 +89,9 @@ mkdir -p "$stage/boot/grub"
 cp "$elf" "$stage/boot/kmemlab.elf"
 cp iso/grub.cfg "$stage/boot/grub/grub.cfg"
 [ -z "$extra" ] || cp -r "$extra"/. "$stage/"
-subst "$stage/boot/grub/grub.cfg"
+[ -z "$module" ] || cp "$module" "$stage/boot/module"
+subst "$stage/boot/grub/grub.cfg" ARGS "$line"
+subst "$stage/boot/grub/grub.cfg" MODULE "$modline"
 mkdir -p "$(dirname "$out")"
 grub-mkrescue -o "$out" "$stage" >"$stage.log" 2>&1 ||
     { cat "$stage.log" >&2; exit 1; }

@@ -15,9 +15,11 @@
  *     f 0
  *
  * An id may be allocated again once freed.  The whole trace is checked
- * first; a bad one (unknown op, id out of range, free or resize of an
- * id not allocated, allocation of one still allocated, a count that does
- * not match) stops with a message naming the line, exit status 1.
+ * first, by the kernel's own reader (kernel/tracefile.c, which the
+ * kernel's replay uses too); a bad one (unknown op, id out of range,
+ * free or resize of an id not allocated, allocation of one still
+ * allocated, a count that does not match) stops with a message naming
+ * the line, exit status 1.
  *
  * Each allocator replays the trace twice.  The first pass fills every
  * block with a pattern of its own and checks the pattern before each
@@ -44,22 +46,16 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "../../kernel/tracefile.h"
 #include "../../mm/kheap.h"
 
 #define REPS            5
 #define ARENA_BYTES     ((size_t)1 << 30)   /* kmalloc's page source */
 
-struct op {
-    char kind;                  /* 'a', 'f' or 'r' */
-    unsigned long id;
-    size_t bytes;               /* a, r */
-    unsigned long line;
-};
-
 struct trace {
     const char *path;
     unsigned long nids, nops, counts[3];    /* counts: a, f, r */
-    struct op *op;
+    struct tracefile_op *op;
 };
 
 /* An allocator under test. */
@@ -97,104 +93,45 @@ die(const char *fmt, ...)
 
 /* ---- reading and checking a trace ----------------------------------- */
 
-/* Reads one header number from line lineno of f. */
-static unsigned long
-header_number(FILE *f, const char *path, unsigned long lineno)
-{
-    char buf[256], *end;
-    unsigned long v;
-
-    if (fgets(buf, sizeof buf, f) == NULL)
-        die("%s:%lu: trace ends in its 4-line header", path, lineno);
-    errno = 0;
-    v = strtoul(buf, &end, 10);
-    if (end == buf || errno != 0 || (*end != '\n' && *end != '\0' &&
-                                     *end != '\r' && *end != ' '))
-        die("%s:%lu: header line is not a number: %s", path, lineno,
-            strtok(buf, "\r\n"));
-    return v;
-}
-
-/* Parses one op line; dies naming the line if it is malformed. */
-static void
-parse_op(const struct trace *t, char *buf, unsigned long lineno,
-         struct op *op)
-{
-    char kind, extra;
-    int n;
-
-    op->line = lineno;
-    op->bytes = 0;
-    if (sscanf(buf, " %c", &kind) != 1 || strchr("afr", kind) == NULL)
-        die("%s:%lu: unknown op: %s", t->path, lineno, strtok(buf, "\r\n"));
-    op->kind = kind;
-    if (kind == 'f')
-        n = sscanf(buf, " f %lu %c", &op->id, &extra) == 1;
-    else
-        n = sscanf(buf, " %*c %lu %zu %c", &op->id, &op->bytes, &extra) == 2;
-    if (!n || strchr(buf, '-') != NULL)
-        die("%s:%lu: expected '%s': %s", t->path, lineno,
-            kind == 'f' ? "f ID" : kind == 'a' ? "a ID BYTES" : "r ID BYTES",
-            strtok(buf, "\r\n"));
-    if (op->id >= t->nids)
-        die("%s:%lu: id %lu out of range (the header says %lu ids)",
-            t->path, lineno, op->id, t->nids);
-}
-
-/* Every op must find its id in the right state: dies naming the line. */
-static void
-check_liveness(const struct trace *t)
-{
-    unsigned char *live = calloc(t->nids ? t->nids : 1, 1);
-    unsigned long i;
-
-    for (i = 0; i < t->nops; i++) {
-        const struct op *op = &t->op[i];
-
-        if (op->kind == 'a' && live[op->id])
-            die("%s:%lu: alloc of id %lu, which is still allocated",
-                t->path, op->line, op->id);
-        if (op->kind != 'a' && !live[op->id])
-            die("%s:%lu: %s of id %lu, which is not allocated", t->path,
-                op->line, op->kind == 'f' ? "free" : "realloc", op->id);
-        live[op->id] = op->kind != 'f';
-    }
-    free(live);
-}
-
+/*
+ * Reads the whole file and checks it with the kernel's own trace reader
+ * (kernel/tracefile.c), which words every message; then reads the ops
+ * into t->op.  The text stays allocated: freeing a block glibc mmapped
+ * would raise its mmap and trim thresholds (glibc's mallopt(3), "dynamic
+ * mmap threshold") and so change what glibc holds in the replay.
+ */
 static void
 read_trace(struct trace *t, const char *path)
 {
     FILE *f = fopen(path, "r");
-    unsigned long lineno = 4, n = 0;
-    char buf[256];
+    struct tracefile tf;
+    uint8_t *live;
+    char *text;
+    long len;
+    unsigned long i;
 
-    if (f == NULL)
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+        fseek(f, 0, SEEK_SET) != 0)
         die("%s: %s", path, strerror(errno));
-    t->path = path;
-    header_number(f, path, 1);
-    t->nids = header_number(f, path, 2);
-    t->nops = header_number(f, path, 3);
-    header_number(f, path, 4);
-    t->op = calloc(t->nops ? t->nops : 1, sizeof *t->op);
-    if (t->op == NULL)
-        die("%s:3: %lu ops: no memory for them", path, t->nops);
-    while (fgets(buf, sizeof buf, f) != NULL) {
-        lineno++;
-        if (strspn(buf, " \t\r\n") == strlen(buf))
-            continue;                   /* blank line */
-        if (n == t->nops)
-            die("%s:%lu: more ops than the header's %lu", path, lineno,
-                t->nops);
-        parse_op(t, buf, lineno, &t->op[n]);
-        t->counts[t->op[n].kind == 'a' ? 0 : t->op[n].kind == 'f' ? 1 : 2]++;
-        n++;
-    }
+    text = malloc(len ? (size_t)len : 1);
+    if (text == NULL || fread(text, 1, (size_t)len, f) != (size_t)len)
+        die("%s: cannot read it", path);
     fclose(f);
-    if (n < t->nops)
-        die("%s:%lu: trace ends after %lu of its %lu ops (truncated)", path,
-            lineno, n, t->nops);
-    check_liveness(t);
+    t->path = path;
+    if (!tracefile_open(&tf, text, (size_t)len))
+        die("%s:%s", path, tf.msg);
+    t->nids = tf.nids;
+    t->nops = tf.nops;
+    t->op = calloc(t->nops ? t->nops : 1, sizeof *t->op);
+    live = calloc(TRACEFILE_LIVE_BYTES(t->nids) + 1, 1);
+    if (t->op == NULL || live == NULL)
+        die("%s:3: %lu ops: no memory for them", path, t->nops);
+    if (!tracefile_validate(&tf, live))
+        die("%s:%s", path, tf.msg);
+    for (i = 0; i < t->nops; i++)
+        tracefile_next(&tf, &t->op[i]);     /* validated: each is an op */
+    memcpy(t->counts, tf.counts, sizeof t->counts);
+    free(live);
 }
 
 /* ---- the allocators ------------------------------------------------- */
@@ -326,7 +263,7 @@ fill(struct block *b, size_t from)
 /* Dies if the first n bytes of b lost their pattern. */
 static void
 check(const struct heap *h, const struct block *b, size_t n,
-      const struct op *op)
+      const struct tracefile_op *op)
 {
     size_t i;
 
@@ -344,7 +281,7 @@ struct figures {
 
 /* Dies when the allocator gives no block for a request of bytes > 0. */
 static void
-need(const struct heap *h, const void *p, const struct op *op)
+need(const struct heap *h, const void *p, const struct tracefile_op *op)
 {
     if (p == NULL && op->bytes != 0)
         die("%s: out of memory for %zu bytes at line %lu", h->name,
@@ -362,7 +299,7 @@ checked_pass(const struct heap *h, const struct trace *t,
 
     h->start();
     for (i = 0; i < t->nops; i++) {
-        const struct op *op = &t->op[i];
+        const struct tracefile_op *op = &t->op[i];
         struct block *b = &blk[op->id];
 
         if (op->kind == 'a') {
@@ -434,7 +371,7 @@ timed_pass(const struct heap *h, const struct trace *t, void **ptr)
         h->reset();
         t0 = now_ns();
         for (i = 0; i < t->nops; i++) {
-            const struct op *op = &t->op[i];
+            const struct tracefile_op *op = &t->op[i];
 
             if (op->kind == 'a')
                 ptr[op->id] = h->alloc(op->bytes);

@@ -27,7 +27,7 @@ TIMEOUT = 60.0          # seconds for one command's answer
 # Every command of the monitor: each must run at least once below.
 COMMANDS = """help mem buddyinfo zone slabinfo vmstat errors check alloc allocb
 free resize size kmalloc kfree krealloc ksize pool trace poison guard debug
-stress frag selftest bench echo exit page ledger""".split()
+stress frag selftest bench echo exit page ledger replay""".split()
 
 
 class Console:
@@ -454,6 +454,10 @@ def check_running(t, con):
             show(out))
     out = con.cmd("bench", timeout=300)
     t.check("bench", has(out, r"^bench: .* cycles per "), show(out))
+    # This boot has no module: replay refuses (tests/boot/replay.sh
+    # replays real ones).
+    expect_usage(t, con, "replay.no-module", "replay", "replay ")
+    expect_usage(t, con, "replay.bad-words", "replay 0 spoil 6", "replay ")
     out = con.cmd("echo hello   world")
     t.check("echo", out == ["hello world"], show(out))
 
