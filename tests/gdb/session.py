@@ -21,7 +21,7 @@
 # Prints "gdbtest: ok NAME.WHAT" or "gdbtest: FAIL NAME.WHAT: why" per
 # check and ends with "gdbtest: N passed, M failed".  gdb's "source"
 # runs this file in the namespace kmem.py was sourced into, so its
-# readers (buddy, zones, link_at, kheap_extents, pools) are used
+# readers (buddy, zones, list_entries, kheap, pools) are used
 # directly.
 import os
 import re
@@ -182,46 +182,55 @@ def write_word(addr, v):
 def corrupt_buddy():
     """Points the next link of the first block A of a free list (order 1
     or more, two blocks at least) at the second page of the block after
-    it; returns the line buddy_check prints for it."""
+    it; returns the line buddy_check prints for it, the kmem freelist
+    command and the start of the line it must print."""
     for z in zones(buddy()):
         for k in range(z.norders - 1, 0, -1):
             if z.nfree(k) < 2:
                 continue
-            a = link_at(z.head(k))[0]
-            bad = link_at(a)[0] + PAGE
-            write_word(a, bad)
-            print("gdbtest: wrote 0x%08x as the next link of 0x%08x "
-                  "(zone %u order %u)" % (bad, a, z.index, k))
-            return ("buddy: check: bad free-list entry at 0x%08x" % a,
+            a = z.link(z.head(k))[0]
+            bad = z.link(a)[0] + 1
+            write_word(z.link_addr(a), bad)
+            a_addr = (z.first + a) << PAGE_SHIFT
+            bad_addr = (z.first + bad) << PAGE_SHIFT
+            print("gdbtest: wrote %u as the next link of 0x%08x, to "
+                  "0x%08x (zone %u order %u)" % (bad, a_addr, bad_addr,
+                                                 z.index, k))
+            return ("buddy: check: bad free-list entry at 0x%08x" % a_addr,
                     "freelist %u %u" % (k, z.index),
-                    "freelist: bad link to 0x%08x after 0x%08x: " % (bad, a))
+                    "freelist: bad link to 0x%08x after 0x%08x: " %
+                    (bad_addr, a_addr))
     return None
 
 
 def corrupt_kheap():
-    """Points the first free block of a kmalloc bucket page past the
-    page; returns the line kheap_check prints."""
-    for e in kheap_extents(kheap()):
-        for j in range(int(e["npages"])):
-            pg = e["page"][j]
-            if int(pg["kind"]) == KHEAP_PAGE_BUCKET and int(pg["freelist"]):
-                bad = int(e["first_page"]) + (j + 1) * PAGE
-                write_word(int(pg["freelist"]), bad)
-                return "kheap: check: bad free-list entry at 0x%08x" % bad
+    """Points the first free block of a kmalloc bucket's partial slab
+    past the slab's last object; returns the line kheap_check prints."""
+    h = kheap()
+    for i in range(length(h["bucket"])):
+        b = h["bucket"][i]
+        links = list_entries(b["partial"], int(b["npages"]))
+        s = at(links[0], "struct slab") if links else None
+        if s is not None and int(s["freelist"]):
+            g = b["geom"]
+            bad = int(s["base"]) + int(g["size"]) * int(g["nobjs"])
+            write_word(int(s["freelist"]) + int(g["link_off"]), bad)
+            return "kheap: check: bad free-list entry at 0x%08x" % bad
     return None
 
 
 def corrupt_pool(name):
-    """Points the first free object of pool name's first slab at the
-    end of the slab's objects; returns the line pool_check prints."""
+    """Points the first free object of pool name's first partial slab
+    past the slab's last object; returns the line pool_check prints."""
     for p in pools():
         if string(p["name"]) != name:
             continue
-        for sl in pool_slabs(p):
-            obj = int(sl["freelist"])
-            if obj:
-                bad = int(sl["base"]) + int(p["objsize"]) * int(sl["nobjs"])
-                write_word(obj + int(p["link_off"]), bad)
+        g = p["geom"]
+        for l in list_entries(p["partial"], int(p["nslabs"])):
+            s = at(l, "struct slab")
+            if int(s["freelist"]):
+                bad = int(s["base"]) + int(g["size"]) * int(g["nobjs"])
+                write_word(int(s["freelist"]) + int(g["link_off"]), bad)
                 return "pool: check: bad free-list entry at 0x%08x " \
                     "(pool %s)" % (bad, name)
     return None
@@ -266,7 +275,7 @@ def run_corrupt():
 
 def run_locked():
     """Stops inside the merge loop of a free: the lock is held."""
-    stop_at("free_and_merge")
+    stop_at("merge_up")
     eflags = int(gdb.parse_and_eval("$eflags"))
     if eflags & 0x200 == 0:
         ok("lock-held")

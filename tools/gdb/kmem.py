@@ -44,8 +44,12 @@ META_ALLOC = 0x40
 META_TAIL = 0x20
 META_RSVD = 0x10
 META_ORDER = 0x0F
-KHEAP_PAGE_BUCKET = 1           # KHEAP_PAGE_*, mm/kheap.h
-KHEAP_PAGE_LARGE = 2
+OWNER_SLAB = 0x40               # MM_OWNER_*, mm/pagesrc.h
+OWNER_LARGE = 0x80
+OWNER_INSIDE = 0xC0
+OWNER_KIND = 0xC0
+OWNER_ORDER = 0x3F
+SLAB_MAGIC = 0x534C4142         # mm/slab.h
 PICTURE_COLS = 64               # mm/buddy_report.c
 PICTURE_CHARS = 256
 MEMMAP_LIMIT = 1 << 32          # mm/memmap.h: nothing kept above 4 GiB
@@ -313,6 +317,10 @@ class Zone:
     def state(self, pfn):
         return self.meta()[pfn - self.first]
 
+    def owner(self, pfn):
+        """The owner byte of page pfn (mm/pagesrc.h)."""
+        return read_bytes(int(self.v["owner"]) + pfn - self.first, 1)[0]
+
     def has(self, pfn):
         return self.first <= pfn <= self.last
 
@@ -320,8 +328,25 @@ class Zone:
         return int(self.v["nfree"][k])
 
     def head(self, k):
-        """The address of free-list head k (its sentinel)."""
-        return address(self.v["free"][k])
+        """The index of free-list head k among the zone's links."""
+        return int(self.v["head0"]) + k
+
+    def link(self, i):
+        """Link i of the zone's free lists (struct buddy_link, in the
+        metadata): (next, prev), page indices or head indices."""
+        size = gdb.lookup_type("struct buddy_link").sizeof
+        raw = read_bytes(int(self.v["link"]) + i * size, size)
+        return (int.from_bytes(raw[:size // 2], "little"),
+                int.from_bytes(raw[size // 2:], "little"))
+
+    def link_addr(self, i):
+        """Where link i lives, for a watchpoint or a deliberate write."""
+        return int(self.v["link"]) + \
+            i * gdb.lookup_type("struct buddy_link").sizeof
+
+    def free_pages(self):
+        """Free pages by the per-order counts (buddy_zone_nfree)."""
+        return sum(self.nfree(k) << k for k in range(self.norders))
 
     def head_of(self, pfn):
         """(head pfn, state byte) of the block holding pfn, or None.
@@ -408,55 +433,42 @@ def picture(z):
                 line = ""
 
 
-def link_at(addr):
-    """The struct mm_list at addr: (next, prev) as integers."""
-    l = at(addr, "struct mm_list")
-    return int(l["next"]), int(l["prev"])
-
-
 def walk_list(z, k):
     """Follows free list k of zone z from its head, with a guard: stops
     at the head, at a link that is no free order-k block of z, at a
     broken back link, at a block seen before, or after count + 1
-    entries.  Yields (address, problem or None) per link followed."""
-    head = z.head(k)
+    entries.  Yields (page address, problem or None) per link followed
+    (None for the address of a link that is no page)."""
+    h = z.head(k)
     seen = set()
-    prev = head
-    try:
-        addr = link_at(head)[0]
-    except gdb.MemoryError:
-        yield None, "cannot read the list head at %s" % hex8(head)
-        return
-    while addr != head:
-        pfn = addr >> PAGE_SHIFT
-        if addr in seen:
+    prev = h
+    i = z.link(h)[0]
+    while i != h:
+        pfn = z.first + i
+        addr = pfn << PAGE_SHIFT if i < z.npages else None
+        if i in seen:
             yield addr, "a cycle: seen before"
             return
-        seen.add(addr)
-        if addr & (PAGE - 1) or not z.has(pfn):
-            yield addr, "not a page of zone %u" % z.index
+        seen.add(i)
+        if i >= z.npages:
+            yield None, "index %u is no page of zone %u" % (i, z.index)
             return
         if z.state(pfn) != META_FREE | k:
             yield addr, "state 0x%02x, not a free order-%u head" % \
                 (z.state(pfn), k)
             return
-        try:
-            nxt, back = link_at(addr)
-        except gdb.MemoryError:
-            yield addr, "cannot read its links"
-            return
+        nxt, back = z.link(i)
         if back != prev:
-            yield addr, "its prev link is %s, not %s" % (hex8(back),
-                                                        hex8(prev))
+            yield addr, "its prev link is index %u, not %u" % (back, prev)
             return
         if len(seen) > z.nfree(k):
             yield addr, "beyond the count of %u" % z.nfree(k)
             return
         yield addr, None
-        prev, addr = addr, nxt
-    if link_at(head)[1] != prev:
-        yield None, "the head's prev link is %s, not the last block %s" % \
-            (hex8(link_at(head)[1]), hex8(prev))
+        prev, i = i, nxt
+    if z.link(h)[1] != prev:
+        yield None, "the head's prev link is index %u, not the last " \
+            "block's %u" % (z.link(h)[1], prev)
 
 
 def freelist(b, k, z):
@@ -514,6 +526,12 @@ def block(b, addr):
     out("block: %s-%s %s, first page %s" %
         (hex8(h << PAGE_SHIFT), hex8(((h + (1 << k)) << PAGE_SHIFT) - 1),
          state_name(hm), hex8(h << PAGE_SHIFT)))
+    if hm & META_FREE:
+        nxt, prev = z.link(h - z.first)
+        out("block: free-list link %u at %s: next %u, prev %u (page "
+            "indices; %u and up are the list heads)" %
+            (h - z.first, hex8(z.link_addr(h - z.first)), nxt, prev,
+             z.npages))
     bud = h ^ (1 << k)
     if k + 1 >= z.norders:
         out("block: order %u is the largest: no buddy" % k)
@@ -594,26 +612,27 @@ class BuddyChecker:
         bud = pfn ^ size
         if k + 1 < z.norders and z.has(bud) and z.state(bud) == m:
             self.violation(z, pfn, "free buddies left unmerged")
+        if z.owner(pfn) != 0:
+            self.violation(z, pfn, "free block has an owner")
         return size
 
     def list(self, z, k):
-        n = 0
-        try:
-            addr = link_at(z.head(k))[0]
-            while addr != z.head(k):
-                pfn = addr >> PAGE_SHIFT
-                nxt = link_at(addr)[0] if z.has(pfn) else None
-                if not z.has(pfn) or z.state(pfn) != META_FREE | k or \
-                        link_at(nxt)[1] != addr:
-                    return self.violation(z, pfn, "bad free-list entry")
-                n += 1
-                if n > z.nfree(k):
-                    return self.violation(z, pfn, "free list longer than "
-                                          "its count")
-                addr = nxt
-        except gdb.MemoryError:
-            return self.violation(z, addr >> PAGE_SHIFT,
-                                  "bad free-list entry")
+        """Walks list k: every entry a free head of order k in z, its
+        next link back to it, no more entries than counted."""
+        h, n = z.head(k), 0
+        i = z.link(h)[0]
+        while i != h:
+            pfn = z.first + i
+            if i >= z.npages or z.state(pfn) != META_FREE | k:
+                return self.violation(z, pfn, "bad free-list entry")
+            nxt = z.link(i)[0]
+            if (nxt >= z.npages and nxt != h) or z.link(nxt)[1] != i:
+                return self.violation(z, pfn, "bad free-list entry")
+            n += 1
+            if n > z.nfree(k):
+                return self.violation(z, pfn, "free list longer than "
+                                      "its count")
+            i = nxt
         mask = (int(z.v["free_mask"]) >> k) & 1
         if n != z.nfree(k) or (n != 0) != bool(mask):
             self.violation(z, z.first, "free count or mask wrong")
@@ -657,11 +676,67 @@ class BuddyChecker:
                 self.violation(z, z.first, "zone range and size differ")
             free_pages += self.zone(z)
             managed += z.npages - int(z.v["nreserved"])
-        if free_pages != int(b["free_pages"]) or \
+        if free_pages != sum(z.free_pages() for z in zs) or \
                 managed != int(b["managed_pages"]):
             self.violation(Zone(b["zone"][0], 0), 0,
                            "page totals differ from counts")
         return self.bad
+
+
+# ---- the shared slab (mm/slab.h) and the owner bytes (mm/pagesrc.h) --
+
+def owner_of(pfn):
+    """The owner byte of page pfn in the kernel's page allocator
+    (mm/pagesrc.h), or None outside its zones."""
+    z = buddy_zone_of(value("kernel_buddy"), pfn)
+    return None if z is None else z.owner(pfn)
+
+
+def slab_lookup(s, g, addr, limit):
+    """The index of the object of slab s at addr, or -1 (slab_lookup:
+    index by the reciprocal, then the object must start at addr)."""
+    i = ((((addr - int(s["base"])) & 0xFFFFFFFF) * int(g["recip"]))
+         >> 32)
+    if i >= limit or int(s["base"]) + i * int(g["size"]) != addr:
+        return -1
+    return i
+
+
+def slab_freemap(s, g):
+    n = (int(g["nobjs"]) + 31) // 32
+    return [int(s["freemap"][i]) for i in range(n)]
+
+
+def slab_check(s, g):
+    """slab_check's rules for slab s of geometry g: (what, address) of
+    the first violation, or None."""
+    if int(s["magic"]) != SLAB_MAGIC:
+        return "slab header", address(s)
+    freemap = slab_freemap(s, g)
+    ncarved, nobjs = int(s["ncarved"]), int(g["nobjs"])
+    listed, obj = 0, int(s["freelist"])
+    while obj != 0:
+        k = slab_lookup(s, g, obj, ncarved)
+        listed += 1
+        if k < 0 or not bit(freemap, k) or listed > ncarved:
+            return "bad free-list entry", obj
+        obj = word(obj + int(g["link_off"]))
+    if any(not bit(freemap, i) for i in range(ncarved, nobjs)):
+        return "uncarved object in use", address(s)
+    if bits_set(freemap, nobjs) != int(s["nfree"]) or \
+            listed + nobjs - ncarved != int(s["nfree"]):
+        return "free count, list and table differ", address(s)
+    return None
+
+
+def list_entries(head, limit):
+    """The addresses of the links on the list at head (an lvalue), at
+    most limit + 1 of them (one more than limit means a loop)."""
+    found, l = [], int(head["next"])
+    while l != address(head) and len(found) <= limit:
+        found.append(l)
+        l = int(at(l, "struct mm_list")["next"])
+    return found
 
 
 # ---- the kmalloc heap (mm/kheap.h) ----------------------------------
@@ -669,6 +744,14 @@ class BuddyChecker:
 def kheap():
     """The global kmalloc heap (mm/kmalloc.c)."""
     return value("kmalloc_global")
+
+
+def bucket_nfree(b):
+    """Free blocks of bucket b: its partial slabs' and its empty slab's."""
+    n = int(b["geom"]["nobjs"]) if int(b["empty"]) else 0
+    for l in list_entries(b["partial"], int(b["npages"])):
+        n += int(at(l, "struct slab")["nfree"])
+    return n
 
 
 def vmstat(h):
@@ -680,11 +763,12 @@ def vmstat(h):
     requests, pages = int(h["large_requests"]), int(h["large_pages"])
     for i in range(length(h["bucket"])):
         b = h["bucket"][i]
+        bfree = bucket_nfree(b)
         out("kmalloc: %6u %8u %8u %6u %10u %8u" %
-            (int(b["size"]), int(b["inuse"]), int(b["nfree"]),
+            (int(b["geom"]["size"]), int(b["inuse"]), bfree,
              int(b["npages"]), int(b["requests"]), int(b["hwm"])))
         inuse += int(b["inuse"])
-        nfree += int(b["nfree"])
+        nfree += bfree
         requests += int(b["requests"])
         pages += int(b["npages"])
     out("kmalloc: %6s %8u %8s %6u %10u %8u" %
@@ -706,64 +790,47 @@ def kheap_errors(h):
     return n
 
 
-def kheap_extents(h):
-    """The extents of h by address (struct kheap_extent values)."""
-    off = offset_of("struct kheap_extent", "area")
-    return [at(int(h["ext"][i]) - off, "struct kheap_extent")
-            for i in range(int(h["next"]))]
-
-
-def kheap_entry(e, pfn):
-    """The page-table entry of page pfn in extent e, or None."""
-    j = pfn - (int(e["first_page"]) >> PAGE_SHIFT)
-    if 0 <= j < int(e["npages"]):
-        return e["page"][j]
-    return None
+def kheap_bucket_of(h, cache):
+    """The bucket of h at address cache, or None (kheap_is_bucket)."""
+    base = address(h["bucket"])
+    size = h["bucket"].type.sizeof
+    if not base <= cache < base + size:
+        return None
+    return h["bucket"][(cache - base) // h["bucket"][0].type.sizeof]
 
 
 def kheap_page_role(h, pfn):
-    """The role of page pfn inside the kmalloc heap h, as the page
-    ledger words it (mm/kheap_owner.c), or None outside its extents."""
-    addr = pfn << PAGE_SHIFT
-    e = next((e for e in kheap_extents(h)
-              if int(e["area"]["first"]) <= addr <= int(e["area"]["last"])),
-             None)
-    if e is None:
+    """The role of page pfn in the kmalloc heap h, as the page ledger
+    words it (mm/kheap_owner.c), found by the page's owner byte, or
+    None when kmalloc does not hold it."""
+    own = owner_of(pfn)
+    if own is None:
         return None
-    z = buddy_zone_of(h["pages"], pfn)
-    if z is None:
-        first = int(e["area"]["first"]) >> PAGE_SHIFT
-        return "kmalloc extent" + pages_range(
-            first, first + (int(e["size_bytes"]) >> PAGE_SHIFT))
-    nrsvd = int(z.v["nreserved"])
-    if pfn < z.first + nrsvd:
-        return "kmalloc metadata" + pages_range(z.first, z.first + nrsvd)
-    found = z.head_of(pfn)
-    if found is None:
-        return ""
-    head, m = found
-    k = m & META_ORDER
-    if m & META_FREE:
-        return "kmalloc unused order %u%s" % (k, pages_range(head,
-                                                            head + (1 << k)))
-    entry = kheap_entry(e, pfn)
-    if entry is not None and int(entry["kind"]) == KHEAP_PAGE_BUCKET:
-        b = h["bucket"][int(entry["bucket"])]
-        size = int(b["size"])
-        return "kmalloc bucket page size %u, %u of %u blocks free" % \
-            (size, int(entry["nfree"]), PAGE // size)
-    entry = kheap_entry(e, head)
-    if entry is not None and int(entry["kind"]) == KHEAP_PAGE_LARGE:
-        n = 1 << int(entry["bucket"])
-        return "kmalloc large run order %u%s" % (int(entry["bucket"]),
-                                                pages_range(head, head + n))
-    return "kmalloc page" + pages_range(head, head + (1 << k))
+    kind = own & OWNER_KIND
+    if kind == OWNER_SLAB:
+        order = own & OWNER_ORDER
+        s = at((pfn & ~((1 << order) - 1)) << PAGE_SHIFT, "struct slab")
+        b = kheap_bucket_of(h, int(s["cache"]))
+        if int(s["magic"]) != SLAB_MAGIC or b is None:
+            return None
+        return "kmalloc bucket slab size %u, %u of %u blocks free" % \
+            (int(b["geom"]["size"]), int(s["nfree"]), int(b["geom"]["nobjs"]))
+    if kind in (OWNER_LARGE, OWNER_INSIDE):
+        for k in range(length(value("kernel_buddy")["zone"][0]["nfree"])):
+            head = pfn & ~((1 << k) - 1)
+            o = owner_of(head)
+            if o is not None and o & OWNER_KIND == OWNER_LARGE and \
+                    o & OWNER_ORDER >= k:
+                n = 1 << (o & OWNER_ORDER)
+                return "kmalloc large run order %u%s" % \
+                    (o & OWNER_ORDER, pages_range(head, head + n))
+    return None
 
 
 class KheapChecker:
-    """kheap_check's rules over the extents' page tables, bucket lists
-    and totals, then buddy_check's over the heap's own buddy; prints
-    each violation as they do."""
+    """kheap_check's rules over the buckets' slabs (the heap over
+    extents, for tests only, is left out); prints each violation as it
+    does."""
 
     def __init__(self, h):
         self.h = h
@@ -772,69 +839,51 @@ class KheapChecker:
     def fail(self, what, addr):
         out("kheap: check: %s at %s" % (what, hex8(addr)))
         self.bad += 1
+        return 0
 
-    def page(self, e, j, pg, nfree):
-        """One bucket page: free list, bitmap and count agree."""
-        size = int(self.h["bucket"][int(pg["bucket"])]["size"])
-        page = int(e["first_page"]) + j * PAGE
-        freemap = u32s(pg["freemap"])
-        n, blk = 0, int(pg["freelist"])
-        while blk != 0 and n <= PAGE // size:
-            off = (blk - page) & 0xFFFFFFFF
-            if off >= PAGE or off % size or not bit(freemap, off // size):
-                return self.fail("bad free-list entry", blk)
-            n += 1
-            blk = word(blk)
-        if n != int(pg["nfree"]) or \
-                bits_set(freemap, PAGE // size) != int(pg["nfree"]):
-            return self.fail("free count, list and bitmap differ", page)
-        nfree[int(pg["bucket"])] += n
+    def slab(self, b, s, kept_empty):
+        """One slab: header, owner byte, place, table; returns its blocks
+        in use."""
+        g = b["geom"]
+        addr = address(s)
+        if int(s["magic"]) != SLAB_MAGIC or int(s["cache"]) != address(b):
+            return self.fail("slab header not its bucket's", addr)
+        if owner_of(addr >> PAGE_SHIFT) != OWNER_SLAB | int(g["order"]):
+            return self.fail("slab owner byte wrong", addr)
+        if int(s["nfree"]) == 0 or \
+                kept_empty != (int(s["nfree"]) == int(g["nobjs"])):
+            return self.fail("slab on the wrong list", addr)
+        why = slab_check(s, g)
+        if why is not None:
+            return self.fail(*why)
+        return int(g["nobjs"]) - int(s["nfree"])
 
-    def bucket_list(self, b, bi, with_free):
-        head = address(b["pages"])
-        off = offset_of("struct kheap_page", "link")
-        listed, l = 0, int(b["pages"]["next"])
-        while l != head:
-            listed += 1
-            if listed > int(b["npages"]):
-                return self.fail("bucket list loops", bi)
-            pg = at(l - off, "struct kheap_page")
-            if int(pg["kind"]) != KHEAP_PAGE_BUCKET or \
-                    int(pg["bucket"]) != bi or int(pg["nfree"]) == 0:
-                return self.fail("page on the wrong list", bi)
-            l = int(pg["link"]["next"])
-        if listed != with_free:
-            self.fail("page with free blocks off its list", bi)
+    def bucket(self, b):
+        g = b["geom"]
+        bad = self.bad
+        links = list_entries(b["partial"], int(b["npages"]))
+        nslabs, inuse = 0, 0
+        for l in links:
+            nslabs += 1
+            if nslabs > int(b["npages"]):
+                self.fail("bucket list loops", int(g["size"]))
+                break
+            inuse += self.slab(b, at(l, "struct slab"), False)
+        nslabs += int(b["nfull"])
+        inuse += int(b["nfull"]) * int(g["nobjs"])
+        if int(b["empty"]):
+            nslabs += 1
+            inuse += self.slab(b, b["empty"].dereference(), True)
+        if self.bad == bad and (nslabs << int(g["order"]) != int(b["npages"])
+                                or inuse != int(b["inuse"])):
+            self.fail("bucket totals differ from its slabs", int(g["size"]))
 
     def run(self):
-        h = self.h
-        nb = length(h["bucket"])
-        nfree, npages, with_free = [0] * nb, [0] * nb, [0] * nb
-        runs = large = 0
-        keys = (0x4B484541, 0x50455854)    # KHEAP_KEY1, KHEAP_KEY2
-        for e in kheap_extents(h):
-            if (int(e["key1"]), int(e["key2"])) != keys or \
-                    int(e["heap"]) != address(h):
-                self.fail("extent keys", int(e["area"]["first"]))
-                continue
-            for j in range(int(e["npages"])):
-                pg = e["page"][j]
-                kind = int(pg["kind"])
-                if kind == KHEAP_PAGE_BUCKET:
-                    npages[int(pg["bucket"])] += 1
-                    with_free[int(pg["bucket"])] += int(pg["nfree"]) > 0
-                    self.page(e, j, pg, nfree)
-                elif kind == KHEAP_PAGE_LARGE:
-                    runs += 1
-                    large += 1 << int(pg["bucket"])
-        for i in range(nb):
-            b = h["bucket"][i]
-            if nfree[i] != int(b["nfree"]) or npages[i] != int(b["npages"]):
-                self.fail("bucket totals differ from its pages", i)
-            self.bucket_list(b, i, with_free[i])
-        if runs != int(h["large_inuse"]) or large != int(h["large_pages"]):
-            self.fail("page-run totals differ", runs)
-        return self.bad + BuddyChecker().run(h["pages"])
+        for i in range(length(self.h["bucket"])):
+            self.bucket(self.h["bucket"][i])
+        if int(self.h["large_inuse"]) > int(self.h["large_pages"]):
+            self.fail("page-run totals differ", int(self.h["large_inuse"]))
+        return self.bad
 
 
 # ---- the pools (mm/pool.h) ------------------------------------------
@@ -850,100 +899,22 @@ def pools():
     return found
 
 
-def pool_slabs(p):
-    """The slabs of pool p, by address (struct pool_slab values)."""
-    off = offset_of("struct pool_slab", "mem")
-    return [at(int(p["slab"][i]) - off, "struct pool_slab")
-            for i in range(int(p["nslabs"]))]
-
-
 def pool_page_role(pfn):
     """The role of page pfn in a slab of a growing pool, as the page
-    ledger words it (mm/pool_owner.c), or None."""
-    addr = pfn << PAGE_SHIFT
+    ledger words it (mm/pool_owner.c), found by its owner byte, or
+    None."""
+    own = owner_of(pfn)
+    if own is None or own & OWNER_KIND != OWNER_SLAB:
+        return None
+    order = own & OWNER_ORDER
+    s = at((pfn & ~((1 << order) - 1)) << PAGE_SHIFT, "struct slab")
     for p in pools():
-        if int(p["src"]) == 0:
-            continue                # a static pool's buffer is its caller's
-        for sl in pool_slabs(p):
-            if int(sl["mem"]["first"]) <= addr <= int(sl["mem"]["last"]):
-                return "pool slab of \"%s\", %u of %u objects free" % \
-                    (string(p["name"]), int(sl["nfree"]), int(sl["nobjs"]))
+        if int(p["src"]) and int(s["magic"]) == SLAB_MAGIC and \
+                int(s["cache"]) == address(p) and \
+                int(p["geom"]["order"]) == order:
+            return "pool slab of \"%s\", %u of %u objects free" % \
+                (string(p["name"]), int(s["nfree"]), int(p["geom"]["nobjs"]))
     return None
-
-
-class PoolChecker:
-    """pool_check's rules over one pool's slabs, free lists and partial
-    list; prints each violation as it does."""
-
-    SLAB_MAGIC = 0x534C4142         # POOL_SLAB_MAGIC, mm/pool.h
-
-    def __init__(self, p):
-        self.p = p
-        self.bad = 0
-
-    def fail(self, what, addr):
-        out("pool: check: %s at %s (pool %s)" % (what, hex8(addr),
-                                                 string(self.p["name"])))
-        self.bad += 1
-
-    def slab(self, sl):
-        """One slab: free list, free table, carve mark and count agree;
-        returns its free objects (0 after a violation)."""
-        p = self.p
-        first = int(sl["mem"]["first"])
-        if int(sl["magic"]) != self.SLAB_MAGIC or \
-                int(sl["pool"]) != address(p):
-            return self.fail("slab header", first) or 0
-        nobjs, ncarved = int(sl["nobjs"]), int(sl["ncarved"])
-        freemap = [int(w) for w in
-                   (sl["freemap"][i] for i in range((nobjs + 31) // 32))]
-        base, size = int(sl["base"]), int(p["objsize"])
-        listed, obj = 0, int(sl["freelist"])
-        while obj != 0 and listed <= nobjs:
-            idx = ((obj - base) & 0xFFFFFFFF) // size
-            if idx >= ncarved or not bit(freemap, idx):
-                return self.fail("bad free-list entry", obj) or 0
-            listed += 1
-            obj = word(obj + int(p["link_off"]))
-        if any(not bit(freemap, i) for i in range(ncarved, nobjs)):
-            return self.fail("uncarved object in use", first) or 0
-        if bits_set(freemap, nobjs) != int(sl["nfree"]) or \
-                listed + nobjs - ncarved != int(sl["nfree"]):
-            return self.fail("free count, list and table differ",
-                             first) or 0
-        return int(sl["nfree"])
-
-    def partial(self, slabs):
-        p = self.p
-        head = address(p["partial"])
-        off = offset_of("struct pool_slab", "link")
-        listed, l = 0, int(p["partial"]["next"])
-        while l != head:
-            listed += 1
-            if listed > int(p["nslabs"]):
-                return self.fail("partial list loops", 0)
-            sl = at(l - off, "struct pool_slab")
-            if int(sl["nfree"]) == 0:
-                return self.fail("full slab on the partial list",
-                                 int(sl["mem"]["first"]))
-            l = int(sl["link"]["next"])
-        if listed != sum(int(sl["nfree"]) > 0 for sl in slabs):
-            self.fail("slab with free objects off the partial list", 0)
-
-    def run(self):
-        slabs = pool_slabs(self.p)
-        firsts = [(int(sl["mem"]["first"]), int(sl["mem"]["last"]))
-                  for sl in slabs]
-        if any(f > l for f, l in firsts) or any(
-                firsts[i][1] >= firsts[i + 1][0]
-                for i in range(len(firsts) - 1)):
-            self.fail("slab table unsorted", 0)
-        nfree = sum(self.slab(sl) for sl in slabs)
-        self.partial(slabs)
-        if sum(int(sl["nobjs"]) for sl in slabs) - nfree != \
-                int(self.p["active"]):
-            self.fail("active count differs from the slabs", 0)
-        return self.bad
 
 
 def slabinfo():
@@ -953,13 +924,15 @@ def slabinfo():
         "<objperslab> <pagesperslab> : slabdata <active_slabs> "
         "<num_slabs>")
     for p in pools():
-        slabs = pool_slabs(p)
-        nobjs = sum(int(s["nobjs"]) for s in slabs)
-        active = sum(int(s["nfree"]) < int(s["nobjs"]) for s in slabs)
-        pages = 1 << int(p["slab_order"]) if int(p["src"]) else 0
+        g = p["geom"]
+        nslabs, growing = int(p["nslabs"]), int(p["src"]) != 0
+        active = nslabs - (int(p["cached"]) != 0)
+        if not growing and int(p["active"]) == 0:
+            active = 0
         out("%-17s %6u %6u %6u %4u %4u : slabdata %6u %6u" %
-            (string(p["name"]), int(p["active"]), nobjs, int(p["objsize"]),
-             int(p["objs_per_slab"]), pages, active, int(p["nslabs"])))
+            (string(p["name"]), int(p["active"]), nslabs * int(g["nobjs"]),
+             int(g["size"]), int(g["nobjs"]),
+             1 << int(g["order"]) if growing else 0, active, nslabs))
 
 
 def pool_errors():
@@ -975,6 +948,85 @@ def pool_errors():
                                                int(p["nerr"][e])))
                 n += 1
     return n
+
+
+class PoolChecker:
+    """pool_check's rules over one pool's partial and full lists and its
+    cached slab; prints each violation as it does."""
+
+    def __init__(self, p):
+        self.p = p
+        self.bad = 0
+        self.listed = self.in_use = 0
+
+    def fail(self, what, addr):
+        out("pool: check: %s at %s (pool %s)" % (what, hex8(addr),
+                                                 string(self.p["name"])))
+        self.bad += 1
+
+    def start(self, s):
+        """Where slab s's memory starts (pool_slab_start)."""
+        return address(s) if int(self.p["src"]) else int(s["base"])
+
+    def slab(self, s):
+        p, g = self.p, self.p["geom"]
+        self.listed += 1
+        self.in_use += int(g["nobjs"])
+        if int(s["magic"]) != SLAB_MAGIC or int(s["cache"]) != address(p):
+            why = ("slab header", address(s))
+        else:
+            why = slab_check(s, g)
+        if why is not None:
+            what, addr = why
+            self.fail(what, self.start(s) if addr == address(s) else addr)
+            return
+        self.in_use -= int(s["nfree"])
+
+    def list(self, head, full):
+        """The slabs on one list; False if it loops."""
+        nslabs = int(self.p["nslabs"])
+        links = list_entries(head, nslabs)
+        for n, l in enumerate(links):
+            if n + 1 > nslabs:
+                self.fail("full list loops" if full else
+                          "partial list loops", 0)
+                return False
+            s = at(l, "struct slab")
+            self.slab(s)
+            if not full and int(s["nfree"]) == 0:
+                self.fail("full slab on the partial list", self.start(s))
+            if full and int(s["nfree"]) != 0:
+                self.fail("slab with free objects off the partial list", 0)
+        return True
+
+    def missing(self):
+        """The slabs no list holds, told apart by their objects in use."""
+        p = self.p
+        nslabs, active = int(p["nslabs"]), int(p["active"])
+        missing = nslabs - self.listed
+        if self.listed > nslabs:
+            self.fail("more slabs listed than held", 0)
+        elif active < self.in_use or (missing == 0 and
+                                      active != self.in_use):
+            self.fail("active count differs from the slabs", 0)
+        elif missing != 0 and active - self.in_use < \
+                missing * int(p["geom"]["nobjs"]):
+            self.fail("slab with free objects off the partial list", 0)
+        elif missing != 0:
+            self.fail("full slab off the full list", 0)
+
+    def run(self):
+        p = self.p
+        whole = self.list(p["partial"], False)
+        whole = self.list(p["full"], True) and whole
+        if int(p["cached"]):
+            s = p["cached"].dereference()
+            self.slab(s)
+            if int(s["nfree"]) != int(p["geom"]["nobjs"]):
+                self.fail("cached slab in use", self.start(s))
+        if whole:
+            self.missing()
+        return self.bad
 
 
 # ---- breakpoints on allocator events ---------------------------------
@@ -1020,7 +1072,7 @@ def cmd_break(args):
     else:
         if len(args) == 2:
             want = number(args[1], "address") & 0xFFFFFFFF
-        for f in ("buddy_free", "buddy_free_locked"):
+        for f in ("buddy_free", "buddy_free_order", "buddy_free_locked"):
             EventBreak(f, "addr", want, lambda a: "addr " + hex8(a))
 
 
