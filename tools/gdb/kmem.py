@@ -20,10 +20,11 @@
 #
 # Structures are read field by field, by name, through the debug
 # information of build/kmemlab.elf: a field that moves needs no change
-# here.  What the debug information cannot give (the page-state bits,
-# #defines in mm/buddy.h) is written once below.  Each layer's code is a
-# group of its own, in the order of the layers: memory map, buddy,
-# kmalloc, pools; then the commands.
+# here.  What the debug information cannot give (#defines: the page-state
+# and owner bits, the slab magic) is written once below, naming its
+# header.  Each layer's code is a group of its own, in the order of the
+# layers: memory map, buddy, the shared slab and owner bytes, kmalloc,
+# pools; then the breakpoints and the commands.
 #
 # The allocator the buddy commands read is "set kmem-buddy EXPR" (by
 # default kernel_buddy, the kernel's page allocator; inside buddy_alloc
@@ -703,6 +704,7 @@ def slab_lookup(s, g, addr, limit):
 
 
 def slab_freemap(s, g):
+    """Slab s's free table (bit i set: object i free) as a list."""
     n = (int(g["nobjs"]) + 31) // 32
     return [int(s["freemap"][i]) for i in range(n)]
 
