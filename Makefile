@@ -187,7 +187,8 @@ DEPS_GROUPS := $(if $(filter bench-count,$(MAKECMDGOALS)),bench) \
 	$(if $(filter coverage,$(MAKECMDGOALS)),host) \
 	$(if $(filter viz figures,$(MAKECMDGOALS)),boot viz) \
 	$(if $(filter demo,$(MAKECMDGOALS)),boot) \
-	$(if $(filter labs lab grade breakit labcheck,$(MAKECMDGOALS)),test)
+	$(if $(filter labs lab grade breakit labcheck,$(MAKECMDGOALS)),test) \
+	$(if $(filter debug,$(MAKECMDGOALS)),debug)
 ifneq ($(strip $(DEPS_GROUPS)),)
 ifneq ($(shell tools/deps.sh $(DEPS_GROUPS) >&2; echo $$?),0)
 $(error tools/deps.sh could not install the tools; see above)

@@ -7,7 +7,8 @@
 #   build    assemble, compile and link the kernel
 #   boot     build, plus GRUB's ISO tools and QEMU (make run)
 #   host     the native compiler with ASan and UBSan (make hosttest)
-#   test     boot and host, plus python3 for the docs check (make test)
+#   test     boot and host, plus python3 for the docs check and gdb for
+#            the gdb commands' checks (make test)
 #   bench    test, plus valgrind's callgrind (make bench)
 #   fuzz     clang and llvm with libFuzzer
 #   viz      chromium, which renders the pictures
@@ -53,7 +54,7 @@ expand() {
     case $1 in
         build|host|fuzz|viz|debug|console) echo "$1" ;;
         boot) echo build boot ;;
-        test) echo build boot host check ;;
+        test) echo build boot host check debug ;;
         bench) echo build boot host check bench ;;
         all) echo build boot host check bench fuzz viz debug console ;;
         *) return 1 ;;

@@ -616,7 +616,8 @@ class CommandChecker:
 
     def options_error(self, args):
         errs = []
-        for word in args.split():
+        # Words as the kernel splits them: double quotes group words.
+        for word in re.findall(r'(?:[^\s"]+|"[^"]*")+', args):
             key, _, value = word.partition("=")
             if key not in self.options:
                 errs.append("unknown kernel option %r" % key)
