@@ -13,20 +13,21 @@
  *
  * Each zone keeps one state byte per page (mm/buddy_internal.h): FREE
  * or ALLOC with the order on a block's first page, TAIL on its other
- * pages, RSVD on pages never handed out.  Only a block's first page
- * holds a head byte, so a free by address tells at once whether the
- * address is a block at all, which order it has, and whether it is free
- * already.  Free blocks of each order sit on a circular doubly linked
- * list whose links - two 32-bit page indices per page - sit in a dense
- * array beside the state bytes, so a buddy is unlinked in O(1) when it
- * merges, and no free page is read or written (a free page's memory is
- * cold; a dense array of 8 bytes a page mostly stays in the cache).
+ * pages, RSVD on pages never handed out.  So a free by address tells
+ * from one byte whether the address starts a block, its order, and
+ * whether it is free already.  Free blocks of each order sit on a
+ * circular doubly linked list whose links (two 32-bit page indices per
+ * page) sit in a dense array beside the state bytes: a buddy is
+ * unlinked in O(1) when it merges, and no free page is read or written.
  *
- * This file holds split, merge, alloc, free and the lookup of a block.
- * Beside it: zones and queries (mm/buddy_zone.c), resizing
- * (mm/buddy_resize.c), errors, traces and poisoning (mm/buddy_debug.c,
- * each called through one hook below), reports (mm/buddy_report.c) and
- * the checker (mm/buddy_check.c).
+ * This file holds split, alloc, merge, free and the lookup of a block,
+ * in that order.  Whatever the fast paths do not handle - a bad order
+ * or address (which error it is), no free block (reclaim), traces or
+ * poison on - goes to mm/buddy_slow.c through one hook each
+ * (buddy_alloc_slow, buddy_free_slow).  Beside it: zones
+ * (mm/buddy_zone.c), reclaim (mm/buddy_reclaim.c), resize and sizes
+ * (mm/buddy_resize.c), errors, traces and poison (mm/buddy_debug.c),
+ * reports (mm/buddy_report.c), the checker (mm/buddy_check.c).
  *
  * Invariant: each managed page lies in exactly one block, free or in
  * use; a page holds a head byte exactly when it starts a block; a free
@@ -34,12 +35,10 @@
  * same order coexist (they would have merged); blocks never cross a
  * zone's edge, so nothing merges across zones or holes in the map.
  * Bounds: alloc is O(zones + BUDDY_MAX_ORDER): one mask test per zone
- * without a large enough block, then at most BUDDY_MAX_ORDER splits in
- * the zone that has one.  Free and size-of are O(BUDDY_MAX_ORDER): the
- * zone map finds the address's zone in O(1) (mm/buddy_internal.h), then
- * at most BUDDY_MAX_ORDER merges.  Every list operation is O(1).  Only zone
- * set-up, buddy_check() and the picture walk pages.  Poisoning, when
- * on, costs a fill or a scan of the block.
+ * without a large enough block, then at most BUDDY_MAX_ORDER splits.
+ * Free is O(BUDDY_MAX_ORDER): the zone map finds the zone in O(1)
+ * (mm/buddy_internal.h), then at most BUDDY_MAX_ORDER merges.  Every
+ * list operation is O(1); nothing here walks pages or a free list.
  * Metadata: 10 bytes per page (10/4096 = 0.24% of the memory managed):
  * the state byte, an owner byte that the layer holding a block writes
  * (mm/pagesrc.h) and that a free clears on the block's first page, and
@@ -51,14 +50,13 @@
 #include "buddy_internal.h"
 
 /*
- * Each operation has one fast path and one slow path, written once: the
- * functions below take a constant "debug" and are compiled twice.  With
- * debug false (the fast path) traces and poison vanish; the slow path,
- * out of line, runs the same steps with them.  One test of the
- * allocator's flags (buddy_debugging) picks the path.
+ * Each step is written once and takes a constant "debug": with debug
+ * false (the fast path) its traces and poison vanish; the slow path
+ * runs the same step with them.  One test of the allocator's flags
+ * (buddy_debugging) picks the path.
  */
 
-/* ---- allocation ----------------------------------------------------- */
+/* ---- split and alloc ------------------------------------------------- */
 
 /*
  * Splits the free order-k block at pfn down to order want: each step
@@ -133,7 +131,6 @@ alloc_locked(struct buddy *b, unsigned order, bool debug)
 {
     unsigned i;
 
-    /* LAB: buddy_alloc */
     for (i = 0; i < b->nzones; i++) {
         struct buddy_zone *z = zone_at(b, i);
         unsigned mask = z->free_mask >> order;
@@ -142,7 +139,6 @@ alloc_locked(struct buddy *b, unsigned order, bool debug)
             return zone_take(b, z, order, mask, debug);
     }
     return NULL;
-    /* LAB END */
 }
 
 void *
@@ -151,31 +147,6 @@ buddy_alloc_locked(struct buddy *b, unsigned order)
     return alloc_locked(b, order, buddy_debugging(b));
 }
 
-/*
- * The slow end of buddy_alloc, with b locked: a bad order (refused), an
- * allocation with traces or poison, or one that found no block and
- * reclaims.  Out of line, so the fast path stays short.
- */
-static MM_COLD void *
-alloc_slow(struct buddy *b, unsigned order)
-{
-    void *p;
-
-    if (order > BUDDY_MAX_ORDER) {
-        buddy_fail(b, BUDDY_ERR_ORDER, order);
-        return NULL;
-    }
-    p = alloc_locked(b, order, buddy_debugging(b));
-    return p != NULL ? p : buddy_alloc_reclaim(b, order);
-}
-
-/*
- * Allocates 2^order contiguous pages, naturally aligned; returns NULL
- * when order is above BUDDY_MAX_ORDER (BUDDY_ERR_ORDER) or when no zone
- * has a large enough block even after the reclaimers gave pages back
- * (mm/buddy_reclaim.c; counted as nomem).  Zones are tried lowest
- * address first.
- */
 /* A block that must be split, for the fast path: out of line. */
 static MM_NOINLINE void *
 take_split(struct buddy *b, struct buddy_zone *z, unsigned order)
@@ -184,8 +155,8 @@ take_split(struct buddy *b, struct buddy_zone *z, unsigned order)
 }
 
 /*
- * alloc_locked without the debug aids, and what it finds no block for
- * passed straight to alloc_slow.  A block of the exact order is taken
+ * alloc_locked without the debug aids; a bad order, the debug flags or
+ * no block go to buddy_alloc_slow.  A block of the exact order is taken
  * inline (mask 1: the lowest order with a block is order itself); one
  * that needs a split out of line.  The zone table ends with no_zone,
  * which has no free block, so the loop needs no count.
@@ -206,9 +177,16 @@ alloc_fast(struct buddy *b, unsigned order)
             if (z == &b->no_zone)
                 break;
         }
-    return alloc_slow(b, order);
+    return buddy_alloc_slow(b, order);
 }
 
+/*
+ * Allocates 2^order contiguous pages, naturally aligned; returns NULL
+ * when order is above BUDDY_MAX_ORDER (BUDDY_ERR_ORDER) or when no zone
+ * has a large enough block even after the reclaimers gave pages back
+ * (mm/buddy_reclaim.c; counted as nomem).  Zones are tried lowest
+ * address first.
+ */
 void *
 buddy_alloc(struct buddy *b, unsigned order)
 {
@@ -220,77 +198,7 @@ buddy_alloc(struct buddy *b, unsigned order)
     return p;
 }
 
-/*
- * The order of the smallest block holding size_bytes, or -1 for 0 bytes
- * and sizes above the largest block (the rounding would overflow).
- */
-int
-buddy_order_for(size_t size_bytes)
-{
-    int order = 0;
-
-    if (size_bytes == 0 || size_bytes > (MM_PAGE << BUDDY_MAX_ORDER))
-        return -1;
-    while ((MM_PAGE << order) < size_bytes)
-        order++;
-    return order;
-}
-
-void *
-buddy_alloc_bytes(struct buddy *b, size_t size_bytes)
-{
-    int order = buddy_order_for(size_bytes);
-
-    if (order < 0) {
-        buddy_fail(b, BUDDY_ERR_SIZE, (uintptr_t)size_bytes);
-        return NULL;
-    }
-    return buddy_alloc(b, (unsigned)order);
-}
-
-/* ---- lookup of an allocated block ----------------------------------- */
-
-/*
- * Finds the allocated block that starts at addr: its zone and order.
- * Returns BUDDY_OK, or the error that says why addr is no such block
- * (counted and, in debug mode, reported; free_err is what a free head
- * means to the caller: a double free for buddy_free, "not allocated"
- * for the others).  Called with b locked.  The checks, one by one, in
- * the order that names the error; the fast free folds them.
- */
-static MM_INLINE enum buddy_err
-block_lookup(struct buddy *b, uintptr_t addr, enum buddy_err free_err,
-             struct buddy_zone **zp, unsigned *orderp)
-{
-    uintptr_t pfn = addr >> MM_PAGE_SHIFT;
-    struct buddy_zone *z;
-    uint8_t m;
-
-    if ((addr & (MM_PAGE - 1)) != 0)
-        return buddy_fail(b, zone_find(b, pfn) ? BUDDY_ERR_MISALIGNED
-                                               : BUDDY_ERR_FOREIGN, addr);
-    z = zone_find(b, pfn);
-    if (z == NULL)
-        return buddy_fail(b, BUDDY_ERR_FOREIGN, addr);
-    m = *meta_of(z, pfn);
-    if (m & META_FREE)
-        return buddy_fail(b, free_err, addr);
-    if ((m & META_ALLOC) == 0)
-        return buddy_fail(b, m & META_RSVD ? BUDDY_ERR_FOREIGN
-                                           : BUDDY_ERR_INTERIOR, addr);
-    *zp = z;
-    *orderp = m & META_ORDER;
-    return BUDDY_OK;
-}
-
-enum buddy_err
-buddy_lookup(struct buddy *b, uintptr_t addr, enum buddy_err free_err,
-             struct buddy_zone **zp, unsigned *orderp)
-{
-    return block_lookup(b, addr, free_err, zp, orderp);
-}
-
-/* ---- free ----------------------------------------------------------- */
+/* ---- merge and free ------------------------------------------------- */
 
 /*
  * The state byte an order-k block's buddy has when the two can merge:
@@ -328,9 +236,8 @@ static MM_INLINE void
 merge_up(struct buddy *b, struct buddy_zone *z, uintptr_t pfn, unsigned k,
          bool debug)
 {
-    /* LAB: buddy_merge */
     while (buddy_is_free(z, pfn, k)) {
-        uintptr_t buddy = buddy_of(pfn, k);
+        uintptr_t buddy = buddy_of(pfn, k);     /* pfn ^ 2^k */
 
         list_unlink(z, buddy, k);
         if (debug)
@@ -339,7 +246,6 @@ merge_up(struct buddy *b, struct buddy_zone *z, uintptr_t pfn, unsigned k,
         pfn &= buddy;                           /* the lower half */
         k++;
     }
-    /* LAB END */
     list_push(z, pfn, k);
 }
 
@@ -376,52 +282,47 @@ buddy_free_locked(struct buddy *b, struct buddy_zone *z, void *addr,
                 buddy_debugging(b));
 }
 
-/*
- * The slow end of a free, with b locked: says why addr is no allocated
- * block (counted), or, for a block that the fast path passed on (traces
- * or poison on, or a zone that shares its map chunk), frees it.  order
- * is the order the caller named, or -1 for "the block's own".
- */
-static MM_COLD enum buddy_err
-free_slow(struct buddy *b, uintptr_t addr, int order)
-{
-    struct buddy_zone *z = NULL;
-    unsigned k = 0;
-    enum buddy_err err;
-
-    err = block_lookup(b, addr, BUDDY_ERR_DOUBLE_FREE, &z, &k);
-    if (err == BUDDY_OK && order >= 0 && k != (unsigned)order)
-        err = buddy_fail(b, BUDDY_ERR_ORDER, addr);
-    if (err == BUDDY_OK)
-        free_locked(b, z, addr >> MM_PAGE_SHIFT, k, buddy_debugging(b));
-    return err;
-}
+/* ---- lookup of a block ---------------------------------------------- */
 
 /*
- * The fast free: finds the zone through the map (zone_guess), then one
- * test covers every way addr can fail to start an allocated block - not
- * page aligned, no zone, a state byte that is not "allocated" (free,
- * tail, reserved) or, when order >= 0, of another order - and the
- * debug flags.  Any of them sends the free to free_slow, which works out
- * which it was.  With b locked.
+ * The zone of the allocated block that starts at addr, or NULL.  The
+ * zone comes from the map (zone_guess), then one test covers every way
+ * addr can fail to start an allocated block - not page aligned, a state
+ * byte that is not "allocated" (free, tail, reserved) or, when order >=
+ * 0, of another order - and the debug flags.  NULL (no zone, any of
+ * those) sends a free to buddy_free_slow, which works out which it was.
  */
-static MM_INLINE enum buddy_err
-free_checked(struct buddy *b, uintptr_t addr, int order)
+static MM_INLINE struct buddy_zone *
+block_find(const struct buddy *b, uintptr_t addr, int order)
 {
-    uintptr_t pfn = addr >> MM_PAGE_SHIFT, m, k, i;
+    uintptr_t pfn = addr >> MM_PAGE_SHIFT;
     struct buddy_zone *z = zone_guess(b, pfn);
     uintptr_t mask = order < 0 ? 0xF0u : 0xFFu;
     uintptr_t want = order < 0 ? META_ALLOC : META_ALLOC | (unsigned)order;
 
     if (MM_UNLIKELY(z == NULL))
-        return free_slow(b, addr, order);
-    m = *meta_of(z, pfn);
-    if (MM_UNLIKELY(((addr & (MM_PAGE - 1)) | ((m & mask) ^ want) |
-                     buddy_debug_flags(b)) != 0))
-        return free_slow(b, addr, order);
-    k = m & META_ORDER;
-    b->nfrees++;                        /* as free_locked, without the */
-    i = pfn - z->pfns.first;            /* debug aids */
+        return NULL;
+    if (MM_UNLIKELY(((addr & (MM_PAGE - 1)) | ((*meta_of(z, pfn) & mask) ^
+                     want) | buddy_debug_flags(b)) != 0))
+        return NULL;
+    return z;
+}
+
+/*
+ * The fast free, with b locked: free_locked without the debug aids, for
+ * the block block_find found.
+ */
+static MM_INLINE enum buddy_err
+free_checked(struct buddy *b, uintptr_t addr, int order)
+{
+    uintptr_t pfn = addr >> MM_PAGE_SHIFT, k, i;
+    struct buddy_zone *z = block_find(b, addr, order);
+
+    if (MM_UNLIKELY(z == NULL))
+        return buddy_free_slow(b, addr, order);
+    k = *meta_of(z, pfn) & META_ORDER;
+    b->nfrees++;
+    i = pfn - z->pfns.first;
     z->owner[i] = MM_OWNER_NONE;
     if (buddy_is_free(z, pfn, (unsigned)k))
         return merge_fast(z, pfn, (unsigned)k);
@@ -460,7 +361,7 @@ buddy_free_order(struct buddy *b, void *addr, unsigned order)
     if (order <= BUDDY_MAX_ORDER)
         err = free_checked(b, (uintptr_t)addr, (int)order);
     else        /* no block has it: refused after the address checks */
-        err = free_slow(b, (uintptr_t)addr, BUDDY_MAX_ORDER + 1);
+        err = buddy_free_slow(b, (uintptr_t)addr, BUDDY_MAX_ORDER + 1);
     mm_unlock(&b->lock);
     return err;
 }
