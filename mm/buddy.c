@@ -20,14 +20,12 @@
  * page) sit in a dense array beside the state bytes: a buddy is
  * unlinked in O(1) when it merges, and no free page is read or written.
  *
- * This file holds split, alloc, merge, free and the lookup of a block,
- * in that order.  Whatever the fast paths do not handle - a bad order
- * or address (which error it is), no free block (reclaim), traces or
- * poison on - goes to mm/buddy_slow.c through one hook each
- * (buddy_alloc_slow, buddy_free_slow).  Beside it: zones
- * (mm/buddy_zone.c), reclaim (mm/buddy_reclaim.c), resize and sizes
- * (mm/buddy_resize.c), errors, traces and poison (mm/buddy_debug.c),
- * reports (mm/buddy_report.c), the checker (mm/buddy_check.c).
+ * This file holds, in this order, split and alloc, merge, the lookup
+ * of a block, and free.  What the fast paths leave out - telling which
+ * error a bad order or address is, reclaim when no block is free,
+ * traces and poison - is in mm/buddy_slow.c, reached through one hook
+ * each (buddy_alloc_slow, buddy_free_slow); docs/README.md maps the
+ * rest.
  *
  * Invariant: each managed page lies in exactly one block, free or in
  * use; a page holds a head byte exactly when it starts a block; a free
@@ -51,9 +49,9 @@
 
 /*
  * Each step is written once and takes a constant "debug": with debug
- * false (the fast path) its traces and poison vanish; the slow path
- * runs the same step with them.  One test of the allocator's flags
- * (buddy_debugging) picks the path.
+ * false (the fast path) its traces and poison vanish; the buddy_* entry
+ * points beside the steps run them for mm/buddy_slow.c and the other
+ * aids, with the debug aids when the allocator's flags say so.
  */
 
 /* ---- split and alloc ------------------------------------------------- */
@@ -120,31 +118,10 @@ zone_take(struct buddy *b, struct buddy_zone *z, unsigned want,
     return block;
 }
 
-/*
- * The body of buddy_alloc, with b locked and order valid: a block from
- * the lowest zone that has one, or NULL when none has (the caller
- * counts it or reclaims).  Bit k of a zone's free_mask says list k is
- * not empty, so one shift tells whether any list of order >= order is.
- */
-static MM_INLINE void *
-alloc_locked(struct buddy *b, unsigned order, bool debug)
-{
-    unsigned i;
-
-    for (i = 0; i < b->nzones; i++) {
-        struct buddy_zone *z = zone_at(b, i);
-        unsigned mask = z->free_mask >> order;
-
-        if (mask != 0)
-            return zone_take(b, z, order, mask, debug);
-    }
-    return NULL;
-}
-
 void *
-buddy_alloc_locked(struct buddy *b, unsigned order)
+buddy_zone_take(struct buddy *b, struct buddy_zone *z, unsigned order)
 {
-    return alloc_locked(b, order, buddy_debugging(b));
+    return zone_take(b, z, order, z->free_mask >> order, buddy_debugging(b));
 }
 
 /* A block that must be split, for the fast path: out of line. */
@@ -155,11 +132,14 @@ take_split(struct buddy *b, struct buddy_zone *z, unsigned order)
 }
 
 /*
- * alloc_locked without the debug aids; a bad order, the debug flags or
- * no block go to buddy_alloc_slow.  A block of the exact order is taken
- * inline (mask 1: the lowest order with a block is order itself); one
- * that needs a split out of line.  The zone table ends with no_zone,
- * which has no free block, so the loop needs no count.
+ * The body of buddy_alloc, with b locked: a block from the lowest zone
+ * that has one.  Bit k of a zone's free_mask says list k is not empty,
+ * so one shift tells whether any list of order >= order is.  A block of
+ * the exact order is taken inline (mask 1: the lowest order with a
+ * block is order itself); one that needs a split out of line.  The zone
+ * table ends with no_zone, which has no free block, so the loop needs
+ * no count.  A bad order, the debug flags or no block at all go to
+ * buddy_alloc_slow.
  */
 static MM_INLINE void *
 alloc_fast(struct buddy *b, unsigned order)
@@ -260,26 +240,11 @@ merge_fast(struct buddy_zone *z, uintptr_t pfn, unsigned k)
     return BUDDY_OK;
 }
 
-/* Frees the order-k block at pfn in zone z, found valid. */
-static MM_INLINE void
-free_locked(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
-            unsigned k, bool debug)
-{
-    if (debug)
-        buddy_trace(b, "free", z, pfn, k);
-    *owner_of(z, pfn) = MM_OWNER_NONE;  /* no layer holds it any more */
-    b->nfrees++;
-    if (debug && b->poison)
-        buddy_poison_range((void *)pfn_addr(pfn), MM_PAGE << k);
-    merge_up(b, z, pfn, k, debug);
-}
-
 void
-buddy_free_locked(struct buddy *b, struct buddy_zone *z, void *addr,
-                  unsigned order)
+buddy_merge_up(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
+               unsigned k)
 {
-    free_locked(b, z, (uintptr_t)addr >> MM_PAGE_SHIFT, order,
-                buddy_debugging(b));
+    merge_up(b, z, pfn, k, buddy_debugging(b));
 }
 
 /* ---- lookup of a block ---------------------------------------------- */
@@ -309,8 +274,9 @@ block_find(const struct buddy *b, uintptr_t addr, int order)
 }
 
 /*
- * The fast free, with b locked: free_locked without the debug aids, for
- * the block block_find found.
+ * The free, with b locked: clears the block's owner byte (no layer holds
+ * it any more) and merges it up.  Traces and poison are left to
+ * buddy_free_slow, as is any addr that block_find refuses.
  */
 static MM_INLINE enum buddy_err
 free_checked(struct buddy *b, uintptr_t addr, int order)

@@ -57,6 +57,43 @@ buddy_lookup(struct buddy *b, uintptr_t addr, enum buddy_err free_err,
 }
 
 /*
+ * Frees the order-k block at addr in zone z, found valid, with b locked:
+ * the fast free's steps (mm/buddy.c), with traces and poison.
+ */
+void
+buddy_free_locked(struct buddy *b, struct buddy_zone *z, void *addr,
+                  unsigned order)
+{
+    uintptr_t pfn = (uintptr_t)addr >> MM_PAGE_SHIFT;
+
+    buddy_trace(b, "free", z, pfn, order);
+    *owner_of(z, pfn) = MM_OWNER_NONE;
+    b->nfrees++;
+    if (b->poison)
+        buddy_poison_range(addr, MM_PAGE << order);
+    buddy_merge_up(b, z, pfn, order);
+}
+
+/*
+ * The body of buddy_alloc, with b locked and order valid, with traces
+ * and poison: a block from the lowest zone that has one (mm/buddy.c), or
+ * NULL when none has (the caller counts it or reclaims).
+ */
+void *
+buddy_alloc_locked(struct buddy *b, unsigned order)
+{
+    unsigned i;
+
+    for (i = 0; i < b->nzones; i++) {
+        struct buddy_zone *z = zone_at(b, i);
+
+        if ((z->free_mask >> order) != 0)
+            return buddy_zone_take(b, z, order);
+    }
+    return NULL;
+}
+
+/*
  * The slow end of buddy_alloc, with b locked: a bad order (refused), an
  * allocation with traces or poison, or one that found no block and
  * reclaims.
