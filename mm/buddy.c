@@ -49,9 +49,8 @@
 
 /*
  * Each step is written once and takes a constant "debug": with debug
- * false (the fast path) its traces and poison vanish; the buddy_* entry
- * points beside the steps run them for mm/buddy_slow.c and the other
- * aids, with the debug aids when the allocator's flags say so.
+ * false (the fast path) its traces and poison vanish.  The slow path
+ * runs the same steps with them (the end of this file).
  */
 
 /* ---- split and alloc ------------------------------------------------- */
@@ -76,13 +75,6 @@ split_down(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
     }
 }
 
-void
-buddy_split_down(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
-                 unsigned k, unsigned want)
-{
-    split_down(b, z, pfn, k, want, buddy_debugging(b));
-}
-
 /*
  * The fast path's split, out of line: taking a block of the exact order
  * then needs no spare registers.  Returns the block's address.
@@ -96,14 +88,14 @@ split_fast(struct buddy_zone *z, uintptr_t pfn, unsigned k, unsigned want)
 
 /*
  * Takes an order-want block from zone z, whose free lists of order want
- * and up are not all empty: mask is free_mask >> want, nonzero.
+ * and up are not all empty: mask is free_mask >> want, nonzero, and its
+ * lowest set bit names k, the lowest order with a block.
  */
 static MM_INLINE void *
 zone_take(struct buddy *b, struct buddy_zone *z, unsigned want,
           unsigned mask, bool debug)
 {
-    unsigned k = want + (unsigned)__builtin_ctz(mask);  /* lowest order
-                                                           with a block */
+    unsigned k = want + (unsigned)__builtin_ctz(mask);
     uintptr_t pfn = list_pop(z, k);
     void *block = (void *)pfn_addr(pfn);
 
@@ -118,12 +110,6 @@ zone_take(struct buddy *b, struct buddy_zone *z, unsigned want,
     return block;
 }
 
-void *
-buddy_zone_take(struct buddy *b, struct buddy_zone *z, unsigned order)
-{
-    return zone_take(b, z, order, z->free_mask >> order, buddy_debugging(b));
-}
-
 /* A block that must be split, for the fast path: out of line. */
 static MM_NOINLINE void *
 take_split(struct buddy *b, struct buddy_zone *z, unsigned order)
@@ -132,14 +118,12 @@ take_split(struct buddy *b, struct buddy_zone *z, unsigned order)
 }
 
 /*
- * The body of buddy_alloc, with b locked: a block from the lowest zone
- * that has one.  Bit k of a zone's free_mask says list k is not empty,
- * so one shift tells whether any list of order >= order is.  A block of
- * the exact order is taken inline (mask 1: the lowest order with a
- * block is order itself); one that needs a split out of line.  The zone
- * table ends with no_zone, which has no free block, so the loop needs
- * no count.  A bad order, the debug flags or no block at all go to
- * buddy_alloc_slow.
+ * buddy_alloc with b locked: a block from the lowest zone that has one.
+ * Bit k of free_mask says list k is not empty, so one shift tells if a
+ * list of order >= order is.  An exact-order block is taken inline (mask
+ * 1: k is order), one to split out of line.  The zone table ends with
+ * no_zone, which has no free block, so the loop needs no count.  A bad
+ * order, the debug flags or no block at all go to buddy_alloc_slow.
  */
 static MM_INLINE void *
 alloc_fast(struct buddy *b, unsigned order)
@@ -182,9 +166,8 @@ buddy_alloc(struct buddy *b, unsigned order)
 
 /*
  * The state byte an order-k block's buddy has when the two can merge:
- * FREE | k, except at BUDDY_MAX_ORDER, where nothing merges, so no
- * state byte matches (0xFF is no state).  A table lookup replaces a
- * test of k.
+ * FREE | k, except at BUDDY_MAX_ORDER, where nothing merges (0xFF is no
+ * state).  A table lookup replaces a test of k.
  */
 static const uint8_t merge_state[BUDDY_NORDERS] = {
     META_FREE | 0, META_FREE | 1, META_FREE | 2, META_FREE | 3,
@@ -238,13 +221,6 @@ merge_fast(struct buddy_zone *z, uintptr_t pfn, unsigned k)
 {
     merge_up(NULL, z, pfn, k, false);
     return BUDDY_OK;
-}
-
-void
-buddy_merge_up(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
-               unsigned k)
-{
-    merge_up(b, z, pfn, k, buddy_debugging(b));
 }
 
 /* ---- lookup of a block ---------------------------------------------- */
@@ -330,4 +306,31 @@ buddy_free_order(struct buddy *b, void *addr, unsigned order)
         err = buddy_free_slow(b, (uintptr_t)addr, BUDDY_MAX_ORDER + 1);
     mm_unlock(&b->lock);
     return err;
+}
+
+/* ---- the same steps with b locked, for the aids --------------------- */
+
+/*
+ * Each with traces and poison when the flags say so (buddy_debugging):
+ * for resize, the slow alloc and the slow free (mm/buddy_slow.c).
+ */
+void
+buddy_split_down(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
+                 unsigned k, unsigned want)
+{
+    split_down(b, z, pfn, k, want, buddy_debugging(b));
+}
+
+/* Takes an order-order block from z, which has a block that large. */
+void *
+buddy_zone_take(struct buddy *b, struct buddy_zone *z, unsigned order)
+{
+    return zone_take(b, z, order, z->free_mask >> order, buddy_debugging(b));
+}
+
+void
+buddy_merge_up(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
+               unsigned k)
+{
+    merge_up(b, z, pfn, k, buddy_debugging(b));
 }
