@@ -81,6 +81,7 @@ MM_SRCS := \
 	mm/buddy_report.c \
 	mm/buddy_report_test.c \
 	mm/buddy_resize.c \
+	mm/buddy_slow.c \
 	mm/buddy_test.c \
 	mm/buddy_zone.c \
 	mm/buddy_zone_picture.c \

@@ -2,9 +2,10 @@
  * mm/buddy_debug.c - the buddy's debug aids: errors, traces and
  * poisoning.
  *
- * mm/buddy.c calls each through one hook: buddy_fail on bad input,
- * buddy_trace for trace lines, buddy_poison_range when a block becomes
- * free, buddy_poison_check when a free block is handed out.  A free
+ * mm/buddy.c and mm/buddy_slow.c call each through one hook:
+ * buddy_fail on bad input, buddy_trace for trace lines,
+ * buddy_poison_range when a block becomes free, buddy_poison_check when
+ * a free block is handed out.  A free
  * block is poisoned whole: its list links live in the zone's metadata.
  *
  * Invariant: with poisoning on, every byte of a free block holds

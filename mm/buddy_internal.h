@@ -2,10 +2,11 @@
  * mm/buddy_internal.h - what the buddy's files share and nobody else.
  *
  * mm/buddy.c is the algorithm; the aids beside it hold the zones
- * (mm/buddy_zone.c), resizing (mm/buddy_resize.c), poisoning, tracing
- * and errors (mm/buddy_debug.c), reports (mm/buddy_report.c) and the
- * checker (mm/buddy_check.c).  They share the page-state byte, the free
- * lists' push and unlink, and the hooks declared here.
+ * (mm/buddy_zone.c), the cold paths (mm/buddy_slow.c), reclaim
+ * (mm/buddy_reclaim.c), resizing (mm/buddy_resize.c), poisoning,
+ * tracing and errors (mm/buddy_debug.c), reports (mm/buddy_report.c)
+ * and the checker (mm/buddy_check.c).  They share the page-state byte,
+ * the free lists' push and unlink, and the hooks declared here.
  *
  * Each zone keeps one byte per page (meta[pfn - pfns.first]):
  *
@@ -216,18 +217,26 @@ list_unlink(struct buddy_zone *z, uintptr_t pfn, unsigned order)
         z->free_mask &= ~(1u << order);
 }
 
-/* mm/buddy.c: used by resize and the page source. */
+/* mm/buddy.c: the core's steps with b locked, for the aids. */
 void buddy_split_down(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
                       unsigned k, unsigned want);
+void *buddy_zone_take(struct buddy *b, struct buddy_zone *z, unsigned order);
+void buddy_merge_up(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
+                    unsigned k);
+
+/* mm/buddy_slow.c: what the fast paths pass on, and the checked lookup. */
+void *buddy_alloc_slow(struct buddy *b, unsigned order) MM_COLD;
+enum buddy_err buddy_free_slow(struct buddy *b, uintptr_t addr,
+                               int order) MM_COLD;
+void *buddy_alloc_locked(struct buddy *b, unsigned order);
+void buddy_free_locked(struct buddy *b, struct buddy_zone *z, void *addr,
+                       unsigned order);
 enum buddy_err buddy_lookup(struct buddy *b, uintptr_t addr,
                             enum buddy_err free_err,
                             struct buddy_zone **zp, unsigned *orderp);
-void *buddy_alloc_locked(struct buddy *b, unsigned order);
 
 /* mm/buddy_reclaim.c: the reclaimers, then one retry; or nomem. */
 void *buddy_alloc_reclaim(struct buddy *b, unsigned order) MM_COLD;
-void buddy_free_locked(struct buddy *b, struct buddy_zone *z, void *addr,
-                       unsigned order);
 
 /* mm/buddy_zone.c: the number of zone z in address order. */
 unsigned buddy_zone_index(const struct buddy *b, const struct buddy_zone *z);

@@ -1,5 +1,5 @@
 /*
- * mm/buddy_resize.c - resizing an allocated block, and its size.
+ * mm/buddy_resize.c - resizing an allocated block, and sizes in bytes.
  *
  * A block shrinks in place by giving back its upper halves, as an
  * allocation splits a free block; it grows in place when the buddies
@@ -16,6 +16,38 @@
  * Read after: mm/buddy.c.  Tests: mm/buddy_test.c.
  */
 #include "buddy_internal.h"
+
+/*
+ * The order of the smallest block holding size_bytes, or -1 for 0 bytes
+ * and sizes above the largest block (the rounding would overflow).
+ */
+int
+buddy_order_for(size_t size_bytes)
+{
+    int order = 0;
+
+    if (size_bytes == 0 || size_bytes > (MM_PAGE << BUDDY_MAX_ORDER))
+        return -1;
+    while ((MM_PAGE << order) < size_bytes)
+        order++;
+    return order;
+}
+
+/*
+ * Allocates the smallest block holding size_bytes, as buddy_alloc; NULL
+ * with BUDDY_ERR_SIZE for a size buddy_order_for refuses.
+ */
+void *
+buddy_alloc_bytes(struct buddy *b, size_t size_bytes)
+{
+    int order = buddy_order_for(size_bytes);
+
+    if (order < 0) {
+        buddy_fail(b, BUDDY_ERR_SIZE, (uintptr_t)size_bytes);
+        return NULL;
+    }
+    return buddy_alloc(b, (unsigned)order);
+}
 
 /*
  * The size in bytes of the allocated block that starts at addr, or 0 if
