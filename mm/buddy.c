@@ -60,6 +60,7 @@
  * keeps the lower half and frees the upper one, e.g. taking order 0 from
  * a free order-2 block at pfn 8 frees 10 (order 1), then 9 (order 0).
  */
+/* Lab 2: split a free block down to the order asked for */
 static MM_INLINE void
 split_down(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
            unsigned k, unsigned want, bool debug)
@@ -181,6 +182,7 @@ MM_STATIC_ASSERT(BUDDY_MAX_ORDER == 10, "merge_state has one per order");
  * Its index in the zone, unsigned, is below npages exactly when the
  * buddy lies in the zone (one below the first page wraps to a huge one).
  */
+/* Lab 2: may this block merge with its buddy? */
 static MM_INLINE bool
 buddy_is_free(const struct buddy_zone *z, uintptr_t pfn, unsigned k)
 {
@@ -195,6 +197,7 @@ buddy_is_free(const struct buddy_zone *z, uintptr_t pfn, unsigned k)
  * free pfn 9 (order 0) with 8 free: merge into 8 (order 1); if 10 is a
  * free order-1 block, merge again into 8 (order 2); and so on.
  */
+/* Lab 2: merge a freed block with its buddies, as far as it goes */
 static MM_INLINE void
 merge_up(struct buddy *b, struct buddy_zone *z, uintptr_t pfn, unsigned k,
          bool debug)
@@ -233,6 +236,7 @@ merge_fast(struct buddy_zone *z, uintptr_t pfn, unsigned k)
  * 0, of another order - and the debug flags.  NULL (no zone, any of
  * those) sends a free to buddy_free_slow, which works out which it was.
  */
+/* Lab 3: the one test that addr starts an allocated block */
 static MM_INLINE struct buddy_zone *
 block_find(const struct buddy *b, uintptr_t addr, int order)
 {
@@ -254,6 +258,7 @@ block_find(const struct buddy *b, uintptr_t addr, int order)
  * it any more) and merges it up.  Traces and poison are left to
  * buddy_free_slow, as is any addr that block_find refuses.
  */
+/* Lab 3: free by address */
 static MM_INLINE enum buddy_err
 free_checked(struct buddy *b, uintptr_t addr, int order)
 {

@@ -160,6 +160,7 @@ extern const char *const buddy_err_name[BUDDY_ERR_COUNT];
  * The buddy of the order-k block at page frame pfn: flip bit k.
  * Buddy of pfn 8 at order 1: 8 ^ 2 = 10; of pfn 12 at order 2: 12 ^ 4 = 8.
  */
+/* Lab 2: the XOR rule - the pfn of a block's buddy */
 static inline uintptr_t
 buddy_of(uintptr_t pfn, unsigned order)
 {

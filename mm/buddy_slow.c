@@ -31,6 +31,7 @@
  * for the others).  Called with b locked.  The checks, one by one, in
  * the order that names the error; the fast free folds them.
  */
+/* Lab 3: which error a bad address is */
 enum buddy_err
 buddy_lookup(struct buddy *b, uintptr_t addr, enum buddy_err free_err,
              struct buddy_zone **zp, unsigned *orderp)
