@@ -55,7 +55,7 @@ mm_test_pages_init(struct mm_t *t, struct mm_test_pages *tp,
             return false;   /* LCOV_EXCL_LINE: a 4 MiB chunk always fits */
     }
     tp->src = (struct mm_pagesrc){ counting_alloc, counting_free,
-                                   counting_owner, tp };
+                                   counting_owner, tp, NULL };
     tp->start_free = buddy_free_pages(&tp->buddy);
     return true;
 }
