@@ -36,10 +36,11 @@
  * reclaim hook give it back too.  So after every block is freed a heap
  * holds at most one empty slab per bucket: 1+1+1+1+1+2+4+8 = 19 pages.
  *
- * This file holds bucket choice, refill, take, put and trim.  Runs are
+ * This file holds bucket choice, refill, take and put.  Runs are
  * mm/kheap_large.c; bad pointers, poisoning, guard bytes and traces
  * mm/kheap_debug.c, reached through one test of the heap's flags word
- * (kheap_aided); heaps over extents mm/kheap_extent.c; realloc, calloc
+ * (kheap_aided); giving slabs back (trim, reclaim) mm/kheap_large.c;
+ * heaps over extents mm/kheap_extent.c; realloc, calloc
  * and ksize mm/kheap_resize.c; reports mm/kheap_report.c; the checker
  * mm/kheap_check.c; the ledger's view mm/kheap_owner.c; the global heap
  * behind kmalloc() mm/kmalloc.c.
@@ -164,12 +165,10 @@ bucket_take(struct kheap *h, struct kheap_bucket *b)
     struct slab *s = slab_from_link(b->partial.next);
     void *blk;
 
-    /* LAB: bucket_take */
     if (MM_UNLIKELY(&s->link == &b->partial ||
                     (blk = slab_pop(s, &b->geom)) == NULL))
         return bucket_take_slow(h, b);
     bucket_took(b, s);
-    /* LAB END */
     return blk;
 }
 
@@ -178,12 +177,15 @@ bucket_take(struct kheap *h, struct kheap_bucket *b)
  * was full goes on the partial list; one whose blocks are now all free
  * becomes the bucket's kept empty slab, or, if it has one already, is
  * returned to the caller to give back to the page source (after
- * unlocking).
+ * unlocking).  The first test, unsigned, folds "nfree is neither 1 nor
+ * nobjs" into one compare: with 15 blocks a slab, nfree 2..14 pass it,
+ * and nfree 1 wraps to 2^32 - 1 and fails it.
  */
 static MM_INLINE struct slab *
 bucket_settle(struct kheap_bucket *b, struct slab *s)
 {
-    /* LAB: bucket_settle */
+    if (MM_LIKELY(s->nfree - 2 < b->geom.nobjs - 2))
+        return NULL;                /* neither was full nor is empty */
     if (s->nfree == 1) {                    /* was full */
         mm_list_push(&b->partial, &s->link);
         b->nfull--;
@@ -196,17 +198,7 @@ bucket_settle(struct kheap_bucket *b, struct slab *s)
         return NULL;
     }
     b->npages -= (size_t)1 << b->geom.order;
-    /* LAB END */
     return s;
-}
-
-/* Gives slab s (all blocks free, on no list) back to the page source. */
-void
-kheap_slab_release(struct kheap *h, struct slab *s, unsigned order)
-{
-    kheap_set_owner(h, s, order, MM_OWNER_NONE);
-    kheap_trace_return(h, s, order);
-    mm_pagesrc_free(h->src, s, order);
 }
 
 /* ---- alloc and free ------------------------------------------------- */
@@ -280,65 +272,23 @@ kheap_free(struct kheap *h, void *p)
 {
     struct kheap_bucket *b;
     struct slab *s, *spare;
-    uint8_t *own;
+    uint8_t own;
 
     if (MM_UNLIKELY(kheap_aided(h)))
         return kheap_free_aided(h, p);
     mm_lock(&h->lock);
-    own = mm_pagesrc_owner(h->src, p);
-    /* LAB: kfree */
-    if (MM_UNLIKELY(own == NULL || (*own & MM_OWNER_KIND) != MM_OWNER_SLAB))
+    own = mm_pagesrc_owner_byte(h->src, p);
+    if (MM_UNLIKELY((own & MM_OWNER_KIND) != MM_OWNER_SLAB))
         return kheap_free_slow(h, p);
-    s = slab_of(p, *own & MM_OWNER_ORDER);
+    s = slab_of(p, own & MM_OWNER_ORDER);
     b = s->cache;
     if (MM_UNLIKELY(!kheap_is_bucket(h, b) ||
                     slab_put(s, &b->geom, p) != 0))
         return kheap_free_slow(h, p);
     b->inuse--;
     spare = bucket_settle(b, s);
-    /* LAB END */
     mm_unlock(&h->lock);
     if (MM_UNLIKELY(spare != NULL))
         kheap_slab_release(h, spare, b->geom.order);
     return KHEAP_OK;
-}
-
-/* ---- giving memory back --------------------------------------------- */
-
-/*
- * Gives every bucket's kept empty slab back to the page source; returns
- * the pages released.  The page allocator calls this (as a reclaimer,
- * mm/buddy.h) before it fails an allocation; kheap_trim is the same.
- */
-size_t
-kheap_reclaim(void *heap)
-{
-    struct kheap *h = heap;
-    struct slab *spare[KHEAP_NBUCKETS];
-    size_t pages = 0;
-    unsigned i;
-
-    mm_lock(&h->lock);
-    for (i = 0; i < KHEAP_NBUCKETS; i++) {
-        struct kheap_bucket *b = &h->bucket[i];
-
-        spare[i] = b->empty;
-        b->empty = NULL;
-        if (spare[i] != NULL)
-            b->npages -= (size_t)1 << b->geom.order;
-    }
-    mm_unlock(&h->lock);
-    for (i = 0; i < KHEAP_NBUCKETS; i++) {
-        if (spare[i] == NULL)
-            continue;
-        kheap_slab_release(h, spare[i], h->bucket[i].geom.order);
-        pages += (size_t)1 << h->bucket[i].geom.order;
-    }
-    return pages;
-}
-
-void
-kheap_trim(struct kheap *h)
-{
-    kheap_reclaim(h);
 }

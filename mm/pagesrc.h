@@ -99,4 +99,21 @@ mm_pagesrc_owner(const struct mm_pagesrc *src, const void *addr)
     return src->owner(src->ctx, addr);
 }
 
+/* The owner byte's value; MM_OWNER_NONE for a page that has no byte. */
+static MM_INLINE uint8_t
+mm_pagesrc_owner_byte(const struct mm_pagesrc *src, const void *addr)
+{
+    const struct mm_pagesrc_window *w = src->win;
+    const uint8_t *own;
+    uintptr_t i;
+
+    if (MM_LIKELY(w != NULL)) {
+        i = ((uintptr_t)addr >> MM_PAGE_SHIFT) - w->first;
+        if (MM_LIKELY(i < w->npages))
+            return w->owner[i];
+    }
+    own = src->owner(src->ctx, addr);
+    return own != NULL ? *own : MM_OWNER_NONE;
+}
+
 #endif /* MM_PAGESRC_H */
