@@ -177,20 +177,16 @@ bucket_take(struct kheap *h, struct kheap_bucket *b)
  * was full goes on the partial list; one whose blocks are now all free
  * becomes the bucket's kept empty slab, or, if it has one already, is
  * returned to the caller to give back to the page source (after
- * unlocking).  The first test, unsigned, folds "nfree is neither 1 nor
- * nobjs" into one compare: with 15 blocks a slab, nfree 2..14 pass it,
- * and nfree 1 wraps to 2^32 - 1 and fails it.
+ * unlocking).
  */
 static MM_INLINE struct slab *
 bucket_settle(struct kheap_bucket *b, struct slab *s)
 {
-    if (MM_LIKELY(s->nfree - 2 < b->geom.nobjs - 2))
-        return NULL;                /* neither was full nor is empty */
-    if (s->nfree == 1) {                    /* was full */
+    if (MM_UNLIKELY(s->nfree == 1)) {       /* was full */
         mm_list_push(&b->partial, &s->link);
         b->nfull--;
     }
-    if (s->nfree < b->geom.nobjs)
+    if (MM_LIKELY(s->nfree < b->geom.nobjs))
         return NULL;
     mm_list_unlink(&s->link);
     if (b->empty == NULL) {

@@ -228,9 +228,8 @@ put_object(struct pool *p, struct slab *s, void *obj)
     if (MM_UNLIKELY(err != SLAB_OK))
         return pool_refuse(p, (uintptr_t)obj, err);
     p->active--;
-    /* Unsigned: "nfree is neither 1 nor nobjs" in one compare (as in
-       mm/kheap.c's bucket_settle: nfree 1 wraps to 2^32 - 1). */
-    if (MM_UNLIKELY(s->nfree - 2 >= p->geom.nobjs - 2 || p->flags != 0))
+    if (MM_UNLIKELY(s->nfree == 1 || s->nfree == p->geom.nobjs ||
+                    p->flags != 0))
         return free_slow(p, s, obj);
     mm_unlock(&p->lock);
     return POOL_OK;
