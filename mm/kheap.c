@@ -255,11 +255,13 @@ kheap_put_locked(struct kheap *h, const struct kheap_where *w, void *p)
 
 /*
  * Frees the block that starts at p; NULL does nothing.  The fast path
- * is the paper's: the owner byte says "slab", the slab header names one
- * of this heap's buckets, and slab_put takes the block (it refuses an
- * address off the block grid and a free block without changing a
- * thing).  Anything else - a run, or any error - goes to kheap_free_
- * slow, which classifies it.  Errors (block left as it was):
+ * is the paper's: the owner byte (read in the page source's window,
+ * mm/pagesrc.h) says "slab", the slab header names one of this heap's
+ * buckets, and slab_put takes the block (it refuses an address off the
+ * block grid and a free block without changing a thing).  Anything
+ * else - a run, a page outside the window, or any error - goes to
+ * kheap_free_slow, which looks again through the page source and
+ * classifies it.  Errors (block left as it was):
  * KHEAP_ERR_FOREIGN, _KEY, _MISALIGNED, _INTERIOR, _DOUBLE_FREE, and
  * _GUARD (the block is not freed: the overrun is what is reported).
  */
@@ -273,9 +275,9 @@ kheap_free(struct kheap *h, void *p)
     if (MM_UNLIKELY(kheap_aided(h)))
         return kheap_free_aided(h, p);
     mm_lock(&h->lock);
-    own = mm_pagesrc_owner_byte(h->src, p);
+    own = mm_pagesrc_window_byte(h->src, p);
     if (MM_UNLIKELY((own & MM_OWNER_KIND) != MM_OWNER_SLAB))
-        return kheap_free_slow(h, p);
+        return kheap_free_slow(h, p);   /* a run, outside the window, bad */
     s = slab_of(p, own & MM_OWNER_ORDER);
     b = s->cache;
     if (MM_UNLIKELY(!kheap_is_bucket(h, b) ||
@@ -285,6 +287,6 @@ kheap_free(struct kheap *h, void *p)
     spare = bucket_settle(b, s);
     mm_unlock(&h->lock);
     if (MM_UNLIKELY(spare != NULL))
-        kheap_slab_release(h, spare, b->geom.order);
+        return kheap_slab_release(h, spare, b->geom.order);
     return KHEAP_OK;
 }

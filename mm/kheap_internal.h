@@ -65,8 +65,8 @@ slab_from_link(struct mm_list *l)
 void *kheap_alloc_plain(struct kheap *h, size_t size);
 void kheap_put_locked(struct kheap *h, const struct kheap_where *w,
                       void *p);
-void kheap_slab_release(struct kheap *h, struct slab *s, unsigned order)
-    MM_COLD;
+enum kheap_err kheap_slab_release(struct kheap *h, struct slab *s,
+                                  unsigned order) MM_COLD;
 
 /* mm/kheap_large.c: runs, and the owner bytes. */
 void *kheap_large_alloc_size(struct kheap *h, size_t size) MM_COLD;

@@ -84,13 +84,17 @@ kheap_large_alloc_size(struct kheap *h, size_t size)
     return run_alloc(h, (unsigned)order);
 }
 
-/* Gives slab s (all blocks free, on no list) back to the page source. */
-void
+/*
+ * Gives slab s (all blocks free, on no list) back to the page source.
+ * Returns KHEAP_OK, so that kfree can end with this call as a jump.
+ */
+enum kheap_err
 kheap_slab_release(struct kheap *h, struct slab *s, unsigned order)
 {
     kheap_set_owner(h, s, order, MM_OWNER_NONE);
     kheap_trace_return(h, s, order);
     mm_pagesrc_free(h->src, s, order);
+    return KHEAP_OK;
 }
 
 /* ---- giving memory back --------------------------------------------- */

@@ -99,6 +99,26 @@ mm_pagesrc_owner(const struct mm_pagesrc *src, const void *addr)
     return src->owner(src->ctx, addr);
 }
 
+/*
+ * The owner byte's value if addr's page is in the window, else
+ * MM_OWNER_NONE: a fast path that finds no byte it wants here takes
+ * its slow path, which asks mm_pagesrc_owner.  No call, so the caller
+ * needs no stack frame for it.
+ */
+static MM_INLINE uint8_t
+mm_pagesrc_window_byte(const struct mm_pagesrc *src, const void *addr)
+{
+    const struct mm_pagesrc_window *w = src->win;
+    uintptr_t i;
+
+    if (MM_LIKELY(w != NULL)) {
+        i = ((uintptr_t)addr >> MM_PAGE_SHIFT) - w->first;
+        if (MM_LIKELY(i < w->npages))
+            return w->owner[i];
+    }
+    return MM_OWNER_NONE;
+}
+
 /* The owner byte's value; MM_OWNER_NONE for a page that has no byte. */
 static MM_INLINE uint8_t
 mm_pagesrc_owner_byte(const struct mm_pagesrc *src, const void *addr)
