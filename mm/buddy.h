@@ -144,6 +144,9 @@ struct buddy {
     uint8_t map[BUDDY_MAP_SLOTS];
     struct mm_range *hint;      /* the largest zone's pfns, tried first;
                                    &no_zone.pfns when there is none */
+    struct mm_pagesrc_window win;   /* the hint zone's pages past its
+                                   reserved prefix: the page source's
+                                   window (mm/pagesrc.h) */
     size_t managed_pages;       /* pages that can ever be handed out */
     unsigned long nerr[BUDDY_ERR_COUNT];    /* per error; [BUDDY_NOMEM]
                                                counts out-of-memory */

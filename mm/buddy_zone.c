@@ -36,6 +36,25 @@ buddy_init(struct buddy *b, const char *name)
 }
 
 /*
+ * Shows the hint zone's pages past its reserved prefix as the page
+ * source's window (mm/pagesrc.h), so that an owner-byte lookup there is
+ * one compare and no call; none while there is no zone.  Reserved pages
+ * are left out because owner() has no byte for them.
+ */
+static void
+buddy_window_build(struct buddy *b)
+{
+    const struct buddy_zone *z = zone_of_range(b->hint);
+
+    b->win = (struct mm_pagesrc_window){ 0, 0, NULL };
+    if (b->hint == &b->no_zone.pfns)
+        return;
+    b->win.first = z->pfns.first + z->nreserved;
+    b->win.npages = z->npages - z->nreserved;
+    b->win.owner = z->owner + z->nreserved;
+}
+
+/*
  * Rebuilds the zone map (struct buddy): picks the smallest chunk of at
  * least 2^10 pages for which BUDDY_MAP_SLOTS chunks cover every zone,
  * then records each chunk's first overlapping zone; and takes the
@@ -59,6 +78,7 @@ buddy_map_build(struct buddy *b)
             zone_of_range(b->by_addr[i])->npages >
             zone_of_range(b->hint)->npages)
             b->hint = b->by_addr[i];
+    buddy_window_build(b);
     if (b->nzones == 0)
         return;
     span = b->by_addr[b->nzones - 1]->last - b->map_base;
@@ -399,4 +419,5 @@ buddy_pagesrc(struct buddy *b, struct mm_pagesrc *src)
     src->free = pagesrc_free;
     src->owner = pagesrc_owner;
     src->ctx = b;
+    src->win = &b->win;
 }

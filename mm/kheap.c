@@ -36,10 +36,11 @@
  * reclaim hook give it back too.  So after every block is freed a heap
  * holds at most one empty slab per bucket: 1+1+1+1+1+2+4+8 = 19 pages.
  *
- * This file holds bucket choice, refill, take, put and trim.  Runs are
+ * This file holds bucket choice, refill, take and put.  Runs are
  * mm/kheap_large.c; bad pointers, poisoning, guard bytes and traces
  * mm/kheap_debug.c, reached through one test of the heap's flags word
- * (kheap_aided); heaps over extents mm/kheap_extent.c; realloc, calloc
+ * (kheap_aided); giving slabs back (trim, reclaim) mm/kheap_large.c;
+ * heaps over extents mm/kheap_extent.c; realloc, calloc
  * and ksize mm/kheap_resize.c; reports mm/kheap_report.c; the checker
  * mm/kheap_check.c; the ledger's view mm/kheap_owner.c; the global heap
  * behind kmalloc() mm/kmalloc.c.
@@ -164,12 +165,10 @@ bucket_take(struct kheap *h, struct kheap_bucket *b)
     struct slab *s = slab_from_link(b->partial.next);
     void *blk;
 
-    /* LAB: bucket_take */
     if (MM_UNLIKELY(&s->link == &b->partial ||
                     (blk = slab_pop(s, &b->geom)) == NULL))
         return bucket_take_slow(h, b);
     bucket_took(b, s);
-    /* LAB END */
     return blk;
 }
 
@@ -183,12 +182,11 @@ bucket_take(struct kheap *h, struct kheap_bucket *b)
 static MM_INLINE struct slab *
 bucket_settle(struct kheap_bucket *b, struct slab *s)
 {
-    /* LAB: bucket_settle */
-    if (s->nfree == 1) {                    /* was full */
+    if (MM_UNLIKELY(s->nfree == 1)) {       /* was full */
         mm_list_push(&b->partial, &s->link);
         b->nfull--;
     }
-    if (s->nfree < b->geom.nobjs)
+    if (MM_LIKELY(s->nfree < b->geom.nobjs))
         return NULL;
     mm_list_unlink(&s->link);
     if (b->empty == NULL) {
@@ -196,17 +194,7 @@ bucket_settle(struct kheap_bucket *b, struct slab *s)
         return NULL;
     }
     b->npages -= (size_t)1 << b->geom.order;
-    /* LAB END */
     return s;
-}
-
-/* Gives slab s (all blocks free, on no list) back to the page source. */
-void
-kheap_slab_release(struct kheap *h, struct slab *s, unsigned order)
-{
-    kheap_set_owner(h, s, order, MM_OWNER_NONE);
-    kheap_trace_return(h, s, order);
-    mm_pagesrc_free(h->src, s, order);
 }
 
 /* ---- alloc and free ------------------------------------------------- */
@@ -267,11 +255,13 @@ kheap_put_locked(struct kheap *h, const struct kheap_where *w, void *p)
 
 /*
  * Frees the block that starts at p; NULL does nothing.  The fast path
- * is the paper's: the owner byte says "slab", the slab header names one
- * of this heap's buckets, and slab_put takes the block (it refuses an
- * address off the block grid and a free block without changing a
- * thing).  Anything else - a run, or any error - goes to kheap_free_
- * slow, which classifies it.  Errors (block left as it was):
+ * is the paper's: the owner byte (read in the page source's window,
+ * mm/pagesrc.h) says "slab", the slab header names one of this heap's
+ * buckets, and slab_put takes the block (it refuses an address off the
+ * block grid and a free block without changing a thing).  Anything
+ * else - a run, a page outside the window, or any error - goes to
+ * kheap_free_slow, which looks again through the page source and
+ * classifies it.  Errors (block left as it was):
  * KHEAP_ERR_FOREIGN, _KEY, _MISALIGNED, _INTERIOR, _DOUBLE_FREE, and
  * _GUARD (the block is not freed: the overrun is what is reported).
  */
@@ -280,65 +270,23 @@ kheap_free(struct kheap *h, void *p)
 {
     struct kheap_bucket *b;
     struct slab *s, *spare;
-    uint8_t *own;
+    uint8_t own;
 
     if (MM_UNLIKELY(kheap_aided(h)))
         return kheap_free_aided(h, p);
     mm_lock(&h->lock);
-    own = mm_pagesrc_owner(h->src, p);
-    /* LAB: kfree */
-    if (MM_UNLIKELY(own == NULL || (*own & MM_OWNER_KIND) != MM_OWNER_SLAB))
-        return kheap_free_slow(h, p);
-    s = slab_of(p, *own & MM_OWNER_ORDER);
+    own = mm_pagesrc_window_byte(h->src, p);
+    if (MM_UNLIKELY((own & MM_OWNER_KIND) != MM_OWNER_SLAB))
+        return kheap_free_slow(h, p);   /* a run, outside the window, bad */
+    s = slab_of(p, own & MM_OWNER_ORDER);
     b = s->cache;
     if (MM_UNLIKELY(!kheap_is_bucket(h, b) ||
                     slab_put(s, &b->geom, p) != 0))
         return kheap_free_slow(h, p);
     b->inuse--;
     spare = bucket_settle(b, s);
-    /* LAB END */
     mm_unlock(&h->lock);
     if (MM_UNLIKELY(spare != NULL))
-        kheap_slab_release(h, spare, b->geom.order);
+        return kheap_slab_release(h, spare, b->geom.order);
     return KHEAP_OK;
-}
-
-/* ---- giving memory back --------------------------------------------- */
-
-/*
- * Gives every bucket's kept empty slab back to the page source; returns
- * the pages released.  The page allocator calls this (as a reclaimer,
- * mm/buddy.h) before it fails an allocation; kheap_trim is the same.
- */
-size_t
-kheap_reclaim(void *heap)
-{
-    struct kheap *h = heap;
-    struct slab *spare[KHEAP_NBUCKETS];
-    size_t pages = 0;
-    unsigned i;
-
-    mm_lock(&h->lock);
-    for (i = 0; i < KHEAP_NBUCKETS; i++) {
-        struct kheap_bucket *b = &h->bucket[i];
-
-        spare[i] = b->empty;
-        b->empty = NULL;
-        if (spare[i] != NULL)
-            b->npages -= (size_t)1 << b->geom.order;
-    }
-    mm_unlock(&h->lock);
-    for (i = 0; i < KHEAP_NBUCKETS; i++) {
-        if (spare[i] == NULL)
-            continue;
-        kheap_slab_release(h, spare[i], h->bucket[i].geom.order);
-        pages += (size_t)1 << h->bucket[i].geom.order;
-    }
-    return pages;
-}
-
-void
-kheap_trim(struct kheap *h)
-{
-    kheap_reclaim(h);
 }

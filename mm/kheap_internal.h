@@ -1,8 +1,9 @@
 /*
  * mm/kheap_internal.h - what kmalloc's files share and nobody else.
  *
- * mm/kheap.c is the algorithm; the aids beside it hold page runs
- * (mm/kheap_large.c), the extents (mm/kheap_extent.c), bad pointers, poisoning, guard bytes and traces
+ * mm/kheap.c is the algorithm; the aids beside it hold page runs and
+ * giving empty slabs back (mm/kheap_large.c), the extents
+ * (mm/kheap_extent.c), bad pointers, poisoning, guard bytes and traces
  * (mm/kheap_debug.c), realloc and friends (mm/kheap_resize.c), reports
  * (mm/kheap_report.c) and the checker (mm/kheap_check.c).  They call
  * one another through the hooks declared here.
@@ -65,13 +66,14 @@ slab_from_link(struct mm_list *l)
 void *kheap_alloc_plain(struct kheap *h, size_t size);
 void kheap_put_locked(struct kheap *h, const struct kheap_where *w,
                       void *p);
-void kheap_slab_release(struct kheap *h, struct slab *s, unsigned order);
 
-/* mm/kheap_large.c: runs, and the owner bytes. */
+/* mm/kheap_large.c: runs, the owner bytes, giving slabs back. */
 void *kheap_large_alloc_size(struct kheap *h, size_t size) MM_COLD;
 void kheap_large_put(struct kheap *h, void *p, unsigned order);
 void kheap_set_owner(const struct kheap *h, void *p, unsigned order,
                      uint8_t v);
+enum kheap_err kheap_slab_release(struct kheap *h, struct slab *s,
+                                  unsigned order) MM_COLD;
 
 /* mm/kheap_extent.c: heaps over extents. */
 void kheap_setup(struct kheap *h, const char *name);

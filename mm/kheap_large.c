@@ -1,5 +1,6 @@
 /*
- * mm/kheap_large.c - kmalloc's page runs: requests above half a page.
+ * mm/kheap_large.c - kmalloc's page runs (requests above half a page),
+ * and giving empty slabs back to the page source.
  *
  * A request above the largest bucket (2 KiB) is a run of 2^order whole
  * pages straight from the heap's page source, up to its largest block
@@ -8,6 +9,10 @@
  * from the address alone, as for a bucket block, and a pointer into a
  * later page is known to be interior.  Slabs use the same owner bytes
  * (kheap_set_owner).
+ *
+ * An empty slab goes back through kheap_slab_release: when a bucket has
+ * one empty slab already, on trim, and when the page allocator calls
+ * kheap_reclaim before it fails.
  *
  * Invariant: a run's first page has owner LARGE|order, its other pages
  * INSIDE, while it is handed out; large_inuse and large_pages count the
@@ -77,4 +82,57 @@ kheap_large_alloc_size(struct kheap *h, size_t size)
         return NULL;
     }
     return run_alloc(h, (unsigned)order);
+}
+
+/*
+ * Gives slab s (all blocks free, on no list) back to the page source.
+ * Returns KHEAP_OK, so that kfree can end with this call as a jump.
+ */
+enum kheap_err
+kheap_slab_release(struct kheap *h, struct slab *s, unsigned order)
+{
+    kheap_set_owner(h, s, order, MM_OWNER_NONE);
+    kheap_trace_return(h, s, order);
+    mm_pagesrc_free(h->src, s, order);
+    return KHEAP_OK;
+}
+
+/* ---- giving memory back --------------------------------------------- */
+
+/*
+ * Gives every bucket's kept empty slab back to the page source; returns
+ * the pages released.  The page allocator calls this (as a reclaimer,
+ * mm/buddy.h) before it fails an allocation; kheap_trim is the same.
+ */
+size_t
+kheap_reclaim(void *heap)
+{
+    struct kheap *h = heap;
+    struct slab *spare[KHEAP_NBUCKETS];
+    size_t pages = 0;
+    unsigned i;
+
+    mm_lock(&h->lock);
+    for (i = 0; i < KHEAP_NBUCKETS; i++) {
+        struct kheap_bucket *b = &h->bucket[i];
+
+        spare[i] = b->empty;
+        b->empty = NULL;
+        if (spare[i] != NULL)
+            b->npages -= (size_t)1 << b->geom.order;
+    }
+    mm_unlock(&h->lock);
+    for (i = 0; i < KHEAP_NBUCKETS; i++) {
+        if (spare[i] == NULL)
+            continue;
+        kheap_slab_release(h, spare[i], h->bucket[i].geom.order);
+        pages += (size_t)1 << h->bucket[i].geom.order;
+    }
+    return pages;
+}
+
+void
+kheap_trim(struct kheap *h)
+{
+    kheap_reclaim(h);
 }

@@ -22,12 +22,22 @@
  * free; the source itself clears the first page's byte on every free,
  * and a fresh source starts with every byte NONE.
  *
+ * A source may also show a WINDOW: one run of pages whose owner bytes
+ * lie in one array, so that the lookup on a fast path is a subtract, a
+ * compare and a load, with no call (the buddy shows its largest zone's
+ * pages, less the reserved prefix).  Pages outside the window, and
+ * every page of a source with no window, go through owner().
+ *
+ *   pfn = addr >> 12;  i = pfn - win->first;
+ *   i < win->npages ?  win->owner + i  :  owner(ctx, addr)
+ *
  * Invariant: alloc returns NULL or a block no other caller holds; the
- * owner byte of a page is written only by the layer holding the page.
+ * owner byte of a page is written only by the layer holding the page;
+ * a window's bytes are exactly those owner() returns for its pages.
  * Bounds: whatever the source promises; the buddy's are O(max order),
  * and its owner() is O(1).
- * Metadata: four words; the source keeps the owner bytes (the buddy: 1
- * byte per page beside its state byte).
+ * Metadata: five words; the source keeps the owner bytes (the buddy: 1
+ * byte per page beside its state byte) and its window (three words).
  * Read after: mm/port.h.
  */
 #ifndef MM_PAGESRC_H
@@ -42,6 +52,13 @@
 #define MM_OWNER_ORDER      0x3Fu   /* the order bits of SLAB and LARGE */
 #define MM_OWNER_KIND       0xC0u   /* the kind bits: NONE .. INSIDE */
 
+/* Pages whose owner bytes are one array (see above); npages 0: none. */
+struct mm_pagesrc_window {
+    uintptr_t first;            /* the window's first page frame number */
+    uintptr_t npages;           /* pages in the window */
+    uint8_t *owner;             /* [i] is the owner byte of pfn first + i */
+};
+
 struct mm_pagesrc {
     /* 2^order pages aligned to 2^order pages, or NULL when out of memory */
     void *(*alloc)(void *ctx, unsigned order);
@@ -51,6 +68,8 @@ struct mm_pagesrc {
        no page of this source (or in a page it never hands out); O(1) */
     uint8_t *(*owner)(void *ctx, const void *addr);
     void *ctx;          /* the source's own state, passed to all three */
+    const struct mm_pagesrc_window *win;    /* NULL, or the source's
+                                               window, kept up to date */
 };
 
 static inline void *
@@ -65,10 +84,56 @@ mm_pagesrc_free(const struct mm_pagesrc *src, void *addr, unsigned order)
     src->free(src->ctx, addr, order);
 }
 
-static inline uint8_t *
+/* The owner byte of addr's page: from the window, else from owner(). */
+static MM_INLINE uint8_t *
 mm_pagesrc_owner(const struct mm_pagesrc *src, const void *addr)
 {
+    const struct mm_pagesrc_window *w = src->win;
+    uintptr_t i;
+
+    if (MM_LIKELY(w != NULL)) {
+        i = ((uintptr_t)addr >> MM_PAGE_SHIFT) - w->first;
+        if (MM_LIKELY(i < w->npages))
+            return w->owner + i;
+    }
     return src->owner(src->ctx, addr);
+}
+
+/*
+ * The owner byte's value if addr's page is in the window, else
+ * MM_OWNER_NONE: a fast path that finds no byte it wants here takes
+ * its slow path, which asks mm_pagesrc_owner.  No call, so the caller
+ * needs no stack frame for it.
+ */
+static MM_INLINE uint8_t
+mm_pagesrc_window_byte(const struct mm_pagesrc *src, const void *addr)
+{
+    const struct mm_pagesrc_window *w = src->win;
+    uintptr_t i;
+
+    if (MM_LIKELY(w != NULL)) {
+        i = ((uintptr_t)addr >> MM_PAGE_SHIFT) - w->first;
+        if (MM_LIKELY(i < w->npages))
+            return w->owner[i];
+    }
+    return MM_OWNER_NONE;
+}
+
+/* The owner byte's value; MM_OWNER_NONE for a page that has no byte. */
+static MM_INLINE uint8_t
+mm_pagesrc_owner_byte(const struct mm_pagesrc *src, const void *addr)
+{
+    const struct mm_pagesrc_window *w = src->win;
+    const uint8_t *own;
+    uintptr_t i;
+
+    if (MM_LIKELY(w != NULL)) {
+        i = ((uintptr_t)addr >> MM_PAGE_SHIFT) - w->first;
+        if (MM_LIKELY(i < w->npages))
+            return w->owner[i];
+    }
+    own = src->owner(src->ctx, addr);
+    return own != NULL ? *own : MM_OWNER_NONE;
 }
 
 #endif /* MM_PAGESRC_H */

@@ -174,7 +174,6 @@ pool_alloc(struct pool *p)
     void *obj = NULL;
 
     mm_lock(&p->lock);
-    /* LAB: pool_alloc */
     s = slab_of_link(p->partial.next);
     if (&s->link != &p->partial)
         obj = slab_pop(s, &p->geom);
@@ -182,7 +181,6 @@ pool_alloc(struct pool *p)
         return alloc_slow(p, s, obj);
     p->nallocs++;
     p->active++;
-    /* LAB END */
     mm_unlock(&p->lock);
     return obj;
 }
@@ -246,10 +244,10 @@ put_object(struct pool *p, struct slab *s, void *obj)
 static __attribute__((noinline)) enum pool_err
 free_growing(struct pool *p, void *obj)
 {
-    const uint8_t *own = mm_pagesrc_owner(p->src, obj);
+    uint8_t own = mm_pagesrc_owner_byte(p->src, obj);
     struct slab *s = slab_of(obj, p->geom.order);
 
-    if (own == NULL || *own != (MM_OWNER_SLAB | p->geom.order) ||
+    if (own != (MM_OWNER_SLAB | p->geom.order) ||
         s->magic != SLAB_MAGIC || s->cache != p)
         s = NULL;
     return put_object(p, s, obj);

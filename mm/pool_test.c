@@ -733,8 +733,10 @@ dry_owner(void *ctx, const void *addr)
  */
 MM_TEST(pool, empty_page_source_is_nomem)
 {
-    const struct mm_pagesrc dry = { dry_alloc, dry_free, dry_owner, NULL };
-    const struct mm_pagesrc blind = { dry_alloc, dry_free, NULL, NULL };
+    const struct mm_pagesrc dry = { dry_alloc, dry_free, dry_owner, NULL,
+                                    NULL };
+    const struct mm_pagesrc blind = { dry_alloc, dry_free, NULL, NULL,
+                                      NULL };
     unsigned long before[POOL_ERR_COUNT];
     struct pool p;
     unsigned e;
@@ -765,7 +767,8 @@ MM_TEST(pool, empty_page_source_is_nomem)
 /* A growing pool with bad parameters is refused before its source. */
 MM_TEST(pool, growing_pool_bad_size_refused)
 {
-    const struct mm_pagesrc dry = { dry_alloc, dry_free, dry_owner, NULL };
+    const struct mm_pagesrc dry = { dry_alloc, dry_free, dry_owner, NULL,
+                                    NULL };
     struct pool p;
 
     mm_test_catch_panics(t);
@@ -1216,7 +1219,8 @@ MM_TEST(pool, static_pool_refuses_each_parameter)
     /* the largest object and alignment allowed are fine */
     MM_CHECK_EQ(t, pool_init(&p, "t-big", MM_PAGE << 4, MM_PAGE, 0,
                              &(const struct mm_pagesrc){ dry_alloc, dry_free,
-                                                         dry_owner, NULL }),
+                                                         dry_owner, NULL,
+                                                         NULL }),
                 POOL_OK);
     MM_CHECK_EQ(t, p.geom.size, MM_PAGE << 4);
     MM_CHECK(t, p.geom.nobjs >= POOL_MIN_OBJS);

@@ -54,8 +54,10 @@ mm_test_pages_init(struct mm_t *t, struct mm_test_pages *tp,
                          BUDDY_OK))
             return false;   /* LCOV_EXCL_LINE: a 4 MiB chunk always fits */
     }
+    /* The buddy's window (its first largest chunk): the layers' fast
+       paths read owner bytes there, other chunks go through owner(). */
     tp->src = (struct mm_pagesrc){ counting_alloc, counting_free,
-                                   counting_owner, tp };
+                                   counting_owner, tp, &tp->buddy.win };
     tp->start_free = buddy_free_pages(&tp->buddy);
     return true;
 }
