@@ -87,6 +87,7 @@ kheap_bucket_of(size_t size)
  * meanwhile).  The slab goes on the partial list.  False (nomem
  * counted) when no pages can be had.
  */
+/* Lab 4: refill a bucket with a fresh slab from the page source */
 static MM_COLD bool
 bucket_refill(struct kheap *h, struct kheap_bucket *b)
 {
@@ -159,6 +160,7 @@ bucket_take_slow(struct kheap *h, struct kheap_bucket *b)
  * free list (the cold path carves, or finds a slab).  A slab left with
  * no free block leaves the partial list.  NULL when out of memory.
  */
+/* Lab 4: take a block from a bucket */
 static MM_INLINE void *
 bucket_take(struct kheap *h, struct kheap_bucket *b)
 {
@@ -179,6 +181,7 @@ bucket_take(struct kheap *h, struct kheap_bucket *b)
  * returned to the caller to give back to the page source (after
  * unlocking).
  */
+/* Lab 4: where a slab goes after a block came back */
 static MM_INLINE struct slab *
 bucket_settle(struct kheap_bucket *b, struct slab *s)
 {
@@ -265,6 +268,7 @@ kheap_put_locked(struct kheap *h, const struct kheap_where *w, void *p)
  * KHEAP_ERR_FOREIGN, _KEY, _MISALIGNED, _INTERIOR, _DOUBLE_FREE, and
  * _GUARD (the block is not freed: the overrun is what is reported).
  */
+/* Lab 4: kfree through the per-page size table (the owner byte) */
 enum kheap_err
 kheap_free(struct kheap *h, void *p)
 {

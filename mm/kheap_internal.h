@@ -30,6 +30,7 @@ struct kheap_where {
  * bits, bucket 1 (32 B); 1 -> 0 | 15, four bits, bucket 0 (16 B).
  * __builtin_clzl counts the leading zero bits of an unsigned long.
  */
+/* Lab 4: bucket choice - the smallest power of two that holds size */
 static MM_INLINE unsigned
 kheap_bucket_index(size_t size)
 {

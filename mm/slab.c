@@ -93,6 +93,7 @@ slab_init(struct slab *s, const struct slab_geom *g, void *cache,
  * The header goes at the start of mem, its free table right after it,
  * object 0 at mem + first:  | struct slab | freemap | pad | obj 0 | ...
  */
+/* Lab 5: lay a slab's header and free table over fresh pages */
 struct slab *
 slab_carve(void *mem, const struct slab_geom *g, void *cache)
 {
@@ -141,6 +142,7 @@ repair(struct slab *s, const struct slab_geom *g)
  * bad head, and an empty one must leave exactly the uncarved objects
  * free; else the list is repaired first.
  */
+/* Lab 5: carve the next object, running the constructor */
 void *
 slab_take_slow(struct slab *s, const struct slab_geom *g)
 {

@@ -191,6 +191,7 @@ slab_lookup(const struct slab *s, const struct slab_geom *g, uintptr_t addr,
  * clearing its bit needs anyway, so each link is checked once, when the
  * object it leads to is taken.
  */
+/* Lab 5: take the head of the embedded free list */
 static MM_INLINE void *
 slab_pop(struct slab *s, const struct slab_geom *g)
 {
@@ -226,6 +227,7 @@ slab_take(struct slab *s, const struct slab_geom *g)
  * of s, SLAB_DOUBLE_FREE when it is free already (an object never
  * carved is free too); on error nothing changes.
  */
+/* Lab 5: give an object back: free table and free list */
 static MM_INLINE enum slab_err
 slab_put(struct slab *s, const struct slab_geom *g, void *obj)
 {
