@@ -193,16 +193,26 @@ def stub_body(r):
 def mark_unused(lines):
     """Marks MM_UNUSED each static function that only a stripped body
     called: a helper given to the student, unused until they use it."""
+    def code(l):
+        t = l.strip()
+        return not t.startswith(("*", "/*", "//"))
+
     for i in range(len(lines) - 1):
         if not lines[i].startswith("static ") or lines[i].endswith(";"):
             continue
         m = re.match(r"([A-Za-z_]\w*)\(", lines[i + 1])
+        defn = i + 1
+        if not m:           # a table: static const T name[...] = {
+            m = re.match(r"static const [\w ]+?\b([A-Za-z_]\w*)\[.*=",
+                         lines[i])
+            defn = i
         if not m:
             continue
         word = re.compile(r"\b%s\b" % re.escape(m.group(1)))
-        uses = [j for j, l in enumerate(lines) if word.search(l) and
-                j != i + 1 and not (l.startswith("static ") and
-                                    l.rstrip().endswith(";"))]
+        uses = [j for j, l in enumerate(lines)
+                if word.search(re.sub(r'"[^"]*"', '""', l)) and
+                j != defn and code(l) and
+                not (l.startswith("static ") and l.rstrip().endswith(";"))]
         if not uses:
             lines[i] = "static MM_UNUSED " + lines[i][len("static "):]
 
