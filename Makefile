@@ -76,6 +76,8 @@ MM_SRCS := \
 	mm/buddy_report_test.c \
 	mm/buddy_resize.c \
 	mm/buddy_test.c \
+	mm/buddy_tree.c \
+	mm/buddy_tree_test.c \
 	mm/buddy_zone.c \
 	mm/buddy_zone_picture.c \
 	mm/err.c \
