@@ -27,7 +27,7 @@ TIMEOUT = 60.0          # seconds for one command's answer
 # Every command of the monitor: each must run at least once below.
 COMMANDS = """help mem buddyinfo zone slabinfo vmstat errors check alloc allocb
 free resize size kmalloc kfree krealloc ksize pool trace poison guard debug
-stress frag selftest bench echo exit page ledger""".split()
+stress frag selftest bench echo exit page ledger tree""".split()
 
 
 class Console:
@@ -332,6 +332,47 @@ def check_pages(t, con):
             show(out))
 
 
+def check_tree(t, con):
+    """tree: the picture of an allocated block and of a 4 MiB region,
+    the XOR rule in each pair line, bad input, and nothing changed."""
+    pages = free_pages(con)
+    out = con.cmd("alloc 2")
+    a = last_addr(out)
+    out = con.cmd("tree $ 2")
+    t.check("tree.legend", has(out, r"^tree: legend \. free  # allocated  "
+                                    r"\+ split  m reserved  blank: "), show(out))
+    t.check("tree.header", has(out, r"^tree: zone \d+ block \[mem %s-%s\] "
+                                    r"order 2, 16 KiB$" % (a, ADDR)), show(out))
+    t.check("tree.row", has(out, r"^tree: order  2 #{63}$"), show(out))
+    pair = [g for l in out or [] for g in [re.match(
+        r"^tree: order 2 block (%s) allocated: buddy pfn (0x[0-9a-f]+) \^ "
+        r"0x4 = (0x[0-9a-f]+) (free|allocated|split|reserved|outside the "
+        r"zone)$" % ADDR, l)] if g]
+    t.check("tree.xor", len(pair) == 1 and pair[0].group(1) == a and
+            int(pair[0].group(2), 16) == int(a, 16) >> 12 and
+            int(pair[0].group(3), 16) == (int(a, 16) >> 12) ^ 4, show(out))
+    con.cmd("free $")
+    out = con.cmd("tree 0x400000")
+    t.check("tree.default-order",
+            has(out, r"^tree: zone \d+ block \[mem 0x00400000-0x007fffff\] "
+                r"order 10, 4096 KiB$") and
+            has(out, r"^tree: orders 10 to 5 drawn, below order 5 not "
+                r"drawn$") and has(out, r"^tree: order 10 [.+#]{63}$"),
+            show(out))
+    out = con.cmd("tree 0x401000 4")
+    t.check("tree.inside", has(out, r"^tree: all inside the free order-10 "
+                                    r"block at 0x00400000$"), show(out))
+    expect_usage(t, con, "tree.no-addr", "tree", "tree ")
+    expect_usage(t, con, "tree.bad-addr", "tree x", "tree ")
+    expect_usage(t, con, "tree.no-zone", "tree 0x90000000", "tree ")
+    expect_usage(t, con, "tree.order-11", "tree 0x400000 11", "tree ")
+    expect_usage(t, con, "tree.bad-order", "tree 0x400000 z", "tree ")
+    expect_usage(t, con, "tree.beyond-zone", "tree 0x1000 1", "tree ")
+    expect_usage(t, con, "tree.too-many", "tree 0x1000 0 0", "tree ")
+    t.check("tree.nothing-changed", free_pages(con) == pages,
+            "free pages changed")
+
+
 def check_kmalloc(t, con):
     for size in (16, 32, 64, 128, 256, 512, 1024, 2048):
         out = con.cmd("kmalloc %d" % size)
@@ -589,6 +630,7 @@ def main():
         check_reports(t, con)
         check_bad_input(t, con)
         check_pages(t, con)
+        check_tree(t, con)
         check_kmalloc(t, con)
         check_pools(t, con)
         check_switches(t, con)
