@@ -12,6 +12,9 @@
 #define TT_BIG          1024    /* an order-10 arena */
 #define TT_OUT          4096    /* bytes of captured picture */
 
+/* What a test captured and what it expects; the tests run one by one. */
+static char out[TT_OUT], want[TT_OUT];
+
 /* Appends one formatted line to the NUL-terminated text in buf. */
 static void MM_PRINTF(3, 4)
 want_line(char *buf, size_t size, const char *fmt, ...)
@@ -66,7 +69,6 @@ want_head(char *buf, size_t size, unsigned zone, const uint8_t *base,
 MM_TEST(buddy_tree, textbook_after_alloc_d)
 {
     static uint8_t meta[TT_PAGES];
-    static char out[TT_OUT], want[TT_OUT];
     uint8_t *base = mm_scratch_alloc(TT_PAGES * MM_PAGE);
     struct buddy b;
     void *a, *bb, *c, *d;
@@ -138,7 +140,6 @@ MM_TEST(buddy_tree, textbook_after_alloc_d)
 MM_TEST(buddy_tree, reserved_pages_and_refusals)
 {
     static uint8_t meta[2][TT_PAGES];
-    static char out[TT_OUT], want[TT_OUT];
     uint8_t *base = mm_scratch_alloc(2 * TT_PAGES * MM_PAGE);
     uint8_t *z1;
     struct buddy b;
@@ -208,7 +209,6 @@ MM_TEST(buddy_tree, reserved_pages_and_refusals)
 MM_TEST(buddy_tree, order_10_root_is_cut_at_order_5)
 {
     static uint8_t meta[TT_BIG];
-    static char out[TT_OUT], want[TT_OUT];
     static void *blk[32];
     uint8_t *base = mm_scratch_alloc(TT_BIG * MM_PAGE);
     struct buddy b;
