@@ -72,6 +72,8 @@ MM_SRCS := \
 	mm/buddy_check.c \
 	mm/buddy_debug.c \
 	mm/buddy_owner.c \
+	mm/buddy_reclaim.c \
+	mm/buddy_reclaim_test.c \
 	mm/buddy_report.c \
 	mm/buddy_report_test.c \
 	mm/buddy_resize.c \
@@ -106,6 +108,8 @@ MM_SRCS := \
 	mm/pool_owner.c \
 	mm/pool_report.c \
 	mm/pool_test.c \
+	mm/slab.c \
+	mm/slab_test.c \
 	mm/table.c \
 	mm/table_test.c \
 	mm/test.c \

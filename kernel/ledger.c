@@ -192,7 +192,7 @@ static void
 print_details(const struct ledger_claim *c, uintptr_t page)
 {
     const struct ledger_owner *o = &kledger.owner[c->owner];
-    const struct pool_slab *s;
+    const struct slab *s;
     const struct pool *p;
     unsigned nblocks = 0;
     int nfree;
@@ -206,7 +206,8 @@ print_details(const struct ledger_claim *c, uintptr_t page)
     case LEDGER_POOL_SLAB:
         s = pool_slab_of(page, &p);
         if (s != NULL)
-            kprintf(", %u of %u objects free", s->nfree, s->nobjs);
+            kprintf(", %u of %u objects free", (unsigned)s->nfree,
+                    p->geom.nobjs);
         break;
     case LEDGER_FREE:
     case LEDGER_KERNEL:
@@ -291,7 +292,7 @@ live_counts(struct live_counts *n)
     for (p = pool_registry_next(NULL); p != NULL;
          p = pool_registry_next(p))
         if (p->src != NULL)
-            n->slab_pages += (size_t)p->nslabs << p->slab_order;
+            n->slab_pages += (size_t)p->nslabs << p->geom.order;
 }
 
 /* The ledger holds, and its totals are the layers' own counts. */

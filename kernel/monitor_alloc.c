@@ -435,7 +435,7 @@ pool_create(int argc, char **argv)
         return MON_OK;
     }
     kprintf("pool: created %s, %zu-byte objects, %u per slab%s%s\n",
-            mp->name, mp->pool->objsize, mp->pool->objs_per_slab,
+            mp->name, mp->pool->geom.size, mp->pool->geom.nobjs,
             nstatic ? ", static" : "", ctor ? ", constructor" : "");
     return MON_OK;
 }
@@ -462,7 +462,7 @@ pool_alloc_cmd(int argc, char **argv)
         }
         kprintf("pool: %s object 0x%08lx", mp->name,
                 (unsigned long)monitor_note_addr((uintptr_t)o));
-        if (mp->pool->ctor != NULL)
+        if (mp->pool->geom.ctor != NULL)
             kprintf(" (constructor runs so far: %lu)", mp->ctor_runs);
         kprintf("\n");
     }

@@ -83,7 +83,7 @@ pool_boot(void)
                   kernel_pagesrc()) != POOL_OK)
         panic("pool: cannot create pool_cache");
     kprintf("pool: pool_cache ready, %u descriptors of %zu bytes per "
-            "slab\n", pool_cache.objs_per_slab, pool_cache.objsize);
+            "slab\n", pool_cache.geom.nobjs, pool_cache.geom.size);
 }
 
 void

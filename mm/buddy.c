@@ -38,8 +38,10 @@
  * BUDDY_MAX_ORDER merges.  Every list operation is O(1).  Only zone
  * set-up, buddy_check() and the picture walk pages.  Poisoning, when
  * on, costs a fill or a scan of the block.
- * Metadata: 1 byte per page (1/4096 = 0.024% of the memory managed);
- * list links live in the free pages; struct buddy holds the zones
+ * Metadata: 2 bytes per page (2/4096 = 0.049% of the memory managed):
+ * the state byte, and an owner byte that the layer holding a block
+ * writes (mm/pagesrc.h) and that a free clears on the block's first
+ * page; list links live in the free pages; struct buddy holds the zones
  * themselves (its size is printed by the buddy.sizes test).
  * Read after: mm/port.h, mm/list.h, mm/table.h, mm/pagesrc.h.
  * Tests: mm/buddy_test.c.
@@ -101,7 +103,10 @@ zone_take(struct buddy *b, struct buddy_zone *z, unsigned want,
     return true;
 }
 
-/* The body of buddy_alloc, with b locked and order valid. */
+/*
+ * The body of buddy_alloc, with b locked and order valid: a block, or
+ * NULL when no zone has one (the caller counts it or reclaims).
+ */
 static MM_INLINE void *
 alloc_locked(struct buddy *b, unsigned order)
 {
@@ -113,8 +118,6 @@ alloc_locked(struct buddy *b, unsigned order)
     for (i = 0; i < b->nzones && !found; i++)
         found = zone_take(b, zone_at(b, i), order, &pfn);
     /* LAB END */
-    if (!found)
-        b->nerr[BUDDY_NOMEM]++;
     return found ? (void *)pfn_addr(pfn) : NULL;
 }
 
@@ -126,8 +129,9 @@ buddy_alloc_locked(struct buddy *b, unsigned order)
 
 /*
  * Allocates 2^order contiguous pages, naturally aligned; returns NULL
- * when no zone has a large enough block (counted as nomem) or when order
- * is above BUDDY_MAX_ORDER (BUDDY_ERR_ORDER).  Zones are tried lowest
+ * when order is above BUDDY_MAX_ORDER (BUDDY_ERR_ORDER) or when no zone
+ * has a large enough block even after the reclaimers gave pages back
+ * (mm/buddy_reclaim.c; counted as nomem).  Zones are tried lowest
  * address first.
  */
 void *
@@ -141,6 +145,8 @@ buddy_alloc(struct buddy *b, unsigned order)
     }
     mm_lock(&b->lock);
     p = alloc_locked(b, order);
+    if (MM_UNLIKELY(p == NULL))
+        p = buddy_alloc_reclaim(b, order);
     mm_unlock(&b->lock);
     return p;
 }
@@ -258,6 +264,7 @@ free_locked(struct buddy *b, struct buddy_zone *z, void *addr, unsigned k)
     uintptr_t pfn = (uintptr_t)addr >> MM_PAGE_SHIFT;
 
     buddy_trace(b, "free", z, pfn, k);
+    *owner_of(z, pfn) = MM_OWNER_NONE;  /* no layer holds it any more */
     b->nfrees++;
     if (b->poison)
         buddy_poison_range(addr, MM_PAGE << k);

@@ -9,15 +9,19 @@
  *
  * Invariant: each managed page lies in exactly one block, free or in
  * use; no two free buddies of the same order coexist.
- * Bounds: alloc O(zones + BUDDY_MAX_ORDER); free, size-of and resize in
- * place O(log zones + BUDDY_MAX_ORDER) - a sorted table of the zones'
- * ranges (mm/table.h) makes finding an address's zone a binary search.
+ * Bounds: alloc O(zones + BUDDY_MAX_ORDER); free, size-of, owner and
+ * resize in place O(BUDDY_MAX_ORDER) - a zone map, one byte per 4 MiB
+ * chunk of the span the zones cover, finds an address's zone in O(1)
+ * (see struct buddy); a sorted table of the zones' ranges (mm/table.h)
+ * numbers them by address.
  * Zones are numbered by address (buddy_zone_at, buddyinfo, traces);
  * the slots of zone[] are in no particular order.  Nothing
  * walks pages or free lists except zone set-up, buddy_check() and the
  * picture.
- * Metadata: 1 byte per page (0.024%), inside the zone or supplied by the
- * caller; free-list links live in the free pages.
+ * Metadata: 2 bytes per page (0.049%), inside the zone or supplied by
+ * the caller: a state byte the buddy keeps and an owner byte the layer
+ * holding the page writes (mm/pagesrc.h); free-list links live in the
+ * free pages.
  * See mm/buddy.c for the design.
  */
 #ifndef MM_BUDDY_H
@@ -31,6 +35,8 @@
 #define BUDDY_MAX_ORDER     10      /* largest block: 2^10 pages = 4 MiB */
 #define BUDDY_NORDERS       (BUDDY_MAX_ORDER + 1)
 #define BUDDY_MAX_ZONES     32      /* zones one allocator can hold */
+#define BUDDY_MAP_SLOTS     1024    /* zone map: 4 GiB in 4 MiB chunks */
+#define BUDDY_MAP_NONE      0xFFu   /* zone map: no zone in this chunk */
 
 /*
  * What a call can report.  BUDDY_NOMEM is not the caller's mistake (out
@@ -72,11 +78,25 @@ struct buddy_zone {
     size_t npages;              /* pfns.last - pfns.first + 1 */
     size_t nreserved;           /* pages never handed out: used prefix and
                                    metadata */
-    size_t meta_bytes;          /* metadata bytes (1 per page) */
+    size_t meta_bytes;          /* metadata bytes (2 per page) */
     uint8_t *meta;              /* one state byte per page */
+    uint8_t *owner;             /* one owner byte per page (mm/pagesrc.h),
+                                   right after the state bytes */
     unsigned free_mask;         /* bit k set: free[k] is not empty */
     struct mm_list free[BUDDY_NORDERS];     /* circular, sentinel heads */
     size_t nfree[BUDDY_NORDERS];            /* blocks on each list */
+};
+
+/*
+ * A layer that can give pages back when memory runs short registers one
+ * of these (mm/buddy_reclaim.c): before failing, buddy_alloc calls
+ * reclaim(arg) once, without the buddy's lock held, then retries once.
+ */
+struct buddy_reclaimer {
+    size_t (*reclaim)(void *arg);   /* gives pages back; returns how many
+                                       pages it released */
+    void *arg;
+    struct buddy_reclaimer *next;   /* the buddy's list */
 };
 
 struct buddy {
@@ -86,12 +106,25 @@ struct buddy {
     struct buddy_zone zone[BUDDY_MAX_ZONES];    /* slots 0..nzones-1, in
                                                    no particular order */
     struct mm_range *by_addr[BUDDY_MAX_ZONES];  /* their pfns, sorted */
+    /*
+     * The zone map: chunk i holds pfns map_base + (i << map_shift) on,
+     * 2^map_shift pages (4 MiB, or more when the zones span more than
+     * BUDDY_MAP_SLOTS such chunks, as heap buffers on a 64-bit host
+     * can); map[i] is the address-order number of the first zone that
+     * overlaps chunk i, or BUDDY_MAP_NONE.  Rebuilt when a zone comes
+     * or goes.
+     */
+    uintptr_t map_base;         /* first pfn of the lowest zone */
+    unsigned map_shift;         /* log2 of pages per chunk, >= 10 */
+    uint8_t map[BUDDY_MAP_SLOTS];
     size_t free_pages;          /* over all zones */
     size_t managed_pages;       /* pages that can ever be handed out */
     unsigned long nerr[BUDDY_ERR_COUNT];    /* per error; [BUDDY_NOMEM]
                                                counts out-of-memory */
     unsigned long nallocs;      /* successful allocations */
     unsigned long nfrees;       /* successful frees */
+    struct buddy_reclaimer *reclaimers;     /* called before nomem */
+    bool reclaiming;            /* they are running: do not recurse */
     struct mm_lock lock;
 };
 
@@ -113,6 +146,9 @@ enum buddy_err buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
 size_t buddy_meta_bytes(size_t size_bytes);
 enum buddy_err buddy_remove_zone(struct buddy *b, void *base);
 
+void buddy_add_reclaimer(struct buddy *b, struct buddy_reclaimer *r);
+void buddy_remove_reclaimer(struct buddy *b, struct buddy_reclaimer *r);
+
 void *buddy_alloc(struct buddy *b, unsigned order);
 void *buddy_alloc_bytes(struct buddy *b, size_t size_bytes);
 enum buddy_err buddy_free(struct buddy *b, void *addr);
@@ -120,6 +156,7 @@ enum buddy_err buddy_resize(struct buddy *b, void **addrp,
                             size_t new_size_bytes);
 
 size_t buddy_size(struct buddy *b, const void *addr);
+uint8_t *buddy_owner(const struct buddy *b, const void *addr);
 
 /* What the page at addr is, without counting anything as an error. */
 enum buddy_state {

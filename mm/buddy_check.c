@@ -4,7 +4,8 @@
  * buddy_check compares what the fast path keeps in step: each page's
  * state byte against the free lists, the blocks' alignment and extent,
  * the per-order counts and masks, that no free buddies are left
- * unmerged, and the page totals.  Each violation is printed ("buddy:
+ * unmerged, that no free block's first page has an owner, and the page
+ * totals.  Each violation is printed ("buddy:
  * check: WHAT at 0xADDR (zone first pfn 0xPFN)").
  *
  * Invariant: none of its own; it reads and changes nothing.
@@ -47,6 +48,8 @@ check_block(const struct buddy_zone *z, uintptr_t pfn, size_t *nfree,
         if (k < BUDDY_MAX_ORDER && zone_has(z, buddy) &&
             *meta_of(z, buddy) == m)
             bad += violation(z, pfn, "free buddies left unmerged");
+        if (*owner_of(z, pfn) != MM_OWNER_NONE)
+            bad += violation(z, pfn, "free block has an owner");
     }
     return bad;
 }

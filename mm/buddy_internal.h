@@ -14,6 +14,10 @@
  *     0010 0000   TAIL  any other page of a block
  *     0001 0000   RSVD  never handed out (used prefix, metadata)
  *
+ * and, right after the state bytes, one owner byte per page
+ * (owner[pfn - pfns.first], mm/pagesrc.h), which the buddy only clears:
+ * all at zone set-up, a block's first page on each free.
+ *
  * Invariant, bounds, metadata: those of mm/buddy.c.
  * Read after: mm/buddy.h.
  */
@@ -49,6 +53,12 @@ meta_of(const struct buddy_zone *z, uintptr_t pfn)
     return &z->meta[pfn - z->pfns.first];
 }
 
+static MM_INLINE uint8_t *
+owner_of(const struct buddy_zone *z, uintptr_t pfn)
+{
+    return &z->owner[pfn - z->pfns.first];
+}
+
 static MM_INLINE bool
 zone_has(const struct buddy_zone *z, uintptr_t pfn)
 {
@@ -70,14 +80,35 @@ zone_at(const struct buddy *b, unsigned i)
     return zone_of_range(b->by_addr[i]);
 }
 
-/* The zone holding pfn, by binary search over the sorted table. */
+/*
+ * The zone holding pfn, or NULL, through the zone map: the chunk's
+ * first zone, then the zones after it in address order while they
+ * start at or below pfn.  Usually one zone is looked at; never more
+ * than share one chunk.  E.g. zones at pfns 0x100-0x1ff and 0x300-0x7ff
+ * (base 0x100, 1024-page chunks): pfn 0x350 is in chunk 0, whose first
+ * zone (0) ends below it, so zone 1 is tried next and holds it.
+ */
 static MM_INLINE struct buddy_zone *
 zone_find(const struct buddy *b, uintptr_t pfn)
 {
-    struct mm_range *r = mm_table_find(b->by_addr, b->nzones, pfn);
+    uintptr_t chunk = (pfn - b->map_base) >> b->map_shift;
+    unsigned i;
 
-    return r == NULL ? NULL : zone_of_range(r);
+    if (chunk >= BUDDY_MAP_SLOTS)       /* below the base wraps too */
+        return NULL;
+    for (i = b->map[chunk]; i < b->nzones; i++) {
+        struct mm_range *r = b->by_addr[i];
+
+        if (pfn < r->first)
+            return NULL;
+        if (pfn <= r->last)
+            return zone_of_range(r);
+    }
+    return NULL;
 }
+
+/* mm/buddy_zone.c: rebuilds the zone map after a zone came or went. */
+void buddy_map_build(struct buddy *b);
 
 /* Pushes the order-k block at pfn on its free list, marks it free. */
 static MM_INLINE void
@@ -105,6 +136,9 @@ enum buddy_err buddy_lookup(struct buddy *b, uintptr_t addr,
                             enum buddy_err free_err,
                             struct buddy_zone **zp, unsigned *orderp);
 void *buddy_alloc_locked(struct buddy *b, unsigned order);
+
+/* mm/buddy_reclaim.c: the reclaimers, then one retry; or nomem. */
+void *buddy_alloc_reclaim(struct buddy *b, unsigned order) MM_COLD;
 void buddy_free_locked(struct buddy *b, struct buddy_zone *z, void *addr,
                        unsigned order);
 

@@ -61,7 +61,7 @@ small_arena(struct mm_t *t, struct buddy *b, const char *name,
  */
 MM_TEST(buddy_report, counters_and_buddyinfo)
 {
-    static uint8_t meta[RT_PAGES];
+    static uint8_t meta[2 * RT_PAGES];
     static char out[RT_OUT];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-report", meta);
@@ -114,7 +114,7 @@ MM_TEST(buddy_report, counters_and_buddyinfo)
  */
 MM_TEST(buddy_report, queries_out_of_range)
 {
-    static uint8_t meta[RT_PAGES];
+    static uint8_t meta[2 * RT_PAGES];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-query", meta);
     unsigned long errors_before = 0;
@@ -123,9 +123,9 @@ MM_TEST(buddy_report, queries_out_of_range)
 
     if (base == NULL)
         return;
-    /* one state byte per page and one spare */
-    MM_CHECK_EQ(t, buddy_meta_bytes(RT_PAGES * MM_PAGE), RT_PAGES + 1);
-    MM_CHECK_EQ(t, buddy_meta_bytes(100), 1);
+    /* a state and an owner byte per page, and one spare of each */
+    MM_CHECK_EQ(t, buddy_meta_bytes(RT_PAGES * MM_PAGE), 2 * (RT_PAGES + 1));
+    MM_CHECK_EQ(t, buddy_meta_bytes(100), 2);
     MM_CHECK_PTR_EQ(t, buddy_zone_at(&b, 0), &b.zone[0]);
     MM_CHECK_PTR_EQ(t, buddy_zone_at(&b, 1), NULL);
     MM_CHECK_EQ(t, buddy_zone_free_pages(&b, 0), RT_PAGES);
@@ -157,7 +157,7 @@ MM_TEST(buddy_report, queries_out_of_range)
  */
 MM_TEST(buddy_report, used_prefix_that_wraps_is_refused)
 {
-    static uint8_t meta[RT_PAGES];
+    static uint8_t meta[2 * RT_PAGES];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-wrap", meta);
 
@@ -204,7 +204,7 @@ all_errors(const struct buddy *b)
  */
 MM_TEST(buddy_report, zone_calls_refused)
 {
-    static uint8_t meta[RT_PAGES];
+    static uint8_t meta[2 * RT_PAGES];
     struct buddy b;
     struct mm_pagesrc src;
     uint8_t *base = small_arena(t, &b, "t-refuse", meta);
@@ -240,7 +240,7 @@ MM_TEST(buddy_report, zone_calls_refused)
  */
 MM_TEST(buddy_report, trace_lines)
 {
-    static uint8_t meta[2];
+    static uint8_t meta[4];
     static char out[RT_OUT];
     char want[RT_OUT], line[128];
     unsigned saved = mm_switch.trace;
@@ -358,7 +358,7 @@ MM_TEST(buddy_report, picture_of_a_zone)
  */
 MM_TEST(buddy_report, pictures_number_zones_by_address)
 {
-    static uint8_t meta[2][RT_PAGES];
+    static uint8_t meta[2][2 * RT_PAGES];
     static char out[RT_OUT], one[RT_OUT];
     char want[RT_OUT], line[128];
     uint8_t *base = mm_scratch_alloc(2 * RT_PAGES * MM_PAGE);
@@ -437,7 +437,7 @@ check_says(struct mm_t *t, struct buddy *b, unsigned n, const char *want,
  */
 MM_TEST(buddy_report, check_finds_bad_blocks)
 {
-    static uint8_t meta[RT_PAGES];
+    static uint8_t meta[2 * RT_PAGES];
     char want[RT_OUT];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-check", meta);
@@ -503,7 +503,7 @@ MM_TEST(buddy_report, check_finds_bad_blocks)
 /* The same arena; now the counts, the mask, the sizes and the table. */
 MM_TEST(buddy_report, check_finds_bad_counts)
 {
-    static uint8_t meta[2][RT_PAGES];
+    static uint8_t meta[2][2 * RT_PAGES];
     char want[RT_OUT];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-count", meta[0]);
@@ -603,7 +603,7 @@ claim_arena(struct buddy *b, uintptr_t f)
  */
 MM_TEST(buddy_report, ledger_view_skips_bad_heads)
 {
-    static uint8_t meta[RT_PAGES];
+    static uint8_t meta[2 * RT_PAGES];
     char want[192];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-owner", meta);
@@ -667,7 +667,7 @@ claim_with_link(struct buddy *b, uintptr_t f, unsigned k, uintptr_t addr)
  */
 MM_TEST(buddy_report, ledger_view_stops_at_bad_links)
 {
-    static uint8_t meta[RT_PAGES];
+    static uint8_t meta[2 * RT_PAGES];
     char want[192];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-links", meta);

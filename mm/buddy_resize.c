@@ -100,7 +100,8 @@ shrink_in_place(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
 /*
  * Moves the order-k block at *addrp in zone z to a new order-want
  * block: allocates, copies, frees the old one, with b locked.
- * BUDDY_NOMEM (counted by the allocation) leaves *addrp as it was.
+ * BUDDY_NOMEM (counted here) leaves *addrp as it was; a resize does not
+ * reclaim, as it holds the lock from the look to the copy.
  */
 static enum buddy_err
 grow_by_move(struct buddy *b, struct buddy_zone *z, void **addrp,
@@ -108,8 +109,10 @@ grow_by_move(struct buddy *b, struct buddy_zone *z, void **addrp,
 {
     void *fresh = buddy_alloc_locked(b, want);
 
-    if (fresh == NULL)
+    if (fresh == NULL) {
+        b->nerr[BUDDY_NOMEM]++;
         return BUDDY_NOMEM;
+    }
     mm_memcpy(fresh, *addrp, MM_PAGE << k);
     buddy_free_locked(b, z, *addrp, k);
     *addrp = fresh;

@@ -72,7 +72,7 @@ MM_TEST(buddy, xor_rule)
  */
 MM_TEST(buddy, textbook_split_and_merge)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     struct buddy b;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
     uint8_t *a, *bb, *c, *d;
@@ -170,7 +170,7 @@ bad_end(struct mm_t *t, struct bad_case *c, enum buddy_err got,
 
 MM_TEST(buddy, bad_input_is_refused)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     static uint8_t elsewhere[2 * MM_PAGE] MM_ALIGNED(MM_PAGE);
     struct buddy b;
     struct bad_case c;
@@ -341,7 +341,7 @@ pattern_ok(const uint8_t *p, const uint8_t *was, unsigned order)
  */
 MM_TEST(buddy, resize_shrink_grow_move)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     struct buddy b;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
     void *a, *bb, *c, *old;
@@ -384,7 +384,7 @@ MM_TEST(buddy, resize_shrink_grow_move)
 
 MM_TEST(buddy, exhaustion_and_recovery)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     static void *pages[ARENA_PAGES];
     struct buddy b;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
@@ -488,7 +488,7 @@ MM_TEST(buddy, metadata_inside_region)
     buddy_init(b, "inside");
     MM_CHECK_EQ(t, buddy_add_zone(b, base, npages * MM_PAGE, used, NULL),
                 BUDDY_OK);
-    reserved = (used + npages + MM_PAGE - 1) / MM_PAGE;
+    reserved = (used + 2 * npages + MM_PAGE - 1) / MM_PAGE;
     MM_CHECK_EQ(t, buddy_managed_pages(b), npages - reserved);
     MM_CHECK_EQ(t, buddy_free_pages(b), npages - reserved);
     MM_CHECK_EQ(t, b->zone[0].nreserved, reserved);
@@ -496,10 +496,13 @@ MM_TEST(buddy, metadata_inside_region)
     p = buddy_alloc(b, 0);
     MM_CHECK(t, (uint8_t *)p >= base + reserved * MM_PAGE);
     MM_CHECK_EQ(t, buddy_free(b, p), BUDDY_OK);
-    /* A reserved page is not a block: freeing it is refused. */
+    /* A reserved page is not a block: freeing it is refused, and it
+       has no owner byte. */
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, buddy_free(b, base), BUDDY_ERR_FOREIGN);
     mm_test_release_panics(t);
+    MM_CHECK(t, buddy_owner(b, base + (reserved - 1) * MM_PAGE) == NULL);
+    MM_CHECK(t, buddy_owner(b, base + reserved * MM_PAGE) != NULL);
     /* A region too small for anything after its metadata is refused. */
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, buddy_add_zone(b, base + 100 * MM_PAGE, MM_PAGE,
@@ -513,7 +516,7 @@ MM_TEST(buddy, metadata_inside_region)
 /* A write into a freed, poisoned page is found when it is reused. */
 MM_TEST(buddy, poison_catches_write_after_free)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     unsigned saved = mm_switch.poison;
     struct buddy b;
     uint8_t *base, *p;
@@ -557,7 +560,7 @@ MM_TEST(buddy, poison_catches_write_after_free)
 
 MM_TEST(buddy, page_source)
 {
-    static uint8_t meta[ARENA_PAGES];
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
     struct buddy b;
     struct mm_pagesrc src;
     uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta);
@@ -573,6 +576,142 @@ MM_TEST(buddy, page_source)
     MM_CHECK_EQ(t, buddy_free_pages(&b), ARENA_PAGES);
     MM_CHECK_EQ(t, buddy_check(&b), 0);
     mm_scratch_free(base, ARENA_PAGES * MM_PAGE);
+}
+
+/*
+ * The owner byte: one per page, after the state bytes in the zone's
+ * metadata, NONE in a fresh zone, written by the block's holder, found
+ * from any address inside its page, cleared on the first page by free.
+ * Over 16 pages with an order-2 block P at page 0 and page 4 free:
+ *
+ *   owner:  L I I I . . . ...      L = LARGE | 2 (the holder's), I = INSIDE
+ *
+ * A free block whose first page keeps an owner is a checker violation.
+ */
+MM_TEST(buddy, owner_byte)
+{
+    static uint8_t meta[2 * ARENA_PAGES];      /* state + owner bytes */
+    struct buddy b;
+    struct mm_pagesrc src;
+    uint8_t *base = arena_setup(t, &b, ARENA_PAGES, meta), *p, *o;
+    unsigned i;
+
+    if (base == NULL)
+        return;
+    for (i = 0; i < ARENA_PAGES; i++)
+        MM_CHECK_EQ(t, meta[ARENA_PAGES + i], MM_OWNER_NONE);
+    MM_CHECK(t, buddy_owner(&b, base - MM_PAGE) == NULL);      /* foreign */
+    MM_CHECK(t, buddy_owner(&b, base + ARENA_PAGES * MM_PAGE) == NULL);
+    p = buddy_alloc(&b, 2);
+    if (!MM_CHECK(t, p == base))
+        return;
+    o = buddy_owner(&b, p);
+    MM_CHECK(t, o == &meta[ARENA_PAGES]);
+    MM_CHECK(t, buddy_owner(&b, p + MM_PAGE - 1) == o);    /* same page */
+    MM_CHECK(t, buddy_owner(&b, p + 3 * MM_PAGE + 5) == o + 3);
+    *o = MM_OWNER_LARGE | 2;
+    for (i = 1; i < 4; i++)
+        *buddy_owner(&b, p + i * MM_PAGE) = MM_OWNER_INSIDE;
+    MM_CHECK_EQ(t, buddy_check(&b), 0);     /* held pages may have owners */
+    /* the page source answers the same */
+    buddy_pagesrc(&b, &src);
+    MM_CHECK(t, mm_pagesrc_owner(&src, p + 2 * MM_PAGE) == o + 2);
+    MM_CHECK(t, mm_pagesrc_owner(&src, base - 1) == NULL);
+    /* the holder clears the inside bytes; free clears the first */
+    for (i = 1; i < 4; i++)
+        o[i] = MM_OWNER_NONE;
+    MM_CHECK_EQ(t, buddy_free(&b, p), BUDDY_OK);
+    MM_CHECK_EQ(t, *o, MM_OWNER_NONE);
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
+    /* a free block's first page with an owner is caught */
+    *o = MM_OWNER_SLAB;
+    MM_CHECK_EQ(t, buddy_check(&b), 1);
+    *o = MM_OWNER_NONE;
+    for (i = 0; i < BUDDY_ERR_COUNT; i++)   /* owner() counts nothing */
+        MM_CHECK_EQ(t, buddy_errors(&b, (enum buddy_err)i), 0);
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
+    mm_scratch_free(base, ARENA_PAGES * MM_PAGE);
+}
+
+/* Does buddy_zone_of answer, page by page, zone number want[i] or none
+   (-1) for the npages pages from base? */
+static bool
+zones_are(struct mm_t *t, const struct buddy *b, const uint8_t *base,
+          const int *want, size_t npages, int line)
+{
+    size_t i;
+    bool ok = true;
+
+    for (i = 0; i < npages; i++) {
+        const struct buddy_zone *z = buddy_zone_of(b, base + i * MM_PAGE);
+        int got = -1, j;
+
+        for (j = 0; j < (int)buddy_nzones(b); j++)
+            if (buddy_zone_at(b, (unsigned)j) == z)
+                got = j;
+
+        if (got != want[i] ||
+            (z != NULL && buddy_zone_of(b, base + i * MM_PAGE + 99) != z))
+            ok = false;
+    }
+    return mm_check(t, ok, __FILE__, line, "zone of every page");
+}
+
+/*
+ * The zone map finds each page's zone in O(1), with zones sharing a
+ * 4 MiB chunk and gaps between them, and is rebuilt when zones come and
+ * go.  Three zones in 48 pages, all in one chunk:
+ *
+ *   pages  0-7  zone 0 | 8-15 none | 16-23 zone 1 | 24-39 none |
+ *   40-47  zone 2
+ *
+ * Removing zone 1 renumbers zone 2 as 1; a zone far away (another
+ * scratch buffer, maybe gigabytes off on a 64-bit host) widens the map's
+ * chunks but every answer stays the same.
+ */
+MM_TEST(buddy, zone_map_finds_every_page)
+{
+    static uint8_t meta[3][16], far_meta[32];  /* 2 bytes per page */
+    static int want[48];
+    uint8_t *base = mm_scratch_alloc(48 * MM_PAGE), *far;
+    struct buddy b;
+    size_t i;
+
+    if (!MM_CHECK(t, base != NULL))
+        return;
+    buddy_init(&b, "map");
+    MM_CHECK(t, buddy_zone_of(&b, base) == NULL);       /* no zones yet */
+    MM_CHECK_EQ(t, buddy_add_zone(&b, base + 40 * MM_PAGE, 8 * MM_PAGE, 0,
+                                  meta[2]), BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_add_zone(&b, base, 8 * MM_PAGE, 0, meta[0]),
+                BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_add_zone(&b, base + 16 * MM_PAGE, 8 * MM_PAGE, 0,
+                                  meta[1]), BUDDY_OK);
+    for (i = 0; i < 48; i++)
+        want[i] = i < 8 ? 0 : i < 16 ? -1 : i < 24 ? 1 : i < 40 ? -1 : 2;
+    zones_are(t, &b, base, want, 48, __LINE__);
+    MM_CHECK(t, buddy_zone_of(&b, base - MM_PAGE) == NULL);
+    MM_CHECK(t, buddy_zone_of(&b, base + 48 * MM_PAGE) == NULL);
+    MM_CHECK_EQ(t, buddy_remove_zone(&b, base + 16 * MM_PAGE), BUDDY_OK);
+    for (i = 16; i < 48; i++)
+        want[i] = i < 40 ? -1 : 1;
+    zones_are(t, &b, base, want, 48, __LINE__);
+    far = mm_scratch_alloc(16 * MM_PAGE);
+    if (!MM_CHECK(t, far != NULL))
+        return;
+    MM_CHECK_EQ(t, buddy_add_zone(&b, far, 16 * MM_PAGE, 0, far_meta),
+                BUDDY_OK);
+    if (far > base)                     /* far is zone 2, or zone 0 */
+        zones_are(t, &b, base, want, 48, __LINE__);
+    MM_CHECK_PTR_EQ(t, buddy_zone_of(&b, far + 5 * MM_PAGE),
+                    buddy_zone_at(&b, far > base ? 2 : 0));
+    MM_CHECK(t, b.map_shift >= BUDDY_MAX_ORDER);
+    MM_CHECK(t, ((buddy_zone_at(&b, 2)->pfns.last - b.map_base) >>
+                 b.map_shift) < BUDDY_MAP_SLOTS);
+    MM_CHECK_EQ(t, buddy_remove_zone(&b, far), BUDDY_OK);
+    MM_CHECK_EQ(t, buddy_check(&b), 0);
+    mm_scratch_free(far, 16 * MM_PAGE);
+    mm_scratch_free(base, 48 * MM_PAGE);
 }
 
 /* ---- randomized stress against a shadow model ----------------------- */
@@ -682,7 +821,7 @@ stress_resize(struct mm_t *t, struct buddy *b, uint8_t *base,
 static void
 stress_run(struct mm_t *t, unsigned long ops, bool poison)
 {
-    static uint8_t meta[STRESS_PAGES];
+    static uint8_t meta[2 * STRESS_PAGES];
     static uint8_t shadow[STRESS_PAGES];
     static struct live_block live[STRESS_LIVE];
     size_t start[BUDDY_NORDERS];

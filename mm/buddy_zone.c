@@ -10,12 +10,15 @@
  * page ranges, sorted by address (mm/table.h), finds the zone of any
  * address by binary search and numbers the zones by address.
  *
+ * The zone map (struct buddy) then finds an address's zone in O(1).
+ *
  * Invariant: slots 0..nzones-1 hold the zones, each exactly once in the
- * table; no two zones overlap.
- * Bounds: adding or removing a zone is O(zones + its pages) (covering
- * writes one state byte per page); a query is O(orders) or
- * O(log zones).
- * Metadata: 1 state byte per page, inside the zone or the caller's.
+ * table; no two zones overlap; the map names, for each chunk, the first
+ * zone in address order that overlaps it.
+ * Bounds: adding or removing a zone is O(zones + map slots + its pages)
+ * (covering writes two bytes per page); a query is O(orders) or O(1).
+ * Metadata: 2 bytes per page (a state byte, then an owner byte), inside
+ * the zone or the caller's.
  * Read after: mm/buddy.c, mm/table.h.  Tests: mm/buddy_test.c.
  */
 #include "buddy_internal.h"
@@ -26,12 +29,49 @@ buddy_init(struct buddy *b, const char *name)
     mm_memset(b, 0, sizeof *b);
     b->name = name;
     b->poison = (mm_switch.poison & MM_POISON_BUDDY) != 0;
+    buddy_map_build(b);
 }
 
+/*
+ * Rebuilds the zone map (struct buddy): picks the smallest chunk of at
+ * least 2^10 pages for which BUDDY_MAP_SLOTS chunks cover every zone,
+ * then records each chunk's first overlapping zone.  O(slots + zones).
+ * E.g. one zone at pfns 0x400-0x7ff: base 0x400, shift 10, map[0] = 0,
+ * the rest none.
+ */
+void
+buddy_map_build(struct buddy *b)
+{
+    uintptr_t span, c, last_chunk;
+    unsigned i;
+
+    mm_memset(b->map, BUDDY_MAP_NONE, sizeof b->map);
+    b->map_base = b->nzones ? b->by_addr[0]->first : 0;
+    b->map_shift = BUDDY_MAX_ORDER;
+    if (b->nzones == 0)
+        return;
+    span = b->by_addr[b->nzones - 1]->last - b->map_base;
+    while ((span >> b->map_shift) >= BUDDY_MAP_SLOTS)
+        b->map_shift++;
+    for (i = b->nzones; i-- > 0;) {     /* lowest zone written last */
+        const struct mm_range *r = b->by_addr[i];
+
+        last_chunk = (r->last - b->map_base) >> b->map_shift;
+        for (c = (r->first - b->map_base) >> b->map_shift; c <= last_chunk;
+             c++)
+            b->map[c] = (uint8_t)i;
+    }
+}
+
+/*
+ * The metadata bytes a zone of size_bytes needs: a state byte and an
+ * owner byte for each page it may span (a range that does not start on
+ * a page boundary spans one page more than size_bytes / MM_PAGE).
+ */
 size_t
 buddy_meta_bytes(size_t size_bytes)
 {
-    return size_bytes / MM_PAGE + 1;
+    return 2 * (size_bytes / MM_PAGE + 1);
 }
 
 /* The number of zone z in address order.  O(log zones). */
@@ -75,7 +115,11 @@ zone_cover(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
     }
 }
 
-/* Fills in zone z's fields and marks every page reserved or tail. */
+/*
+ * Fills in zone z's fields, marks every page reserved or tail and
+ * clears every owner byte.  meta holds the npages state bytes, then the
+ * npages owner bytes.
+ */
 static void
 zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
            uint8_t *meta, uintptr_t free_pfn)
@@ -86,12 +130,14 @@ zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
     z->pfns = (struct mm_range){ first, end - 1 };
     z->npages = end - first;
     z->meta = meta;
-    z->meta_bytes = z->npages;
+    z->owner = meta + z->npages;
+    z->meta_bytes = 2 * z->npages;
     z->nreserved = free_pfn - first;
     for (k = 0; k < BUDDY_NORDERS; k++)
         mm_list_init(&z->free[k]);
     mm_memset(meta, META_RSVD, z->nreserved);
     mm_memset(meta + z->nreserved, META_TAIL, z->npages - z->nreserved);
+    mm_memset(z->owner, MM_OWNER_NONE, z->npages);
 }
 
 /*
@@ -114,7 +160,7 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
 
     if (meta == NULL) {
         meta = (uint8_t *)(uintptr_t)used_end;
-        used_end += last > first ? last - first : 0;
+        used_end += last > first ? 2 * (last - first) : 0;
     }
     free_pfn = (used_end + MM_PAGE - 1) >> MM_PAGE_SHIFT;
     if (free_pfn < first)
@@ -131,6 +177,7 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
                    (uintptr_t)free_pfn);
         MM_ASSERT(mm_table_insert(b->by_addr, &b->nzones, BUDDY_MAX_ZONES,
                                   &z->pfns) >= 0);
+        buddy_map_build(b);
         buddy_trace_zone(b, "zone-add", z);
         zone_cover(b, z, (uintptr_t)free_pfn, (uintptr_t)last);
         b->managed_pages += (size_t)(last - free_pfn);
@@ -184,6 +231,7 @@ buddy_remove_zone(struct buddy *b, void *base)
         MM_ASSERT(mm_table_remove(b->by_addr, &b->nzones, &z->pfns));
         if (z != &b->zone[b->nzones])
             zone_move(b, z, &b->zone[b->nzones]);
+        buddy_map_build(b);
     }
     mm_unlock(&b->lock);
     return err;
@@ -198,7 +246,7 @@ buddy_zone_at(const struct buddy *b, unsigned i)
     return i < b->nzones ? zone_at(b, i) : NULL;
 }
 
-/* The zone that holds the page at addr, or NULL.  O(log zones). */
+/* The zone that holds the page at addr, or NULL.  O(1). */
 const struct buddy_zone *
 buddy_zone_of(const struct buddy *b, const void *addr)
 {
@@ -250,6 +298,23 @@ buddy_state(const struct buddy *b, const void *addr)
     if (m & META_ALLOC)
         return BUDDY_STATE_ALLOC;
     return m == META_RSVD ? BUDDY_STATE_RESERVED : BUDDY_STATE_INSIDE;
+}
+
+/*
+ * The owner byte of the page holding addr (any address in the page), or
+ * NULL when the page is in no zone or is reserved.  Takes no lock: the
+ * byte belongs to whoever holds the page, and zones change only while
+ * none of their pages is held.  Counts nothing.
+ */
+uint8_t *
+buddy_owner(const struct buddy *b, const void *addr)
+{
+    uintptr_t pfn = (uintptr_t)addr >> MM_PAGE_SHIFT;
+    const struct buddy_zone *z = zone_find(b, pfn);
+
+    if (z == NULL || *meta_of(z, pfn) == META_RSVD)
+        return NULL;
+    return owner_of(z, pfn);
 }
 
 size_t
@@ -314,10 +379,17 @@ pagesrc_free(void *ctx, void *addr, unsigned order)
     mm_unlock(&b->lock);
 }
 
+static uint8_t *
+pagesrc_owner(void *ctx, const void *addr)
+{
+    return buddy_owner(ctx, addr);
+}
+
 void
 buddy_pagesrc(struct buddy *b, struct mm_pagesrc *src)
 {
     src->alloc = pagesrc_alloc;
     src->free = pagesrc_free;
+    src->owner = pagesrc_owner;
     src->ctx = b;
 }

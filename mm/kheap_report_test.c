@@ -609,7 +609,7 @@ MM_TEST(kheap, growing_heap_with_bad_source)
 {
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
     struct bad_src s = { 0 };
-    struct mm_pagesrc src = { bad_src_alloc, bad_src_free, &s };
+    struct mm_pagesrc src = { bad_src_alloc, bad_src_free, NULL, &s };
     struct kheap h;
 
     if (!MM_CHECK(t, area != NULL))

@@ -358,10 +358,10 @@ MM_TEST(ledger, world_owners_agree_with_each_layer)
     MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_LARGE),
                 w.heap.large_pages);
     MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_POOL_SLAB),
-                (size_t)w.pool.nslabs << w.pool.slab_order);
+                (size_t)w.pool.nslabs << w.pool.geom.order);
     MM_CHECK_EQ(t, ledger_find(&led, (uintptr_t)w.obj >> MM_PAGE_SHIFT)->
-                   owner, ledger_find(&led, (uintptr_t)w.pool.slab[0] >>
-                                             MM_PAGE_SHIFT)->owner);
+                   owner, ledger_find(&led, (uintptr_t)pool_slab_at(&w.pool,
+                                             0) >> MM_PAGE_SHIFT)->owner);
     world_down(t);
 }
 
@@ -473,7 +473,7 @@ MM_TEST(ledger, corrupt_kmalloc_size_byte)
 /* A slab's magic is overwritten: its pages are held by no valid slab. */
 MM_TEST(ledger, corrupt_pool_slab_header)
 {
-    struct pool_slab *s;
+    struct slab *s;
     uint32_t saved;
 
     if (!world_up(t))
@@ -482,271 +482,37 @@ MM_TEST(ledger, corrupt_pool_slab_header)
     saved = s->magic;
     s->magic = 0xdeadbeefu;
     MM_CHECK_EQ(t, world_settle(), 1);
-    expect(t, "has no owner inside ", s->mem.first >> MM_PAGE_SHIFT,
+    expect(t, "has no owner inside ", (uintptr_t)s >> MM_PAGE_SHIFT,
            "pool slab of \"t-ledger\" with a bad header", NULL,
-           (uint64_t)1 << w.pool.slab_order);
+           (uint64_t)1 << w.pool.geom.order);
     s->magic = saved;
     MM_CHECK_EQ(t, world_settle(), 0);
     world_down(t);
 }
 
-/* A slab header whose end reaches into the next block. */
-MM_TEST(ledger, corrupt_pool_slab_end)
+/* A slab header naming another owner: its pages too are held by no
+ * valid slab, and the slab is found by no pool. */
+MM_TEST(ledger, corrupt_pool_slab_owner)
 {
-    struct pool_slab *s;
-    uintptr_t saved;
-    char next[64];
-    const struct ledger_claim *c;
-    uint64_t end;
+    const struct pool *owner = NULL;
+    struct slab *s;
+    void *saved;
 
     if (!world_up(t))
         return;
     s = pool_slab_at(&w.pool, 0);
-    saved = s->mem.last;
-    end = (saved + 1) >> MM_PAGE_SHIFT;
-    MM_CHECK_EQ(t, world_settle(), 0);
-    c = ledger_find(&led, end);
-    if (!MM_CHECK(t, c != NULL))
-        return;
-    ledger_describe(&led, c->owner, next, sizeof next);
-    s->mem.last = saved + MM_PAGE;
-    MM_CHECK(t, world_settle() >= 1);
-    expect(t, "has two owners: ", end, next, "pool slab of \"t-ledger\"",
-           1);
-    s->mem.last = saved;
+    MM_CHECK_PTR_EQ(t, pool_slab_of((uintptr_t)s->base, &owner), s);
+    MM_CHECK_PTR_EQ(t, owner, &w.pool);
+    saved = s->cache;
+    s->cache = &w.heap;
+    MM_CHECK_EQ(t, world_settle(), 1);
+    expect(t, "has no owner inside ", (uintptr_t)s >> MM_PAGE_SHIFT,
+           "pool slab of \"t-ledger\" with a bad header", NULL,
+           (uint64_t)1 << w.pool.geom.order);
+    MM_CHECK_PTR_EQ(t, pool_slab_of((uintptr_t)s->base, &owner), NULL);
+    s->cache = saved;
     MM_CHECK_EQ(t, world_settle(), 0);
     world_down(t);
-}
-
-/* ---- more of the core: every complaint, the owner table, the report -- */
-
-/* Settles a loud ledger; its complaint lines must be exactly want. */
-static void
-settle_says(struct mm_t *t, unsigned nproblems, const char *want)
-{
-    static char out[1024];
-
-    led.quiet = false;
-    mm_test_capture_prints(out, sizeof out);
-    MM_CHECK_EQ(t, ledger_settle(&led), nproblems);
-    mm_test_release_prints();
-    led.quiet = true;
-    MM_CHECK_STR(t, out, want);
-}
-
-/*
- * A holder that may not stand alone and lacks a child at its front, and
- * a holder whose children overlap: the copy is cut off and skipped.
- *   kernel block 0-15
- *     kmalloc extent 0-7:   metadata 2-3, unused 4-7    (0-1 empty)
- *     kmalloc extent 8-15:  metadata 8-9, unused 8-9 (overlap), 10-15
- */
-MM_TEST(ledger, holder_front_without_child_and_cut_copy)
-{
-    fresh(0, 16);
-    ledger_claim(&led, 0, 16, LEDGER_KERNEL, 0, NULL);
-    ledger_claim(&led, 0, 8, LEDGER_KMALLOC_EXTENT, 0, NULL);
-    ledger_claim(&led, 8, 8, LEDGER_KMALLOC_EXTENT, 0, NULL);
-    ledger_claim(&led, 2, 2, LEDGER_KMALLOC_META, 0, NULL);
-    ledger_claim(&led, 4, 4, LEDGER_KMALLOC_UNUSED, 0, NULL);
-    ledger_claim(&led, 8, 2, LEDGER_KMALLOC_META, 0, NULL);
-    ledger_claim(&led, 8, 2, LEDGER_KMALLOC_UNUSED, 0, NULL);
-    ledger_claim(&led, 10, 6, LEDGER_KMALLOC_UNUSED, 0, NULL);
-    settle_says(t, 2,
-                "ledger: page 0x00008000 has two owners: kmalloc metadata "
-                "and kmalloc unused (2 pages from there)\n"
-                "ledger: page 0x00000000 has no owner inside kmalloc "
-                "extent (2 pages from there)\n");
-    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_META), 4);
-    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_UNUSED), 10);
-    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KERNEL), 0);
-    /* page 10: the cut copy is empty, the one after it owns the page */
-    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 10)->owner].kind,
-                LEDGER_KMALLOC_UNUSED);
-    MM_CHECK_EQ(t, ledger_find(&led, 10)->first, 10);
-}
-
-/*
- * Children with no parent at the depth above:
- *   depth 0: kernel block 0-7, free buddy block 12-23   (8-11: a gap)
- *   a pool slab 10-13: 10-11 in the gap (no owner), 12-13 inside a
- *     free block (two owners);
- *   kmalloc metadata 0 with no extent around it: the kernel block
- *     below is the other owner.
- */
-MM_TEST(ledger, child_outside_every_holder)
-{
-    fresh(0, 24);
-    ledger_claim(&led, 0, 8, LEDGER_KERNEL, 0, NULL);
-    ledger_claim(&led, 12, 12, LEDGER_FREE, 0, NULL);
-    ledger_claim(&led, 10, 4, LEDGER_POOL_SLAB, 0, "t-orphan");
-    ledger_claim(&led, 0, 1, LEDGER_KMALLOC_META, 0, NULL);
-    settle_says(t, 4,
-                "ledger: page 0x00008000 has no owner (4 pages from "
-                "there)\n"
-                "ledger: page 0x0000a000 has no owner (2 pages from "
-                "there)\n"
-                "ledger: page 0x0000c000 has two owners: free buddy block "
-                "and pool slab of \"t-orphan\" (2 pages from there)\n"
-                "ledger: page 0x00000000 has two owners: kernel block and "
-                "kmalloc metadata (1 pages from there)\n");
-    MM_CHECK(t, ledger_find(&led, 9) == NULL);
-}
-
-/*
- * A claim wholly inside another of its depth is cut to nothing at the
- * end of the first; a lookup just past that end, in a gap, finds no one.
- *   free 0-9, reserved 3-4 (inside: cut), free 12-15
- */
-MM_TEST(ledger, lookup_past_a_cut_claim)
-{
-    fresh(0, 16);
-    ledger_claim(&led, 0, 10, LEDGER_FREE, 0, NULL);
-    ledger_claim(&led, 3, 2, LEDGER_RESERVED, 0, "inside");
-    ledger_claim(&led, 12, 4, LEDGER_FREE, 0, NULL);
-    MM_CHECK_EQ(t, ledger_settle(&led), 2);
-    MM_CHECK_STR(t, led.first_problem, "ledger: page 0x00003000 has two "
-                 "owners: free buddy block and reserved (inside) (2 pages "
-                 "from there)");
-    MM_CHECK(t, ledger_find(&led, 10) == NULL);
-    MM_CHECK(t, ledger_find(&led, 11) == NULL);
-    MM_CHECK_EQ(t, ledger_find(&led, 9)->first, 0);
-    MM_CHECK_EQ(t, ledger_find(&led, 12)->first, 12);
-    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_RESERVED), 0);
-}
-
-/* LEDGER_MAX_OWNERS distinct owners fit; one more is a lost claim. */
-MM_TEST(ledger, owner_table_full)
-{
-    unsigned i;
-
-    fresh(0, 200);
-    MM_CHECK_EQ(t, ledger_claim(&led, 100, 100, LEDGER_FREE, 0, NULL),
-                LEDGER_OK);
-    for (i = 1; i < LEDGER_MAX_OWNERS; i++)     /* page i - 1: detail i */
-        MM_CHECK_EQ(t, ledger_claim(&led, i - 1, 1, LEDGER_KERNEL, i, NULL),
-                    LEDGER_OK);
-    MM_CHECK_EQ(t, led.nowners, LEDGER_MAX_OWNERS);
-    MM_CHECK_EQ(t, ledger_claim(&led, 95, 1, LEDGER_KERNEL, 1000, NULL),
-                LEDGER_ERR_OWNERS);
-    MM_CHECK_EQ(t, ledger_claim(&led, 95, 5, LEDGER_KERNEL, 1, NULL),
-                LEDGER_OK);                     /* a known owner: fine */
-    MM_CHECK_EQ(t, led.nerr[LEDGER_ERR_OWNERS], 1);
-    MM_CHECK_EQ(t, led.nerr[LEDGER_ERR_RANGE] + led.nerr[LEDGER_ERR_FULL],
-                0);
-    MM_CHECK_EQ(t, led.nclaims, LEDGER_MAX_OWNERS + 1);
-    settle_says(t, 1, "ledger: 1 claims lost: owner table full\n");
-    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KERNEL), 100);
-}
-
-/* Each owner in words, with its name or detail; a missing name too. */
-MM_TEST(ledger, describe_each_kind_of_owner)
-{
-    char buf[96];
-
-    fresh(0, 16);
-    ledger_claim(&led, 0, 1, LEDGER_KMALLOC_BUCKET, 64, NULL);
-    ledger_claim(&led, 1, 1, LEDGER_RESERVED, 0, NULL);
-    ledger_claim(&led, 2, 1, LEDGER_RESERVED, 0, "page 0");
-    ledger_claim(&led, 3, 1, LEDGER_POOL_SLAB, 0, NULL);
-    ledger_claim(&led, 4, 1, LEDGER_POOL_BAD, 0, NULL);
-    ledger_claim(&led, 5, 1, LEDGER_POOL_BAD, 0, "p");
-    ledger_claim(&led, 6, 1, LEDGER_KMALLOC_LARGE, 2, NULL);
-    ledger_describe(&led, 0, buf, sizeof buf);
-    MM_CHECK_STR(t, buf, "kmalloc bucket page size 64");
-    ledger_describe(&led, 1, buf, sizeof buf);
-    MM_CHECK_STR(t, buf, "reserved (no reason)");
-    ledger_describe(&led, 2, buf, sizeof buf);
-    MM_CHECK_STR(t, buf, "reserved (page 0)");
-    ledger_describe(&led, 3, buf, sizeof buf);
-    MM_CHECK_STR(t, buf, "pool slab of \"\"");
-    ledger_describe(&led, 4, buf, sizeof buf);
-    MM_CHECK_STR(t, buf, "pool slab of \"\" with a bad header");
-    ledger_describe(&led, 5, buf, sizeof buf);
-    MM_CHECK_STR(t, buf, "pool slab of \"p\" with a bad header");
-    ledger_describe(&led, 6, buf, sizeof buf);
-    MM_CHECK_STR(t, buf, "kmalloc large run");
-}
-
-/*
- * The report: one line per owner with pages, grouped by kind, then the
- * memory map's three figures and the total.
- *   hole 0-3, edge page 4 (3 KiB usable), reserved 5-7, free 8-31,
- *   kernel block 32-63 holding a kmalloc extent 32-47 (metadata 32,
- *   unused 33-39 and 43-47, a bucket page 40, a 2-page run 41-42) and
- *   a pool slab 48-51.
- */
-MM_TEST(ledger, print_totals_per_owner)
-{
-    static char out[1024];
-
-    fresh(0, 64);
-    ledger_claim(&led, 0, 4, LEDGER_HOLE, 0, NULL);
-    ledger_claim(&led, 4, 1, LEDGER_EDGE, 3072, NULL);
-    ledger_claim(&led, 5, 3, LEDGER_RESERVED, 0, "kernel image");
-    ledger_claim(&led, 8, 24, LEDGER_FREE, 0, NULL);
-    ledger_claim(&led, 32, 32, LEDGER_KERNEL, 0, NULL);
-    ledger_claim(&led, 32, 16, LEDGER_KMALLOC_EXTENT, 0, NULL);
-    ledger_claim(&led, 32, 1, LEDGER_KMALLOC_META, 0, NULL);
-    ledger_claim(&led, 33, 7, LEDGER_KMALLOC_UNUSED, 0, NULL);
-    ledger_claim(&led, 40, 1, LEDGER_KMALLOC_PAGE, 0, NULL);
-    ledger_claim(&led, 41, 2, LEDGER_KMALLOC_PAGE, 1, NULL);
-    ledger_claim(&led, 43, 5, LEDGER_KMALLOC_UNUSED, 0, NULL);
-    ledger_claim(&led, 40, 1, LEDGER_KMALLOC_BUCKET, 64, NULL);
-    ledger_claim(&led, 41, 2, LEDGER_KMALLOC_LARGE, 1, NULL);
-    ledger_claim(&led, 48, 4, LEDGER_POOL_SLAB, 0, "t-pool");
-    MM_CHECK_EQ(t, ledger_settle(&led), 0);
-    mm_test_capture_prints(out, sizeof out);
-    ledger_print(&led);
-    mm_test_release_prints();
-    MM_CHECK_STR(t, out,
-                 "ledger: hole 4 pages (16 KiB)\n"
-                 "ledger: edge page 1 pages (4 KiB), 3072 bytes usable "
-                 "each\n"
-                 "ledger: reserved 3 pages (12 KiB) kernel image\n"
-                 "ledger: free buddy block 24 pages (96 KiB)\n"
-                 "ledger: kernel block 12 pages (48 KiB)\n"
-                 "ledger: pool slab 4 pages (16 KiB) t-pool\n"
-                 "ledger: kmalloc metadata 1 pages (4 KiB)\n"
-                 "ledger: kmalloc unused 12 pages (48 KiB)\n"
-                 "ledger: kmalloc bucket page 1 pages (4 KiB) size 64\n"
-                 "ledger: kmalloc large run 2 pages (8 KiB) order 1\n"
-                 "ledger: not usable 4 pages (16 KiB)\n"
-                 "ledger: kept back 4 pages (16 KiB), 15 KiB of it "
-                 "usable\n"
-                 "ledger: free regions 56 pages (224 KiB)\n"
-                 "ledger: total 64 pages (256 KiB), 0 problems\n");
-}
-
-/*
- * Entries smaller than a page: two in pages 0 and 1 (two edge pages),
- * one starting inside page 3 after a hole at page 2.
- */
-MM_TEST(ledger, memory_map_small_entries)
-{
-    static struct memmap m;
-
-    memmap_init(&m);
-    memmap_add(&m, 0x100, 0x100, MEMMAP_USABLE);
-    memmap_add(&m, 0x1100, 0x200, MEMMAP_USABLE);
-    memmap_add(&m, 0x3800, 0x2800, MEMMAP_USABLE);  /* to 0x6000 */
-    memmap_sanitise(&m);
-    memmap_compute_free(&m);
-    MM_CHECK_EQ(t, memmap_free_bytes(&m), 0x2000);
-    ledger_init(&led, 0, MEMMAP_LIMIT >> MM_PAGE_SHIFT, table, TABLE_CLAIMS);
-    led.quiet = true;
-    memmap_claim(&m, &led);
-    ledger_claim(&led, 4, 2, LEDGER_FREE, 0, NULL);
-    MM_CHECK_EQ(t, ledger_settle(&led), 0);
-    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 0)->owner].detail, 0x100);
-    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 1)->owner].detail, 0x200);
-    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 2)->owner].kind, LEDGER_HOLE);
-    MM_CHECK_EQ(t, ledger_find(&led, 2)->end, 3);
-    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 3)->owner].kind, LEDGER_EDGE);
-    MM_CHECK_EQ(t, led.owner[ledger_find(&led, 3)->owner].detail, 0x800);
-    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_EDGE), 3);
-    MM_CHECK_EQ(t, led.kept_usable_bytes,
-                memmap_usable_bytes(&m) - memmap_free_bytes(&m));
 }
 
 /* ---- pools seen from the ledger ------------------------------------- */
@@ -766,7 +532,7 @@ MM_TEST(ledger, pools_claim_their_slabs)
     static uint8_t buf[4 * 16] MM_ALIGNED(16);
     static uint32_t map[1];
     static void *obj[3 * 64];
-    const struct pool_slab *found;
+    const struct slab *found;
     const struct pool *owner, *q;
     struct pool g, s;
     size_t want = 0, mine = 0, bad = 0, i;
@@ -781,7 +547,7 @@ MM_TEST(ledger, pools_claim_their_slabs)
     MM_CHECK_EQ(t, pool_init_static(&s, "t-own-static", buf, sizeof buf, 16,
                                     16, 0, map), POOL_OK);
     MM_CHECK_EQ(t, pool_init(&g, "t-own", 64, 64, 0, &tp.src), POOL_OK);
-    per = g.objs_per_slab;
+    per = g.geom.nobjs;
     for (i = 0; i < 3 * per; i++)
         obj[i] = pool_alloc(&g);
     MM_CHECK_EQ(t, g.nslabs, 3);
@@ -794,10 +560,10 @@ MM_TEST(ledger, pools_claim_their_slabs)
         if (q->src != NULL)
             want += q->nslabs;
     pool_slab_at(&g, 1)->magic = 0;             /* damaged headers */
-    pool_slab_at(&g, 2)->pool = &s;
+    pool_slab_at(&g, 2)->cache = &s;
     pool_claim_all(&led);
-    pool_slab_at(&g, 1)->magic = POOL_SLAB_MAGIC;
-    pool_slab_at(&g, 2)->pool = &g;
+    pool_slab_at(&g, 1)->magic = SLAB_MAGIC;
+    pool_slab_at(&g, 2)->cache = &g;
     MM_CHECK_EQ(t, led.nclaims, want);
     MM_CHECK_EQ(t, led.nerr[LEDGER_ERR_RANGE] + led.nerr[LEDGER_ERR_FULL] +
                 led.nerr[LEDGER_ERR_OWNERS], 0);
@@ -809,13 +575,13 @@ MM_TEST(ledger, pools_claim_their_slabs)
         mine++;
         bad += o->kind == LEDGER_POOL_BAD;
         MM_CHECK_EQ(t, led.claim[i].end - led.claim[i].first,
-                    (uint64_t)1 << g.slab_order);
+                    (uint64_t)1 << g.geom.order);
     }
     MM_CHECK_EQ(t, mine, 3);
     MM_CHECK_EQ(t, bad, 2);
 
     for (i = 0; i < 3; i++) {
-        const struct pool_slab *sl = pool_slab_at(&g, (unsigned)i);
+        const struct slab *sl = pool_slab_at(&g, i);
 
         owner = NULL;
         found = pool_slab_of((uintptr_t)pool_object_at(sl, per - 1),

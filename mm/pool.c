@@ -1,186 +1,136 @@
 /*
- * mm/pool.c - fixed-size object pools (slabs): the algorithm.
+ * mm/pool.c - fixed-size object pools: the algorithm.
  *
  * When a kernel allocates thousands of objects of one size, a pool beats
  * a general heap: no size to look up, no rounding, and objects can be
  * kept constructed between uses (Bonwick's object caching, 1994).
  *
- * A slab is a run of equal objects with a free table of one bit per
- * object, as in a fixed-size allocator.  Object address and index
- * convert by arithmetic:
+ * A pool is a cache of slabs (mm/slab.h): runs of equal objects, each
+ * with a free table of one bit per object and a free list through the
+ * free objects.  A growing pool's slab is 2^order pages from its page
+ * source, aligned to its size, with its header at its start:
  *
- *     index = (addr - base) / objsize      addr = base + index * objsize
+ *   | struct slab | free table (bits) | pad | obj 0 | obj 1 | ... |
  *
- * e.g. 72-byte objects from base 0x00203040: object 3 is at 0x00203118,
- * and 0x00203118 is object (0x00203118 - 0x00203040) / 72 = 3.
- * Freed objects are also linked through their own first word, so alloc
- * pops the list in O(1); objects never handed out are carved one at a
- * time from the slab's end of use (ncarved), which is when the
- * constructor runs.  A growing pool's slab (2^k pages from the page
- * source, aligned to its size) looks like this:
+ * so the slab of an object is its address rounded down to the slab's
+ * size: with 1-page slabs, object 0x00203118 is in the slab at
+ * 0x00203000.  Before that header is read, the page's owner byte (kept
+ * by the page source, mm/pagesrc.h) must say "slab of this order": a
+ * wild pointer is refused without reading the memory it points at.
+ * A static pool has one slab over the caller's buffer, its header in
+ * struct pool.
  *
- *   | struct pool_slab | free table (bits) | pad | obj 0 | obj 1 | ...
+ * The pool keeps its slabs on two lists and one spare:
  *
- * A free object keeps its link in its first word, except in a pool with
- * a constructor, where the link has a word of its own after the object
- * (link_off) so that a free object stays constructed.
+ *   partial: slabs with a free object   - alloc takes from the first
+ *   full:    slabs with none            - a free moves one to partial
+ *   cached:  one completely free slab   - on neither list; grow takes
+ *            it before asking the page source, trim gives it back
  *
- * This file holds take, put, grow and return.  Beside it: creation and
- * the constructor (mm/pool_init.c), poisoning, tracing and link repair
- * (mm/pool_debug.c), slabinfo, counters and the registry of live pools
- * (mm/pool_report.c), and the checker (mm/pool_check.c).
+ * This file holds take, put, grow and return.  Beside it: creation,
+ * constructors and destroy (mm/pool_init.c); zeroing, poisoning, traces
+ * and errors (mm/pool_debug.c, through one test of p->flags and one
+ * call per event); slabinfo, counters, the registry of live pools and
+ * the classification of a refused free (mm/pool_report.c); the checker
+ * (mm/pool_check.c).
  *
- * Invariant: an object is free exactly when its bit is set; a free
- * carved object is on its slab's free list exactly once; a slab with a
- * free object is on the pool's partial list; nfree counts the set bits.
- * The free table is the truth: every pop checks the link it follows
- * against it, and a list broken by a write after free is rebuilt from it.
- * Bounds: alloc is O(1) (a broken link: O(objects per slab) to rebuild);
- * free is O(1) plus O(log2 POOL_MAX_SLABS) = 7 steps of binary search
- * over the pool's slab table, sorted by address, to find the slab - the
- * pointer itself is never read, so a wild one is refused safely.  A slab
- * grows or returns in one page-source call plus O(POOL_MAX_SLABS) to
- * keep the table sorted.  Telling a foreign pointer from another pool's
- * (an error path) searches every live pool, each under its own lock.
- * Metadata: 1 bit per object (rounded up to 32-bit words) plus the slab
- * header (sizeof(struct pool_slab), printed by the pool.sizes test); a
- * pool with a constructor pays one more word per object for its link.
- * struct pool is mostly its table of POOL_MAX_SLABS slab pointers.  A
- * static pool keeps its header in struct pool and its free table in the
- * caller's words.
- * Read after: mm/list.h, mm/bitmap.h, mm/table.h, mm/pagesrc.h.
- * Tests: mm/pool_test.c.
+ * Invariant: the invariant of each slab (mm/slab.h); a slab of p is on
+ * p->partial when it has a free object and is not cached, on p->full
+ * when it has none; at most one slab is cached and all its objects are
+ * free; every page of a growing pool's slab has the owner byte
+ * MM_OWNER_SLAB | order; active counts the objects handed out.
+ * Bounds: alloc and free are O(1): no search, no division, one owner
+ * byte and one header read to find a slab.  Growth is one page-source
+ * call plus O(2^order) owner bytes, limited only by the source's free
+ * pages; returning a slab is the same.  Classifying a refused free
+ * (cold) looks at every live pool.
+ * Metadata: per slab sizeof(struct slab) and 1 bit per object (a
+ * 32-bit word at least), both inside the slab; per pool struct pool
+ * (the pool.sizes test prints both); the page source's owner byte per
+ * page.  A pool with a constructor pays one more word per object for
+ * its link.
+ * Read after: mm/slab.h, mm/pagesrc.h.  Tests: mm/pool_test.c.
  */
 #include "pool_internal.h"
 
-/* ---- the free table and address arithmetic -------------------------- */
-
-size_t
-pool_index_of(const struct pool_slab *s, const void *obj)
-{
-    return ((uintptr_t)obj - s->base) / s->pool->objsize;
-}
-
-void *
-pool_object_at(const struct pool_slab *s, size_t index)
-{
-    return (void *)(s->base + index * s->pool->objsize);
-}
-
-bool
-pool_is_free(const struct pool_slab *s, size_t index)
-{
-    return mm_bitmap_test(s->freemap, index);
-}
-
-/* The i-th slab of p by address (i < p->nslabs). */
-struct pool_slab *
-pool_slab_at(const struct pool *p, unsigned i)
-{
-    return slab_of_range(p->slab[i]);
-}
-
-/* Sets up a slab of bytes at start, every object free, none carved. */
-void
-pool_slab_setup(struct pool *p, struct pool_slab *s, uintptr_t start,
-                size_t bytes, uintptr_t base, unsigned nobjs, uint32_t *map)
-{
-    *s = (struct pool_slab){ .magic = POOL_SLAB_MAGIC, .pool = p,
-                             .mem = { start, start + (bytes - 1) },
-                             .base = base, .nobjs = nobjs, .nfree = nobjs,
-                             .freemap = map };
-    mm_bitmap_fill(map, nobjs);
-}
-
 /* ---- growing and returning slabs ------------------------------------ */
 
-/* A new slab from the page source, on the partial list; false: nomem. */
-static bool
-slab_grow(struct pool *p)
+/* Writes owner into the owner byte of each page of p's slab at mem. */
+static void
+mark_pages(const struct pool *p, void *mem, uint8_t owner)
 {
-    size_t bytes = MM_PAGE << p->slab_order;
-    unsigned n = p->objs_per_slab;
-    struct pool_slab *s;
-    uint8_t *mem;
+    size_t i;
 
-    if (p->src == NULL || p->nslabs == POOL_MAX_SLABS)
-        return false;
-    mem = mm_pagesrc_alloc(p->src, p->slab_order);
-    if (mem == NULL)
-        return false;
-    s = (struct pool_slab *)mem;
-    pool_slab_setup(p, s, (uintptr_t)mem, bytes,
-                    (uintptr_t)mem + pool_slab_header_bytes(p, n), n,
-                    (uint32_t *)(s + 1));
-    MM_ASSERT(mm_table_insert(p->slab, &p->nslabs, POOL_MAX_SLABS,
-                              &s->mem) >= 0);
-    mm_list_push(&p->partial, &s->link);
-    pool_trace(p, "grow", (uintptr_t)mem);
-    return true;
+    for (i = 0; i < (size_t)1 << p->geom.order; i++)
+        *mm_pagesrc_owner(p->src, (uint8_t *)mem + i * MM_PAGE) = owner;
 }
 
-/* Gives a slab with every object free back to the page source. */
-void
-pool_slab_return(struct pool *p, struct pool_slab *s)
+/*
+ * A slab with a free object, put on p's partial list (p locked): the
+ * cached one, or a new one from the page source.  The source is asked
+ * with p unlocked, since a page allocator short of pages calls the
+ * reclaim hook (pool_reclaim_all), which locks each pool in turn.
+ * NULL when there is none to be had (a static pool never has one).
+ */
+static struct slab *
+pool_grow(struct pool *p)
 {
-    mm_list_unlink(&s->link);
-    MM_ASSERT(mm_table_remove(p->slab, &p->nslabs, &s->mem));
-    if (p->cached == s)
+    struct slab *s = p->cached;
+    void *mem;
+
+    if (s != NULL) {
         p->cached = NULL;
+    } else {
+        if (p->src == NULL)
+            return NULL;
+        mm_unlock(&p->lock);
+        mem = mm_pagesrc_alloc(p->src, p->geom.order);
+        mm_lock(&p->lock);
+        if (mem == NULL)
+            return NULL;
+        mark_pages(p, mem, (uint8_t)(MM_OWNER_SLAB | p->geom.order));
+        s = slab_carve(mem, &p->geom, p);
+        if (MM_UNLIKELY(p->flags & POOL_AIDS))
+            pool_aid_grow(p, s);
+        p->nslabs++;
+        pool_trace(p, "grow", (uintptr_t)mem);
+    }
+    mm_list_push(&p->partial, &s->link);
+    return s;
+}
+
+/*
+ * Gives back slab s of growing pool p, already off p's lists and count:
+ * its header dies, its owner bytes are cleared, its pages go back to the
+ * page source.  Called with p unlocked (see pool_grow).
+ */
+void
+pool_slab_release(struct pool *p, struct slab *s)
+{
     s->magic = 0;
-    pool_trace(p, "return", s->mem.first);
-    mm_pagesrc_free(p->src, (void *)s->mem.first, p->slab_order);
+    mark_pages(p, s, MM_OWNER_NONE);
+    pool_trace(p, "return", (uintptr_t)s);
+    mm_pagesrc_free(p->src, s, p->geom.order);
+}
+
+/* Gives the cached empty slab back to the page source; 0 if none. */
+size_t
+pool_trim(struct pool *p)
+{
+    struct slab *s;
+
+    mm_lock(&p->lock);
+    s = p->cached;
+    p->cached = NULL;
+    p->nslabs -= s != NULL;
+    mm_unlock(&p->lock);
+    if (s == NULL)
+        return 0;
+    pool_slab_release(p, s);
+    return (size_t)1 << p->geom.order;
 }
 
 /* ---- take and put --------------------------------------------------- */
-
-/*
- * Pops the head of s's free list.  A bad link is counted and the list
- * rebuilt from the table (obj is still used); a poisoned pool checks
- * that nobody wrote to obj while it was free.
- */
-static MM_INLINE uint8_t *
-pop_free(struct pool *p, struct pool_slab *s)
-{
-    uint8_t *obj = s->freelist;
-    void *next = *link_of(p, obj);
-
-    if (MM_UNLIKELY(!pool_link_ok(p, s, obj, next)))
-        pool_link_repair(p, s, obj);        /* rebuilt without obj */
-    else
-        s->freelist = next;
-    if (p->flags & POOL_POISON)
-        pool_poison_check(p, obj);
-    return obj;
-}
-
-/* Takes an object from slab s: a freed one, or a newly carved one. */
-static MM_INLINE void *
-slab_take(struct pool *p, struct pool_slab *s)
-{
-    uint8_t *obj;
-
-    /* The table says a carved object is free, yet the list is empty: a
-     * link was overwritten to skip it.  Repaired from the table. */
-    if (MM_UNLIKELY(s->freelist == NULL && s->nfree != s->nobjs -
-                                                      s->ncarved))
-        pool_link_repair(p, s, NULL);
-    /* LAB: pool_alloc */
-    if (s->freelist != NULL) {
-        obj = pop_free(p, s);
-    } else {
-        obj = pool_object_at(s, s->ncarved++);
-        if (p->ctor != NULL)
-            p->ctor(obj, p->ctor_arg);
-    }
-    mm_bitmap_clear(s->freemap, pool_index_of(s, obj));
-    if (--s->nfree == 0)
-        mm_list_unlink(&s->link);
-    /* LAB END */
-    if (s == p->cached)
-        p->cached = NULL;
-    return obj;
-}
 
 /*
  * An object, or NULL when the pool is exhausted and no slab can be had
@@ -189,86 +139,109 @@ slab_take(struct pool *p, struct pool_slab *s)
 void *
 pool_alloc(struct pool *p)
 {
-    void *obj = NULL;
+    struct slab *s;
+    void *obj;
 
     mm_lock(&p->lock);
-    if (!mm_list_empty(&p->partial) || slab_grow(p))
-        obj = slab_take(p, slab_of_link(p->partial.next));
-    if (obj == NULL) {
+    s = slab_of_link(p->partial.next);
+    if (MM_UNLIKELY(&s->link == &p->partial) && (s = pool_grow(p)) == NULL) {
         p->nerr[POOL_NOMEM]++;
-    } else {
-        p->nallocs++;
-        if (++p->active > p->hwm)
-            p->hwm = p->active;
-        if (p->flags & POOL_ZERO)
-            mm_memset(obj, 0, p->objsize);
+        mm_unlock(&p->lock);
+        return NULL;
     }
+    /* LAB: pool_alloc */
+    obj = slab_take(s, &p->geom);
+    MM_ASSERT(obj != NULL);             /* s was on the partial list */
+    if (s->nfree == 0) {                /* now full */
+        mm_list_unlink(&s->link);
+        mm_list_push(&p->full, &s->link);
+    }
+    /* LAB END */
+    p->nallocs++;
+    if (++p->active > p->hwm)
+        p->hwm = p->active;
+    if (MM_UNLIKELY(p->flags & POOL_AIDS))
+        pool_aid_alloc(p, obj);
     mm_unlock(&p->lock);
-    if (obj != NULL)
-        pool_trace(p, "alloc", (uintptr_t)obj);
+    pool_trace(p, "alloc", (uintptr_t)obj);
     return obj;
 }
 
-/* Validates obj as an allocated object of p; finds its slab. */
-static MM_INLINE enum pool_err
-object_lookup(struct pool *p, uintptr_t obj, struct pool_slab **sp)
+/*
+ * The slab of p that obj would be in, or NULL: for a static pool its one
+ * slab (slab_put checks the range), for a growing pool the header at obj
+ * rounded down to the slab size, once the owner byte of obj's page says
+ * it is a slab of p's order and the header says it is p's.
+ */
+static MM_INLINE struct slab *
+slab_find(struct pool *p, const void *obj)
 {
-    struct mm_range *r;
-    struct pool_slab *s;
+    const uint8_t *own;
+    struct slab *s;
 
-    if (obj == 0)
-        return POOL_ERR_NULL;
-    r = mm_table_find(p->slab, p->nslabs, obj);
-    if (r == NULL)
-        return pool_foreign_error(p, obj);
-    s = slab_of_range(r);
-    MM_ASSERT(s->magic == POOL_SLAB_MAGIC && s->pool == p);
-    if (obj < s->base || obj >= s->base + (uintptr_t)s->nobjs * p->objsize ||
-        (obj - s->base) % p->objsize != 0)
-        return POOL_ERR_MISALIGNED;
-    if (pool_is_free(s, pool_index_of(s, (void *)obj)))
-        return POOL_ERR_DOUBLE_FREE;
-    *sp = s;
-    return POOL_OK;
+    if (p->src == NULL)
+        return &p->static_slab;
+    own = mm_pagesrc_owner(p->src, obj);
+    if (own == NULL || *own != (MM_OWNER_SLAB | p->geom.order))
+        return NULL;
+    s = slab_of(obj, p->geom.order);
+    return s->magic == SLAB_MAGIC && s->cache == p ? s : NULL;
+}
+
+/*
+ * After a put: a slab that was full goes back on the partial list; a
+ * growing pool's slab that is now all free leaves it, to be kept as the
+ * cache or, if a slab is cached already, returned: then it is handed
+ * back to be released once p is unlocked.
+ */
+static MM_INLINE struct slab *
+slab_after_put(struct pool *p, struct slab *s)
+{
+    if (s->nfree == 1) {
+        mm_list_unlink(&s->link);
+        mm_list_push(&p->partial, &s->link);
+    }
+    if (s->nfree < p->geom.nobjs || p->src == NULL)
+        return NULL;
+    mm_list_unlink(&s->link);
+    if (p->cached == NULL) {
+        p->cached = s;
+        return NULL;
+    }
+    p->nslabs--;
+    return s;
 }
 
 /*
  * Gives obj back.  Errors (nothing changed but a counter): POOL_ERR_NULL,
- * _FOREIGN, _WRONG_POOL, _MISALIGNED, _DOUBLE_FREE.  A slab whose objects
- * are all free again goes back to the page source, unless it is the one
- * kept as a cache.
+ * _FOREIGN, _WRONG_POOL, _MISALIGNED, _DOUBLE_FREE.
  */
 enum pool_err
 pool_free(struct pool *p, void *obj)
 {
-    struct pool_slab *s = NULL;
-    enum pool_err err;
+    struct slab *s, *gone;
+    enum slab_err err = SLAB_MISALIGNED;
 
     mm_lock(&p->lock);
-    err = object_lookup(p, (uintptr_t)obj, &s);
-    if (err != POOL_OK) {
-        pool_fail(p, err, (uintptr_t)obj);
+    s = slab_find(p, obj);
+    if (s != NULL)
+        err = slab_put(s, &p->geom, obj);
+    if (MM_UNLIKELY(err != SLAB_OK)) {
+        enum pool_err perr = pool_refuse(p, (uintptr_t)obj, err);
+
         mm_unlock(&p->lock);
-        return err;
+        return perr;
     }
-    pool_trace(p, "free", (uintptr_t)obj);
-    if (p->flags & POOL_POISON)
-        pool_poison_fill(p, obj);
     /* LAB: pool_free */
-    *link_of(p, obj) = s->freelist;
-    s->freelist = obj;
-    mm_bitmap_set(s->freemap, pool_index_of(s, obj));
-    if (s->nfree++ == 0)
-        mm_list_push(&p->partial, &s->link);
+    gone = slab_after_put(p, s);
     /* LAB END */
-    p->active--;
     p->nfrees++;
-    if (s->nfree == s->nobjs && p->src != NULL) {
-        if (p->cached == NULL || p->cached == s)
-            p->cached = s;
-        else
-            pool_slab_return(p, s);
-    }
+    p->active--;
+    if (MM_UNLIKELY(p->flags & POOL_AIDS))
+        pool_aid_free(p, obj);
     mm_unlock(&p->lock);
+    pool_trace(p, "free", (uintptr_t)obj);
+    if (gone != NULL)
+        pool_slab_release(p, gone);
     return POOL_OK;
 }

@@ -1,13 +1,20 @@
 /*
  * mm/pool_check.c - the pool checker: walks all of a pool's state.
  *
- * pool_check compares what the fast path keeps in step: each slab's
- * free table, free list, carve mark and count; the slab table's order;
- * the partial list (exactly the slabs with a free object, no loop); and
- * the pool's active count.  Each violation is printed
- * ("pool: check: WHAT at 0xADDR (pool NAME)") and counted in a verdict,
- * which keeps the first so a test can assert which one a corruption
- * caused.
+ * pool_check compares what the fast path keeps in step: each slab
+ * against its own free table (slab_check, mm/slab.c) and its pool; the
+ * partial list (slabs with a free object, no loop), the full list
+ * (slabs without, no loop), the cached slab (all free); that the lists
+ * and the cache hold all nslabs slabs; and the pool's active count.
+ * Each violation is printed ("pool: check: WHAT at 0xADDR (pool NAME)")
+ * and counted in a verdict, which keeps the first so a test can assert
+ * which one a corruption caused.
+ *
+ * A slab missing from both lists cannot be found (nothing walks the
+ * page source), but it can be told apart: nslabs says how many are
+ * missing, and the active count says how many objects they hold in use.
+ * Fewer than all their objects: a slab with free objects is off the
+ * partial list; all of them: a full slab is off the full list.
  *
  * Invariant: none of its own; it reads and changes nothing.
  * Bounds: O(slabs x objects per slab), under the pool's lock.
@@ -15,6 +22,13 @@
  * Read after: mm/pool.c.  Tests: mm/pool_test.c.
  */
 #include "pool_internal.h"
+
+/* What one walk found: slabs listed, and objects in use in them. */
+struct tally {
+    size_t listed;              /* slabs seen on the lists and cache */
+    size_t in_use;              /* their objects in use (a damaged slab:
+                                   all of them, as nothing is known) */
+};
 
 static unsigned
 check_fail(const struct pool *p, struct mm_verdict *v, const char *what,
@@ -25,85 +39,102 @@ check_fail(const struct pool *p, struct mm_verdict *v, const char *what,
     return mm_verdict_add(v, what, addr);
 }
 
-/* One slab: free list, free table, carve mark and count agree. */
-static unsigned
-check_slab(const struct pool *p, const struct pool_slab *s, size_t *nfree,
+/* One slab: its header is p's, and it agrees with its free table. */
+static void
+check_slab(const struct pool *p, const struct slab *s, struct tally *t,
            struct mm_verdict *v)
 {
-    unsigned listed = 0, i;
-    const uint8_t *obj;
+    const char *what = NULL;
+    uintptr_t addr = (uintptr_t)s;
 
-    if (s->magic != POOL_SLAB_MAGIC || s->pool != p)
-        return check_fail(p, v, "slab header", s->mem.first);
-    for (obj = s->freelist; obj != NULL && listed <= s->nobjs;
-         obj = *link_of(p, (void *)obj)) {
-        size_t idx = pool_index_of(s, obj);
-
-        if (idx >= s->ncarved || !pool_is_free(s, idx))
-            return check_fail(p, v, "bad free-list entry", (uintptr_t)obj);
-        listed++;
+    t->listed++;
+    t->in_use += p->geom.nobjs;
+    if (s->magic != SLAB_MAGIC || s->cache != p)
+        what = "slab header";
+    else
+        what = slab_check(s, &p->geom, &addr);
+    if (what != NULL) {
+        if (addr == (uintptr_t)s)
+            addr = pool_slab_start(p, s);
+        check_fail(p, v, what, addr);
+        return;
     }
-    for (i = s->ncarved; i < s->nobjs; i++)
-        if (!pool_is_free(s, i))
-            return check_fail(p, v, "uncarved object in use", s->mem.first);
-    if (mm_bitmap_count(s->freemap, s->nobjs) != s->nfree ||
-        listed + (s->nobjs - s->ncarved) != s->nfree)
-        return check_fail(p, v, "free count, list and table differ",
-                          s->mem.first);
-    *nfree += s->nfree;
-    return 0;
+    t->in_use -= s->nfree;
 }
 
 /*
- * The partial list holds exactly the slabs with a free object.  A walk
- * of more than nslabs links must have met one twice: the list loops.
- * Otherwise every entry is a distinct slab, so if each has a free object
- * and they number as many as the slabs with one, no slab is missing.
+ * Walks one list: each slab checked, with (full == false) a free object
+ * or (full == true) none.  More links than slabs: the list loops, and
+ * the walk stops.  Returns false when it stopped.
  */
-static unsigned
-check_partial(const struct pool *p, struct mm_verdict *v)
+static bool
+check_list(const struct pool *p, const struct mm_list *head, bool full,
+           struct tally *t, struct mm_verdict *v)
 {
     const struct mm_list *l;
-    unsigned listed = 0, want = 0, i;
+    size_t n = 0;
 
-    for (l = p->partial.next; l != &p->partial; l = l->next) {
-        const struct pool_slab *s = slab_of_link((struct mm_list *)l);
+    for (l = head->next; l != head; l = l->next) {
+        const struct slab *s = slab_of_link((struct mm_list *)l);
 
-        if (++listed > p->nslabs)
-            return check_fail(p, v, "partial list loops", 0);
-        if (s->nfree == 0)
-            return check_fail(p, v, "full slab on the partial list",
-                              s->mem.first);
+        if (++n > p->nslabs) {
+            check_fail(p, v, full ? "full list loops" :
+                       "partial list loops", 0);
+            return false;
+        }
+        check_slab(p, s, t, v);
+        if (!full && s->nfree == 0)
+            check_fail(p, v, "full slab on the partial list",
+                       pool_slab_start(p, s));
+        if (full && s->nfree != 0)
+            check_fail(p, v, "slab with free objects off the partial "
+                       "list", 0);
     }
-    for (i = 0; i < p->nslabs; i++)
-        want += pool_slab_at(p, i)->nfree > 0;
-    if (listed != want)
-        return check_fail(p, v, "slab with free objects off the partial "
-                          "list", 0);
-    return 0;
+    return true;
+}
+
+/* The slabs no list holds, told apart by the objects they have in use. */
+static void
+check_missing(const struct pool *p, const struct tally *t,
+              struct mm_verdict *v)
+{
+    size_t missing = p->nslabs - t->listed;
+
+    if (t->listed > p->nslabs)
+        check_fail(p, v, "more slabs listed than held", 0);
+    else if (p->active < t->in_use ||
+             (missing == 0 && p->active != t->in_use))
+        check_fail(p, v, "active count differs from the slabs", 0);
+    else if (missing != 0 && p->active - t->in_use <
+                                 missing * p->geom.nobjs)
+        check_fail(p, v, "slab with free objects off the partial list", 0);
+    else if (missing != 0)
+        check_fail(p, v, "full slab off the full list", 0);
 }
 
 /*
- * Walks every slab of p; checks the slab table is sorted, each slab's
- * free table against its list and count, the partial list, and the
- * pool's totals.  Prints each violation; returns how many, and records
- * the first in v.
+ * Walks every slab of p: each against its table and header, the
+ * partial and full lists, the cached slab, and the pool's totals.
+ * Prints each violation; returns how many, and records the first in v.
  */
 unsigned
 pool_check_verdict(struct pool *p, struct mm_verdict *v)
 {
-    size_t nfree = 0;
-    unsigned i;
+    struct tally t = { 0, 0 };
+    bool whole;
 
     *v = (struct mm_verdict){ 0 };
     mm_lock(&p->lock);
-    if (!mm_table_sorted(p->slab, p->nslabs))
-        check_fail(p, v, "slab table unsorted", 0);
-    for (i = 0; i < p->nslabs; i++)
-        check_slab(p, pool_slab_at(p, i), &nfree, v);
-    check_partial(p, v);
-    if (pool_nobjs(p) - nfree != p->active)
-        check_fail(p, v, "active count differs from the slabs", 0);
+    whole = check_list(p, &p->partial, false, &t, v);
+    whole = check_list(p, &p->full, true, &t, v) && whole;
+    if (p->cached != NULL) {
+        check_slab(p, p->cached, &t, v);
+        if (p->cached->nfree != p->geom.nobjs)
+            check_fail(p, v, "cached slab in use",
+                       pool_slab_start(p, p->cached));
+    }
+    if (whole)
+        check_missing(p, &t, v);
     mm_unlock(&p->lock);
     return v->nbad;
 }

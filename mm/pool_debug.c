@@ -1,17 +1,18 @@
 /*
- * mm/pool_debug.c - the pools' debug aids: errors, traces, poisoning
- * and the repair of a broken free list.
+ * mm/pool_debug.c - the pools' debug aids: errors, traces, zeroing and
+ * poisoning, and the report of a broken free link.
  *
  * mm/pool.c calls each of these through one hook: pool_fail on bad
- * input, pool_trace for trace lines, pool_poison_fill and
- * pool_poison_check around a free object's life, and pool_link_ok /
- * pool_link_repair when a free-list link does not agree with the free
- * table (a write after free hit it).
+ * input, pool_trace for trace lines, and, for a pool with a flag of
+ * POOL_AIDS, pool_aid_alloc, pool_aid_free and pool_aid_grow around an
+ * object's life; the slab layer calls pool_bad_link when the link it was
+ * about to follow is no free object of its slab (a write after free hit
+ * it), before it rebuilds the list from the free table.
  *
- * Invariant: a repair leaves the free list holding exactly the carved
- * objects whose bit is set (less the one being handed out).
- * Bounds: O(1), except a poison fill or check (O(object size)) and a
- * repair (O(objects per slab)).
+ * Invariant: a free object of a poisoned pool holds the poison byte in
+ * every byte after its link word.
+ * Bounds: O(1), except poisoning and its check (O(object size)) and
+ * pool_aid_grow (O(slab size)).
  * Metadata: none.
  * Read after: mm/pool.c.  Tests: mm/pool_test.c.
  */
@@ -49,51 +50,57 @@ pool_trace_print(const struct pool *p, const char *event, uintptr_t addr)
              (unsigned long)addr);
 }
 
-/* Fills a freed object with the poison byte, its link word too. */
-void
-pool_poison_fill(const struct pool *p, void *obj)
+/* Fills obj after its link word with the poison byte. */
+static void
+poison_fill(const struct pool *p, void *obj)
 {
-    mm_memset(obj, POOL_POISON_BYTE, p->objsize);
+    mm_memset((uint8_t *)obj + sizeof(void *), POOL_POISON_BYTE,
+              p->geom.size - sizeof(void *));
 }
 
 /*
  * Counts a write after free if a byte of obj past its link word is not
- * poison (the link is checked by pool_link_ok; poisoned pools have no
- * constructor, so their link is the first word).  obj is used anyway.
+ * poison (the link itself was checked by the slab; poisoned pools have
+ * no constructor, so their link is the first word), then zeroes obj for
+ * a POOL_ZERO pool.  obj is handed out anyway.
  */
 void
-pool_poison_check(struct pool *p, const void *obj)
+pool_aid_alloc(struct pool *p, void *obj)
 {
     const uint8_t *b = obj;
     size_t i;
 
-    for (i = sizeof(void *); i < p->objsize; i++)
-        if (b[i] != POOL_POISON_BYTE) {
-            pool_fail(p, POOL_ERR_POISON, (uintptr_t)&b[i]);
-            return;
-        }
+    if (p->flags & POOL_POISON)
+        for (i = sizeof(void *); i < p->geom.size; i++)
+            if (b[i] != POOL_POISON_BYTE) {
+                pool_fail(p, POOL_ERR_POISON, (uintptr_t)&b[i]);
+                break;
+            }
+    if (p->flags & POOL_ZERO)
+        mm_memset(obj, 0, p->geom.size);
 }
 
-/*
- * Counts the broken link (at skip's link word, or at the slab when the
- * list lost objects) and rebuilds s's free list from its free table,
- * leaving out skip, the object being handed out.  The free table is the
- * truth; the list is only a fast way through it.
- */
 void
-pool_link_repair(struct pool *p, struct pool_slab *s, const void *skip)
+pool_aid_free(struct pool *p, void *obj)
 {
-    unsigned i;
+    if (p->flags & POOL_POISON)
+        poison_fill(p, obj);
+}
 
-    pool_fail(p, POOL_ERR_LINK, skip != NULL ?
-              (uintptr_t)link_of(p, (void *)skip) : s->base);
-    s->freelist = NULL;
-    for (i = s->ncarved; i-- > 0;) {
-        void *obj = pool_object_at(s, i);
+void
+pool_aid_grow(struct pool *p, struct slab *s)
+{
+    uint32_t i;
 
-        if (obj != skip && pool_is_free(s, i)) {
-            *link_of(p, obj) = s->freelist;
-            s->freelist = obj;
-        }
-    }
+    if (p->flags & POOL_POISON)
+        for (i = 0; i < p->geom.nobjs; i++)
+            poison_fill(p, slab_object(s, &p->geom, i));
+}
+
+/* Counts the broken link, at where (the slab's object 0 when the list
+ * ended early); the slab then rebuilds its list from its table. */
+void
+pool_bad_link(struct slab *s, uintptr_t where)
+{
+    pool_fail(s->cache, POOL_ERR_LINK, where);
 }

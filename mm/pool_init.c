@@ -6,10 +6,10 @@
  * once, here, and takes slabs in mm/pool.c.  A constructor moves each
  * free object's link to a word of its own after the object.
  *
- * Invariant: a pool's layout (objsize, link_off, slab_order,
- * objs_per_slab) changes only before its first allocation.
- * Bounds: O(1) per call, except grow_layout (O(orders x objects) once)
- * and destroy (one page-source call per slab).
+ * Invariant: a pool's geometry (p->geom) changes only before its first
+ * allocation.
+ * Bounds: O(1) per call, except grow_layout (O(orders) slab_geom_init
+ * calls, once) and destroy (one page-source call for the cached slab).
  * Metadata: none beyond struct pool.
  * Read after: mm/pool.c.  Tests: mm/pool_test.c.
  */
@@ -22,7 +22,7 @@ round_up(size_t x, size_t a)
     return (x + a - 1) & ~(a - 1);
 }
 
-/* Common checks and fields; objsize is rounded up to the alignment. */
+/* Common checks and fields; the object size is rounded up to align. */
 static enum pool_err
 pool_setup(struct pool *p, const char *name, size_t objsize, size_t align,
            unsigned flags)
@@ -30,19 +30,14 @@ pool_setup(struct pool *p, const char *name, size_t objsize, size_t align,
     mm_memset(p, 0, sizeof *p);
     p->name = name;
     mm_list_init(&p->partial);
+    mm_list_init(&p->full);
     if (align == 0)
         align = sizeof(void *);
     if (objsize == 0 || (align & (align - 1)) != 0 || align > MM_PAGE ||
-        (flags & ~(POOL_ZERO | POOL_POISON)) != 0 ||
-        objsize > MM_PAGE << 4)
+        (flags & ~POOL_AIDS) != 0 || objsize > SLAB_MAX_SIZE)
         return pool_fail(p, POOL_ERR_PARAM, (uintptr_t)objsize);
     p->size = objsize;
-    if (objsize < sizeof(void *))
-        objsize = sizeof(void *);       /* room for the free-list link */
-    if (align < sizeof(void *))
-        align = sizeof(void *);
-    p->objsize = round_up(objsize, align);
-    p->align = align;
+    p->align = align < sizeof(void *) ? sizeof(void *) : align;
     p->flags = flags;
     if ((mm_switch.poison & MM_POISON_POOL) && !(flags & POOL_POISON)) {
         p->flags |= POOL_POISON;
@@ -51,17 +46,19 @@ pool_setup(struct pool *p, const char *name, size_t objsize, size_t align,
     return POOL_OK;
 }
 
-/* Sets up the static pool's one slab over its buffer, on the lists. */
+/* Sets up a static pool's one slab over its buffer, on the lists. */
 static void
-static_slab_setup(struct pool *p, uintptr_t base, uint32_t *freemap)
+static_slab_setup(struct pool *p, uintptr_t base, uint32_t *freemap,
+                  size_t objsize)
 {
-    struct pool_slab *s = &p->static_slab;
-
-    pool_slab_setup(p, s, base, p->objs_per_slab * p->objsize, base,
-                    p->objs_per_slab, freemap);
-    MM_ASSERT(mm_table_insert(p->slab, &p->nslabs, POOL_MAX_SLABS,
-                              &s->mem) >= 0);
-    mm_list_push(&p->partial, &s->link);
+    slab_geom_outside(&p->geom, objsize, p->align,
+                      (unsigned)(p->static_bytes / objsize));
+    p->geom.bad_link = pool_bad_link;
+    slab_init(&p->static_slab, &p->geom, p, base, freemap);
+    mm_list_push(&p->partial, &p->static_slab.link);
+    p->nslabs = 1;
+    if (p->flags & POOL_POISON)
+        pool_aid_grow(p, &p->static_slab);
 }
 
 /*
@@ -76,56 +73,43 @@ pool_init_static(struct pool *p, const char *name, void *buf,
 {
     enum pool_err err = pool_setup(p, name, objsize, align, flags);
     uintptr_t base = (uintptr_t)buf;
-    size_t n;
+    size_t size;
 
     if (err != POOL_OK)
         return err;
-    n = p->objsize ? buf_bytes / p->objsize : 0;
-    if (buf == NULL || freemap == NULL || n == 0 ||
-        (base & (p->align - 1)) != 0 || n > 0xFFFFFFFFu)
+    size = round_up(objsize < sizeof(void *) ? sizeof(void *) : objsize,
+                    p->align);
+    /* The index by multiply (mm/slab.h) needs a buffer under 4 GiB. */
+    if (buf == NULL || freemap == NULL || buf_bytes < size ||
+        (base & (p->align - 1)) != 0 || buf_bytes / 2 > 0x7FFFFFFFu)
         return pool_fail(p, POOL_ERR_PARAM, base);
-    p->objs_per_slab = (unsigned)n;
     p->static_bytes = buf_bytes;
-    static_slab_setup(p, base, freemap);
+    static_slab_setup(p, base, freemap, size);
     pool_registry_add(p);
     return POOL_OK;
 }
 
-/* Bytes before object 0 in a slab: header, free table, alignment. */
-size_t
-pool_slab_header_bytes(const struct pool *p, unsigned nobjs)
-{
-    return round_up(sizeof(struct pool_slab) +
-                    MM_BITMAP_WORDS(nobjs) * sizeof(uint32_t), p->align);
-}
-
 /*
- * Picks a growing pool's slab size: the smallest 2^k pages (k <= 10)
- * that hold POOL_MIN_OBJS objects after the header and free table.
+ * Picks a growing pool's slab size: the smallest 2^k pages (k up to
+ * SLAB_MAX_ORDER) that hold POOL_MIN_OBJS objects after the header and
+ * free table.
  */
 static void
-grow_layout(struct pool *p)
+grow_layout(struct pool *p, size_t objsize, size_t link_off)
 {
-    unsigned order = 0, n;
+    unsigned order = 0;
 
-    for (;;) {
-        size_t bytes = MM_PAGE << order;
-
-        n = (unsigned)(bytes / p->objsize);
-        while (n > 0 &&
-               pool_slab_header_bytes(p, n) + n * p->objsize > bytes)
-            n--;
-        if (n >= POOL_MIN_OBJS || order == 10)
-            break;
+    while (slab_geom_init(&p->geom, objsize, p->align, order) <
+               POOL_MIN_OBJS && order < SLAB_MAX_ORDER)
         order++;
-    }
-    p->slab_order = (uint16_t)order;
-    p->objs_per_slab = n;
+    p->geom.link_off = link_off;
+    p->geom.bad_link = pool_bad_link;
 }
 
 /*
- * A growing pool over page source src.  Slabs are the smallest 2^k
- * pages that hold POOL_MIN_OBJS objects after their header.
+ * A growing pool over page source src, which must keep owner bytes
+ * (src->owner).  Slabs are the smallest 2^k pages that hold
+ * POOL_MIN_OBJS objects after their header.
  */
 enum pool_err
 pool_init(struct pool *p, const char *name, size_t objsize, size_t align,
@@ -135,34 +119,12 @@ pool_init(struct pool *p, const char *name, size_t objsize, size_t align,
 
     if (err != POOL_OK)
         return err;
-    if (src == NULL)
+    if (src == NULL || src->owner == NULL)
         return pool_fail(p, POOL_ERR_PARAM, 0);
     p->src = src;
-    grow_layout(p);
+    grow_layout(p, objsize, 0);
     pool_registry_add(p);
     return POOL_OK;
-}
-
-/*
- * Moves the free-list link of p's objects from their first word to a
- * word of its own after the object, and recomputes how many objects a
- * slab (or a static pool's buffer) holds.  Before any allocation only.
- */
-static void
-link_after_object(struct pool *p, size_t link_off, size_t objsize)
-{
-    struct pool_slab *s = &p->static_slab;
-
-    p->link_off = link_off;
-    p->objsize = objsize;
-    if (p->src != NULL) {
-        grow_layout(p);
-        return;
-    }
-    p->objs_per_slab = (unsigned)(p->static_bytes / objsize);
-    mm_list_unlink(&s->link);
-    MM_ASSERT(mm_table_remove(p->slab, &p->nslabs, &s->mem));
-    static_slab_setup(p, s->base, s->freemap);
 }
 
 /*
@@ -184,21 +146,29 @@ pool_set_ctor(struct pool *p, pool_ctor_fn *ctor, void *arg)
     size_t link_off = round_up(p->size, sizeof(void *));
     size_t objsize = round_up(link_off + sizeof(void *), p->align);
 
-    if (ctor == NULL || (asked & (POOL_ZERO | POOL_POISON)) != 0 ||
-        p->nallocs != 0 || p->nslabs > (p->src == NULL) ||
+    if (ctor == NULL || (asked & POOL_AIDS) != 0 || p->nallocs != 0 ||
+        p->nslabs > (p->src == NULL) ||
         (p->src == NULL && p->static_bytes < objsize))
         return pool_fail(p, POOL_ERR_PARAM, (uintptr_t)p);
     p->flags &= ~POOL_POISON;
     p->forced_poison = false;
-    p->ctor = ctor;
-    p->ctor_arg = arg;
-    link_after_object(p, link_off, objsize);
+    if (p->src != NULL) {
+        grow_layout(p, objsize, link_off);
+    } else {
+        mm_list_unlink(&p->static_slab.link);
+        static_slab_setup(p, p->static_slab.base, p->static_slab.freemap,
+                          objsize);
+        p->geom.link_off = link_off;
+    }
+    p->geom.ctor = ctor;
+    p->geom.ctor_arg = arg;
     return POOL_OK;
 }
 
 /*
- * Destroys p: every slab goes back to the page source and p leaves the
- * registry.  POOL_ERR_BUSY (nothing changed) while objects are in use.
+ * Destroys p: the cached slab goes back to the page source and p leaves
+ * the registry.  POOL_ERR_BUSY (nothing changed) while objects are in
+ * use.  With none in use a growing pool holds at most the cached slab.
  */
 enum pool_err
 pool_destroy(struct pool *p)
@@ -208,11 +178,10 @@ pool_destroy(struct pool *p)
         mm_unlock(&p->lock);
         return pool_fail(p, POOL_ERR_BUSY, (uintptr_t)p);
     }
-    while (p->src != NULL && p->nslabs > 0)
-        pool_slab_return(p, pool_slab_at(p, p->nslabs - 1));
-    p->nslabs = 0;
-    mm_list_init(&p->partial);
     mm_unlock(&p->lock);
-    pool_registry_remove(p);        /* the registry's lock, after p's */
+    if (p->src != NULL)
+        pool_trim(p);
+    MM_ASSERT(p->src == NULL || p->nslabs == 0);
+    pool_registry_remove(p);
     return POOL_OK;
 }

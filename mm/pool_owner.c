@@ -2,47 +2,40 @@
  * mm/pool_owner.c - what the pools' books say they hold, for the page
  * ledger (mm/ledger.c).
  *
- * A growing pool's slab table (struct pool) says where its slabs are;
- * each slab's header, at the start of the slab's own pages, says where
- * the slab ends.  The ledger gets the slab's pages at depth 1, inside
- * the page allocator's block, when the two agree; when the header is
- * not the pool's (magic, back pointer or start overwritten) the slab's
- * pages are claimed by a "slab with a bad header", which may own
- * nothing: the ledger then names them as pages with no owner.
+ * A growing pool's lists say where its slabs are; each slab is the 2^order
+ * pages from its header on.  The ledger gets the slab's pages at depth 1,
+ * inside the page allocator's block, when the header is the pool's; when
+ * it is not (magic or owning pool overwritten) the slab's pages are
+ * claimed by a "slab with a bad header", which may own nothing: the
+ * ledger then names them as pages with no owner.
  *
  * Invariant: reads only.
- * Bounds: O(slabs) per pool; pool_slab_of O(pools x log slabs).
+ * Bounds: O(slabs) per pool; pool_slab_of O(pools).
  * Metadata: none.
  * Read after: mm/pool.c, mm/ledger.c.  Tests: mm/ledger_test.c.
  */
 #include "ledger.h"
 #include "pool.h"
 
-static bool
-header_ok(const struct pool *p, const struct pool_slab *s)
+static void
+claim_slab(const struct pool *p, const struct slab *s, struct ledger *l)
 {
-    return s->magic == POOL_SLAB_MAGIC && s->pool == p &&
-           s->mem.first == (uintptr_t)s && s->mem.last > s->mem.first;
+    bool ok = s->magic == SLAB_MAGIC && s->cache == p;
+
+    ledger_claim_bytes(l, (uintptr_t)s, MM_PAGE << p->geom.order,
+                       ok ? LEDGER_POOL_SLAB : LEDGER_POOL_BAD, 0, p->name);
 }
 
 void
 pool_claim(const struct pool *p, struct ledger *l)
 {
-    unsigned i;
+    const struct slab *s;
+    size_t i;
 
     if (p->src == NULL)
         return;
-    for (i = 0; i < p->nslabs; i++) {
-        const struct pool_slab *s = pool_slab_at(p, i);
-
-        if (header_ok(p, s))
-            ledger_claim_bytes(l, s->mem.first,
-                               s->mem.last - s->mem.first + 1,
-                               LEDGER_POOL_SLAB, 0, p->name);
-        else
-            ledger_claim_bytes(l, (uintptr_t)s, MM_PAGE << p->slab_order,
-                               LEDGER_POOL_BAD, 0, p->name);
-    }
+    for (i = 0; (s = pool_slab_at(p, i)) != NULL; i++)
+        claim_slab(p, s, l);
 }
 
 void
@@ -55,37 +48,30 @@ pool_claim_all(struct ledger *l)
         pool_claim(p, l);
 }
 
-/* The slab of p whose memory holds addr (binary search), or NULL. */
-static const struct pool_slab *
-find_slab(const struct pool *p, uintptr_t addr)
-{
-    unsigned lo = 0, hi = p->nslabs;
-
-    while (lo < hi) {
-        unsigned mid = lo + (hi - lo) / 2;
-        const struct pool_slab *s = pool_slab_at(p, mid);
-
-        if (addr < s->mem.first)
-            hi = mid;
-        else if (addr > s->mem.last)
-            lo = mid + 1;
-        else
-            return s;
-    }
-    return NULL;
-}
-
-const struct pool_slab *
+/*
+ * The live slab of a growing pool that holds addr, and its pool, or
+ * NULL: each pool's page source is asked for addr's owner byte, and a
+ * slab of the pool's order is then read from its header.
+ */
+const struct slab *
 pool_slab_of(uintptr_t addr, const struct pool **pp)
 {
     const struct pool *p;
-    const struct pool_slab *s;
+    const uint8_t *own;
+    const struct slab *s;
 
     for (p = pool_registry_next(NULL); p != NULL;
-         p = pool_registry_next(p))
-        if (p->src != NULL && (s = find_slab(p, addr)) != NULL) {
+         p = pool_registry_next(p)) {
+        if (p->src == NULL)
+            continue;
+        own = mm_pagesrc_owner(p->src, (const void *)addr);
+        if (own == NULL || *own != (MM_OWNER_SLAB | p->geom.order))
+            continue;
+        s = slab_of((const void *)addr, p->geom.order);
+        if (s->magic == SLAB_MAGIC && s->cache == p) {
             *pp = p;
             return s;
         }
+    }
     return NULL;
 }

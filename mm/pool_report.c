@@ -6,12 +6,13 @@
  * /proc/slabinfo does, and so that a pointer freed into the wrong pool
  * can be told from a wild one.  The registry is a list through the pool
  * descriptors (next_pool) with a lock of its own; a walk that looks
- * into another pool's slab table takes that pool's lock for the look.
+ * into another pool's slabs takes that pool's lock for the look.  The
+ * page allocator's reclaim hook walks it too, trimming each pool.
  *
  * Invariant: a pool is in the registry exactly between its successful
  * init and its destroy.
- * Bounds: O(pools) per walk, O(pools x log slabs) to classify a foreign
- * pointer; O(slabs) per pool in a report.
+ * Bounds: O(pools) per walk and to classify a foreign pointer; O(slabs)
+ * per pool in a report.
  * Metadata: one pointer per pool.
  * Read after: mm/pool.c.  Tests: mm/pool_test.c.
  */
@@ -76,6 +77,27 @@ pool_is_registered(const struct pool *p)
     return found;
 }
 
+/*
+ * p's slab that holds addr, or NULL: for a static pool its slab if addr
+ * is in the buffer; for a growing pool the slab whose pages hold addr,
+ * found as pool_free finds it (owner byte, then header).
+ */
+struct slab *
+pool_holder(const struct pool *p, uintptr_t addr)
+{
+    const uint8_t *own;
+    struct slab *s;
+
+    if (p->src == NULL)
+        return addr - p->static_slab.base < pool_slab_bytes(p) ?
+               (struct slab *)&p->static_slab : NULL;
+    own = mm_pagesrc_owner(p->src, (const void *)addr);
+    if (own == NULL || *own != (MM_OWNER_SLAB | p->geom.order))
+        return NULL;
+    s = slab_of((const void *)addr, p->geom.order);
+    return s->magic == SLAB_MAGIC && s->cache == p ? s : NULL;
+}
+
 /* Does a slab of q hold addr?  Looks under q's lock. */
 static bool
 pool_holds(struct pool *q, uintptr_t addr)
@@ -83,7 +105,7 @@ pool_holds(struct pool *q, uintptr_t addr)
     bool held;
 
     mm_lock(&q->lock);
-    held = mm_table_find(q->slab, q->nslabs, addr) != NULL;
+    held = pool_holder(q, addr) != NULL;
     mm_unlock(&q->lock);
     return held;
 }
@@ -94,7 +116,7 @@ pool_holds(struct pool *q, uintptr_t addr)
  * one CPU the locks nest (each turns interrupts off), and no two other
  * pools are ever locked at once.
  */
-enum pool_err
+static enum pool_err
 pool_foreign_error(const struct pool *p, uintptr_t addr)
 {
     struct pool *q;
@@ -109,25 +131,103 @@ pool_foreign_error(const struct pool *p, uintptr_t addr)
     return err;
 }
 
-size_t
-pool_nobjs(const struct pool *p)
+/*
+ * Classifies and counts a free that pool_free refused: NULL; an address
+ * in no slab of p (another pool's, or nobody's); else what the slab said
+ * (misaligned, double free).
+ */
+enum pool_err
+pool_refuse(struct pool *p, uintptr_t addr, enum slab_err err)
 {
-    size_t n = 0;
-    unsigned i;
+    enum pool_err perr;
 
-    for (i = 0; i < p->nslabs; i++)
-        n += pool_slab_at(p, i)->nobjs;
-    return n;
+    if (addr == 0)
+        perr = POOL_ERR_NULL;
+    else if (pool_holder(p, addr) == NULL)
+        perr = pool_foreign_error(p, addr);
+    else if (err == SLAB_DOUBLE_FREE)
+        perr = POOL_ERR_DOUBLE_FREE;
+    else
+        perr = POOL_ERR_MISALIGNED;
+    return pool_fail(p, perr, addr);
+}
+
+/*
+ * The page allocator's reclaim hook: trims every live pool, one at a
+ * time (each under its own lock, none held while pages go back).
+ * Returns the pages given back.
+ */
+size_t
+pool_reclaim_all(void *arg)
+{
+    struct pool *p;
+    size_t pages = 0;
+
+    (void)arg;
+    for (p = pool_registry_next(NULL); p != NULL;
+         p = pool_registry_next(p))
+        if (p->src != NULL)
+            pages += pool_trim(p);
+    return pages;
+}
+
+/* ---- address arithmetic and counts, for tests and reports ----------- */
+
+size_t
+pool_index_of(const struct slab *s, const void *obj)
+{
+    const struct pool *p = s->cache;
+
+    return slab_index(s, &p->geom, (uintptr_t)obj);
+}
+
+void *
+pool_object_at(const struct slab *s, size_t index)
+{
+    const struct pool *p = s->cache;
+
+    return slab_object(s, &p->geom, (uint32_t)index);
+}
+
+bool
+pool_is_free(const struct slab *s, size_t index)
+{
+    return mm_bitmap_test(s->freemap, index);
+}
+
+/*
+ * The i-th slab of p, counting the partial list, then the full list,
+ * then the cached slab; NULL past the end.  O(i): for tests and reports.
+ */
+struct slab *
+pool_slab_at(const struct pool *p, size_t i)
+{
+    const struct mm_list *heads[2] = { &p->partial, &p->full };
+    const struct mm_list *l;
+    unsigned h;
+
+    for (h = 0; h < 2; h++)
+        for (l = heads[h]->next; l != heads[h]; l = l->next)
+            if (i-- == 0)
+                return slab_of_link((struct mm_list *)l);
+    return i == 0 ? p->cached : NULL;
 }
 
 size_t
+pool_nobjs(const struct pool *p)
+{
+    return p->nslabs * p->geom.nobjs;
+}
+
+/* Slabs with an object in use: all but the empty ones (only the cached
+ * slab is empty, or a static pool's slab with nothing in use). */
+size_t
 pool_nslabs_active(const struct pool *p)
 {
-    size_t n = 0;
-    unsigned i;
+    size_t n = p->nslabs - (p->cached != NULL);
 
-    for (i = 0; i < p->nslabs; i++)
-        n += pool_slab_at(p, i)->nfree < pool_slab_at(p, i)->nobjs;
+    if (p->src == NULL && p->active == 0)
+        n = 0;
     return n;
 }
 
@@ -147,9 +247,9 @@ pool_print_slabinfo(void)
              "<num_slabs>\n");
     mm_lock(&registry.lock);
     for (p = registry.first; p != NULL; p = p->next_pool)
-        mm_print("%-17s %6zu %6zu %6zu %4u %4u : slabdata %6zu %6u\n",
-                 p->name, p->active, pool_nobjs(p), p->objsize,
-                 p->objs_per_slab, p->src ? 1u << p->slab_order : 0u,
+        mm_print("%-17s %6zu %6zu %6zu %4u %4u : slabdata %6zu %6zu\n",
+                 p->name, p->active, pool_nobjs(p), p->geom.size,
+                 p->geom.nobjs, p->src ? 1u << p->geom.order : 0u,
                  pool_nslabs_active(p), p->nslabs);
     mm_unlock(&registry.lock);
 }

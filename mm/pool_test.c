@@ -13,11 +13,11 @@
 
 /* The free table, as a string: "1" free, "0" in use, for one check. */
 static void
-table_text(const struct pool_slab *s, char *buf)
+table_text(const struct slab *s, char *buf)
 {
     unsigned i;
 
-    for (i = 0; i < s->nobjs; i++)
+    for (i = 0; i < ((const struct pool *)s->cache)->geom.nobjs; i++)
         buf[i] = pool_is_free(s, i) ? '1' : '0';
     buf[i] = '\0';
 }
@@ -278,8 +278,8 @@ MM_TEST(pool, constructor_once_per_object)
     MM_CHECK_EQ(t, pool_init_static(&p, "t-ctor", buf, sizeof buf, 32, 32,
                                     0, map), POOL_OK);
     MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_OK);
-    MM_CHECK_EQ(t, p.link_off, 32);
-    MM_CHECK_EQ(t, p.objsize, 64);
+    MM_CHECK_EQ(t, p.geom.link_off, 32);
+    MM_CHECK_EQ(t, p.geom.size, 64);
     MM_CHECK_EQ(t, pool_nobjs(&p), 8);
     for (i = 0; i < 5; i++)
         o[i] = pool_alloc(&p);
@@ -317,7 +317,7 @@ MM_TEST(pool, constructor_refused_when_incoherent)
         mm_test_release_panics(t);
         MM_CHECK_EQ(t, t->npanics, 1);
         MM_CHECK_EQ(t, p.nerr[POOL_ERR_PARAM], 1);
-        MM_CHECK(t, p.ctor == NULL && p.link_off == 0);
+        MM_CHECK(t, p.geom.ctor == NULL && p.geom.link_off == 0);
         MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
     }
     MM_CHECK_EQ(t, pool_init_static(&p, "t-ctor", buf, sizeof buf, 32, 32,
@@ -414,7 +414,7 @@ MM_TEST(pool, growth_shrink_and_slab_return)
     if (!mm_test_pages_init(t, &tp, 1))
         return;
     MM_CHECK_EQ(t, pool_init(&p, "t-grow", 64, 64, 0, &tp.src), POOL_OK);
-    per = p.objs_per_slab;
+    per = p.geom.nobjs;
     MM_CHECK(t, per >= POOL_MIN_OBJS && per <= 64);
     for (i = 0; i < 3 * per; i++)
         obj[i] = pool_alloc(&p);
@@ -454,7 +454,7 @@ MM_TEST(pool, destroy_returns_everything)
     MM_CHECK_EQ(t, pool_init(&p, "t-destroy", 200, 8, 0, &tp.src),
                 POOL_OK);
     MM_CHECK(t, pool_is_registered(&p));
-    n = 2 * p.objs_per_slab + 1;                    /* three slabs */
+    n = 2 * p.geom.nobjs + 1;                    /* three slabs */
     if (!MM_CHECK(t, n <= MM_ARRAY_SIZE(obj)))
         return;
     for (i = 0; i < n; i++)
@@ -494,8 +494,8 @@ MM_TEST(pool, constructor_in_growing_pool)
         return;
     MM_CHECK_EQ(t, pool_init(&p, "t-gctor", 32, 16, 0, &tp.src), POOL_OK);
     MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_OK);
-    MM_CHECK_EQ(t, p.objsize, 48);                  /* 32 + link, to 16 */
-    per = p.objs_per_slab;
+    MM_CHECK_EQ(t, p.geom.size, 48);                  /* 32 + link, to 16 */
+    per = p.geom.nobjs;
     if (!MM_CHECK(t, 2 * per <= MM_ARRAY_SIZE(obj)))
         return;
     for (i = 0; i < 2 * per; i++)                   /* two slabs */
@@ -554,7 +554,7 @@ MM_TEST(pool, randomized_stress)
 
         if (n > 0 && (r == 0 || n == STRESS_LIVE)) {
             l = &live[mm_test_rand_below(t, n)];
-            MM_CHECK(t, obj_ok(l, p.objsize));
+            MM_CHECK(t, obj_ok(l, p.geom.size));
             MM_CHECK_EQ(t, pool_free(&p, l->obj), POOL_OK);
             *l = live[--n];
         } else {
@@ -563,7 +563,7 @@ MM_TEST(pool, randomized_stress)
             if (!MM_CHECK(t, l->obj != NULL))
                 break;
             l->tag = (uint8_t)mm_test_rand(t);
-            mm_memset(l->obj, l->tag, p.objsize);
+            mm_memset(l->obj, l->tag, p.geom.size);
             n++;
         }
         if (op % 50000 == 0)
@@ -572,7 +572,7 @@ MM_TEST(pool, randomized_stress)
     MM_CHECK_EQ(t, op, MM_STRESS_OPS);
     MM_CHECK_EQ(t, p.active, n);
     while (n > 0) {
-        MM_CHECK(t, obj_ok(&live[n - 1], p.objsize));
+        MM_CHECK(t, obj_ok(&live[n - 1], p.geom.size));
         MM_CHECK_EQ(t, pool_free(&p, live[--n].obj), POOL_OK);
     }
     MM_CHECK_EQ(t, pool_check(&p), 0);
@@ -596,13 +596,13 @@ MM_TEST(pool, check_catches_partial_list_corruption)
     static void *obj[2 * 64];
     struct mm_verdict v;
     struct pool p;
-    struct pool_slab *a, *b;
+    struct slab *a, *b;
     unsigned per, i;
 
     if (!mm_test_pages_init(t, &tp, 1))
         return;
     MM_CHECK_EQ(t, pool_init(&p, "t-check", 64, 64, 0, &tp.src), POOL_OK);
-    per = p.objs_per_slab;
+    per = p.geom.nobjs;
     for (i = 0; i < 2 * per; i++)
         obj[i] = pool_alloc(&p);
     pool_free(&p, obj[0]);                          /* slab a: one free */
@@ -641,10 +641,10 @@ MM_TEST(pool, check_catches_partial_list_corruption)
  */
 MM_TEST(pool, sizes)
 {
-    mm_print("pool: sizeof struct pool_slab %zu, struct pool %zu bytes\n",
-             sizeof(struct pool_slab), sizeof(struct pool));
-    MM_CHECK(t, sizeof(struct pool_slab) < 16 * sizeof(void *));
-    MM_CHECK(t, sizeof(struct pool) > POOL_MAX_SLABS * sizeof(void *));
+    mm_print("pool: sizeof struct slab %zu, struct pool %zu bytes\n",
+             sizeof(struct slab), sizeof(struct pool));
+    MM_CHECK(t, sizeof(struct slab) < 16 * sizeof(void *));
+    MM_CHECK(t, sizeof(struct pool) < 64 * sizeof(void *));
 }
 
 /* ---- page source out of pages, small objects ------------------------- */
@@ -668,6 +668,14 @@ dry_free(void *ctx, void *addr, unsigned order)
     (void)order;
 }
 
+static uint8_t *
+dry_owner(void *ctx, const void *addr)
+{
+    (void)ctx;
+    (void)addr;
+    return NULL;
+}
+
 /*
  * A page source with no pages: the allocation asks it once and ends in a
  * clean NULL counted as out of memory.  An object smaller than a pointer
@@ -675,15 +683,23 @@ dry_free(void *ctx, void *addr, unsigned order)
  */
 MM_TEST(pool, empty_page_source_is_nomem)
 {
-    const struct mm_pagesrc dry = { dry_alloc, dry_free, NULL };
+    const struct mm_pagesrc dry = { dry_alloc, dry_free, dry_owner, NULL };
+    const struct mm_pagesrc blind = { dry_alloc, dry_free, NULL, NULL };
     unsigned long before[POOL_ERR_COUNT];
     struct pool p;
     unsigned e;
 
     dry_calls = 0;
+    /* A source without owner bytes cannot hold a growing pool. */
+    mm_test_catch_panics(t);
+    MM_CHECK_EQ(t, pool_init(&p, "t-blind", 8, 0, 0, &blind),
+                POOL_ERR_PARAM);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK(t, !pool_is_registered(&p));
     MM_CHECK_EQ(t, pool_init(&p, "t-dry", 2, 0, 0, &dry), POOL_OK);
     MM_CHECK_EQ(t, p.size, 2);
-    MM_CHECK_EQ(t, p.objsize, sizeof(void *));
+    MM_CHECK_EQ(t, p.geom.size, sizeof(void *));
     MM_CHECK_EQ(t, p.align, sizeof(void *));
     mm_memcpy(before, p.nerr, sizeof before);
     MM_CHECK(t, pool_alloc(&p) == NULL);
@@ -699,7 +715,7 @@ MM_TEST(pool, empty_page_source_is_nomem)
 /* A growing pool with bad parameters is refused before its source. */
 MM_TEST(pool, growing_pool_bad_size_refused)
 {
-    const struct mm_pagesrc dry = { dry_alloc, dry_free, NULL };
+    const struct mm_pagesrc dry = { dry_alloc, dry_free, dry_owner, NULL };
     struct pool p;
 
     mm_test_catch_panics(t);
@@ -778,7 +794,7 @@ MM_TEST(pool, check_names_each_slab_fault)
     static void *o[4];
     char want[256];
     struct pool p;
-    struct pool_slab *s = &p.static_slab;
+    struct slab *s = &p.static_slab;
     unsigned i;
 
     MM_CHECK_EQ(t, pool_init_static(&p, "t-chk", buf, sizeof buf, 32, 32,
@@ -791,7 +807,7 @@ MM_TEST(pool, check_names_each_slab_fault)
     mm_test_format(want, sizeof want, "pool: check: slab header at "
                    "0x%08lx (pool t-chk)\n", (unsigned long)buf);
     check_says(t, &p, 1, "slab header", want);
-    s->magic = POOL_SLAB_MAGIC;
+    s->magic = SLAB_MAGIC;
 
     s->freelist = o[2];                             /* an object in use */
     mm_test_format(want, sizeof want, "pool: check: bad free-list entry at "
@@ -799,12 +815,14 @@ MM_TEST(pool, check_names_each_slab_fault)
     check_says(t, &p, 1, "bad free-list entry", want);
     s->freelist = NULL;
 
-    mm_list_push(&p.partial, &s->link);             /* full, yet listed */
+    mm_list_unlink(&s->link);                       /* full, on partial */
+    mm_list_push(&p.partial, &s->link);
     mm_test_format(want, sizeof want, "pool: check: full slab on the "
                    "partial list at 0x%08lx (pool t-chk)\n",
                    (unsigned long)buf);
     check_says(t, &p, 1, "full slab on the partial list", want);
     mm_list_unlink(&s->link);
+    mm_list_push(&p.full, &s->link);
 
     p.active++;
     check_says(t, &p, 1, "active count differs from the slabs",
@@ -841,13 +859,13 @@ MM_TEST(pool, check_names_each_slab_fault)
 
     /* A header naming another pool; a free list that loops on object 3
        and one that skips it: each leaves 2 free objects uncounted. */
-    s->pool = (struct pool *)buf;
+    s->cache = buf;
     mm_test_format(want, sizeof want, "pool: check: slab header at "
                    "0x%08lx (pool t-chk)\n"
                    "pool: check: active count differs from the slabs at "
                    "0x00000000 (pool t-chk)\n", (unsigned long)buf);
     check_says(t, &p, 2, "slab header", want);
-    s->pool = &p;
+    s->cache = &p;
     mm_test_format(want, sizeof want, "pool: check: free count, list and "
                    "table differ at 0x%08lx (pool t-chk)\n"
                    "pool: check: active count differs from the slabs at "
@@ -864,30 +882,43 @@ MM_TEST(pool, check_names_each_slab_fault)
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }
 
-/* Two slabs listed out of address order: the table is unsorted. */
-MM_TEST(pool, check_names_unsorted_slab_table)
+/*
+ * The full list: a full slab goes missing from it (told apart from a
+ * missing slab with free objects by the active count), then the list
+ * loops; each is undone before the next.
+ */
+MM_TEST(pool, check_catches_full_list_corruption)
 {
     static struct mm_test_pages tp;
     static void *obj[2 * 64];
-    struct mm_range *r;
     struct pool p;
+    struct slab *a, *b;
     unsigned per, i;
 
     if (!mm_test_pages_init(t, &tp, 1))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-sort", 64, 64, 0, &tp.src), POOL_OK);
-    per = p.objs_per_slab;
+    MM_CHECK_EQ(t, pool_init(&p, "t-full", 64, 64, 0, &tp.src), POOL_OK);
+    per = p.geom.nobjs;
     for (i = 0; i < 2 * per; i++)
         obj[i] = pool_alloc(&p);
     MM_CHECK_EQ(t, p.nslabs, 2);
-    r = p.slab[0];
-    p.slab[0] = p.slab[1];
-    p.slab[1] = r;
-    check_says(t, &p, 1, "slab table unsorted", "pool: check: slab table "
-               "unsorted at 0x00000000 (pool t-sort)\n");
-    p.slab[1] = p.slab[0];
-    p.slab[0] = r;
+    MM_CHECK(t, mm_list_empty(&p.partial));
+    a = pool_slab_at(&p, 0);
+    b = pool_slab_at(&p, 1);
+    MM_CHECK(t, a != NULL && b != NULL && a != b);
+
+    mm_list_unlink(&b->link);                       /* b goes missing */
+    check_says(t, &p, 1, "full slab off the full list", "pool: check: full "
+               "slab off the full list at 0x00000000 (pool t-full)\n");
+    mm_list_append(&p.full, &b->link);              /* repaired */
     MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    b->link.next = &a->link;                        /* full: a, b, a.. */
+    check_says(t, &p, 1, "full list loops", "pool: check: full list loops "
+               "at 0x00000000 (pool t-full)\n");
+    b->link.next = &p.full;                         /* repaired */
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
     for (i = 0; i < 2 * per; i++)
         pool_free(&p, obj[i]);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
@@ -914,7 +945,7 @@ MM_TEST(pool, trace_prints_each_event)
     mm_switch.trace = MM_TRACE_POOL;
     mm_test_capture_prints(out, sizeof out);
     o = pool_alloc(&p);                             /* grow, alloc */
-    slab = (unsigned long)pool_slab_at(&p, 0)->mem.first;
+    slab = (unsigned long)pool_slab_at(&p, 0);
     pool_free(&p, o);                               /* free, cached */
     pool_destroy(&p);                               /* return */
     mm_test_release_prints();
@@ -974,7 +1005,7 @@ MM_TEST(pool, slabinfo_lists_live_pools_newest_first)
         "t-info-grow            1 %6u     64 %4u %4u : slabdata      1"
         "      1\n"
         "t-info-static          1      4     16    4    0 : slabdata      1"
-        "      1\n", g.objs_per_slab, g.objs_per_slab, 1u << g.slab_order);
+        "      1\n", g.geom.nobjs, g.geom.nobjs, 1u << g.geom.order);
     MM_CHECK(t, starts_with(out, want));
     pool_free(&s, a);
     pool_free(&g, b);
@@ -1076,9 +1107,10 @@ MM_TEST(pool, static_pool_refuses_each_parameter)
     /* the largest object and alignment allowed are fine */
     MM_CHECK_EQ(t, pool_init(&p, "t-big", MM_PAGE << 4, MM_PAGE, 0,
                              &(const struct mm_pagesrc){ dry_alloc, dry_free,
-                                                         NULL }), POOL_OK);
-    MM_CHECK_EQ(t, p.objsize, MM_PAGE << 4);
-    MM_CHECK(t, p.objs_per_slab >= POOL_MIN_OBJS);
+                                                         dry_owner, NULL }),
+                POOL_OK);
+    MM_CHECK_EQ(t, p.geom.size, MM_PAGE << 4);
+    MM_CHECK(t, p.geom.nobjs >= POOL_MIN_OBJS);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }
 
@@ -1122,7 +1154,7 @@ MM_TEST(pool, constructor_and_global_poison)
     mm_test_release_panics(t);
     MM_CHECK_EQ(t, t->npanics, 1);
     MM_CHECK_EQ(t, q.nerr[POOL_ERR_PARAM], 1);
-    MM_CHECK(t, q.ctor == NULL && pool_nobjs(&q) == 1);
+    MM_CHECK(t, q.geom.ctor == NULL && pool_nobjs(&q) == 1);
     MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
     MM_CHECK_EQ(t, c.calls, 0);
 }

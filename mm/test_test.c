@@ -143,6 +143,8 @@ MM_TEST(test, pages_all_back_needs_both)
     MM_CHECK(t, mm_test_pages_all_back(&tp));
     p = mm_pagesrc_alloc(&tp.src, 2);
     MM_CHECK(t, p != NULL && !mm_test_pages_all_back(&tp));
+    MM_CHECK(t, mm_pagesrc_owner(&tp.src, p) == buddy_owner(&tp.buddy, p));
+    MM_CHECK(t, mm_pagesrc_owner(&tp.src, p) != NULL);
     mm_pagesrc_free(&tp.src, p, 2);
     MM_CHECK_EQ(t, tp.allocs, 1);
     MM_CHECK_EQ(t, tp.frees, 1);

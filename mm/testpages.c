@@ -26,6 +26,14 @@ counting_free(void *ctx, void *addr, unsigned order)
     buddy_free(&tp->buddy, addr);
 }
 
+static uint8_t *
+counting_owner(void *ctx, const void *addr)
+{
+    struct mm_test_pages *tp = ctx;
+
+    return buddy_owner(&tp->buddy, addr);
+}
+
 /* Sets up nchunks 4 MiB scratch blocks as one page source. */
 bool
 mm_test_pages_init(struct mm_t *t, struct mm_test_pages *tp,
@@ -46,7 +54,8 @@ mm_test_pages_init(struct mm_t *t, struct mm_test_pages *tp,
                          BUDDY_OK))
             return false;   /* LCOV_EXCL_LINE: a 4 MiB chunk always fits */
     }
-    tp->src = (struct mm_pagesrc){ counting_alloc, counting_free, tp };
+    tp->src = (struct mm_pagesrc){ counting_alloc, counting_free,
+                                   counting_owner, tp };
     tp->start_free = buddy_free_pages(&tp->buddy);
     return true;
 }

@@ -1022,10 +1022,10 @@ memory_figures(void)
         kheap_free(&h, live_ptr[i]);
     pool_init(&p, "meta", 64, 0, 0, &bench_src);
     printf("memory: pool of 64-byte objects: %u per %u-page slab, %.2f "
-           "bytes of metadata per object\n", p.objs_per_slab,
-           1u << p.slab_order,
-           (double)((MM_PAGE << p.slab_order) - p.objs_per_slab * 64) /
-           p.objs_per_slab);
+           "bytes of metadata per object\n", p.geom.nobjs,
+           1u << p.geom.order,
+           (double)((MM_PAGE << p.geom.order) - p.geom.nobjs * 64) /
+           p.geom.nobjs);
     pool_destroy(&p);
 }
 

@@ -217,9 +217,9 @@ op(struct fuzz_in *in)
         op_bad("of pool b", S.b_obj, POOL_ERR_WRONG_POOL);
         break;
     case 6:
-        if (S.nlive > 0 && S.a.objsize > 1)
+        if (S.nlive > 0 && S.a.geom.size > 1)
             op_bad("misaligned", l->p + 1 + fuzz_u16(in) %
-                   (S.a.objsize - 1), POOL_ERR_MISALIGNED);
+                   (S.a.geom.size - 1), POOL_ERR_MISALIGNED);
         break;
     case 7:
         if (S.nfreed > 0) {

@@ -1,0 +1,184 @@
+/*
+ * mm/slab.c - the slab's geometry, set-up, repair and checker.
+ *
+ * Take and put are inline in mm/slab.h, where a cache's fast path can
+ * fold them in; this file holds what runs once per cache (the
+ * geometry), once per slab (set-up), and when something is wrong (the
+ * repair of a broken free list, the checker).
+ *
+ * Invariant, bounds, metadata: those of mm/slab.h.  Geometry is
+ * O(1); slab set-up O(objects / 32) to fill the free table; repair and
+ * check O(objects per slab).
+ * Read after: mm/slab.h.  Tests: mm/slab_test.c.
+ */
+#include "slab.h"
+
+/* x rounded up to a multiple of a, a power of two: 20 up to 8 is 24. */
+static size_t
+round_up(size_t x, size_t a)
+{
+    return (x + a - 1) & ~(a - 1);
+}
+
+/* Fills size, shift and recip for objects of size bytes. */
+static void
+geom_size(struct slab_geom *g, size_t size)
+{
+    MM_ASSERT(size >= sizeof(void *) && size <= SLAB_MAX_SIZE);
+    *g = (struct slab_geom){ .size = size };
+    if ((size & (size - 1)) == 0)
+        g->shift = (unsigned)__builtin_ctzl((unsigned long)size);
+    /* ceil(2^32 / size), computed in 64 bits: 72 -> 59652324. */
+    g->recip = (uint32_t)(((1ULL << 32) + size - 1) / size);
+}
+
+size_t
+slab_header_bytes(unsigned nobjs, size_t align)
+{
+    return round_up(sizeof(struct slab) +
+                    MM_BITMAP_WORDS(nobjs) * sizeof(uint32_t), align);
+}
+
+/*
+ * The most objects of g->size bytes that fit in 2^order pages after a
+ * header and a free table for them: start from bytes / size and give
+ * back objects until the header fits (a few steps: the header is small).
+ */
+unsigned
+slab_geom_init(struct slab_geom *g, size_t size, size_t align,
+               unsigned order)
+{
+    size_t bytes = MM_PAGE << order;
+    unsigned n;
+
+    MM_ASSERT(order <= SLAB_MAX_ORDER && align != 0 &&
+              (align & (align - 1)) == 0);
+    if (align < sizeof(void *))
+        align = sizeof(void *);
+    geom_size(g, round_up(size < sizeof(void *) ? sizeof(void *) : size,
+                          align));
+    g->order = order;
+    n = (unsigned)(bytes / g->size);
+    while (n > 0 && slab_header_bytes(n, align) + n * g->size > bytes)
+        n--;
+    g->nobjs = n;
+    g->first = slab_header_bytes(n, align);
+    return n;
+}
+
+void
+slab_geom_outside(struct slab_geom *g, size_t size, size_t align,
+                  unsigned nobjs)
+{
+    if (align < sizeof(void *))
+        align = sizeof(void *);
+    geom_size(g, round_up(size < sizeof(void *) ? sizeof(void *) : size,
+                          align));
+    /* The index proof in mm/slab.h needs nobjs * size < 2^32. */
+    MM_ASSERT((uint64_t)nobjs * g->size < (1ULL << 32));
+    g->nobjs = nobjs;
+}
+
+void
+slab_init(struct slab *s, const struct slab_geom *g, void *cache,
+          uintptr_t base, uint32_t *freemap)
+{
+    *s = (struct slab){ .magic = SLAB_MAGIC, .nfree = g->nobjs,
+                        .cache = cache, .base = base, .freemap = freemap };
+    mm_list_init(&s->link);
+    mm_bitmap_fill(freemap, g->nobjs);
+}
+
+/*
+ * The header goes at the start of mem, its free table right after it,
+ * object 0 at mem + first:  | struct slab | freemap | pad | obj 0 | ...
+ */
+struct slab *
+slab_carve(void *mem, const struct slab_geom *g, void *cache)
+{
+    struct slab *s = mem;
+
+    MM_ASSERT(((uintptr_t)mem & ((MM_PAGE << g->order) - 1)) == 0);
+    slab_init(s, g, cache, (uintptr_t)mem + g->first, (uint32_t *)(s + 1));
+    return s;
+}
+
+/* Links every free carved object, from the table, and counts them all. */
+static void
+rebuild_list(struct slab *s, const struct slab_geom *g)
+{
+    uint32_t i;
+
+    s->freelist = NULL;
+    for (i = s->ncarved; i-- > 0;) {
+        void *obj = slab_object(s, g, i);
+
+        if (mm_bitmap_test(s->freemap, i)) {
+            *slab_link(g, obj) = s->freelist;
+            s->freelist = obj;
+        }
+    }
+    s->nfree = (uint32_t)mm_bitmap_count(s->freemap, g->nobjs);
+}
+
+/*
+ * Take, when the free list disagrees with the table: the head's link is
+ * no free carved object (the head is handed out all the same, and the
+ * list rebuilt without it), or the list ended while the table counts
+ * more free objects than are uncarved (rebuilt, then taken from).
+ * Either way the cache hears of it first (bad_link: at the broken link
+ * word, or at object 0 for a list that ended early), and the count is
+ * taken from the table again, so the retry cannot come back here.
+ */
+void *
+slab_take_repair(struct slab *s, const struct slab_geom *g)
+{
+    void *obj = s->freelist;
+
+    if (g->bad_link != NULL)
+        g->bad_link(s, obj != NULL ? (uintptr_t)slab_link(g, obj) :
+                                     s->base);
+    if (obj == NULL) {
+        rebuild_list(s, g);
+        return slab_take(s, g);
+    }
+    mm_bitmap_clear(s->freemap, slab_index(s, g, (uintptr_t)obj));
+    rebuild_list(s, g);
+    return obj;
+}
+
+/*
+ * Walks s: header, free list (each entry a free carved object, no more
+ * entries than carved objects), uncarved objects all free, and the
+ * count, the table and the list agree.  Returns the first violation and
+ * where it is in *addr (an object, or the slab), or NULL.
+ */
+const char *
+slab_check(const struct slab *s, const struct slab_geom *g, uintptr_t *addr)
+{
+    uint32_t listed = 0, i;
+    void *obj;
+
+    *addr = (uintptr_t)s;
+    if (s->magic != SLAB_MAGIC)
+        return "slab header";
+    /* A list longer than the carved objects loops: the walk stops and
+     * the count below disagrees. */
+    for (obj = s->freelist; obj != NULL && listed <= s->ncarved;
+         obj = *slab_link(g, obj)) {
+        long k = slab_lookup(s, g, (uintptr_t)obj, s->ncarved);
+
+        *addr = (uintptr_t)obj;
+        if (k < 0 || !mm_bitmap_test(s->freemap, (size_t)k))
+            return "bad free-list entry";
+        listed++;
+    }
+    *addr = (uintptr_t)s;
+    for (i = s->ncarved; i < g->nobjs; i++)
+        if (!mm_bitmap_test(s->freemap, i))
+            return "uncarved object in use";
+    if (mm_bitmap_count(s->freemap, g->nobjs) != s->nfree ||
+        listed + (g->nobjs - s->ncarved) != s->nfree)
+        return "free count, list and table differ";
+    return NULL;
+}

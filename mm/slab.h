@@ -1,0 +1,256 @@
+/*
+ * mm/slab.h - the slab: a run of memory carved into equal objects.
+ *
+ * Both users of equal-sized objects build on this one implementation:
+ * the object pools (mm/pool.c) and kmalloc's buckets.  A slab is a run
+ * of 2^order pages aligned to its own size, so the slab of any object
+ * is its address rounded down to the slab's size (slab_of); or, for a
+ * static pool, a caller's buffer with the header kept outside it.
+ *
+ *   slab of 2^order pages, header inside (slab_carve):
+ *
+ *   start                    start + first
+ *   |                        |
+ *   | struct slab | freemap | pad | obj 0 | obj 1 | ... | obj n-1 | tail |
+ *
+ * Each object has a bit in the free table (freemap, mm/bitmap.h: set =
+ * free) and a free object is also linked through a word of its own (at
+ * link_off, 0 unless a constructor needs the object's bytes kept), so
+ * take pops a list and put pushes one, both O(1).  Objects that were
+ * never handed out are not on the list: they are carved one at a time
+ * from the end of use (ncarved), which is when the constructor runs.
+ *
+ * Address and index convert without a division.  The geometry keeps
+ * recip = ceil(2^32 / size), and
+ *
+ *     index = (off * recip) >> 32          off = addr - base
+ *
+ * e.g. 72-byte objects: recip = 59652324; object 3 at off 216:
+ * 216 * 59652324 >> 32 = 3.  Why it is exact on every object boundary:
+ * recip = (2^32 + e) / size with 0 <= e < size, so for off = i * size
+ *
+ *     off * recip / 2^32 = i + i * e / 2^32
+ *
+ * and i * e < nobjs * size <= the slab's bytes < 2^32, so the floor is
+ * i.  Between boundaries the index may be one too high, but an address
+ * is accepted only if base + index * size gives it back, which no
+ * address between boundaries does: that one multiply is the alignment
+ * check.  (slab.recip_exact tests every boundary of every size.)  For a
+ * power of two, recip is 2^(32 - shift) and the product is a shift.
+ *
+ * Invariant: object i (i < ncarved) is free exactly when bit i is set,
+ * and then it is on the free list exactly once; objects ncarved and up
+ * have their bits set and are on no list; nfree counts the set bits.
+ * Bounds: take and put are O(1); carving is O(1) per object; a broken
+ * free list is rebuilt from the table in O(objects per slab) (cold).
+ * Metadata: sizeof(struct slab) per slab (printed by slab.sizes) plus
+ * one bit per object, rounded up to 32-bit words.
+ * Read after: mm/list.h, mm/bitmap.h.  Tests: mm/slab_test.c.
+ */
+#ifndef MM_SLAB_H
+#define MM_SLAB_H
+
+#include "bitmap.h"
+#include "list.h"
+
+#define SLAB_MAGIC          0x534C4142u     /* "SLAB": a live slab */
+#define SLAB_MAX_ORDER      10              /* 4 MiB: the largest slab */
+#define SLAB_MAX_SIZE       (MM_PAGE << 4)  /* 64 KiB: the largest object */
+
+enum slab_err {
+    SLAB_OK = 0,
+    SLAB_MISALIGNED,            /* not an object of this slab */
+    SLAB_DOUBLE_FREE,           /* object already free */
+    SLAB_ERR_COUNT              /* keep last */
+};
+
+struct slab;
+
+/* Runs once per object when it is first carved (Bonwick's caching). */
+typedef void slab_ctor_fn(void *obj, void *arg);
+/* Told when take finds a link that is no free object of s: at where. */
+typedef void slab_bad_link_fn(struct slab *s, uintptr_t where);
+
+/*
+ * The shape of every slab of one cache (a pool, a kmalloc bucket):
+ * written once by slab_geom_init, read-only after.
+ */
+struct slab_geom {
+    size_t size;                /* bytes per object, align included */
+    unsigned shift;             /* log2(size) for a power of two, else 0 */
+    uint32_t recip;             /* ceil(2^32 / size): index by multiply */
+    unsigned order;             /* pages per slab = 2^order */
+    unsigned nobjs;             /* objects per slab */
+    size_t first;               /* object 0's offset from the slab start */
+    size_t link_off;            /* where a free object keeps its link */
+    slab_ctor_fn *ctor;         /* NULL, or run on each first carve */
+    void *ctor_arg;
+    slab_bad_link_fn *bad_link; /* NULL, or told of a broken link */
+};
+
+struct slab {
+    struct mm_list link;        /* on its cache's partial or full list */
+    uint32_t magic;             /* SLAB_MAGIC while alive */
+    uint32_t nfree;             /* free objects, carved or not */
+    uint32_t ncarved;           /* objects 0..ncarved-1 were carved */
+    void *cache;                /* the owner: a pool, a kmalloc bucket */
+    uintptr_t base;             /* object 0 */
+    void *freelist;             /* freed objects, linked through them */
+    uint32_t *freemap;          /* bit i set: object i is free */
+};
+
+MM_STATIC_ASSERT(offsetof(struct slab, link) == 0,
+                 "a listed slab is found from its link by a cast");
+
+/*
+ * Fills g for objects of size bytes (rounded up to align, a power of
+ * two, and to a pointer) in slabs of 2^order pages with the header at
+ * their start; object 0 is aligned to align.  Returns g->nobjs, 0 when
+ * not one object fits.  link_off, ctor and bad_link start 0/NULL; a
+ * cache may set them before its first slab.
+ */
+unsigned slab_geom_init(struct slab_geom *g, size_t size, size_t align,
+                        unsigned order);
+/* The same for nobjs objects in a caller's buffer: no header inside. */
+void slab_geom_outside(struct slab_geom *g, size_t size, size_t align,
+                       unsigned nobjs);
+/* Bytes a header-inside slab of nobjs objects spends before object 0. */
+size_t slab_header_bytes(unsigned nobjs, size_t align);
+
+/* Makes a slab of cache over the objects at base, all free, none carved. */
+void slab_init(struct slab *s, const struct slab_geom *g, void *cache,
+               uintptr_t base, uint32_t *freemap);
+/* Makes a slab with its header at the start of mem (2^order pages). */
+struct slab *slab_carve(void *mem, const struct slab_geom *g, void *cache);
+
+/* Cold: take when the list is broken: rebuilds it from the table. */
+void *slab_take_repair(struct slab *s, const struct slab_geom *g)
+    MM_COLD;
+/* Checks s against its table and g: prints nothing, returns what is
+ * wrong ("bad free-list entry", ...) or NULL, and where in *addr. */
+const char *slab_check(const struct slab *s, const struct slab_geom *g,
+                       uintptr_t *addr);
+
+/* The slab of 2^order pages holding obj: its address rounded down. */
+static MM_INLINE struct slab *
+slab_of(const void *obj, unsigned order)
+{
+    return (struct slab *)((uintptr_t)obj &
+                           ~(((uintptr_t)MM_PAGE << order) - 1));
+}
+
+/* Index of the object that would be at addr; exact on boundaries. */
+static MM_INLINE uint32_t
+slab_index(const struct slab *s, const struct slab_geom *g, uintptr_t addr)
+{
+    return (uint32_t)(((uint64_t)(uint32_t)(addr - s->base) * g->recip)
+                      >> 32);
+}
+
+static MM_INLINE void *
+slab_object(const struct slab *s, const struct slab_geom *g, uint32_t i)
+{
+    return (void *)(s->base + (uintptr_t)i * g->size);
+}
+
+/* The word where free object obj keeps its free-list link. */
+static MM_INLINE void **
+slab_link(const struct slab_geom *g, void *obj)
+{
+    return (void **)((uint8_t *)obj + g->link_off);
+}
+
+/*
+ * The index of the object at addr if it is one of objects 0..limit-1 of
+ * s, else -1.  addr - base is cut to 32 bits before the multiply; the
+ * compare against the object's own address refuses whatever that or
+ * the rounding of recip made of an address that is no object.
+ */
+static MM_INLINE long
+slab_lookup(const struct slab *s, const struct slab_geom *g, uintptr_t addr,
+            uint32_t limit)
+{
+    uint32_t i = slab_index(s, g, addr);
+
+    if (i >= limit || (uintptr_t)slab_object(s, g, i) != addr)
+        return -1;
+    return (long)i;
+}
+
+/*
+ * Can next, the link of free object obj, be followed?  NULL (the end),
+ * or a free carved object other than obj.  A link overwritten after
+ * free fails this, and so does a cycle, since the objects taken before
+ * have their bits cleared.  O(1).
+ */
+static MM_INLINE bool
+slab_link_ok(const struct slab *s, const struct slab_geom *g,
+             const void *obj, void *next)
+{
+    long i;
+
+    if (next == NULL)
+        return true;
+    i = slab_lookup(s, g, (uintptr_t)next, s->ncarved);
+    return i >= 0 && next != obj && mm_bitmap_test(s->freemap, (size_t)i);
+}
+
+/*
+ * Takes a free object: the head of the free list, or the next object
+ * never carved.  NULL when the slab is full.  Only the link of the
+ * object taken is checked; if a write after free broke it, the cold
+ * path tells the cache (bad_link) and rebuilds the list from the table,
+ * which is the truth.
+ */
+static MM_INLINE void *
+slab_take(struct slab *s, const struct slab_geom *g)
+{
+    void *obj = s->freelist;
+    uint32_t i;
+
+    if (obj != NULL) {
+        void *next = *slab_link(g, obj);
+
+        if (MM_UNLIKELY(!slab_link_ok(s, g, obj, next)))
+            return slab_take_repair(s, g);
+        s->freelist = next;
+        i = slab_index(s, g, (uintptr_t)obj);
+    } else {
+        /* The table counts more free objects than the uncarved: a link
+         * was overwritten to end the list early. */
+        if (MM_UNLIKELY(s->nfree != g->nobjs - s->ncarved))
+            return slab_take_repair(s, g);
+        if (s->nfree == 0)
+            return NULL;
+        i = s->ncarved++;
+        obj = slab_object(s, g, i);
+        if (g->ctor != NULL)
+            g->ctor(obj, g->ctor_arg);
+    }
+    mm_bitmap_clear(s->freemap, i);
+    s->nfree--;
+    return obj;
+}
+
+/*
+ * Gives obj back to s.  SLAB_MISALIGNED when obj is no object boundary
+ * of s, SLAB_DOUBLE_FREE when it is free already (an object never
+ * carved is free too); on error nothing changes.
+ */
+static MM_INLINE enum slab_err
+slab_put(struct slab *s, const struct slab_geom *g, void *obj)
+{
+    long i = slab_lookup(s, g, (uintptr_t)obj, g->nobjs);
+
+    if (MM_UNLIKELY(i < 0))
+        return SLAB_MISALIGNED;
+    if (MM_UNLIKELY(mm_bitmap_test(s->freemap, (size_t)i)))
+        return SLAB_DOUBLE_FREE;
+    mm_bitmap_set(s->freemap, (size_t)i);
+    *slab_link(g, obj) = s->freelist;
+    s->freelist = obj;
+    s->nfree++;
+    return SLAB_OK;
+}
+
+#endif /* MM_SLAB_H */
