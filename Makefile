@@ -109,6 +109,8 @@ MM_SRCS := \
 	mm/pool_report.c \
 	mm/pool_test.c \
 	mm/slab.c \
+	mm/slab_picture.c \
+	mm/slab_picture_test.c \
 	mm/slab_test.c \
 	mm/table.c \
 	mm/table_test.c \
