@@ -60,6 +60,7 @@ KERNEL_SRCS := \
 	kernel/monitor.c \
 	kernel/monitor_alloc.c \
 	kernel/monitor_cmds.c \
+	kernel/monitor_pictures.c \
 	kernel/monitor_stress.c \
 	kernel/panic.c \
 	kernel/pool_boot.c \
@@ -106,6 +107,8 @@ MM_SRCS := \
 	mm/pool_debug.c \
 	mm/pool_init.c \
 	mm/pool_owner.c \
+	mm/pool_picture.c \
+	mm/pool_picture_test.c \
 	mm/pool_report.c \
 	mm/pool_test.c \
 	mm/slab.c \
