@@ -265,39 +265,6 @@ cmd_zone(int argc, char **argv)
     return MON_OK;
 }
 
-/*
- * tree ADDR [ORDER]: the order-ORDER block around ADDR as its tree of
- * buddies; without ORDER the largest block there that fits the zone.
- */
-static enum monitor_result
-cmd_tree(int argc, char **argv)
-{
-    const struct buddy *b = kernel_buddy_allocator();
-    uintptr_t a;
-    uint64_t order;
-    int fits;
-
-    if (argc < 2)
-        return monitor_error("tree needs an ADDR");
-    if (!monitor_addr(argv[1], &a))
-        return MON_USAGE;
-    fits = buddy_tree_order(b, (const void *)a);
-    if (fits < 0)
-        return monitor_error("0x%08lx is in no zone", (unsigned long)a);
-    order = (uint64_t)fits;
-    if (argc > 2 && !monitor_number(argv[2], "order", &order))
-        return MON_USAGE;
-    if (order > BUDDY_MAX_ORDER)
-        return monitor_error("order %s is not 0 to %u", argv[2],
-                             BUDDY_MAX_ORDER);
-    if (order > (uint64_t)fits)
-        return monitor_error("the order-%s block around 0x%08lx reaches "
-                             "beyond its zone (order %d fits there)",
-                             argv[2], (unsigned long)a, fits);
-    buddy_print_tree(b, (const void *)a, (unsigned)order);
-    return MON_OK;
-}
-
 static enum monitor_result
 cmd_slabinfo(int argc, char **argv)
 {
@@ -572,7 +539,10 @@ const struct monitor_cmd monitor_cmds[] = {
       "picture of every zone, or of zone N", "zone 2", cmd_zone },
     { "tree", "ADDR [ORDER]", 3,
       "the block around ADDR as its tree of buddies", "tree 0x400000 4",
-      cmd_tree },
+      monitor_cmd_tree },
+    { "slabs", "POOL [order]", 3,
+      "every slab of POOL as cells (order: free lists)", "slabs pool_cache",
+      monitor_cmd_slabs },
     { "slabinfo", "", 1,
       "every pool, as /proc/slabinfo", "slabinfo", cmd_slabinfo },
     { "vmstat", "", 1,

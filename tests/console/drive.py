@@ -27,7 +27,7 @@ TIMEOUT = 60.0          # seconds for one command's answer
 # Every command of the monitor: each must run at least once below.
 COMMANDS = """help mem buddyinfo zone slabinfo vmstat errors check alloc allocb
 free resize size kmalloc kfree krealloc ksize pool trace poison guard debug
-stress frag selftest bench echo exit page ledger tree""".split()
+stress frag selftest bench echo exit page ledger tree slabs""".split()
 
 
 class Console:
@@ -444,6 +444,41 @@ def check_pools(t, con):
     expect_usage(t, con, "pool.unknown-name", "pool alloc nosuch", "pool ")
 
 
+def check_slabs(t, con):
+    """slabs: a pool's slab as cells; the free list it shows is the order
+    the next allocations come in; bad input; the static boot pool."""
+    con.cmd("pool create pic 64")
+    out = con.cmd("pool alloc pic 3")
+    objs = [last_addr([l]) for l in out or []]
+    con.cmd("pool free pic %s" % objs[1])
+    out = con.cmd("slabs pic order")
+    t.check("slabs.summary", has(out, r"^pool: pic: 2 of (\d+) objects in use, "
+                                     r"1 slab of \1, 64 bytes each$"), show(out))
+    t.check("slabs.legend", has(out, r"^pool: legend # in use  \. free  - "
+                                     r"not carved yet$"), show(out))
+    t.check("slabs.slab", has(out, r"^pool: pic slab %s partial: 2 of \d+ "
+                                   r"in use$" % ADDR), show(out))
+    t.check("slabs.cells", has(out, r"^pool: \|#\.#-+\|$"), show(out))
+    t.check("slabs.order", has(out, r"^pool: free list: 1$") and
+            has(out, r"^pool: then carved: objects 3 to \d+$"), show(out))
+    out = con.cmd("pool alloc pic")
+    t.check("slabs.order-kept", last_addr(out) == objs[1], show(out))
+    out = con.cmd("slabs pic")
+    t.check("slabs.no-order", out is not None and len(out) == 4 and
+            has(out, r"^pool: \|###-+\|$"), show(out))
+    out = con.cmd("slabs boot_module")
+    t.check("slabs.static", has(out, r"^pool: boot_module: \d+ of 8 objects "
+                                     r"in use, 1 static slab of 8, "), show(out))
+    expect_usage(t, con, "slabs.no-pool", "slabs", "slabs ")
+    expect_usage(t, con, "slabs.unknown", "slabs nosuch", "slabs ")
+    expect_usage(t, con, "slabs.bad-word", "slabs pic orders", "slabs ")
+    expect_usage(t, con, "slabs.too-many", "slabs pic order x", "slabs ")
+    for a in objs:
+        con.cmd("pool free pic %s" % a)
+    out = con.cmd("pool destroy pic")
+    t.check("slabs.destroy", out == ["pool: destroyed pic"], show(out))
+
+
 def check_switches(t, con):
     out = con.cmd("trace buddy")
     t.check("trace.on", out == ["switch: trace buddy"], show(out))
@@ -633,6 +668,7 @@ def main():
         check_tree(t, con)
         check_kmalloc(t, con)
         check_pools(t, con)
+        check_slabs(t, con)
         check_switches(t, con)
         check_editor(t, con)
         check_vga(t, con)
