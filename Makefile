@@ -100,6 +100,8 @@ MM_SRCS := \
 	mm/ledger_test.c \
 	mm/list_test.c \
 	mm/memmap.c \
+	mm/memmap_check.c \
+	mm/memmap_report.c \
 	mm/memmap_owner.c \
 	mm/memmap_test.c \
 	mm/pool.c \
@@ -111,6 +113,7 @@ MM_SRCS := \
 	mm/pool_picture_test.c \
 	mm/pool_report.c \
 	mm/pool_test.c \
+	mm/regress_test.c \
 	mm/slab.c \
 	mm/slab_picture.c \
 	mm/slab_picture_test.c \
@@ -118,6 +121,7 @@ MM_SRCS := \
 	mm/table.c \
 	mm/table_test.c \
 	mm/test.c \
+	mm/test_filter.c \
 	mm/test_test.c \
 	mm/testpages.c
 
@@ -134,7 +138,7 @@ BENCH_SRCS := \
 	tests/bench/ref_objlist.c \
 	tests/bench/refs_test.c \
 	tests/host/port.c
-BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS))
+BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/test_filter.c mm/testpages.c,$(MM_SRCS))
 
 # Trace replay (make replay): kmalloc and glibc, built as the benchmarks.
 REPLAY_SRCS := \
@@ -183,7 +187,8 @@ DEPS_GROUPS := $(if $(filter bench-count,$(MAKECMDGOALS)),bench) \
 	$(if $(filter fuzz,$(MAKECMDGOALS)),host fuzz) \
 	$(if $(filter coverage,$(MAKECMDGOALS)),host) \
 	$(if $(filter viz figures,$(MAKECMDGOALS)),boot viz) \
-	$(if $(filter demo,$(MAKECMDGOALS)),boot)
+	$(if $(filter demo,$(MAKECMDGOALS)),boot) \
+	$(if $(filter labs lab grade breakit labcheck,$(MAKECMDGOALS)),test)
 ifneq ($(strip $(DEPS_GROUPS)),)
 ifneq ($(shell tools/deps.sh $(DEPS_GROUPS) >&2; echo $$?),0)
 $(error tools/deps.sh could not install the tools; see above)
@@ -269,6 +274,12 @@ bench:
 bench-count: $(BENCH)
 	$(Q)BUILD=$(BUILD) tools/bench.sh count
 
+# make bench-kmalloc: the kmalloc timing tables (W4, both size mixes)
+# alone, against glibc and the reference kmallocs.
+.PHONY: bench-kmalloc
+bench-kmalloc: $(BENCH)
+	$(Q)$(BENCH) time w4
+
 # make replay TRACE=file: replay an allocation trace (malloc-lab format)
 # through kmalloc and glibc malloc; see docs/performance.md.
 .PHONY: replay
@@ -301,7 +312,7 @@ FUZZ_NAMES := \
 	pool
 FUZZ_S ?= 10
 FUZZCC ?= clang
-FUZZ_LIB_SRCS := $(filter-out %_test.c mm/test.c mm/testpages.c,$(MM_SRCS)) \
+FUZZ_LIB_SRCS := $(filter-out %_test.c mm/test.c mm/test_filter.c mm/testpages.c,$(MM_SRCS)) \
 	$(filter-out %_test.c,$(KLIB_SRCS)) \
 	tests/fuzz/fuzz.c \
 	tests/host/port.c
@@ -480,6 +491,32 @@ docs-update: $(ELF) $(HOSTTEST)
 # (tests/boot/replay.sh, tests/boot/refs.sh).
 test: $(REPLAY) $(BENCH)
 
+# The labs (docs/labs/README.md): student trees, the grader, seeded bugs.
+LAB ?=
+BUG ?=
+LABDIR ?=
+.PHONY: labs
+labs:
+	$(Q)python3 tools/lab.py list
+
+.PHONY: lab
+lab:
+	@test -n "$(LAB)" || { echo "make lab: which lab? e.g. make lab LAB=1 (make labs lists them)"; exit 2; }
+	$(Q)python3 tools/lab.py strip "$(LAB)" "$(or $(LABDIR),$(BUILD)/lab-$(LAB))"
+
+.PHONY: grade
+grade:
+	$(Q)python3 tools/lab.py grade $(LAB)
+
+.PHONY: breakit
+breakit:
+	@test -n "$(BUG)" || { echo "make breakit: which bug? e.g. make breakit BUG=1 (make labs lists them)"; exit 2; }
+	$(Q)python3 tools/lab.py breakit "$(BUG)" "$(or $(LABDIR),$(BUILD)/breakit-$(BUG))"
+
+.PHONY: labcheck
+labcheck:
+	$(Q)python3 tools/lab.py check
+
 .PHONY: clean
 clean:
 	rm -rf $(BUILD)
@@ -499,11 +536,18 @@ help:
 	@echo "                 in COV_GATED files"
 	@echo "  bench          timings, instruction counts, in-kernel cycles"
 	@echo "  bench-count    the instruction counts (callgrind) alone"
+	@echo "  bench-kmalloc  the kmalloc timing tables (W4) alone"
 	@echo "  viz            boot VIZ_ARGS traced, write $(BUILD)/viz/kmemlab.html"
 	@echo "  figures        the SVG figures of docs/pictures.md, from a boot"
 	@echo "  docs-check     quoted output and commands in the docs are true"
 	@echo "  docs-update    rewrite the docs' output blocks from real boots"
 	@echo "  replay         replay TRACE=file through kmalloc and glibc"
+	@echo "  labs           list the labs and the seeded bugs"
+	@echo "  lab            write the student tree of LAB=N to LABDIR"
+	@echo "  grade          grade LAB=N (all labs; in a student tree its own)"
+	@echo "  breakit        write a copy of the tree with seeded bug BUG=N"
+	@echo "  labcheck       every lab strips, scores 0 stripped and full solved;"
+	@echo "                 every seeded bug applies, builds and is caught"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "  help           this list"
 	@echo "Knobs (make run MEM=512M ARGS='selftest=buddy'):"
@@ -527,6 +571,10 @@ help:
 	@echo "  VIZ_ARGS=...   viz: the kernel options of the traced boot"
 	@echo "  VIZ_NAME=name  viz: the log's name (default $(VIZ_NAME))"
 	@echo "  TRACE=file     replay: the trace to replay"
+	@echo "  LAB=N          lab, grade: the lab"
+	@echo "  BUG=N          breakit: the seeded bug"
+	@echo "  LABDIR=dir     lab, breakit: where the tree goes (default"
+	@echo "                 $(BUILD)/lab-N, $(BUILD)/breakit-N)"
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(BOBJS:.o=.d) $(ROBJS:.o=.d)
 -include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)

@@ -1,19 +1,27 @@
 /*
  * kernel/kheap_boot.c - the global kmalloc heap (mm/kheap.c).
  *
- * The heap starts empty and takes its extents from the kernel's page
- * allocator on demand: 64 KiB first, doubling up to 4 MiB.
+ * The heap starts empty and takes bucket slabs and page runs straight
+ * from the kernel's page allocator, and registers with it as a
+ * reclaimer: before the buddy fails an allocation it asks the heap to
+ * give back the empty slab each bucket keeps (kheap_reclaim takes the
+ * heap's lock; the heap never calls the buddy with that lock held).
  */
 #include "../mm/kheap.h"
 #include "../mm/test.h"
 #include "kernel.h"
 
+static struct buddy_reclaimer kheap_reclaimer;
+
 void
 kheap_boot(void)
 {
     kmalloc_init(kernel_pagesrc());
+    kheap_reclaimer.reclaim = kheap_reclaim;
+    kheap_reclaimer.arg = kmalloc_heap();
+    buddy_add_reclaimer(kernel_buddy_allocator(), &kheap_reclaimer);
     kprintf("kmalloc: buckets %u to %u bytes, larger requests as page "
-            "runs; extents from the page allocator%s%s\n", KHEAP_MIN_SIZE,
+            "runs; slabs from the page allocator%s%s\n", KHEAP_MIN_SIZE,
             (unsigned)KHEAP_MAX_SMALL,
             kmalloc_heap()->poison ? ", poisoning" : "",
             kmalloc_heap()->guard ? ", guard bytes" : "");
@@ -48,5 +56,34 @@ MM_TEST(kheap, global_kmalloc)
         kfree(p[i]);
     kheap_trim(h);
     MM_CHECK(t, kheap_pages_held(h) <= held);
+    MM_CHECK_EQ(t, kheap_check(h), 0);
+}
+
+/*
+ * The global heap is one of the kernel buddy's reclaimers, and calling
+ * it gives back the empty slab a bucket kept.
+ */
+MM_TEST(kheap, global_heap_is_a_reclaimer)
+{
+    struct kheap *h = kmalloc_heap();
+    struct buddy_reclaimer *r = kernel_buddy_allocator()->reclaimers;
+    size_t held;
+    void *p;
+
+    while (r != NULL && r != &kheap_reclaimer)
+        r = r->next;
+    if (!MM_CHECK(t, r == &kheap_reclaimer))
+        return;
+    kheap_trim(h);
+    held = kheap_pages_held(h);
+    p = kmalloc(40);            /* 64 B, with guard bytes (48) too */
+    if (!MM_CHECK(t, p != NULL))
+        return;
+    kfree(p);
+    MM_CHECK(t, h->bucket[2].empty != NULL);
+    MM_CHECK(t, kheap_pages_held(h) > held);
+    MM_CHECK(t, r->reclaim(r->arg) >= 1);
+    MM_CHECK(t, h->bucket[2].empty == NULL);
+    MM_CHECK_EQ(t, kheap_pages_held(h), held);
     MM_CHECK_EQ(t, kheap_check(h), 0);
 }

@@ -199,6 +199,7 @@ print_details(const struct ledger_claim *c, uintptr_t page)
 
     switch (o->kind) {
     case LEDGER_KMALLOC_BUCKET:
+    case LEDGER_KMALLOC_SLAB:
         nfree = kheap_bucket_page_free(kmalloc_heap(), page, &nblocks);
         if (nfree >= 0)
             kprintf(", %d of %u blocks free", nfree, nblocks);
@@ -212,6 +213,7 @@ print_details(const struct ledger_claim *c, uintptr_t page)
     case LEDGER_FREE:
     case LEDGER_KERNEL:
     case LEDGER_KMALLOC_LARGE:
+    case LEDGER_KMALLOC_RUN:
     case LEDGER_KMALLOC_UNUSED:
         kprintf(" order %u", order_of(c->end - c->first));
         print_range(c);
@@ -305,9 +307,9 @@ check_live(struct mm_t *t)
     live_counts(&n);
     MM_CHECK_EQ(t, ledger_kind_pages(&kledger, LEDGER_FREE) +
                    ledger_kind_pages(&kledger, LEDGER_TABLE), n.free_pages);
-    MM_CHECK_EQ(t, ledger_kind_pages(&kledger, LEDGER_KMALLOC_BUCKET),
+    MM_CHECK_EQ(t, ledger_kind_pages(&kledger, LEDGER_KMALLOC_SLAB),
                 n.bucket_pages);
-    MM_CHECK_EQ(t, ledger_kind_pages(&kledger, LEDGER_KMALLOC_LARGE),
+    MM_CHECK_EQ(t, ledger_kind_pages(&kledger, LEDGER_KMALLOC_RUN),
                 n.large_pages);
     MM_CHECK_EQ(t, ledger_kind_pages(&kledger, LEDGER_POOL_SLAB),
                 n.slab_pages);
@@ -402,8 +404,8 @@ MM_TEST(ledger, page_owner_query)
     spare = (uintptr_t)page + MM_PAGE;          /* order 1: 2 pages */
     MM_CHECK_EQ(t, kind_at(page), LEDGER_KERNEL);
     MM_CHECK_EQ(t, kind_at((void *)spare), LEDGER_KERNEL);
-    MM_CHECK_EQ(t, kind_at(small), LEDGER_KMALLOC_BUCKET);
-    MM_CHECK_EQ(t, kind_at(large), LEDGER_KMALLOC_LARGE);
+    MM_CHECK_EQ(t, kind_at(small), LEDGER_KMALLOC_SLAB);
+    MM_CHECK_EQ(t, kind_at(large), LEDGER_KMALLOC_RUN);
     MM_CHECK_EQ(t, kind_at(obj), LEDGER_POOL_SLAB);
     MM_CHECK_EQ(t, kind_at(__kernel_start), LEDGER_RESERVED);
     MM_CHECK_EQ(t, kind_at((void *)0xfffff000u), LEDGER_HOLE);

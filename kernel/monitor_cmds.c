@@ -426,8 +426,10 @@ cmd_trace(int argc, char **argv)
 
     if (argc > 1 && !parse_layers(argv[1], &bits))
         return MON_USAGE;
-    if (argc > 1)
+    if (argc > 1) {
         mm_switch.trace = bits;
+        pool_trace_switched();
+    }
     print_layers("trace", mm_switch.trace);
     return MON_OK;
 }

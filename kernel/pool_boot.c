@@ -10,7 +10,14 @@
  * memory map, the lowest layer, keeps its own plain array and knows
  * nothing of pools).  Both show up in the slabinfo report beside any
  * test pools.
+ *
+ * Every growing pool keeps at most one empty slab as a cache; the
+ * kernel's page allocator gets them all back through a reclaim hook
+ * (pool_reclaim_all) before it fails an allocation.  The pools call
+ * their page source with their own lock released, so the hook may lock
+ * any pool.
  */
+#include "../mm/buddy.h"
 #include "../mm/pool.h"
 #include "../mm/test.h"
 #include "kernel.h"
@@ -18,6 +25,8 @@
 #define MAX_MODULES 8
 
 static struct pool pool_cache;
+static struct buddy_reclaimer pool_reclaimer = { pool_reclaim_all, NULL,
+                                                 NULL };
 
 /* A boot module's record: where GRUB loaded it, and its string. */
 struct boot_module {
@@ -82,6 +91,7 @@ pool_boot(void)
     if (pool_init(&pool_cache, "pool_cache", sizeof(struct pool), 0, 0,
                   kernel_pagesrc()) != POOL_OK)
         panic("pool: cannot create pool_cache");
+    buddy_add_reclaimer(kernel_buddy_allocator(), &pool_reclaimer);
     kprintf("pool: pool_cache ready, %u descriptors of %zu bytes per "
             "slab\n", pool_cache.geom.nobjs, pool_cache.geom.size);
 }
@@ -111,4 +121,33 @@ MM_TEST(pool, kernel_pool_cache)
     MM_CHECK_EQ(t, kpool_destroy(p), POOL_OK);
     MM_CHECK_EQ(t, pool_cache.active, before);
     MM_CHECK_EQ(t, pool_check(&pool_cache), 0);
+}
+
+/*
+ * The kernel's buddy allocator knows the pools' reclaim hook, and the
+ * hook gives a pool's cached empty slab back to it.
+ */
+MM_TEST(pool, kernel_reclaim_returns_cached_slabs)
+{
+    struct buddy *b = kernel_buddy_allocator();
+    const struct buddy_reclaimer *r;
+    struct pool *p = kpool_create("t-kreclaim", 64, 0, 0);
+    size_t free_before;
+    bool known = false;
+    void *o;
+
+    for (r = b->reclaimers; r != NULL; r = r->next)
+        known = known || r == &pool_reclaimer;
+    MM_CHECK(t, known);
+    if (!MM_CHECK(t, p != NULL))
+        return;
+    o = pool_alloc(p);
+    MM_CHECK_EQ(t, pool_free(p, o), POOL_OK);
+    MM_CHECK(t, p->cached != NULL);
+    free_before = buddy_free_pages(b);
+    MM_CHECK(t, pool_reclaim_all(NULL) >= 1);
+    MM_CHECK(t, p->cached == NULL && p->nslabs == 0);
+    MM_CHECK(t, buddy_free_pages(b) >= free_before + 1);
+    MM_CHECK_EQ(t, pool_check(p), 0);
+    MM_CHECK_EQ(t, kpool_destroy(p), POOL_OK);
 }

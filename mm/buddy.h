@@ -18,10 +18,10 @@
  * the slots of zone[] are in no particular order.  Nothing
  * walks pages or free lists except zone set-up, buddy_check() and the
  * picture.
- * Metadata: 2 bytes per page (0.049%), inside the zone or supplied by
- * the caller: a state byte the buddy keeps and an owner byte the layer
- * holding the page writes (mm/pagesrc.h); free-list links live in the
- * free pages.
+ * Metadata: 10 bytes per page (0.24%), inside the zone or supplied by
+ * the caller: a state byte the buddy keeps, an owner byte the layer
+ * holding the page writes (mm/pagesrc.h) and the free-list links (two
+ * 32-bit page indices), so no free page is written.
  * See mm/buddy.c for the design.
  */
 #ifndef MM_BUDDY_H
@@ -36,7 +36,8 @@
 #define BUDDY_NORDERS       (BUDDY_MAX_ORDER + 1)
 #define BUDDY_MAX_ZONES     32      /* zones one allocator can hold */
 #define BUDDY_MAP_SLOTS     1024    /* zone map: 4 GiB in 4 MiB chunks */
-#define BUDDY_MAP_NONE      0xFFu   /* zone map: no zone in this chunk */
+#define BUDDY_MAP_NONE      (BUDDY_MAX_ZONES + 1)   /* zone map: no zone
+                                                       in this chunk */
 
 /*
  * What a call can report.  BUDDY_NOMEM is not the caller's mistake (out
@@ -69,21 +70,41 @@ enum buddy_err {
 #define BUDDY_META_ORDER    0x0Fu
 
 /*
- * A zone: one contiguous range of whole pages.  Free-list links
- * (struct mm_list) are kept in the first bytes of every free block.
+ * A free block's place on its free list: the page indices (from the
+ * zone's first page) of the blocks before and after it.  The links of
+ * every page of a zone sit in one dense array beside the state bytes,
+ * not in the free pages, so an unlink touches no free page (8 bytes per
+ * page; section 6 of docs/performance.md measures both layouts).
+ * Entries npages + k are the sentinel heads of the lists, k = order.
  */
+struct buddy_link {
+    uint32_t next;              /* towards the tail; the head at the end */
+    uint32_t prev;              /* towards the head */
+};
+
+/* Metadata bytes for a zone of npages pages: a state byte, an owner byte
+   and a link per page, the lists' heads, and room to align the links. */
+#define BUDDY_META_SIZE(npages) \
+    (((npages) + BUDDY_NORDERS) * sizeof(struct buddy_link) + \
+     2 * (npages) + sizeof(uint32_t) - 1)
+
+/* A zone: one contiguous range of whole pages. */
 struct buddy_zone {
     struct mm_range pfns;       /* page frame numbers managed, reserved
                                    ones too: [first, last] */
     size_t npages;              /* pfns.last - pfns.first + 1 */
     size_t nreserved;           /* pages never handed out: used prefix and
                                    metadata */
-    size_t meta_bytes;          /* metadata bytes (2 per page) */
+    size_t meta_bytes;          /* metadata bytes (BUDDY_META_SIZE) */
     uint8_t *meta;              /* one state byte per page */
     uint8_t *owner;             /* one owner byte per page (mm/pagesrc.h),
                                    right after the state bytes */
-    unsigned free_mask;         /* bit k set: free[k] is not empty */
-    struct mm_list free[BUDDY_NORDERS];     /* circular, sentinel heads */
+    struct buddy_link *link;    /* npages links, then the BUDDY_NORDERS
+                                   list heads, after the owner bytes */
+    uintptr_t head0;            /* index of list 0's head: npages */
+    uint8_t *meta_by_pfn;       /* meta - pfns.first: [pfn] is pfn's byte */
+    uint8_t *owner_by_pfn;      /* owner - pfns.first, the same way */
+    unsigned free_mask;         /* bit k set: list k is not empty */
     size_t nfree[BUDDY_NORDERS];            /* blocks on each list */
 };
 
@@ -105,7 +126,11 @@ struct buddy {
     unsigned nzones;
     struct buddy_zone zone[BUDDY_MAX_ZONES];    /* slots 0..nzones-1, in
                                                    no particular order */
-    struct mm_range *by_addr[BUDDY_MAX_ZONES];  /* their pfns, sorted */
+    struct mm_range *by_addr[BUDDY_MAX_ZONES + 2];  /* their pfns, sorted;
+                                   then &no_zone.pfns at [nzones], ending
+                                   the table, and at [BUDDY_MAP_NONE] */
+    struct buddy_zone no_zone;  /* holds no pfn (first > last) and no free
+                                   block: a sentinel */
     /*
      * The zone map: chunk i holds pfns map_base + (i << map_shift) on,
      * 2^map_shift pages (4 MiB, or more when the zones span more than
@@ -117,7 +142,8 @@ struct buddy {
     uintptr_t map_base;         /* first pfn of the lowest zone */
     unsigned map_shift;         /* log2 of pages per chunk, >= 10 */
     uint8_t map[BUDDY_MAP_SLOTS];
-    size_t free_pages;          /* over all zones */
+    struct mm_range *hint;      /* the largest zone's pfns, tried first;
+                                   &no_zone.pfns when there is none */
     size_t managed_pages;       /* pages that can ever be handed out */
     unsigned long nerr[BUDDY_ERR_COUNT];    /* per error; [BUDDY_NOMEM]
                                                counts out-of-memory */
@@ -152,6 +178,8 @@ void buddy_remove_reclaimer(struct buddy *b, struct buddy_reclaimer *r);
 void *buddy_alloc(struct buddy *b, unsigned order);
 void *buddy_alloc_bytes(struct buddy *b, size_t size_bytes);
 enum buddy_err buddy_free(struct buddy *b, void *addr);
+enum buddy_err buddy_free_order(struct buddy *b, void *addr,
+                                unsigned order);
 enum buddy_err buddy_resize(struct buddy *b, void **addrp,
                             size_t new_size_bytes);
 

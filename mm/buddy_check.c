@@ -58,14 +58,17 @@ check_block(const struct buddy_zone *z, uintptr_t pfn, size_t *nfree,
 static unsigned
 check_list(const struct buddy_zone *z, unsigned k)
 {
-    const struct mm_list *l;
+    uint32_t h = (uint32_t)list_head(z, k), i, next;
     size_t n = 0;
 
-    for (l = z->free[k].next; l != &z->free[k]; l = l->next) {
-        uintptr_t pfn = (uintptr_t)l >> MM_PAGE_SHIFT;
+    for (i = z->link[h].next; i != h; i = next) {
+        uintptr_t pfn = z->pfns.first + i;
 
-        if (!zone_has(z, pfn) || *meta_of(z, pfn) != (META_FREE | k) ||
-            l->next->prev != l)
+        if (i >= z->head0 || !zone_has(z, pfn) ||
+            *meta_of(z, pfn) != (META_FREE | k))
+            return violation(z, pfn, "bad free-list entry");
+        next = z->link[i].next;
+        if ((next >= z->head0 && next != h) || z->link[next].prev != i)
             return violation(z, pfn, "bad free-list entry");
         if (++n > z->nfree[k])
             return violation(z, pfn, "free list longer than its count");
@@ -131,7 +134,7 @@ buddy_check(struct buddy *b)
         bad += check_zone(z, &free_pages);
         managed += z->npages - z->nreserved;
     }
-    if (free_pages != b->free_pages || managed != b->managed_pages)
+    if (free_pages != buddy_free_pages(b) || managed != b->managed_pages)
         bad += violation(&b->zone[0], 0, "page totals differ from counts");
     mm_unlock(&b->lock);
     return bad;

@@ -5,10 +5,10 @@
  * mm/buddy.c calls each through one hook: buddy_fail on bad input,
  * buddy_trace for trace lines, buddy_poison_range when a block becomes
  * free, buddy_poison_check when a free block is handed out.  A free
- * block is poisoned all but its list links, which the free list owns.
+ * block is poisoned whole: its list links live in the zone's metadata.
  *
- * Invariant: with poisoning on, every byte of a free block past its
- * links holds BUDDY_POISON until someone writes after free.
+ * Invariant: with poisoning on, every byte of a free block holds
+ * BUDDY_POISON until someone writes after free.
  * Bounds: O(1) per error or trace; O(block size) per fill or check.
  * Metadata: none.
  * Read after: mm/buddy.c.  Tests: mm/buddy_test.c.
@@ -67,17 +67,16 @@ buddy_poison_range(void *addr, size_t bytes)
     mm_memset(addr, BUDDY_POISON, bytes);
 }
 
-/* Fills a free block, all but its links, with the poison byte. */
+/* Fills a free block with the poison byte. */
 void
 buddy_poison_fill(uintptr_t pfn, unsigned order)
 {
-    buddy_poison_range((uint8_t *)pfn_addr(pfn) + sizeof(struct mm_list),
-                       (MM_PAGE << order) - sizeof(struct mm_list));
+    buddy_poison_range((uint8_t *)pfn_addr(pfn), MM_PAGE << order);
 }
 
 /*
- * Counts BUDDY_ERR_POISON at the first byte of the free block at pfn,
- * past its links, that is not poison.  The block is still free memory,
+ * Counts BUDDY_ERR_POISON at the first byte of the free block at pfn
+ * that is not poison.  The block is still free memory,
  * only its contents were disturbed, so the caller hands it out anyway.
  */
 void
@@ -86,7 +85,7 @@ buddy_poison_check(struct buddy *b, uintptr_t pfn, unsigned order)
     const uint8_t *p = (const uint8_t *)pfn_addr(pfn);
     size_t i;
 
-    for (i = sizeof(struct mm_list); i < (MM_PAGE << order); i++)
+    for (i = 0; i < (MM_PAGE << order); i++)
         if (p[i] != BUDDY_POISON) {
             buddy_fail(b, BUDDY_ERR_POISON, (uintptr_t)&p[i]);
             return;

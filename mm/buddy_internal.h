@@ -16,7 +16,14 @@
  *
  * and, right after the state bytes, one owner byte per page
  * (owner[pfn - pfns.first], mm/pagesrc.h), which the buddy only clears:
- * all at zone set-up, a block's first page on each free.
+ * all at zone set-up, a block's first page on each free; then, 4-byte
+ * aligned, the links of the free lists (struct buddy_link), one per page
+ * and one head per order:
+ *
+ *     meta: | state x npages | owner x npages |pad| link x npages | heads |
+ *
+ * A list links page indices i = pfn - pfns.first; list k is circular
+ * through its head, index npages + k, so push and unlink test nothing.
  *
  * Invariant, bounds, metadata: those of mm/buddy.c.
  * Read after: mm/buddy.h.
@@ -41,22 +48,17 @@ pfn_addr(uintptr_t pfn)
     return pfn << MM_PAGE_SHIFT;
 }
 
-static MM_INLINE struct mm_list *
-pfn_link(uintptr_t pfn)
-{
-    return (struct mm_list *)pfn_addr(pfn);
-}
-
+/* The state byte of pfn: meta[pfn - pfns.first], one subtraction saved. */
 static MM_INLINE uint8_t *
 meta_of(const struct buddy_zone *z, uintptr_t pfn)
 {
-    return &z->meta[pfn - z->pfns.first];
+    return &z->meta_by_pfn[pfn];
 }
 
 static MM_INLINE uint8_t *
 owner_of(const struct buddy_zone *z, uintptr_t pfn)
 {
-    return &z->owner[pfn - z->pfns.first];
+    return &z->owner_by_pfn[pfn];
 }
 
 static MM_INLINE bool
@@ -107,24 +109,109 @@ zone_find(const struct buddy *b, uintptr_t pfn)
     return NULL;
 }
 
+/*
+ * The fast path's zone lookup: the largest zone if it holds pfn (one
+ * range test, right for most pages), else the map chunk's first zone
+ * if it holds pfn; NULL otherwise (no zone, or a later zone in a shared
+ * chunk, which the slow path's zone_find tells apart).  With no zones,
+ * the hint is no_zone; an empty chunk's entry (BUDDY_MAP_NONE) names
+ * by_addr[BUDDY_MAP_NONE] = &no_zone.pfns: a range that holds no pfn, so
+ * neither needs a test of its own.
+ */
+static MM_INLINE struct buddy_zone *
+zone_guess(const struct buddy *b, uintptr_t pfn)
+{
+    const struct mm_range *r = b->hint;
+    uintptr_t chunk;
+
+    if (pfn >= r->first && pfn <= r->last)
+        return zone_of_range((struct mm_range *)r);
+    chunk = (pfn - b->map_base) >> b->map_shift;
+    if (chunk >= BUDDY_MAP_SLOTS)
+        return NULL;
+    r = b->by_addr[b->map[chunk]];
+    if (pfn < r->first || pfn > r->last)
+        return NULL;
+    return zone_of_range((struct mm_range *)r);
+}
+
+/*
+ * Is anything on for b that the fast paths leave out: traces, poison?
+ * Nonzero if so (any layer's trace bit: the slow path sorts it out).
+ */
+static MM_INLINE unsigned
+buddy_debug_flags(const struct buddy *b)
+{
+    return mm_switch.trace | b->poison;
+}
+
+static MM_INLINE bool
+buddy_debugging(const struct buddy *b)
+{
+    return buddy_debug_flags(b) != 0;
+}
+
 /* mm/buddy_zone.c: rebuilds the zone map after a zone came or went. */
 void buddy_map_build(struct buddy *b);
+
+/* The index of list k's head among z's links. */
+static MM_INLINE uintptr_t
+list_head(const struct buddy_zone *z, unsigned k)
+{
+    return z->head0 + k;
+}
+
+/*
+ * Pushes the order-k block at index i (pfn - pfns.first) on its free
+ * list, marks it free.
+ */
+static MM_INLINE void
+list_push_index(struct buddy_zone *z, uintptr_t i, unsigned order)
+{
+    struct buddy_link *link = z->link;
+    uintptr_t h = list_head(z, order), next = link[h].next;
+
+    /* the stores of link[i] kept apart: a compiler that pairs them into
+       one vector store spends more instructions doing it */
+    link[i].next = (uint32_t)next;
+    link[next].prev = (uint32_t)i;
+    link[i].prev = (uint32_t)h;
+    link[h].next = (uint32_t)i;
+    z->nfree[order]++;
+    if (next == h)                  /* the list was empty */
+        z->free_mask |= 1u << order;
+    z->meta[i] = (uint8_t)(META_FREE | order);
+}
 
 /* Pushes the order-k block at pfn on its free list, marks it free. */
 static MM_INLINE void
 list_push(struct buddy_zone *z, uintptr_t pfn, unsigned order)
 {
-    mm_list_push(&z->free[order], pfn_link(pfn));
-    z->nfree[order]++;
-    z->free_mask |= 1u << order;
-    *meta_of(z, pfn) = (uint8_t)(META_FREE | order);
+    list_push_index(z, pfn - z->pfns.first, order);
+}
+
+/* Takes the first block off free list k, which is not empty: its pfn. */
+static MM_INLINE uintptr_t
+list_pop(struct buddy_zone *z, unsigned k)
+{
+    struct buddy_link *link = z->link;
+    uintptr_t h = list_head(z, k), i = link[h].next, next = link[i].next;
+
+    link[h].next = (uint32_t)next;
+    link[next].prev = (uint32_t)h;
+    if (--z->nfree[k] == 0)
+        z->free_mask &= ~(1u << k);
+    return z->pfns.first + i;
 }
 
 /* Takes the order-k block at pfn off its free list: O(1). */
 static MM_INLINE void
 list_unlink(struct buddy_zone *z, uintptr_t pfn, unsigned order)
 {
-    mm_list_unlink(pfn_link(pfn));
+    struct buddy_link *link = z->link, *l = &link[pfn - z->pfns.first];
+
+    link[l->prev].next = l->next;
+    link[l->next].prev = l->prev;
     if (--z->nfree[order] == 0)
         z->free_mask &= ~(1u << order);
 }

@@ -75,17 +75,17 @@ claim_free(const struct buddy_zone *z, struct ledger *l, unsigned kind)
     unsigned k;
 
     for (k = 0; k < BUDDY_NORDERS; k++) {
-        const struct mm_list *head = &z->free[k], *link = head->next;
+        uint32_t head = (uint32_t)z->head0 + k, i = z->link[head].next;
         size_t n;
 
-        for (n = 0; n < z->nfree[k] && link != head; n++) {
-            uintptr_t pfn = (uintptr_t)link >> MM_PAGE_SHIFT;
+        for (n = 0; n < z->nfree[k] && i != head; n++) {
+            uintptr_t pfn = z->pfns.first + i;
 
-            if (((uintptr_t)link & (MM_PAGE - 1)) != 0 ||
-                !in_zone(z, pfn) || !head_fits(z, pfn, (uint8_t)k))
+            if (i >= z->head0 || !in_zone(z, pfn) ||
+                !head_fits(z, pfn, (uint8_t)k))
                 break;              /* a bad link: the rest is lost */
             ledger_claim(l, pfn, (uint64_t)1 << k, kind, 0, NULL);
-            link = link->next;
+            i = z->link[i].next;
         }
     }
 }

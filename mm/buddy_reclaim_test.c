@@ -65,7 +65,7 @@ full_buddy(struct mm_t *t, struct buddy *b, uint8_t *meta,
 /* A failing alloc calls the reclaimer once; what it frees is used. */
 MM_TEST(buddy_reclaim, reclaimed_block_serves_the_alloc)
 {
-    static uint8_t meta[2 * RECLAIM_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(RECLAIM_PAGES)];
     struct buddy b;
     struct holder h;
     uint8_t *base = full_buddy(t, &b, meta, &h);
@@ -93,7 +93,7 @@ MM_TEST(buddy_reclaim, reclaimed_block_serves_the_alloc)
  */
 MM_TEST(buddy_reclaim, nomem_counted_only_when_still_failing)
 {
-    static uint8_t meta[2 * RECLAIM_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(RECLAIM_PAGES)];
     struct buddy b;
     struct holder h, empty;
     uint8_t *base = full_buddy(t, &b, meta, &h);
@@ -135,7 +135,7 @@ MM_TEST(buddy_reclaim, nomem_counted_only_when_still_failing)
  */
 MM_TEST(buddy_reclaim, remove_and_no_recursion)
 {
-    static uint8_t meta[2 * RECLAIM_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(RECLAIM_PAGES)];
     struct buddy b;
     struct holder h, other;
     uint8_t *base = full_buddy(t, &b, meta, &h);

@@ -61,7 +61,7 @@ small_arena(struct mm_t *t, struct buddy *b, const char *name,
  */
 MM_TEST(buddy_report, counters_and_buddyinfo)
 {
-    static uint8_t meta[2 * RT_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(RT_PAGES)];
     static char out[RT_OUT];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-report", meta);
@@ -114,7 +114,7 @@ MM_TEST(buddy_report, counters_and_buddyinfo)
  */
 MM_TEST(buddy_report, queries_out_of_range)
 {
-    static uint8_t meta[2 * RT_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(RT_PAGES)];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-query", meta);
     unsigned long errors_before = 0;
@@ -123,9 +123,10 @@ MM_TEST(buddy_report, queries_out_of_range)
 
     if (base == NULL)
         return;
-    /* a state and an owner byte per page, and one spare of each */
-    MM_CHECK_EQ(t, buddy_meta_bytes(RT_PAGES * MM_PAGE), 2 * (RT_PAGES + 1));
-    MM_CHECK_EQ(t, buddy_meta_bytes(100), 2);
+    /* a state byte, an owner byte and a link per page, and one spare */
+    MM_CHECK_EQ(t, buddy_meta_bytes(RT_PAGES * MM_PAGE),
+                BUDDY_META_SIZE(RT_PAGES + 1));
+    MM_CHECK_EQ(t, buddy_meta_bytes(100), BUDDY_META_SIZE(1));
     MM_CHECK_PTR_EQ(t, buddy_zone_at(&b, 0), &b.zone[0]);
     MM_CHECK_PTR_EQ(t, buddy_zone_at(&b, 1), NULL);
     MM_CHECK_EQ(t, buddy_zone_free_pages(&b, 0), RT_PAGES);
@@ -157,7 +158,7 @@ MM_TEST(buddy_report, queries_out_of_range)
  */
 MM_TEST(buddy_report, used_prefix_that_wraps_is_refused)
 {
-    static uint8_t meta[2 * RT_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(RT_PAGES)];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-wrap", meta);
 
@@ -204,7 +205,7 @@ all_errors(const struct buddy *b)
  */
 MM_TEST(buddy_report, zone_calls_refused)
 {
-    static uint8_t meta[2 * RT_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(RT_PAGES)];
     struct buddy b;
     struct mm_pagesrc src;
     uint8_t *base = small_arena(t, &b, "t-refuse", meta);
@@ -240,7 +241,7 @@ MM_TEST(buddy_report, zone_calls_refused)
  */
 MM_TEST(buddy_report, trace_lines)
 {
-    static uint8_t meta[4];
+    static uint8_t meta[BUDDY_META_SIZE(2)];
     static char out[RT_OUT];
     char want[RT_OUT], line[128];
     unsigned saved = mm_switch.trace;
@@ -293,8 +294,8 @@ MM_TEST(buddy_report, trace_lines)
 
 /*
  * The picture of a 512-page zone at 2 pages per character, 4 lines of
- * 64.  The first 2 pages and the page states (3 pages in all) are kept
- * back; pages 4-7 are allocated:
+ * 64.  The first page and the zone's metadata (5,217 bytes: 3 pages in
+ * all) are kept back; pages 4-7 are allocated:
  *   pages 0-1 'm' (kept back), 2-3 '+' (kept back and free),
  *   4-5 '#', 6-7 '#', every later pair '.'.
  * The one-zone picture draws the same through buddy_state() alone.
@@ -314,7 +315,7 @@ MM_TEST(buddy_report, picture_of_a_zone)
         return;
     buddy_init(&b, "t-picture");
     MM_CHECK_EQ(t, buddy_add_zone(&b, base, PIC_PAGES * MM_PAGE,
-                                  2 * MM_PAGE, NULL), BUDDY_OK);
+                                  MM_PAGE, NULL), BUDDY_OK);
     MM_CHECK_EQ(t, b.zone[0].nreserved, 3);
     p = buddy_alloc(&b, 2);
     MM_CHECK_PTR_EQ(t, p, base + 4 * MM_PAGE);
@@ -358,7 +359,7 @@ MM_TEST(buddy_report, picture_of_a_zone)
  */
 MM_TEST(buddy_report, pictures_number_zones_by_address)
 {
-    static uint8_t meta[2][2 * RT_PAGES];
+    static uint8_t meta[2][BUDDY_META_SIZE(RT_PAGES)];
     static char out[RT_OUT], one[RT_OUT];
     char want[RT_OUT], line[128];
     uint8_t *base = mm_scratch_alloc(2 * RT_PAGES * MM_PAGE);
@@ -437,7 +438,7 @@ check_says(struct mm_t *t, struct buddy *b, unsigned n, const char *want,
  */
 MM_TEST(buddy_report, check_finds_bad_blocks)
 {
-    static uint8_t meta[2 * RT_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(RT_PAGES)];
     char want[RT_OUT];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-check", meta);
@@ -503,7 +504,7 @@ MM_TEST(buddy_report, check_finds_bad_blocks)
 /* The same arena; now the counts, the mask, the sizes and the table. */
 MM_TEST(buddy_report, check_finds_bad_counts)
 {
-    static uint8_t meta[2][2 * RT_PAGES];
+    static uint8_t meta[2][BUDDY_META_SIZE(RT_PAGES)];
     char want[RT_OUT];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-count", meta[0]);
@@ -517,15 +518,25 @@ MM_TEST(buddy_report, check_finds_bad_counts)
     f = (uintptr_t)base >> MM_PAGE_SHIFT;
     p = buddy_alloc(&b, 0);
 
-    /* List 0 holds page 1, but its count says 0. */
+    /* List 0 holds page 1, but its count says 0 (and the free pages,
+     * summed from the counts, fall one short of the walk's). */
     z->nfree[0] = 0;
     want[0] = '\0';
     want_violation(want, sizeof want, "per-order count differs from the "
                    "pages", f, f);
     want_violation(want, sizeof want, "free list longer than its count",
                    f + 1, f);
-    CHECK_SAYS(t, &b, 2, want);
+    want_violation(want, sizeof want, "page totals differ from counts", 0,
+                   f);
+    CHECK_SAYS(t, &b, 3, want);
     z->nfree[0] = 1;
+
+    /* Page 1's link leads to list 3's head instead of back to list 0's. */
+    z->link[1].next = (uint32_t)(z->head0 + 3);
+    want[0] = '\0';
+    want_violation(want, sizeof want, "bad free-list entry", f + 1, f);
+    CHECK_SAYS(t, &b, 1, want);
+    z->link[1].next = (uint32_t)z->head0;
 
     /* The mask says list 5 has blocks; it is empty. */
     z->free_mask ^= 1u << 5;
@@ -603,7 +614,7 @@ claim_arena(struct buddy *b, uintptr_t f)
  */
 MM_TEST(buddy_report, ledger_view_skips_bad_heads)
 {
-    static uint8_t meta[2 * RT_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(RT_PAGES)];
     char want[192];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-owner", meta);
@@ -645,33 +656,36 @@ MM_TEST(buddy_report, ledger_view_skips_bad_heads)
     mm_scratch_free(base, RT_PAGES * MM_PAGE);
 }
 
-/* Points list k's first link at addr, claims, puts the link back. */
+/* Points list k's first link at index i, claims, puts the link back. */
 static unsigned
-claim_with_link(struct buddy *b, uintptr_t f, unsigned k, uintptr_t addr)
+claim_with_link(struct buddy *b, uintptr_t f, unsigned k, uint32_t i)
 {
-    struct mm_list *saved = b->zone[0].free[k].next;
+    struct buddy_link *head = &b->zone[0].link[b->zone[0].head0 + k];
+    uint32_t saved = head->next;
     unsigned n;
 
-    b->zone[0].free[k].next = (struct mm_list *)addr;
+    head->next = i;
     n = claim_arena(b, f);
-    b->zone[0].free[k].next = saved;
+    head->next = saved;
     return n;
 }
 
 /*
- * A free-list link that leads off the page grid, out of the zone, or
- * to a page where no block of the list's order can start is not
- * followed: the listed block is left with no owner.  A count longer
- * than the list stops at the list's end.  Page 0 (o0) and pages 2-3
- * (o1) are held; free are 1 (o0), 4-7 (o2), 8-15 (o3).
+ * A free-list link that leads past the links, to a list head instead
+ * of a page, out of the zone, or to a page where no block of the
+ * list's order can start is not followed: the listed block is left
+ * with no owner.  A count longer than the list stops at the list's
+ * end.  Page 0 (o0) and pages 2-3 (o1) are held; free are 1 (o0), 4-7
+ * (o2), 8-15 (o3).
  */
 MM_TEST(buddy_report, ledger_view_stops_at_bad_links)
 {
-    static uint8_t meta[2 * RT_PAGES];
+    static uint8_t meta[BUDDY_META_SIZE(RT_PAGES)];
     char want[192];
     struct buddy b;
     uint8_t *base = small_arena(t, &b, "t-links", meta);
-    uintptr_t f, a, bad[4];
+    uintptr_t f, a;
+    uint32_t bad[4];
     unsigned i;
     void *p, *q;
 
@@ -682,10 +696,10 @@ MM_TEST(buddy_report, ledger_view_stops_at_bad_links)
     p = buddy_alloc(&b, 0);
     q = buddy_alloc(&b, 1);
     MM_CHECK_EQ(t, buddy_nfree(&b, 0, 2), 1);
-    bad[0] = a + 4 * MM_PAGE + 8;           /* not a page */
-    bad[1] = a - MM_PAGE;                   /* below the zone */
-    bad[2] = a + RT_PAGES * MM_PAGE;        /* above it */
-    bad[3] = a + 6 * MM_PAGE;               /* no order-2 block there */
+    bad[0] = RT_PAGES + BUDDY_NORDERS;      /* past the links */
+    bad[1] = RT_PAGES + 1;                  /* list 1's head, no page */
+    bad[2] = UINT32_MAX;                    /* far out of the zone */
+    bad[3] = 6;                             /* no order-2 block there */
     mm_test_format(want, sizeof want, "ledger: page 0x%08lx has no owner "
                    "(4 pages from there)", page_addr(f + 4));
     for (i = 0; i < 4; i++) {

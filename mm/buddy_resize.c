@@ -74,7 +74,6 @@ grow_in_place(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
         if (b->poison)
             buddy_poison_check(b, next, k);
         *meta_of(z, next) = META_TAIL;
-        b->free_pages -= (size_t)1 << k;
         buddy_trace(b, "merge", z, pfn, k + 1);
     }
     *meta_of(z, pfn) = (uint8_t)(META_ALLOC | want);
@@ -93,7 +92,6 @@ shrink_in_place(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
         buddy_poison_range((void *)pfn_addr(pfn + ((uintptr_t)1 << want)),
                            (MM_PAGE << k) - (MM_PAGE << want));
     buddy_split_down(b, z, pfn, k, want);
-    b->free_pages += ((size_t)1 << k) - ((size_t)1 << want);
     *meta_of(z, pfn) = (uint8_t)(META_ALLOC | want);
 }
 

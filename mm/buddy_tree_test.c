@@ -68,7 +68,7 @@ want_head(char *buf, size_t size, unsigned zone, const uint8_t *base,
  */
 MM_TEST(buddy_tree, textbook_after_alloc_d)
 {
-    static uint8_t meta[2 * TT_PAGES];     /* state and owner bytes */
+    static uint8_t meta[BUDDY_META_SIZE(TT_PAGES)];
     uint8_t *base = mm_scratch_alloc(TT_PAGES * MM_PAGE);
     struct buddy b;
     void *a, *bb, *c, *d;
@@ -139,7 +139,7 @@ MM_TEST(buddy_tree, textbook_after_alloc_d)
  */
 MM_TEST(buddy_tree, reserved_pages_and_refusals)
 {
-    static uint8_t meta[2][2 * TT_PAGES];
+    static uint8_t meta[2][BUDDY_META_SIZE(TT_PAGES)];
     uint8_t *base = mm_scratch_alloc(2 * TT_PAGES * MM_PAGE);
     uint8_t *z1;
     struct buddy b;
@@ -208,7 +208,7 @@ MM_TEST(buddy_tree, reserved_pages_and_refusals)
  */
 MM_TEST(buddy_tree, order_10_root_is_cut_at_order_5)
 {
-    static uint8_t meta[2 * TT_BIG];
+    static uint8_t meta[BUDDY_META_SIZE(TT_BIG)];
     static void *blk[32];
     uint8_t *base = mm_scratch_alloc(TT_BIG * MM_PAGE);
     struct buddy b;

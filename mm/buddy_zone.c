@@ -29,13 +29,16 @@ buddy_init(struct buddy *b, const char *name)
     mm_memset(b, 0, sizeof *b);
     b->name = name;
     b->poison = (mm_switch.poison & MM_POISON_BUDDY) != 0;
+    b->no_zone.pfns = (struct mm_range){ UINTPTR_MAX, 0 };
+    b->by_addr[BUDDY_MAP_NONE] = &b->no_zone.pfns;
     buddy_map_build(b);
 }
 
 /*
  * Rebuilds the zone map (struct buddy): picks the smallest chunk of at
  * least 2^10 pages for which BUDDY_MAP_SLOTS chunks cover every zone,
- * then records each chunk's first overlapping zone.  O(slots + zones).
+ * then records each chunk's first overlapping zone; and takes the
+ * largest zone as the hint the fast free tries first.  O(slots + zones).
  * E.g. one zone at pfns 0x400-0x7ff: base 0x400, shift 10, map[0] = 0,
  * the rest none.
  */
@@ -45,9 +48,16 @@ buddy_map_build(struct buddy *b)
     uintptr_t span, c, last_chunk;
     unsigned i;
 
+    b->by_addr[b->nzones] = &b->no_zone.pfns;  /* the table's end */
     mm_memset(b->map, BUDDY_MAP_NONE, sizeof b->map);
     b->map_base = b->nzones ? b->by_addr[0]->first : 0;
     b->map_shift = BUDDY_MAX_ORDER;
+    b->hint = &b->no_zone.pfns;
+    for (i = 0; i < b->nzones; i++)
+        if (b->hint == &b->no_zone.pfns ||
+            zone_of_range(b->by_addr[i])->npages >
+            zone_of_range(b->hint)->npages)
+            b->hint = b->by_addr[i];
     if (b->nzones == 0)
         return;
     span = b->by_addr[b->nzones - 1]->last - b->map_base;
@@ -64,14 +74,14 @@ buddy_map_build(struct buddy *b)
 }
 
 /*
- * The metadata bytes a zone of size_bytes needs: a state byte and an
- * owner byte for each page it may span (a range that does not start on
- * a page boundary spans one page more than size_bytes / MM_PAGE).
+ * The metadata bytes a zone of size_bytes needs: BUDDY_META_SIZE for
+ * each page it may span (a range that does not start on a page boundary
+ * spans one page more than size_bytes / MM_PAGE).
  */
 size_t
 buddy_meta_bytes(size_t size_bytes)
 {
-    return 2 * (size_bytes / MM_PAGE + 1);
+    return BUDDY_META_SIZE(size_bytes / MM_PAGE + 1);
 }
 
 /* The number of zone z in address order.  O(log zones). */
@@ -110,15 +120,15 @@ zone_cover(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
         buddy_trace(b, "cover", z, pfn, k);
         if (b->poison)
             buddy_poison_fill(pfn, k);
-        b->free_pages += (size_t)1 << k;
         pfn += (uintptr_t)1 << k;
     }
 }
 
 /*
- * Fills in zone z's fields, marks every page reserved or tail and
- * clears every owner byte.  meta holds the npages state bytes, then the
- * npages owner bytes.
+ * Fills in zone z's fields, marks every page reserved or tail, clears
+ * every owner byte and empties every list.  meta holds the npages state
+ * bytes, the npages owner bytes, then, 4-byte aligned, the links
+ * (mm/buddy_internal.h).
  */
 static void
 zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
@@ -131,10 +141,17 @@ zone_setup(struct buddy_zone *z, uintptr_t first, uintptr_t end,
     z->npages = end - first;
     z->meta = meta;
     z->owner = meta + z->npages;
-    z->meta_bytes = 2 * z->npages;
+    z->link = (struct buddy_link *)(((uintptr_t)(z->owner + z->npages) +
+                                     sizeof(uint32_t) - 1) &
+                                    ~(uintptr_t)(sizeof(uint32_t) - 1));
+    z->meta_by_pfn = (uint8_t *)((uintptr_t)z->meta - first);
+    z->owner_by_pfn = (uint8_t *)((uintptr_t)z->owner - first);
+    z->meta_bytes = BUDDY_META_SIZE(z->npages);
+    z->head0 = z->npages;
     z->nreserved = free_pfn - first;
     for (k = 0; k < BUDDY_NORDERS; k++)
-        mm_list_init(&z->free[k]);
+        z->link[list_head(z, k)] = (struct buddy_link){
+            (uint32_t)list_head(z, k), (uint32_t)list_head(z, k) };
     mm_memset(meta, META_RSVD, z->nreserved);
     mm_memset(meta + z->nreserved, META_TAIL, z->npages - z->nreserved);
     mm_memset(z->owner, MM_OWNER_NONE, z->npages);
@@ -160,13 +177,14 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
 
     if (meta == NULL) {
         meta = (uint8_t *)(uintptr_t)used_end;
-        used_end += last > first ? 2 * (last - first) : 0;
+        used_end += last > first ? BUDDY_META_SIZE(last - first) : 0;
     }
     free_pfn = (used_end + MM_PAGE - 1) >> MM_PAGE_SHIFT;
     if (free_pfn < first)
         free_pfn = first;
     mm_lock(&b->lock);
     if (used_bytes > size_bytes || last <= first || free_pfn >= last ||
+        last - first > UINT32_MAX - BUDDY_NORDERS ||    /* link indices */
         b->nzones == BUDDY_MAX_ZONES ||
         mm_table_overlaps(b->by_addr, b->nzones, (uintptr_t)first,
                           (uintptr_t)(last - 1))) {
@@ -187,18 +205,14 @@ buddy_add_zone(struct buddy *b, void *base, size_t size_bytes,
 }
 
 /*
- * Moves the zone in slot from to slot to (a copy by value): its free
- * lists' first and last blocks still point at the old heads, and the
- * table at the old range, so both are pointed at the new slot.
+ * Moves the zone in slot from to slot to (a copy by value; its lists
+ * live in its metadata, so they move with it): the table still points
+ * at the old range, so it is pointed at the new slot.
  */
 static void
 zone_move(struct buddy *b, struct buddy_zone *to, struct buddy_zone *from)
 {
-    unsigned k;
-
     *to = *from;
-    for (k = 0; k < BUDDY_NORDERS; k++)
-        mm_list_moved(&to->free[k], to->nfree[k] == 0);
     b->by_addr[mm_table_index(b->by_addr, b->nzones, to->pfns.first)] =
         &to->pfns;
 }
@@ -226,7 +240,6 @@ buddy_remove_zone(struct buddy *b, void *base)
         err = buddy_fail(b, BUDDY_ERR_ZONE, (uintptr_t)base);
     } else {
         buddy_trace_zone(b, "zone-remove", z);
-        b->free_pages -= nfree;
         b->managed_pages -= nfree;
         MM_ASSERT(mm_table_remove(b->by_addr, &b->nzones, &z->pfns));
         if (z != &b->zone[b->nzones])
@@ -317,10 +330,16 @@ buddy_owner(const struct buddy *b, const void *addr)
     return owner_of(z, pfn);
 }
 
+/* Free pages over all zones: O(zones x orders), off the fast paths. */
 size_t
 buddy_free_pages(const struct buddy *b)
 {
-    return b->free_pages;
+    size_t n = 0;
+    unsigned i;
+
+    for (i = 0; i < b->nzones; i++)
+        n += buddy_zone_nfree(zone_at(b, i));
+    return n;
 }
 
 size_t
@@ -358,25 +377,12 @@ pagesrc_alloc(void *ctx, unsigned order)
 /*
  * Frees through the page source: the order the caller names must be the
  * block's own.  A mismatch is bad input (BUDDY_ERR_ORDER, nothing freed);
- * an address that is no allocated block fails as buddy_free says.  The
- * look and the free happen under one hold of the lock.
+ * an address that is no allocated block fails as buddy_free says.
  */
 static void
 pagesrc_free(void *ctx, void *addr, unsigned order)
 {
-    struct buddy *b = ctx;
-    struct buddy_zone *z = NULL;
-    unsigned k = 0;
-
-    mm_lock(&b->lock);
-    if (buddy_lookup(b, (uintptr_t)addr, BUDDY_ERR_DOUBLE_FREE, &z, &k) ==
-        BUDDY_OK) {
-        if (k != order)
-            buddy_fail(b, BUDDY_ERR_ORDER, (uintptr_t)addr);
-        else
-            buddy_free_locked(b, z, addr, k);
-    }
-    mm_unlock(&b->lock);
+    buddy_free_order(ctx, addr, order);
 }
 
 static uint8_t *

@@ -4,70 +4,66 @@
  * The design of McKusick and Karels ("Design of a General Purpose Memory
  * Allocator for the 4.3BSD UNIX Kernel", USENIX 1988): requests are
  * rounded up to a power of two; each size has a bucket of free blocks;
- * a bucket is refilled by carving one whole page into blocks of its
- * size; and a table with one entry per page (kmemsizes) records which
- * bucket a page serves, so kfree needs no header and no size - the page
- * a pointer lies in says it all.  Requests above half a page are runs of
- * pages from the page allocator.
+ * an empty bucket is refilled by carving fresh pages into blocks of its
+ * size; and a table with one entry per page, kmemsizes, says what each
+ * page holds, so kfree needs no header on the block and no size - the
+ * page a pointer lies in says it all.  Larger requests are runs of pages
+ * straight from the page allocator.
  *
- *   kmalloc(100): bucket 3 (128 B)        kfree(p): page of p -> entry
- *   bucket[3].pages -> entry -> freelist  entry.bucket = 3 -> 128 bytes
+ * Here kmemsizes is the page source's OWNER BYTE (mm/pagesrc.h): one
+ * byte per page of the whole memory, kept beside the buddy's own state
+ * byte, that the layer holding a page writes.  kmalloc writes
  *
- * A bucket page is a slab in all but name: one page carved into equal
- * blocks, with a free table (freemap, one bit per block) and a free
- * list linked through the free blocks themselves.  What makes it
- * McKusick-Karels and not a slab allocator is where that state lives:
- * not in a header on the page, but in the page's entry of the per-page
- * table, so every byte of the page is a block, and the size of any
- * block is found from its address alone.
+ *   MM_OWNER_SLAB | order    on every page of a bucket's slab,
+ *   MM_OWNER_LARGE | order   on the first page of a run,
+ *   MM_OWNER_INSIDE          on the other pages of a run,
  *
- * Per page, struct kheap_page keeps the bucket, the count of free
- * blocks, the page's own free list and its free table; pages with free
- * blocks sit on their bucket's list, partly used ones first.  When a
- * page's blocks are all free again it goes back to the page allocator,
- * except one spare page per bucket (hysteresis: an alloc/free pair at a
- * page boundary does not call the page allocator every time).
+ * so kfree(p) is: owner byte of p's page (O(1), no search) -> a slab:
+ * its header is at p rounded down to the slab's size, and names the
+ * bucket; a run: its order is in the byte.
  *
- * This file holds the size table, bucket choice, refill, take and put.
- * Page runs are mm/kheap_large.c.  Where pages come from - a heap's
- * extents, each a zone of its own buddy allocator, and growing from a
- * page source - is mm/kheap_extent.c;
- * poisoning, guard bytes and traces are mm/kheap_debug.c (each called
- * through one hook below); realloc, calloc and ksize are
- * mm/kheap_resize.c; reports mm/kheap_report.c; the checker
- * mm/kheap_check.c; the global heap behind kmalloc() mm/kmalloc.c.
+ *   kmalloc(100): bucket 3 (128 B)         kfree(p): owner(p) = SLAB|0
+ *   bucket[3].partial -> slab -> block     slab = p & ~4095 -> bucket 3
  *
- * Invariant: a block is free exactly when its bit is set in its page's
- * freemap, and then it is on that page's free list; a bucket's list
- * holds exactly its pages with a free block; page[i].kind says what
- * the page at first_page + i * 4 KiB is.
- * Bounds: kmalloc and kfree are O(1) when the bucket has a free block,
- * plus O(log extents) to find a pointer's extent (extents <= 32); a
- * refill is one page allocator call and carving one page (O(blocks per
- * page) <= 256); page runs cost one buddy call.  Poisoning and guard
- * checks add a pass over the block.
- * Metadata: one struct kheap_page per 4 KiB page (its size is printed
- * by the kheap.sizes test, which checks it stays under 2%); plus the
- * buddy's 1 byte per page and one extent header per extent.  No header
- * inside blocks.
- * Read after: mm/buddy.c, mm/list.h, mm/bitmap.h.
- * Tests: mm/kheap_test.c.
+ * A bucket's blocks live in slabs (mm/slab.h): 2^order pages aligned to
+ * their size, a header in the first block slots, a free table and a free
+ * list through the free blocks.  That is the one place this heap parts
+ * from the paper: the paper kept each page's free list in the bucket
+ * and never gave pages back; a header per slab (not per block: blocks
+ * stay headerless and aligned to their size) lets a slab whose blocks
+ * are all free go back to the page allocator.  Each bucket keeps at most
+ * one such empty slab (hysteresis); kheap_trim and the page allocator's
+ * reclaim hook give it back too.  So after every block is freed a heap
+ * holds at most one empty slab per bucket: 1+1+1+1+1+2+4+8 = 19 pages.
+ *
+ * This file holds bucket choice, refill, take, put and trim.  Runs are
+ * mm/kheap_large.c; bad pointers, poisoning, guard bytes and traces
+ * mm/kheap_debug.c, reached through one test of the heap's flags word
+ * (kheap_aided); heaps over extents mm/kheap_extent.c; realloc, calloc
+ * and ksize mm/kheap_resize.c; reports mm/kheap_report.c; the checker
+ * mm/kheap_check.c; the ledger's view mm/kheap_owner.c; the global heap
+ * behind kmalloc() mm/kmalloc.c.
+ *
+ * Invariant: every slab of bucket b has owner bytes SLAB|order, its
+ * header's cache is b, and it is on b's partial list when it has free
+ * and used blocks, on no list (counted in nfull) when it has no free
+ * block, or is b->empty; a run's first page has LARGE|order.
+ * Locking: the heap never calls its page source with its lock held, so
+ * the page allocator may call kheap_reclaim while it serves us.
+ * Bounds: kmalloc and kfree are O(1): a bucket index by bit count, one
+ * owner-byte read, one slab take or put, no division; a refill carves
+ * lazily (mm/slab.c); a run costs one page-source call and writes its
+ * 2^order owner bytes.
+ * Metadata: the owner byte per page (the page source's); one slab header
+ * per slab, in its first block slots (the kheap.sizes test prints it);
+ * no header inside blocks.
+ * Read after: mm/pagesrc.h, mm/slab.h.  Tests: mm/kheap_test.c.
  */
 #include "kheap_internal.h"
 
 MM_STATIC_ASSERT(KHEAP_NBUCKETS == 8, "buckets 16 B .. 2 KiB");
-MM_STATIC_ASSERT(KHEAP_BLOCKS_MAX <= 0xFFFF, "nfree is 16 bits");
 
-/* ---- the size table and bucket choice ------------------------------- */
-
-const char *
-kheap_bucket_name(unsigned i)
-{
-    static const char *const names[KHEAP_NBUCKETS] = {
-        "16", "32", "64", "128", "256", "512", "1024", "2048",
-    };
-    return names[i];
-}
+/* ---- bucket choice -------------------------------------------------- */
 
 /*
  * The bucket for a request of size bytes: the smallest power of two
@@ -79,227 +75,270 @@ kheap_bucket_of(size_t size)
 {
     if (size == 0 || size > KHEAP_MAX_SMALL)
         return -1;
-    if (size <= KHEAP_MIN_SIZE)
-        return 0;
-    /*
-     * The bucket is the bit length of size - 1, less 4: 17..32 have
-     * size - 1 = 16..31, five bits long, so bucket 1 (32 B).
-     * __builtin_clzl counts the leading zero bits of an unsigned long.
-     */
-    return (int)(sizeof(unsigned long) * 8) -
-           __builtin_clzl((unsigned long)size - 1) - KHEAP_MIN_SHIFT;
+    return (int)kheap_bucket_index(size);
 }
 
 /* ---- refill, take, put ---------------------------------------------- */
 
 /*
- * Refill: one page from the page allocator, carved into blocks of the
- * bucket's size, each linked to the next through its first word:
- *
- *   page:  [blk0|->blk1][blk1|->blk2] ... [blkN-1|NULL]
- *
- * The page goes at the back of the bucket's list; with poisoning on,
- * every block is filled as if freed.  False when no page can be had.
+ * Refill: a fresh slab for bucket b, from the page source, with the
+ * lock dropped around the call (the page allocator may reclaim from us
+ * meanwhile).  The slab goes on the partial list.  False (nomem
+ * counted) when no pages can be had.
  */
-static bool
-bucket_refill(struct kheap *h, unsigned bi)
+static MM_COLD bool
+bucket_refill(struct kheap *h, struct kheap_bucket *b)
 {
-    struct kheap_bucket *b = &h->bucket[bi];
-    uint8_t *page = kheap_pages_alloc(h, 0);
-    struct kheap_page *pg;
-    unsigned n = (unsigned)(MM_PAGE / b->size), i;
+    unsigned order = b->geom.order;
+    struct slab *s;
+    void *mem;
 
-    if (page == NULL)
+    mm_unlock(&h->lock);
+    mem = mm_pagesrc_alloc(h->src, order);
+    mm_lock(&h->lock);
+    if (mem == NULL) {
+        h->nerr[KHEAP_NOMEM]++;
         return false;
-    pg = page_of(extent_find(h, (uintptr_t)page), (uintptr_t)page);
-    pg->kind = KHEAP_PAGE_BUCKET;
-    pg->bucket = (uint8_t)bi;
-    pg->nfree = (uint16_t)n;
-    pg->freelist = page;
-    mm_bitmap_fill(pg->freemap, n);
-    /* LAB: bucket_refill */
-    for (i = 0; i < n; i++) {
-        uint8_t *blk = page + i * b->size;
-
-        if (h->poison)
-            kheap_poison_fill(blk, b->size);
-        *(void **)blk = i + 1 < n ? blk + b->size : NULL;
     }
-    /* LAB END */
-    mm_list_append(&b->pages, &pg->link);
-    b->nempty++;
-    b->npages++;
-    b->nfree += n;
-    kheap_trace("refill", MM_PAGE, kheap_bucket_name(bi), (uintptr_t)page);
+    s = slab_carve(mem, &b->geom, b);
+    kheap_set_owner(h, mem, order, (uint8_t)(MM_OWNER_SLAB | order));
+    mm_list_push(&b->partial, &s->link);
+    b->npages += (size_t)1 << order;
+    kheap_trace_refill(h, b, mem);
     return true;
 }
 
-/* Takes one block from the first page on bucket bi's list. */
-static MM_INLINE void *
-bucket_take(struct kheap *h, unsigned bi)
+/* A slab that slab_take left with no free block leaves the list. */
+static MM_INLINE void
+bucket_took(struct kheap_bucket *b, struct slab *s)
 {
-    struct kheap_bucket *b = &h->bucket[bi];
-    struct kheap_page *pg = page_of_link(b->pages.next);
-    uint8_t *blk;
-
-    /* LAB: bucket_take */
-    blk = pg->freelist;
-    pg->freelist = *(void **)blk;
-    mm_bitmap_clear(pg->freemap, ((uintptr_t)blk & (MM_PAGE - 1)) / b->size);
-    if (pg->nfree-- == MM_PAGE / b->size)
-        b->nempty--;
-    if (pg->nfree == 0)
-        mm_list_unlink(&pg->link);
-    /* LAB END */
-    b->nfree--;
+    if (s->nfree == 0) {
+        mm_list_unlink(&s->link);
+        b->nfull++;
+    }
+    b->requests++;
     if (++b->inuse > b->hwm)
         b->hwm = b->inuse;
-    b->requests++;
-    if (h->poison)
-        kheap_poison_check(h, blk, b->size);    /* reported, still used */
-    return blk;
-}
-
-/* Gives a page whose blocks are all free back to the page allocator. */
-void
-kheap_drop_page(struct kheap *h, struct kheap_extent *e,
-                struct kheap_page *pg)
-{
-    struct kheap_bucket *b = &h->bucket[pg->bucket];
-
-    mm_list_unlink(&pg->link);
-    pg->kind = KHEAP_PAGE_UNUSED;
-    b->nempty--;
-    b->npages--;
-    b->nfree -= MM_PAGE / b->size;
-    kheap_trace("return", MM_PAGE, kheap_bucket_name(pg->bucket),
-                page_addr(e, pg));
-    kheap_pages_free(h, e, (void *)page_addr(e, pg));
 }
 
 /*
- * Puts a block back on its page's free list.  A page whose blocks are
- * all free goes back to the page allocator, unless it is the bucket's
- * one spare.
+ * bucket_take's way when slab_pop gave nothing: slab_take carves the
+ * first partial slab's next block (or repairs its broken list); with no
+ * partial slab, the kept empty slab, else a refill.  A slab whose table,
+ * once repaired, has no free block leaves the list.  NULL when out of
+ * memory.
  */
-static MM_INLINE void
-bucket_put(struct kheap *h, const struct kheap_where *w, uint8_t *blk)
+static MM_COLD void *
+bucket_take_slow(struct kheap *h, struct kheap_bucket *b)
 {
-    struct kheap_bucket *b = &h->bucket[w->pg->bucket];
-    struct kheap_page *pg = w->pg;
-    unsigned n = (unsigned)(MM_PAGE / b->size);
+    struct slab *s;
+    void *blk;
 
-    if (h->poison)
-        kheap_poison_fill(blk, b->size);
-    /* LAB: kfree */
-    *(void **)blk = pg->freelist;
-    pg->freelist = blk;
-    mm_bitmap_set(pg->freemap, w->index);
-    if (pg->nfree++ == 0)
-        mm_list_push(&b->pages, &pg->link); /* partly used pages first */
+    for (;;) {
+        if (mm_list_empty(&b->partial)) {
+            if (b->empty != NULL) {
+                mm_list_push(&b->partial, &b->empty->link);
+                b->empty = NULL;
+            } else if (!bucket_refill(h, b)) {
+                return NULL;
+            }
+        }
+        s = slab_from_link(b->partial.next);
+        if ((blk = slab_take(s, &b->geom)) != NULL)
+            break;
+        mm_list_unlink(&s->link);           /* full, by its table */
+        b->nfull++;
+    }
+    bucket_took(b, s);
+    return blk;
+}
+
+/*
+ * Takes a block from bucket b: the head of the first partial slab's
+ * free list (the cold path carves, or finds a slab).  A slab left with
+ * no free block leaves the partial list.  NULL when out of memory.
+ */
+static MM_INLINE void *
+bucket_take(struct kheap *h, struct kheap_bucket *b)
+{
+    struct slab *s = slab_from_link(b->partial.next);
+    void *blk;
+
+    /* LAB: bucket_take */
+    if (MM_UNLIKELY(&s->link == &b->partial ||
+                    (blk = slab_pop(s, &b->geom)) == NULL))
+        return bucket_take_slow(h, b);
+    bucket_took(b, s);
     /* LAB END */
-    b->inuse--;
-    b->nfree++;
-    if (pg->nfree < n)
-        return;
-    if (b->nempty++ == 0)
-        return;                         /* kept as the spare */
-    kheap_drop_page(h, w->e, pg);
+    return blk;
+}
+
+/*
+ * After slab_put gave a block back to slab s of bucket b: a slab that
+ * was full goes on the partial list; one whose blocks are now all free
+ * becomes the bucket's kept empty slab, or, if it has one already, is
+ * returned to the caller to give back to the page source (after
+ * unlocking).
+ */
+static MM_INLINE struct slab *
+bucket_settle(struct kheap_bucket *b, struct slab *s)
+{
+    /* LAB: bucket_settle */
+    if (s->nfree == 1) {                    /* was full */
+        mm_list_push(&b->partial, &s->link);
+        b->nfull--;
+    }
+    if (s->nfree < b->geom.nobjs)
+        return NULL;
+    mm_list_unlink(&s->link);
+    if (b->empty == NULL) {
+        b->empty = s;
+        return NULL;
+    }
+    b->npages -= (size_t)1 << b->geom.order;
+    /* LAB END */
+    return s;
+}
+
+/* Gives slab s (all blocks free, on no list) back to the page source. */
+void
+kheap_slab_release(struct kheap *h, struct slab *s, unsigned order)
+{
+    kheap_set_owner(h, s, order, MM_OWNER_NONE);
+    kheap_trace_return(h, s, order);
+    mm_pagesrc_free(h->src, s, order);
 }
 
 /* ---- alloc and free ------------------------------------------------- */
 
 /*
- * The body of kheap_alloc, with h locked and size already valid: a
- * block from the bucket (refilled if empty) or a page run; NULL (and
- * nomem counted) when out of memory.
+ * Allocates size bytes (already checked and grown for guard bytes by
+ * the caller when aids are on): a block of its bucket, or a run.
  */
-static MM_INLINE void *
-alloc_locked(struct kheap *h, size_t size)
+void *
+kheap_alloc_plain(struct kheap *h, size_t size)
 {
-    size_t need = kheap_guarded_size(h, size);
-    int bi = kheap_bucket_of(need);
-    int order = bi < 0 ? buddy_order_for(need) : 0;
-    void *p = NULL;
+    struct kheap_bucket *b;
+    void *p;
 
-    /* LAB: kmalloc */
-    if (bi < 0)
-        p = kheap_large_alloc(h, (unsigned)order);
-    else if (!mm_list_empty(&h->bucket[bi].pages) ||
-             bucket_refill(h, (unsigned)bi))
-        p = bucket_take(h, (unsigned)bi);
-    /* LAB END */
-    if (p == NULL)
-        h->nerr[KHEAP_NOMEM]++;
-    else if (h->guard)
-        kheap_guard_write(p, bi < 0 ? MM_PAGE << order : h->bucket[bi].size,
-                          size);
-    kheap_trace("alloc", size, bi < 0 ? "large"
-                                      : kheap_bucket_name((unsigned)bi),
-                (uintptr_t)p);
+    if (MM_UNLIKELY(size - 1 >= KHEAP_MAX_SMALL))      /* 0, or a run */
+        return kheap_large_alloc_size(h, size);
+    b = &h->bucket[kheap_bucket_index(size)];
+    mm_lock(&h->lock);
+    p = bucket_take(h, b);
+    mm_unlock(&h->lock);
     return p;
 }
 
-void *
-kheap_alloc_locked(struct kheap *h, size_t size)
-{
-    return alloc_locked(h, size);
-}
-
 /*
- * Allocates size bytes, aligned to their bucket's size (a page for page
- * runs).  Returns NULL for size 0 (not an error, nothing counted), for
- * sizes beyond the largest run (KHEAP_ERR_SIZE), and when out of memory
+ * Allocates size bytes, aligned to their bucket's size (a page for runs).
+ * Returns NULL for size 0 (not an error, nothing counted), for sizes
+ * beyond the largest run (KHEAP_ERR_SIZE), and when out of memory
  * (counted as nomem).
  */
 void *
 kheap_alloc(struct kheap *h, size_t size)
 {
-    size_t need = kheap_guarded_size(h, size);
-    void *p;
-
-    if (size == 0)
-        return NULL;
-    if (need < size || (need > KHEAP_MAX_SMALL && buddy_order_for(need) < 0)) {
-        kheap_fail(h, KHEAP_ERR_SIZE, (uintptr_t)size);
-        return NULL;
-    }
-    mm_lock(&h->lock);
-    p = alloc_locked(h, size);
-    mm_unlock(&h->lock);
-    return p;
-}
-
-/* Frees the validated block w at p, with h locked. */
-void
-kheap_put_locked(struct kheap *h, const struct kheap_where *w, void *p)
-{
-    kheap_trace("free", w->cap, w->pg->kind == KHEAP_PAGE_LARGE ? "large" :
-                kheap_bucket_name(w->pg->bucket), (uintptr_t)p);
-    if (w->pg->kind == KHEAP_PAGE_LARGE)
-        kheap_large_put(h, w, p);
-    else
-        bucket_put(h, w, p);
+    if (MM_UNLIKELY(kheap_aided(h)))
+        return kheap_alloc_aided(h, size);
+    return kheap_alloc_plain(h, size);
 }
 
 /*
- * Frees the block that starts at p; NULL does nothing.  Errors (block
- * left as it was): KHEAP_ERR_FOREIGN, _KEY, _MISALIGNED, _INTERIOR,
- * _DOUBLE_FREE, and _GUARD (the block is not freed: it is the overrun
- * that the report is about).
+ * Puts the validated block w back, with h locked; unlocks.  A slab left
+ * empty beyond the one kept goes back to the page source.
+ */
+void
+kheap_put_locked(struct kheap *h, const struct kheap_where *w, void *p)
+{
+    struct slab *spare;
+
+    if (w->b == NULL) {
+        kheap_large_put(h, p, w->order);
+        return;
+    }
+    MM_ASSERT(slab_put(w->s, &w->b->geom, p) == 0);
+    w->b->inuse--;
+    spare = bucket_settle(w->b, w->s);
+    mm_unlock(&h->lock);
+    if (spare != NULL)
+        kheap_slab_release(h, spare, w->b->geom.order);
+}
+
+/*
+ * Frees the block that starts at p; NULL does nothing.  The fast path
+ * is the paper's: the owner byte says "slab", the slab header names one
+ * of this heap's buckets, and slab_put takes the block (it refuses an
+ * address off the block grid and a free block without changing a
+ * thing).  Anything else - a run, or any error - goes to kheap_free_
+ * slow, which classifies it.  Errors (block left as it was):
+ * KHEAP_ERR_FOREIGN, _KEY, _MISALIGNED, _INTERIOR, _DOUBLE_FREE, and
+ * _GUARD (the block is not freed: the overrun is what is reported).
  */
 enum kheap_err
 kheap_free(struct kheap *h, void *p)
 {
-    struct kheap_where w;
-    enum kheap_err err;
+    struct kheap_bucket *b;
+    struct slab *s, *spare;
+    uint8_t *own;
 
-    if (p == NULL)
-        return KHEAP_OK;
+    if (MM_UNLIKELY(kheap_aided(h)))
+        return kheap_free_aided(h, p);
     mm_lock(&h->lock);
-    err = kheap_validate(h, p, &w);
-    if (err == KHEAP_OK)
-        kheap_put_locked(h, &w, p);
+    own = mm_pagesrc_owner(h->src, p);
+    /* LAB: kfree */
+    if (MM_UNLIKELY(own == NULL || (*own & MM_OWNER_KIND) != MM_OWNER_SLAB))
+        return kheap_free_slow(h, p);
+    s = slab_of(p, *own & MM_OWNER_ORDER);
+    b = s->cache;
+    if (MM_UNLIKELY(!kheap_is_bucket(h, b) ||
+                    slab_put(s, &b->geom, p) != 0))
+        return kheap_free_slow(h, p);
+    b->inuse--;
+    spare = bucket_settle(b, s);
+    /* LAB END */
     mm_unlock(&h->lock);
-    return err;
+    if (MM_UNLIKELY(spare != NULL))
+        kheap_slab_release(h, spare, b->geom.order);
+    return KHEAP_OK;
+}
+
+/* ---- giving memory back --------------------------------------------- */
+
+/*
+ * Gives every bucket's kept empty slab back to the page source; returns
+ * the pages released.  The page allocator calls this (as a reclaimer,
+ * mm/buddy.h) before it fails an allocation; kheap_trim is the same.
+ */
+size_t
+kheap_reclaim(void *heap)
+{
+    struct kheap *h = heap;
+    struct slab *spare[KHEAP_NBUCKETS];
+    size_t pages = 0;
+    unsigned i;
+
+    mm_lock(&h->lock);
+    for (i = 0; i < KHEAP_NBUCKETS; i++) {
+        struct kheap_bucket *b = &h->bucket[i];
+
+        spare[i] = b->empty;
+        b->empty = NULL;
+        if (spare[i] != NULL)
+            b->npages -= (size_t)1 << b->geom.order;
+    }
+    mm_unlock(&h->lock);
+    for (i = 0; i < KHEAP_NBUCKETS; i++) {
+        if (spare[i] == NULL)
+            continue;
+        kheap_slab_release(h, spare[i], h->bucket[i].geom.order);
+        pages += (size_t)1 << h->bucket[i].geom.order;
+    }
+    return pages;
+}
+
+void
+kheap_trim(struct kheap *h)
+{
+    kheap_reclaim(h);
 }

@@ -1,24 +1,32 @@
 /*
- * mm/kheap.h - kmalloc: a McKusick-Karels bucket heap with extents.
+ * mm/kheap.h - kmalloc: a McKusick-Karels bucket heap on slabs.
  *
  * A heap hands out blocks in power-of-two buckets from 16 bytes to half
- * a page, and larger requests as runs of pages.  Every block is aligned
- * to its size, up to a page: kmalloc(64) is 64-byte aligned, kmalloc(100)
- * 128-byte aligned, kmalloc(5000) page aligned.  A heap's memory is one
- * or more extents: caller-given areas (kheap_init, kheap_extend), or,
- * for a growing heap, blocks taken from a page source on demand.
+ * a page, and larger requests as runs of pages up to the page source's
+ * largest block (4 MiB).  Every block is aligned to its size, up to a
+ * page: kmalloc(64) is 64-byte aligned, kmalloc(100) 128-byte aligned,
+ * kmalloc(5000) page aligned.  A heap takes bucket slabs and runs
+ * straight from its page source and finds what a pointer is from the
+ * owner byte of its page (mm/pagesrc.h): no search, no header per block.
+ *
+ * Two kinds of heap share the code:
+ *   - a heap on a page source (kheap_init_growing): the kernel's kmalloc
+ *     heap on the kernel's buddy allocator, growing up to free memory;
+ *   - a heap over caller-given extents (kheap_init over an area, then
+ *     kheap_extend, kheap_destroy with a release callback, as Xenomai's
+ *     xnheap): its page source is a private buddy whose zones are the
+ *     extents (mm/kheap_extent.c).
  * kmalloc() and friends use the kernel's global heap.  See mm/kheap.c.
  *
  * kmalloc(0) returns NULL and counts nothing; kfree(NULL) does nothing.
- * No block carries a header: kfree finds the size from the page.
  */
 #ifndef MM_KHEAP_H
 #define MM_KHEAP_H
 
-#include "bitmap.h"
 #include "buddy.h"
 #include "err.h"
 #include "list.h"
+#include "slab.h"
 #include "table.h"
 
 #define KHEAP_MIN_SHIFT     4                       /* 16-byte blocks */
@@ -26,12 +34,11 @@
 #define KHEAP_NBUCKETS      (MM_PAGE_SHIFT - 1 - KHEAP_MIN_SHIFT + 1)
 #define KHEAP_MAX_SMALL     (MM_PAGE / 2)           /* largest bucket */
 #define KHEAP_MAX_EXTENTS   BUDDY_MAX_ZONES
-#define KHEAP_BLOCKS_MAX    (MM_PAGE / KHEAP_MIN_SIZE)  /* per page */
 
 enum kheap_err {
     KHEAP_OK = 0,
     KHEAP_NOMEM,                /* no memory (not an error: counted) */
-    KHEAP_ERR_FOREIGN,          /* pointer in no extent of this heap */
+    KHEAP_ERR_FOREIGN,          /* pointer in no block of this heap */
     KHEAP_ERR_MISALIGNED,       /* not on a 16-byte boundary */
     KHEAP_ERR_INTERIOR,         /* inside a block, not its start */
     KHEAP_ERR_DOUBLE_FREE,      /* block already free */
@@ -45,67 +52,49 @@ enum kheap_err {
     KHEAP_ERR_COUNT             /* keep last */
 };
 
-/* What a page-table entry's kind says its page is. */
-#define KHEAP_PAGE_UNUSED   0   /* free in the buddy, or inside a run */
-#define KHEAP_PAGE_BUCKET   1   /* carved into blocks of one bucket */
-#define KHEAP_PAGE_LARGE    2   /* first page of a run of 2^order pages */
+/* The heap's flags word: any bit set sends a call down the aided path. */
+#define KHEAP_F_POISON      0x1u    /* poison freed blocks */
+#define KHEAP_F_GUARD       0x2u    /* guard bytes after blocks */
+#define KHEAP_F_EXTENTS     0x4u    /* over extents: keys checked on free */
 
 #define KHEAP_KEY1          0x4B484541u     /* "KHEA" */
 #define KHEAP_KEY2          0x50455854u     /* "PEXT" */
-#define KHEAP_NOT_FROM_SRC  0xFFu
 
-/*
- * One page's entry in its extent's page table - the paper's kmemsizes,
- * with the 4.4BSD kmemusage counts beside it.
- */
-struct kheap_page {
-    struct mm_list link;        /* on its bucket's list while the page
-                                   has a free block */
-    uint8_t kind;               /* KHEAP_PAGE_* (mm/kheap_internal.h) */
-    uint8_t bucket;             /* bucket index, or order of a large run */
-    uint16_t nfree;             /* free blocks in this page */
-    void *freelist;             /* first free block; linked through them */
-    uint32_t freemap[MM_BITMAP_WORDS(KHEAP_BLOCKS_MAX)];
-                                /* bit set: block free */
-};
-
-/* The header at the start of every extent, keys at both ends. */
+/* The header at the start of every caller-given extent. */
 struct kheap_extent {
     uint32_t key1;              /* KHEAP_KEY1 */
     struct kheap *heap;         /* owner */
     struct mm_range area;       /* the area, as given: [first, last] */
     size_t size_bytes;
-    uintptr_t first_page;       /* address of the page page[0] describes */
-    size_t npages;
-    unsigned src_order;         /* order taken from the page source, or
-                                   KHEAP_NOT_FROM_SRC */
-    struct kheap_page *page;    /* npages entries, right after this */
     uint32_t key2;              /* KHEAP_KEY2 */
 };
 
+/*
+ * A bucket: a cache of slabs whose objects are the bucket's blocks.
+ * Each slab is either on the partial list (some blocks free, some
+ * handed out), full (none free: on no list, only counted, so that a
+ * slab filling up and emptying by one costs one list operation each),
+ * or the bucket's one empty slab (every block free; kept so that an
+ * alloc/free pair at a slab's edge does not call the page source every
+ * time).
+ */
 struct kheap_bucket {
-    size_t size;                /* block size in bytes */
-    struct mm_list pages;       /* pages with a free block, partly used
-                                   first */
-    unsigned nempty;            /* pages on that list with every block
-                                   free (kept: at most 1, the spare) */
+    struct slab_geom geom;      /* blocks of 16 << i bytes */
+    struct mm_list partial;     /* slabs with free and used blocks */
+    size_t nfull;               /* slabs with no free block */
+    struct slab *empty;         /* the kept empty slab, or NULL */
+    size_t npages;              /* pages in the bucket's slabs */
     size_t inuse;               /* blocks handed out */
-    size_t nfree;               /* free blocks in the bucket's pages */
-    size_t npages;              /* pages the bucket holds */
     size_t hwm;                 /* most blocks ever in use at once */
     unsigned long requests;     /* allocations served, all time */
 };
 
 struct kheap {
     const char *name;
-    bool poison;                /* poison freed blocks (fixed at init) */
-    bool guard;                 /* guard bytes after blocks (fixed) */
-    struct buddy pages;         /* the extents' pages */
-    struct mm_range *ext[KHEAP_MAX_EXTENTS];    /* their areas, by address */
-    unsigned next;
-    const struct mm_pagesrc *src;   /* grows from here, or NULL */
-    unsigned grow_order;        /* order of the next extent from src */
-    struct kheap_extent *spare; /* an empty extent kept (hysteresis) */
+    unsigned flags;             /* KHEAP_F_*, fixed at init */
+    bool poison;                /* flags & KHEAP_F_POISON, for reports */
+    bool guard;                 /* flags & KHEAP_F_GUARD, for reports */
+    const struct mm_pagesrc *src;   /* slabs and runs come from here */
     struct kheap_bucket bucket[KHEAP_NBUCKETS];
     size_t large_inuse;         /* page runs handed out */
     size_t large_pages;         /* pages in them */
@@ -113,6 +102,11 @@ struct kheap {
     unsigned long large_requests;
     unsigned long nerr[KHEAP_ERR_COUNT];    /* [KHEAP_NOMEM]: nomem */
     struct mm_lock lock;
+    /* A heap over extents only (mm/kheap_extent.c): */
+    struct mm_pagesrc own;      /* the page source over the extents */
+    struct buddy pages;         /* the extents' pages, one zone each */
+    struct mm_range *ext[KHEAP_MAX_EXTENTS];    /* their areas, sorted */
+    unsigned next;              /* extents in ext[] */
 };
 
 /* Called once per extent by kheap_destroy, to give the area back. */
@@ -135,6 +129,7 @@ enum kheap_err kheap_free(struct kheap *h, void *p);
 void *kheap_realloc(struct kheap *h, void *p, size_t size);
 size_t kheap_size(struct kheap *h, const void *p);
 void kheap_trim(struct kheap *h);
+size_t kheap_reclaim(void *heap);
 
 int kheap_bucket_of(size_t size);
 size_t kheap_pages_held(const struct kheap *h);
@@ -145,11 +140,13 @@ unsigned kheap_check(struct kheap *h);
 struct kheap_extent *kheap_extent_at(const struct kheap *h, unsigned i);
 
 /*
- * The page ledger's view (mm/kheap_owner.c).  kheap_claim claims each
- * extent whose keys hold (depth 1), the pages of its buddy zone (depth
- * 2) and what each page-table entry says (depth 3).
- * kheap_bucket_page_free: the free blocks of the bucket page holding
- * addr and, in *nblocks, how many it has; -1 if it is no bucket page.
+ * The page ledger's view (mm/kheap_owner.c).  kheap_claim claims what
+ * the owner bytes say the heap holds: on a page source, each bucket
+ * slab and run at depth 1 (inside the page allocator's block); over
+ * extents, each extent (depth 1), the pages of its zone (depth 2) and
+ * each slab and run (depth 3).
+ * kheap_bucket_page_free: the free blocks of the bucket slab holding
+ * addr and, in *nblocks, how many it has; -1 if it is no bucket slab.
  */
 struct ledger;
 void kheap_claim(const struct kheap *h, struct ledger *l);

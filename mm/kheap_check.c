@@ -1,14 +1,18 @@
 /*
- * mm/kheap_check.c - the kmalloc checker: walks all of a heap's state.
+ * mm/kheap_check.c - the kmalloc checker: walks all of a heap's slabs.
  *
- * kheap_check compares what the fast path keeps in step: each extent's
- * keys; each bucket page's free list, free table and count; each
- * bucket's list (exactly its pages with a free block) and totals; the
- * page runs; and, under it all, the heap's buddy allocator.  Each
- * violation is printed ("kheap: check: WHAT at 0xADDR").
+ * kheap_check compares what the fast path keeps in step: for each
+ * bucket, every slab on its partial list and its empty slab - header
+ * magic and owner, the owner bytes of its pages, its free list and free
+ * table (slab_check), and the list it is on for its count of free
+ * blocks - and the bucket's totals against the slabs, counting the full
+ * slabs (on no list) as full; for a heap
+ * over extents, each extent's keys and the private buddy.  Each
+ * violation is printed ("kheap: check: WHAT at 0xADDR").  Runs are not
+ * walked: nothing lists them but their owner bytes.
  *
  * Invariant: none of its own; it reads and changes nothing.
- * Bounds: O(pages x blocks per page), under the heap's lock.
+ * Bounds: O(slabs x blocks per slab), under the heap's lock.
  * Metadata: none.
  * Read after: mm/kheap.c.  Tests: mm/kheap_test.c.
  */
@@ -21,99 +25,93 @@ check_fail(const char *what, uintptr_t addr)
     return 1;
 }
 
-/* One bucket page: free list, bitmap and count agree. */
-static unsigned
-check_page(const struct kheap *h, const struct kheap_extent *e,
-           const struct kheap_page *pg, size_t *nfree)
-{
-    size_t size = h->bucket[pg->bucket].size;
-    uintptr_t page = page_addr(e, pg);
-    unsigned n = 0;
-    const uint8_t *blk;
+/* Where a slab belongs, by its count of free blocks. */
+enum slab_place { ON_PARTIAL, KEPT_EMPTY };
 
-    for (blk = pg->freelist; blk != NULL && n <= MM_PAGE / size;
-         blk = *(void *const *)blk) {
-        if ((uintptr_t)blk - page >= MM_PAGE ||
-            ((uintptr_t)blk - page) % size != 0 ||
-            !mm_bitmap_test(pg->freemap, ((uintptr_t)blk - page) / size))
-            return check_fail("bad free-list entry", (uintptr_t)blk);
-        n++;
-    }
-    if (n != pg->nfree ||
-        mm_bitmap_count(pg->freemap, MM_PAGE / size) != pg->nfree)
-        return check_fail("free count, list and bitmap differ", page);
-    *nfree += n;
+/* One slab of bucket b: header, owner bytes, list, table and count. */
+static unsigned
+check_slab(const struct kheap *h, const struct kheap_bucket *b,
+           const struct slab *s, enum slab_place where, size_t *inuse)
+{
+    unsigned order = b->geom.order;
+    const uint8_t *own = mm_pagesrc_owner(h->src, s);
+    const char *why;
+    uintptr_t at;
+
+    if (s->magic != SLAB_MAGIC || s->cache != b)
+        return check_fail("slab header not its bucket's", (uintptr_t)s);
+    if (own == NULL || *own != (MM_OWNER_SLAB | order))
+        return check_fail("slab owner byte wrong", (uintptr_t)s);
+    if (s->nfree == 0 ||
+        (where == KEPT_EMPTY) != (s->nfree == b->geom.nobjs))
+        return check_fail("slab on the wrong list", (uintptr_t)s);
+    if ((why = slab_check(s, &b->geom, &at)) != NULL)
+        return check_fail(why, at);
+    *inuse += b->geom.nobjs - s->nfree;
     return 0;
 }
 
-/*
- * Bucket b's list holds exactly its pages with a free block: each
- * listed page is one of b's with a free block, and they number as many
- * as the page walk found (a longer walk would be a loop).
- */
+/* The slabs on list l of bucket b; a walk longer than npages loops. */
 static unsigned
-check_bucket_list(const struct kheap_bucket *b, unsigned bi,
-                  size_t with_free)
+check_list(const struct kheap *h, const struct kheap_bucket *b,
+           const struct mm_list *l, enum slab_place where, size_t *nslabs,
+           size_t *inuse)
 {
-    const struct mm_list *l;
-    size_t listed = 0;
+    const struct mm_list *n;
+    unsigned bad = 0;
 
-    for (l = b->pages.next; l != &b->pages; l = l->next) {
-        const struct kheap_page *pg = page_of_link((struct mm_list *)l);
-
-        if (++listed > b->npages)
-            return check_fail("bucket list loops", bi);
-        if (pg->kind != KHEAP_PAGE_BUCKET || pg->bucket != bi ||
-            pg->nfree == 0)
-            return check_fail("page on the wrong list", bi);
+    for (n = l->next; n != l; n = n->next) {
+        if (++*nslabs > b->npages)
+            return bad + check_fail("bucket list loops", b->geom.size);
+        bad += check_slab(h, b, slab_from_link((struct mm_list *)n), where,
+                          inuse);
     }
-    if (listed != with_free)
-        return check_fail("page with free blocks off its list", bi);
-    return 0;
+    return bad;
+}
+
+static unsigned
+check_bucket(const struct kheap *h, const struct kheap_bucket *b)
+{
+    size_t nslabs = 0, inuse = 0;
+    unsigned bad;
+
+    bad = check_list(h, b, &b->partial, ON_PARTIAL, &nslabs, &inuse);
+    nslabs += b->nfull;
+    inuse += b->nfull * b->geom.nobjs;
+    if (b->empty != NULL) {
+        nslabs++;
+        bad += check_slab(h, b, b->empty, KEPT_EMPTY, &inuse);
+    }
+    if (bad == 0 && (nslabs << b->geom.order != b->npages ||
+                     inuse != b->inuse))
+        bad += check_fail("bucket totals differ from its slabs",
+                          b->geom.size);
+    return bad;
 }
 
 /*
- * Walks every extent and page: keys intact, each bucket page's free
- * list, bitmap and count agree, bucket lists and totals match the
- * pages, page runs add up.  Prints each violation; returns how many.
+ * Walks every bucket's slabs and, over extents, every extent and the
+ * private buddy.  Prints each violation; returns how many.
  */
 unsigned
 kheap_check(struct kheap *h)
 {
-    size_t nfree[KHEAP_NBUCKETS] = { 0 }, npages[KHEAP_NBUCKETS] = { 0 };
-    size_t with_free[KHEAP_NBUCKETS] = { 0 }, large = 0, runs = 0;
-    unsigned bad = 0, i, j;
+    unsigned bad = 0, i;
 
     mm_lock(&h->lock);
     for (i = 0; i < h->next; i++) {
         const struct kheap_extent *e = kheap_extent_at(h, i);
 
-        if (!kheap_extent_keys_ok(h, e)) {
+        if (!kheap_extent_keys_ok(h, e))
             bad += check_fail("extent keys", e->area.first);
-            continue;
-        }
-        for (j = 0; j < e->npages; j++) {
-            const struct kheap_page *pg = &e->page[j];
-
-            if (pg->kind == KHEAP_PAGE_BUCKET) {
-                npages[pg->bucket]++;
-                with_free[pg->bucket] += pg->nfree > 0;
-                bad += check_page(h, e, pg, &nfree[pg->bucket]);
-            } else if (pg->kind == KHEAP_PAGE_LARGE) {
-                runs++;
-                large += (size_t)1 << pg->bucket;
-            }
-        }
     }
-    for (i = 0; i < KHEAP_NBUCKETS; i++) {
-        if (nfree[i] != h->bucket[i].nfree ||
-            npages[i] != h->bucket[i].npages)
-            bad += check_fail("bucket totals differ from its pages", i);
-        bad += check_bucket_list(&h->bucket[i], i, with_free[i]);
-    }
-    if (runs != h->large_inuse || large != h->large_pages)
-        bad += check_fail("page-run totals differ", runs);
-    bad += buddy_check(&h->pages);
+    if (bad == 0)
+        for (i = 0; i < KHEAP_NBUCKETS; i++)
+            bad += check_bucket(h, &h->bucket[i]);
+    if (h->large_inuse > h->large_pages)
+        bad += check_fail("page-run totals differ", h->large_inuse);
+    if (h->flags & KHEAP_F_EXTENTS)
+        bad += buddy_check(&h->pages);
     mm_unlock(&h->lock);
     return bad;
 }

@@ -2,11 +2,10 @@
  * mm/kheap_internal.h - what kmalloc's files share and nobody else.
  *
  * mm/kheap.c is the algorithm; the aids beside it hold page runs
- * (mm/kheap_large.c), the extents (mm/kheap_extent.c), poisoning, guard bytes and traces
+ * (mm/kheap_large.c), the extents (mm/kheap_extent.c), bad pointers, poisoning, guard bytes and traces
  * (mm/kheap_debug.c), realloc and friends (mm/kheap_resize.c), reports
  * (mm/kheap_report.c) and the checker (mm/kheap_check.c).  They call
- * one another through the hooks declared here.  The lookup of a
- * pointer's block is here too, inline: kfree runs it on every call.
+ * one another through the hooks declared here.
  *
  * Invariant, bounds, metadata: those of mm/kheap.c.
  * Read after: mm/kheap.h.
@@ -18,84 +17,86 @@
 
 /* Where a pointer handed to kfree/krealloc/ksize is, once validated. */
 struct kheap_where {
-    struct kheap_extent *e;
-    struct kheap_page *pg;      /* its page's entry */
+    struct kheap_bucket *b;     /* its bucket, or NULL for a run */
+    struct slab *s;             /* its slab (buckets) */
+    unsigned order;             /* the run's order (runs) */
     size_t cap;                 /* the block's capacity in bytes */
-    unsigned index;             /* block number in its page (buckets) */
 };
 
-/* The extent whose area is r: the range is a member of the header. */
-static MM_INLINE struct kheap_extent *
-extent_of_range(struct mm_range *r)
+/*
+ * The bucket of a request of 1..KHEAP_MAX_SMALL bytes, without a branch:
+ * the bit length of (size - 1) | 15, less 4.  17 -> 16 | 15 = 31, five
+ * bits, bucket 1 (32 B); 1 -> 0 | 15, four bits, bucket 0 (16 B).
+ * __builtin_clzl counts the leading zero bits of an unsigned long.
+ */
+static MM_INLINE unsigned
+kheap_bucket_index(size_t size)
 {
-    return (struct kheap_extent *)((uint8_t *)r -
-                                   offsetof(struct kheap_extent, area));
+    return (unsigned)(sizeof(unsigned long) * 8) - KHEAP_MIN_SHIFT -
+           (unsigned)__builtin_clzl((unsigned long)(size - 1) |
+                                    (KHEAP_MIN_SIZE - 1));
 }
 
-/* The page-table entry whose bucket-list link is l. */
-static MM_INLINE struct kheap_page *
-page_of_link(struct mm_list *l)
+/* Is b one of h's buckets (and not some other cache's slab owner)? */
+static MM_INLINE bool
+kheap_is_bucket(const struct kheap *h, const void *b)
 {
-    return (struct kheap_page *)((uint8_t *)l -
-                                 offsetof(struct kheap_page, link));
+    return (uintptr_t)b - (uintptr_t)h->bucket < sizeof h->bucket;
 }
 
-/* The extent whose area holds addr (binary search), or NULL. */
-static MM_INLINE struct kheap_extent *
-extent_find(const struct kheap *h, uintptr_t addr)
+/*
+ * The one test on the fast path for every aid: a flag of the heap
+ * (poison, guard bytes, extents with keys), or the kmalloc trace switch.
+ */
+static MM_INLINE bool
+kheap_aided(const struct kheap *h)
 {
-    struct mm_range *r = mm_table_find(h->ext, h->next, addr);
-
-    return r == NULL ? NULL : extent_of_range(r);
+    return (h->flags | (mm_switch.trace & MM_TRACE_KMALLOC)) != 0;
 }
 
-/* The page-table entry for the page holding addr in extent e. */
-static MM_INLINE struct kheap_page *
-page_of(const struct kheap_extent *e, uintptr_t addr)
+/* The slab whose list link is l. */
+static MM_INLINE struct slab *
+slab_from_link(struct mm_list *l)
 {
-    return &e->page[(addr - e->first_page) >> MM_PAGE_SHIFT];
+    return (struct slab *)l;            /* link is the first member */
 }
 
-static MM_INLINE uintptr_t
-page_addr(const struct kheap_extent *e, const struct kheap_page *pg)
-{
-    return e->first_page + ((uintptr_t)(pg - e->page) << MM_PAGE_SHIFT);
-}
-
-/* mm/kheap.c: the bucket's size as text, for traces: "16" .. "2048". */
-const char *kheap_bucket_name(unsigned i);
-/* mm/kheap.c: allocation and free with the heap already locked. */
-void *kheap_alloc_locked(struct kheap *h, size_t size);
+/* mm/kheap.c: the core, for the aided paths. */
+void *kheap_alloc_plain(struct kheap *h, size_t size);
 void kheap_put_locked(struct kheap *h, const struct kheap_where *w,
                       void *p);
-/* mm/kheap.c: gives a page whose blocks are all free back. */
-void kheap_drop_page(struct kheap *h, struct kheap_extent *e,
-                     struct kheap_page *pg);
+void kheap_slab_release(struct kheap *h, struct slab *s, unsigned order);
 
-/* mm/kheap_large.c: page runs for requests above half a page. */
-void *kheap_large_alloc(struct kheap *h, unsigned order);
-void kheap_large_put(struct kheap *h, const struct kheap_where *w, void *p);
+/* mm/kheap_large.c: runs, and the owner bytes. */
+void *kheap_large_alloc_size(struct kheap *h, size_t size) MM_COLD;
+void kheap_large_put(struct kheap *h, void *p, unsigned order);
+void kheap_set_owner(const struct kheap *h, void *p, unsigned order,
+                     uint8_t v);
 
-/* mm/kheap_extent.c: the heap's pages, from its extents. */
-void *kheap_pages_alloc(struct kheap *h, unsigned order);
-void kheap_pages_free(struct kheap *h, struct kheap_extent *e, void *p);
+/* mm/kheap_extent.c: heaps over extents. */
+void kheap_setup(struct kheap *h, const char *name);
 bool kheap_extent_keys_ok(const struct kheap *h,
                           const struct kheap_extent *e);
-/* mm/kheap_extent.c: why a pointer into an unused page is no block. */
+enum kheap_err kheap_extent_lookup(const struct kheap *h, uintptr_t p);
 enum kheap_err kheap_unused_page_error(const struct kheap *h,
-                                       uintptr_t addr) MM_COLD;
+                                       uintptr_t addr);
 
-/* mm/kheap_debug.c: errors, traces, poison and guard bytes. */
+/* mm/kheap_debug.c: the cold paths and the aids. */
+enum kheap_err kheap_lookup(const struct kheap *h, uintptr_t p,
+                            struct kheap_where *w);
+enum kheap_err kheap_validate(struct kheap *h, const void *p,
+                              struct kheap_where *w);
+enum kheap_err kheap_free_slow(struct kheap *h, void *p) MM_COLD;
+void *kheap_alloc_aided(struct kheap *h, size_t size) MM_COLD;
+enum kheap_err kheap_free_aided(struct kheap *h, void *p) MM_COLD;
 enum kheap_err kheap_fail(struct kheap *h, enum kheap_err err,
                           uintptr_t addr) MM_COLD;
-void kheap_trace_print(const char *event, size_t size, const char *bucket,
-                       uintptr_t addr) MM_COLD;
-void kheap_poison_fill(void *blk, size_t size);
-void kheap_poison_check(struct kheap *h, const void *blk, size_t size);
-void kheap_guard_write(uint8_t *blk, size_t cap, size_t n);
+void kheap_trace_refill(const struct kheap *h, const struct kheap_bucket *b,
+                        const void *slab);
+void kheap_trace_return(const struct kheap *h, const void *slab,
+                        unsigned order);
 size_t kheap_guard_len(const uint8_t *blk, size_t cap);
-enum kheap_err kheap_guard_check(struct kheap *h, const void *p,
-                                 size_t cap);
+const char *kheap_bucket_name(unsigned i);
 
 #define KHEAP_TRAILER       4       /* bytes: the requested size */
 #define KHEAP_GUARD_MIN     4       /* guard bytes at least */
@@ -105,71 +106,6 @@ static MM_INLINE size_t
 kheap_guarded_size(const struct kheap *h, size_t n)
 {
     return h->guard ? n + KHEAP_GUARD_MIN + KHEAP_TRAILER : n;
-}
-
-/* One trace line; the test stays inline, the printing out of line. */
-static MM_INLINE void
-kheap_trace(const char *event, size_t size, const char *bucket,
-            uintptr_t addr)
-{
-    if (MM_UNLIKELY(mm_switch.trace & MM_TRACE_KMALLOC))
-        kheap_trace_print(event, size, bucket, addr);
-}
-
-/* ---- finding a block by its address (kfree, krealloc, ksize) ------ */
-
-/*
- * Finds the block that starts at p: its extent, page and capacity.
- * Every check comes before any change, and none follows a pointer out
- * of the extent table until the extent's keys are verified.
- */
-static MM_INLINE enum kheap_err
-kheap_lookup(struct kheap *h, uintptr_t p, struct kheap_where *w)
-{
-    uintptr_t off;
-    size_t size;
-
-    w->e = extent_find(h, p);
-    if (w->e == NULL)
-        return KHEAP_ERR_FOREIGN;
-    if (!kheap_extent_keys_ok(h, w->e))
-        return KHEAP_ERR_KEY;
-    if (p < w->e->first_page ||
-        (p - w->e->first_page) >> MM_PAGE_SHIFT >= w->e->npages)
-        return KHEAP_ERR_FOREIGN;
-    if ((p & (KHEAP_MIN_SIZE - 1)) != 0)
-        return KHEAP_ERR_MISALIGNED;
-    w->pg = page_of(w->e, p);
-    off = p & (MM_PAGE - 1);
-    if (w->pg->kind == KHEAP_PAGE_LARGE) {
-        w->cap = MM_PAGE << w->pg->bucket;
-        return off == 0 ? KHEAP_OK : KHEAP_ERR_INTERIOR;
-    }
-    if (w->pg->kind != KHEAP_PAGE_BUCKET)
-        return kheap_unused_page_error(h, p);
-    size = h->bucket[w->pg->bucket].size;
-    w->cap = size;
-    w->index = (unsigned)(off / size);
-    if (off % size != 0)
-        return KHEAP_ERR_INTERIOR;
-    return mm_bitmap_test(w->pg->freemap, w->index) ? KHEAP_ERR_DOUBLE_FREE
-                                                    : KHEAP_OK;
-}
-
-/*
- * Validates a pointer handed back by the caller: it must start an
- * allocated block of this heap and, with guard bytes on, its guard
- * bytes must be intact.  Counts and reports the error; changes nothing.
- * Called with the heap locked.
- */
-static MM_INLINE enum kheap_err
-kheap_validate(struct kheap *h, const void *p, struct kheap_where *w)
-{
-    enum kheap_err err = kheap_lookup(h, (uintptr_t)p, w);
-
-    if (err != KHEAP_OK)
-        return kheap_fail(h, err, (uintptr_t)p);
-    return h->guard ? kheap_guard_check(h, p, w->cap) : KHEAP_OK;
 }
 
 #endif /* MM_KHEAP_INTERNAL_H */

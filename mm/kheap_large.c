@@ -2,43 +2,79 @@
  * mm/kheap_large.c - kmalloc's page runs: requests above half a page.
  *
  * A request above the largest bucket (2 KiB) is a run of 2^order whole
- * pages from the heap's buddy allocator.  Its first page's table entry
- * says "large" and holds the order, so kfree finds the run's size from
- * the address alone, as for a bucket block.
+ * pages straight from the heap's page source, up to its largest block
+ * (4 MiB from the buddy).  Its first page's owner byte says LARGE and
+ * holds the order, the others say INSIDE, so kfree finds the run's size
+ * from the address alone, as for a bucket block, and a pointer into a
+ * later page is known to be interior.  Slabs use the same owner bytes
+ * (kheap_set_owner).
  *
- * Invariant: a run's first page has kind KHEAP_PAGE_LARGE and its order
- * in bucket; large_inuse and large_pages count the runs handed out.
- * Bounds: one buddy call per run (plus growing the heap, see
- * mm/kheap_extent.c).
- * Metadata: none beyond the page table.
+ * Invariant: a run's first page has owner LARGE|order, its other pages
+ * INSIDE, while it is handed out; large_inuse and large_pages count the
+ * runs handed out.
+ * Bounds: one page-source call per run, plus 2^order owner bytes.
+ * Metadata: none beyond the owner bytes.
  * Read after: mm/kheap.c.  Tests: mm/kheap_test.c.
  */
 #include "kheap_internal.h"
 
-/* A run of 2^order pages for a request above half a page. */
-void *
-kheap_large_alloc(struct kheap *h, unsigned order)
+/* Writes v into the owner byte of each of the 2^order pages at p. */
+void
+kheap_set_owner(const struct kheap *h, void *p, unsigned order, uint8_t v)
 {
-    struct kheap_page *pg;
-    void *p = kheap_pages_alloc(h, order);
+    size_t i;
 
-    if (p == NULL)
-        return NULL;
-    pg = page_of(extent_find(h, (uintptr_t)p), (uintptr_t)p);
-    pg->kind = KHEAP_PAGE_LARGE;
-    pg->bucket = (uint8_t)order;
-    h->large_pages += (size_t)1 << order;
-    if (++h->large_inuse > h->large_hwm)
-        h->large_hwm = h->large_inuse;
-    h->large_requests++;
+    for (i = 0; i < (size_t)1 << order; i++)
+        *mm_pagesrc_owner(h->src, (uint8_t *)p + i * MM_PAGE) = v;
+}
+
+/* A run of 2^order pages; NULL (nomem counted) when none can be had. */
+static void *
+run_alloc(struct kheap *h, unsigned order)
+{
+    void *p = mm_pagesrc_alloc(h->src, order);
+
+    mm_lock(&h->lock);
+    if (p == NULL) {
+        h->nerr[KHEAP_NOMEM]++;
+    } else {
+        kheap_set_owner(h, p, order, MM_OWNER_INSIDE);
+        *mm_pagesrc_owner(h->src, p) = (uint8_t)(MM_OWNER_LARGE | order);
+        h->large_pages += (size_t)1 << order;
+        if (++h->large_inuse > h->large_hwm)
+            h->large_hwm = h->large_inuse;
+        h->large_requests++;
+    }
+    mm_unlock(&h->lock);
     return p;
 }
 
+/* Gives back the run at p, validated; called locked, returns unlocked. */
 void
-kheap_large_put(struct kheap *h, const struct kheap_where *w, void *p)
+kheap_large_put(struct kheap *h, void *p, unsigned order)
 {
-    w->pg->kind = KHEAP_PAGE_UNUSED;
+    kheap_set_owner(h, p, order, MM_OWNER_NONE);
     h->large_inuse--;
-    h->large_pages -= (size_t)1 << w->pg->bucket;
-    kheap_pages_free(h, w->e, p);
+    h->large_pages -= (size_t)1 << order;
+    mm_unlock(&h->lock);
+    mm_pagesrc_free(h->src, p, order);
+}
+
+/*
+ * A run for a request of size bytes above half a page: NULL for 0 (not
+ * counted), for sizes above the largest block (KHEAP_ERR_SIZE), and
+ * when out of memory (nomem).
+ */
+void *
+kheap_large_alloc_size(struct kheap *h, size_t size)
+{
+    int order;
+
+    if (size == 0)
+        return NULL;
+    if ((order = buddy_order_for(size)) < 0) {
+        kheap_fail(h, KHEAP_ERR_SIZE, (uintptr_t)size);
+        return NULL;
+    }
+    return run_alloc(h, (unsigned)order);
 }

@@ -1,9 +1,10 @@
 /*
  * mm/kheap_report.c - kmalloc's reports: statistics in the layout of
- * vmstat -m, one page's table entry, and the error counters.
+ * vmstat -m, what one page's owner byte says, and the error counters.
  *
  * Invariant: none of its own; reports read and change nothing.
- * Bounds: O(buckets) per report; O(bitmap words) for a page.
+ * Bounds: O(buckets + partial slabs) per report; O(bitmap words) for
+ * a page.
  * Metadata: none.
  * Read after: mm/kheap.c.  Tests: mm/kheap_test.c.
  */
@@ -20,15 +21,28 @@ kheap_pages_held(const struct kheap *h)
     return n;
 }
 
+/* Free blocks in bucket b: its partial slabs' and its empty slab's. */
+static size_t
+bucket_nfree(const struct kheap_bucket *b)
+{
+    const struct mm_list *l;
+    size_t n = b->empty != NULL ? b->geom.nobjs : 0;
+
+    for (l = b->partial.next; l != &b->partial; l = l->next)
+        n += slab_from_link((struct mm_list *)l)->nfree;
+    return n;
+}
+
 /*
  * The statistics in the spirit of FreeBSD's vmstat -m: one row per
  * bucket, then the page runs, then the total.
  *   Size      block size in bytes (large: runs of pages)
  *   InUse     blocks handed out now
- *   Free      free blocks in the bucket's pages
- *   Pages     pages the bucket holds
+ *   Free      free blocks in the bucket's slabs
+ *   Pages     pages the bucket's slabs hold
  *   Requests  allocations served since boot
  *   HighUse   most blocks in use at once
+ * Free walks the bucket's partial slabs (a report may).
  */
 void
 kheap_print_stats(const struct kheap *h)
@@ -41,11 +55,12 @@ kheap_print_stats(const struct kheap *h)
              "Pages", "Requests", "HighUse");
     for (i = 0; i < KHEAP_NBUCKETS; i++) {
         const struct kheap_bucket *b = &h->bucket[i];
+        size_t bfree = bucket_nfree(b);
 
-        mm_print("kmalloc: %6zu %8zu %8zu %6zu %10lu %8zu\n", b->size,
-                 b->inuse, b->nfree, b->npages, b->requests, b->hwm);
+        mm_print("kmalloc: %6zu %8zu %8zu %6zu %10lu %8zu\n", b->geom.size,
+                 b->inuse, bfree, b->npages, b->requests, b->hwm);
         inuse += b->inuse;
-        nfree += b->nfree;
+        nfree += bfree;
         requests += b->requests;
     }
     mm_print("kmalloc: %6s %8zu %8s %6zu %10lu %8zu\n", "large",
@@ -55,42 +70,60 @@ kheap_print_stats(const struct kheap *h)
              nfree, kheap_pages_held(h), requests, "-");
 }
 
+/* The slab line of kheap_print_page. */
+static void
+print_slab(const struct kheap *h, const struct slab *s)
+{
+    const struct kheap_bucket *b = s->cache;
+    unsigned i;
+
+    if (s->magic != SLAB_MAGIC || !kheap_is_bucket(h, b)) {
+        mm_print("not this heap's slab\n");
+        return;
+    }
+    mm_print("bucket %zu, %u of %u free, free list 0x%08lx, map",
+             b->geom.size, (unsigned)s->nfree, b->geom.nobjs,
+             (unsigned long)(uintptr_t)s->freelist);
+    for (i = 0; i < MM_BITMAP_WORDS(b->geom.nobjs); i++)
+        mm_print(" 0x%08lx", (unsigned long)s->freemap[i]);
+    mm_print("\n");
+}
+
 /*
- * Prints the page-table entry (kmemsizes) of the page holding p, e.g.
- *   kmalloc: page 0x0011d000 entry 3 of extent 0x00119000: bucket 64,
- *            62 of 64 free, free list 0x0011d080, map 0xfffffffc ...
+ * Prints what the owner byte (kmemsizes) of the page holding p says
+ * and, for a bucket slab, the slab's state, e.g.
+ *   kmalloc: page 0x0011d000 slab 0x0011d000 order 0: bucket 64,
+ *            61 of 63 free, free list 0x0011d0c0, map 0xfffffffc ...
  * (one line).  The map is the free bitmap, block 0 in bit 0 of the first
- * word.  O(words of the bitmap); prints nothing for a foreign p.
+ * word.  O(words of the bitmap); prints nothing for a page that is not
+ * the page source's.
  */
 void
 kheap_print_page(const struct kheap *h, const void *p)
 {
-    const struct kheap_extent *e = extent_find(h, (uintptr_t)p);
-    const struct kheap_page *pg;
-    unsigned nblk, i;
+    uintptr_t page = (uintptr_t)p & ~(uintptr_t)(MM_PAGE - 1);
+    const uint8_t *own = mm_pagesrc_owner(h->src, p);
+    unsigned order;
 
-    if (e == NULL || (uintptr_t)p < e->first_page ||
-        ((uintptr_t)p - e->first_page) >> MM_PAGE_SHIFT >= e->npages)
+    if (own == NULL)
         return;
-    pg = page_of(e, (uintptr_t)p);
-    mm_print("kmalloc: page 0x%08lx entry %u of extent 0x%08lx: ",
-             (unsigned long)page_addr(e, pg), (unsigned)(pg - e->page),
-             (unsigned long)e->area.first);
-    if (pg->kind == KHEAP_PAGE_LARGE) {
-        mm_print("large, order %u\n", pg->bucket);
-        return;
-    }
-    if (pg->kind != KHEAP_PAGE_BUCKET) {
+    order = *own & MM_OWNER_ORDER;
+    mm_print("kmalloc: page 0x%08lx ", (unsigned long)page);
+    switch (*own & MM_OWNER_KIND) {
+    case MM_OWNER_SLAB:
+        mm_print("slab 0x%08lx order %u: ",
+                 (unsigned long)(uintptr_t)slab_of(p, order), order);
+        print_slab(h, slab_of(p, order));
+        break;
+    case MM_OWNER_LARGE:
+        mm_print("large, order %u\n", order);
+        break;
+    case MM_OWNER_INSIDE:
+        mm_print("inside a large run\n");
+        break;
+    default:
         mm_print("unused\n");
-        return;
     }
-    nblk = (unsigned)(MM_PAGE / h->bucket[pg->bucket].size);
-    mm_print("bucket %zu, %u of %u free, free list 0x%08lx, map",
-             h->bucket[pg->bucket].size, pg->nfree, nblk,
-             (unsigned long)(uintptr_t)pg->freelist);
-    for (i = 0; i < MM_BITMAP_WORDS(nblk); i++)
-        mm_print(" 0x%08lx", (unsigned long)pg->freemap[i]);
-    mm_print("\n");
 }
 
 void

@@ -67,17 +67,20 @@ check_captured(struct kheap *h)
 
 /*
  * Two 64-byte blocks (one freed again) and a two-page run: the
- * statistics in the layout of vmstat -m, exactly.
+ * statistics in the layout of vmstat -m, exactly (the blocks per slab
+ * depend on the size of a slab header: 62 or 63 for 64 bytes).
  */
 MM_TEST(kheap, stats_report_lines)
 {
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
     struct kheap h;
     void *a, *b, *run;
+    unsigned n;
 
     if (!MM_CHECK(t, area != NULL))
         return;
     MM_CHECK_EQ(t, heap_init(&h, area, AREA_BYTES, 0, false), KHEAP_OK);
+    n = h.bucket[2].geom.nobjs;
     a = kheap_alloc(&h, 64);
     b = kheap_alloc(&h, 64);
     run = kheap_alloc(&h, 5000);
@@ -86,18 +89,20 @@ MM_TEST(kheap, stats_report_lines)
     mm_test_capture_prints(out, sizeof out);
     kheap_print_stats(&h);
     mm_test_release_prints();
-    MM_CHECK_STR(t, out,
+    mm_test_format(want, sizeof want,
         "kmalloc:   Size    InUse     Free  Pages   Requests  HighUse\n"
         "kmalloc:     16        0        0      0          0        0\n"
         "kmalloc:     32        0        0      0          0        0\n"
-        "kmalloc:     64        1       63      1          2        2\n"
+        "kmalloc:     64        1 %8u      1          2        2\n"
         "kmalloc:    128        0        0      0          0        0\n"
         "kmalloc:    256        0        0      0          0        0\n"
         "kmalloc:    512        0        0      0          0        0\n"
         "kmalloc:   1024        0        0      0          0        0\n"
         "kmalloc:   2048        0        0      0          0        0\n"
         "kmalloc:  large        1        -      2          1        1\n"
-        "kmalloc:  total        2       63      3          3        -\n");
+        "kmalloc:  total        2 %8u      3          3        -\n",
+        n - 1, n - 1);
+    MM_CHECK_STR(t, out, want);
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
     MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
     kheap_trim(&h);
@@ -140,86 +145,92 @@ MM_TEST(kheap, error_report_lines)
 }
 
 /*
- * The page-table entry of a bucket page (block 0 in use, block 1 freed
- * again: the head of the free list), of a run's first page and of a
- * run's later page; nothing for a pointer in no extent.
+ * What the owner byte says of a bucket slab's page (block 0 in use,
+ * block 1 freed again: the head of the free list), of a run's first
+ * page, of its second and of a free page; nothing for a pointer that
+ * is in no page of the source.
  */
 MM_TEST(kheap, page_report_lines)
 {
     static uint8_t elsewhere[64] MM_ALIGNED(64);
-    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
-    const struct kheap_extent *e;
+    static struct mm_test_pages tp;
+    const struct slab *s;
     struct kheap h;
-    uint8_t *a, *b, *run;
-    unsigned long ext;
+    uint8_t *a, *b, *run, *page;
+    unsigned n, i;
+    char map[96];
+    size_t len = 0;
 
-    if (!MM_CHECK(t, area != NULL))
+    if (!mm_test_pages_init(t, &tp, 1))
         return;
-    MM_CHECK_EQ(t, heap_init(&h, area, AREA_BYTES, 0, false), KHEAP_OK);
-    e = kheap_extent_at(&h, 0);
-    ext = (unsigned long)e->area.first;
+    heap_init_growing(&h, &tp.src);
+    n = h.bucket[2].geom.nobjs;
     a = kheap_alloc(&h, 64);
     b = kheap_alloc(&h, 64);
     run = kheap_alloc(&h, 5000);
     if (!MM_CHECK(t, a != NULL && b == a + 64 && run != NULL))
         return;
-    MM_CHECK_EQ(t, (uintptr_t)a % MM_PAGE, 0);      /* block 0 */
+    s = slab_of(a, 0);
+    MM_CHECK_EQ(t, (uintptr_t)a, s->base);          /* block 0 */
     MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
+    /* The free table: block 0 taken, the rest free. */
+    for (i = 0; i < MM_BITMAP_WORDS(n); i++) {
+        uint32_t w = i + 1 < MM_BITMAP_WORDS(n) || n % 32 == 0 ?
+                     0xffffffffu : (1u << (n % 32)) - 1;
+
+        mm_test_format(map + len, sizeof map - len, " 0x%08lx",
+                       (unsigned long)(i == 0 ? w & ~1u : w));
+        len += 11;
+    }
 
     mm_test_capture_prints(out, sizeof out);
     kheap_print_page(&h, a + 100);
     mm_test_release_prints();
-    mm_test_format(want, sizeof want, "kmalloc: page 0x%08lx entry %u of "
-                   "extent 0x%08lx: bucket 64, 63 of 64 free, free list "
-                   "0x%08lx, map 0xfffffffe 0xffffffff\n",
-                   (unsigned long)(uintptr_t)a,
-                   (unsigned)(((uintptr_t)a - e->first_page) / MM_PAGE),
-                   ext, (unsigned long)(uintptr_t)b);
+    mm_test_format(want, sizeof want, "kmalloc: page 0x%08lx slab 0x%08lx "
+                   "order 0: bucket 64, %u of %u free, free list 0x%08lx, "
+                   "map%s\n", (unsigned long)(uintptr_t)s,
+                   (unsigned long)(uintptr_t)s, n - 1, n,
+                   (unsigned long)(uintptr_t)b, map);
     MM_CHECK_STR(t, out, want);
 
     mm_test_capture_prints(out, sizeof out);
     kheap_print_page(&h, run);
-    mm_test_release_prints();
-    mm_test_format(want, sizeof want, "kmalloc: page 0x%08lx entry %u of "
-                   "extent 0x%08lx: large, order 1\n",
-                   (unsigned long)(uintptr_t)run,
-                   (unsigned)(((uintptr_t)run - e->first_page) / MM_PAGE),
-                   ext);
-    MM_CHECK_STR(t, out, want);
-
-    /* The run's second page is no run's first: "unused" like a free one. */
-    mm_test_capture_prints(out, sizeof out);
     kheap_print_page(&h, run + MM_PAGE);
     mm_test_release_prints();
-    mm_test_format(want, sizeof want, "kmalloc: page 0x%08lx entry %u of "
-                   "extent 0x%08lx: unused\n",
-                   (unsigned long)(uintptr_t)(run + MM_PAGE),
-                   (unsigned)(((uintptr_t)run - e->first_page) / MM_PAGE
-                              + 1), ext);
+    mm_test_format(want, sizeof want, "kmalloc: page 0x%08lx large, order "
+                   "1\nkmalloc: page 0x%08lx inside a large run\n",
+                   (unsigned long)(uintptr_t)run,
+                   (unsigned long)(uintptr_t)(run + MM_PAGE));
     MM_CHECK_STR(t, out, want);
 
+    page = buddy_alloc(&tp.buddy, 0);               /* a raw page user's */
     mm_test_capture_prints(out, sizeof out);
+    kheap_print_page(&h, page);
     kheap_print_page(&h, elsewhere);
     mm_test_release_prints();
-    MM_CHECK_STR(t, out, "");
+    mm_test_format(want, sizeof want, "kmalloc: page 0x%08lx unused\n",
+                   (unsigned long)(uintptr_t)page);
+    MM_CHECK_STR(t, out, want);
+    buddy_free(&tp.buddy, page);
 
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
     MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    mm_scratch_free(area, AREA_BYTES);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
 }
 
 /*
- * With kmalloc traces on, a growing heap's life prints one line per
- * event: the extent taken, the page carved, the block handed out and
- * back, and on trimming the page and the extent given back.
+ * With kmalloc traces on, a heap's life prints one line per event: the
+ * slab carved, the block handed out and back, and on trimming the slab
+ * given back.
  */
 MM_TEST(kheap, trace_lines)
 {
     static struct mm_test_pages tp;
     unsigned saved = mm_switch.trace;
-    unsigned long ext, page;
+    unsigned long slab;
     struct kheap h;
     uint8_t *p;
 
@@ -230,17 +241,15 @@ MM_TEST(kheap, trace_lines)
     mm_test_capture_prints(out, sizeof out);
     p = kheap_alloc(&h, 64);
     mm_test_release_prints();
-    if (!MM_CHECK(t, p != NULL && h.next == 1)) {
+    if (!MM_CHECK(t, p != NULL)) {
         mm_switch.trace = saved;
         return;
     }
-    ext = (unsigned long)kheap_extent_at(&h, 0)->area.first;
-    page = (unsigned long)((uintptr_t)p & ~(uintptr_t)(MM_PAGE - 1));
+    slab = (unsigned long)(uintptr_t)slab_of(p, 0);
     mm_test_format(want, sizeof want,
-                   "trace: kmalloc grow extent=0x%08lx pages=16\n"
                    "trace: kmalloc refill size=4096 bucket=64 addr=0x%08lx\n"
                    "trace: kmalloc alloc size=64 bucket=64 addr=0x%08lx\n",
-                   ext, page, (unsigned long)(uintptr_t)p);
+                   slab, (unsigned long)(uintptr_t)p);
     MM_CHECK_STR(t, out, want);
 
     mm_test_capture_prints(out, sizeof out);
@@ -250,28 +259,26 @@ MM_TEST(kheap, trace_lines)
     mm_switch.trace = saved;
     mm_test_format(want, sizeof want,
                    "trace: kmalloc free size=64 bucket=64 addr=0x%08lx\n"
-                   "trace: kmalloc return size=4096 bucket=64 addr=0x%08lx\n"
-                   "trace: kmalloc shrink extent=0x%08lx pages=16\n",
-                   (unsigned long)(uintptr_t)p, page, ext);
+                   "trace: kmalloc return size=4096 bucket=64 addr=0x%08lx\n",
+                   (unsigned long)(uintptr_t)p, slab);
     MM_CHECK_STR(t, out, want);
-    MM_CHECK_EQ(t, h.next, 0);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    MM_CHECK_EQ(t, tp.allocs, tp.frees);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
     mm_test_pages_fini(&tp);
 }
 
 /* ---- the checker, one corruption at a time --------------------------- */
 
 /*
- * A bucket page's free list, free table and count must agree.  Each
- * corruption below is found on the page; the bucket's totals then
- * differ from what the walk could count, a second complaint.
+ * A slab's free list, free table and count must agree (slab_check says
+ * what is wrong, kheap_check where): an entry off the block grid, an
+ * entry on an allocated block, a count one too high, a free bit for an
+ * allocated block.
  */
 MM_TEST(kheap, check_finds_bad_bucket_page)
 {
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
-    const struct kheap_extent *e;
-    struct kheap_page *pg;
+    struct slab *s;
     struct kheap h;
     uint8_t *a, *b;
     void *saved;
@@ -283,61 +290,57 @@ MM_TEST(kheap, check_finds_bad_bucket_page)
     b = kheap_alloc(&h, 64);
     if (!MM_CHECK(t, a != NULL && b != NULL))
         return;
-    e = kheap_extent_at(&h, 0);
-    pg = &e->page[((uintptr_t)a - e->first_page) / MM_PAGE];
+    MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
+    b = kheap_alloc(&h, 64);                        /* carved, listed */
+    s = slab_of(a, 0);
+    MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
 
-    /* A free-list entry off the blocks' grid. */
-    saved = pg->freelist;
-    pg->freelist = a + 8;
-    MM_CHECK_EQ(t, check_captured(&h), 2);
+    saved = s->freelist;
+    s->freelist = a + 8;                            /* off the grid */
+    MM_CHECK_EQ(t, check_captured(&h), 1);
     mm_test_format(want, sizeof want,
-                   "kheap: check: bad free-list entry at 0x%08lx\n"
-                   "kheap: check: bucket totals differ from its pages at "
-                   "0x00000002\n", (unsigned long)(uintptr_t)(a + 8));
+                   "kheap: check: bad free-list entry at 0x%08lx\n",
+                   (unsigned long)(uintptr_t)(a + 8));
     MM_CHECK_STR(t, out, want);
-    /* A free-list entry on an allocated block (its bit clear). */
-    pg->freelist = b;
-    MM_CHECK_EQ(t, check_captured(&h), 2);
-    MM_CHECK(t, mm_test_contains(out, "bad free-list entry"));
-    pg->freelist = saved;
+    s->freelist = a;                                /* allocated */
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    mm_test_format(want, sizeof want,
+                   "kheap: check: bad free-list entry at 0x%08lx\n",
+                   (unsigned long)(uintptr_t)a);
+    MM_CHECK_STR(t, out, want);
+    s->freelist = saved;
     MM_CHECK_EQ(t, kheap_check(&h), 0);
 
-    /* A count that disagrees with the list. */
-    pg->nfree++;
-    MM_CHECK_EQ(t, check_captured(&h), 2);
-    mm_test_format(want, sizeof want,
-                   "kheap: check: free count, list and bitmap differ at "
-                   "0x%08lx\n"
-                   "kheap: check: bucket totals differ from its pages at "
-                   "0x00000002\n", (unsigned long)(uintptr_t)a);
+    s->nfree--;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    mm_test_format(want, sizeof want, "kheap: check: free count, list and "
+                   "table differ at 0x%08lx\n", (unsigned long)(uintptr_t)s);
     MM_CHECK_STR(t, out, want);
-    pg->nfree--;
-    /* A free bit for an allocated block: list and count agree, the
-       bitmap does not. */
-    pg->freemap[0] |= 1u << 1;
-    MM_CHECK_EQ(t, check_captured(&h), 2);
+    s->nfree++;
+    s->freemap[0] |= 1u;                            /* block 0 is a's */
+    MM_CHECK_EQ(t, check_captured(&h), 1);
     MM_CHECK_STR(t, out, want);
-    pg->freemap[0] &= ~(1u << 1);
+    s->freemap[0] &= ~1u;
     MM_CHECK_EQ(t, kheap_check(&h), 0);
 
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
-    MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     mm_scratch_free(area, AREA_BYTES);
 }
 
 /*
- * A bucket's list must hold exactly its pages with a free block: a
- * page moved to another bucket's list gives two complaints (one list
- * holds a stranger, the other misses its page); a count of pages
- * smaller than the list is a loop to the checker.
+ * Each slab must be on its own bucket's list, the one its count of free
+ * blocks says: a slab moved to another bucket's list gives three
+ * complaints (a slab missing here; a stranger there, and more slabs
+ * than that bucket's pages, a loop to the checker); a partial slab
+ * taken off the list and counted full, one; a count of pages smaller
+ * than the list is a loop.
  */
 MM_TEST(kheap, check_finds_bad_bucket_list)
 {
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
-    const struct kheap_extent *e;
-    struct kheap_page *pg;
+    struct slab *s;
     struct kheap h;
     uint8_t *a, *c;
 
@@ -348,27 +351,36 @@ MM_TEST(kheap, check_finds_bad_bucket_list)
     c = kheap_alloc(&h, 128);                       /* bucket 3 */
     if (!MM_CHECK(t, a != NULL && c != NULL))
         return;
-    e = kheap_extent_at(&h, 0);
-    pg = &e->page[((uintptr_t)a - e->first_page) / MM_PAGE];
+    s = slab_of(a, 0);
 
-    mm_list_unlink(&pg->link);
-    mm_list_push(&h.bucket[3].pages, &pg->link);
-    MM_CHECK_EQ(t, check_captured(&h), 2);
-    MM_CHECK_STR(t, out,
-                 "kheap: check: page with free blocks off its list at "
-                 "0x00000002\n"
-                 "kheap: check: page on the wrong list at 0x00000003\n");
-    mm_list_unlink(&pg->link);
-    mm_list_push(&h.bucket[2].pages, &pg->link);
+    mm_list_unlink(&s->link);
+    mm_list_push(&h.bucket[3].partial, &s->link);
+    MM_CHECK_EQ(t, check_captured(&h), 3);
+    mm_test_format(want, sizeof want,
+                   "kheap: check: bucket totals differ from its slabs at "
+                   "0x00000040\n"
+                   "kheap: check: slab header not its bucket's at 0x%08lx\n"
+                   "kheap: check: bucket list loops at 0x00000080\n",
+                   (unsigned long)(uintptr_t)s);
+    MM_CHECK_STR(t, out, want);
+    mm_list_unlink(&s->link);
+    h.bucket[2].nfull++;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    MM_CHECK_STR(t, out, "kheap: check: bucket totals differ from its "
+                 "slabs at 0x00000040\n");
+    h.bucket[2].nfull--;
+    mm_list_push(&h.bucket[2].partial, &s->link);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
 
     h.bucket[2].npages--;
-    MM_CHECK_EQ(t, check_captured(&h), 2);
-    MM_CHECK_STR(t, out,
-                 "kheap: check: bucket totals differ from its pages at "
-                 "0x00000002\n"
-                 "kheap: check: bucket list loops at 0x00000002\n");
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    MM_CHECK_STR(t, out, "kheap: check: bucket list loops at 0x00000040\n");
     h.bucket[2].npages++;
+    h.bucket[2].inuse++;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    MM_CHECK_STR(t, out, "kheap: check: bucket totals differ from its "
+                 "slabs at 0x00000040\n");
+    h.bucket[2].inuse--;
     MM_CHECK_EQ(t, kheap_check(&h), 0);
 
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
@@ -379,8 +391,9 @@ MM_TEST(kheap, check_finds_bad_bucket_list)
 }
 
 /*
- * An extent whose keys are overwritten is reported and not walked; page
- * runs must add up to the heap's run totals.
+ * An extent whose keys are overwritten is reported and its slabs not
+ * walked; a slab's header and owner byte must be its bucket's; more
+ * runs than run pages is a complaint.
  */
 MM_TEST(kheap, check_finds_bad_keys_and_runs)
 {
@@ -388,6 +401,7 @@ MM_TEST(kheap, check_finds_bad_keys_and_runs)
     struct kheap_extent *e;
     struct kheap h;
     uint32_t key;
+    uint8_t *a, *own, saved;
     void *run;
 
     if (!MM_CHECK(t, area != NULL))
@@ -403,88 +417,143 @@ MM_TEST(kheap, check_finds_bad_keys_and_runs)
     e->key1 = key;
     MM_CHECK_EQ(t, kheap_check(&h), 0);
 
+    a = kheap_alloc(&h, 64);
+    if (!MM_CHECK(t, a != NULL))
+        return;
+    own = mm_pagesrc_owner(h.src, a);
+    saved = *own;
+    *own = MM_OWNER_SLAB | 1;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    mm_test_format(want, sizeof want, "kheap: check: slab owner byte wrong "
+                   "at 0x%08lx\n", (unsigned long)(uintptr_t)slab_of(a, 0));
+    MM_CHECK_STR(t, out, want);
+    *own = saved;
+    slab_of(a, 0)->magic = 0;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    mm_test_format(want, sizeof want, "kheap: check: slab header not its "
+                   "bucket's at 0x%08lx\n",
+                   (unsigned long)(uintptr_t)slab_of(a, 0));
+    MM_CHECK_STR(t, out, want);
+    slab_of(a, 0)->magic = SLAB_MAGIC;
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+
     run = kheap_alloc(&h, 5000);
     MM_CHECK(t, run != NULL);
-    h.large_pages++;                                /* 3 counted, 2 held */
+    h.large_inuse += 2;                             /* 3 runs, 2 pages */
     MM_CHECK_EQ(t, check_captured(&h), 1);
     MM_CHECK_STR(t, out,
-                 "kheap: check: page-run totals differ at 0x00000001\n");
-    h.large_pages--;
-    h.large_inuse++;                                /* 2 runs counted */
-    MM_CHECK_EQ(t, check_captured(&h), 1);
-    MM_CHECK_STR(t, out,
-                 "kheap: check: page-run totals differ at 0x00000001\n");
-    h.large_inuse--;
+                 "kheap: check: page-run totals differ at 0x00000003\n");
+    h.large_inuse -= 2;
     MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
+    kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     mm_scratch_free(area, AREA_BYTES);
+}
+
+/*
+ * A full slab is on no list; put back on the partial list it is one
+ * complaint, "slab on the wrong list", and so is a partly used slab
+ * kept as the bucket's empty one.
+ */
+MM_TEST(kheap, check_finds_slab_on_the_wrong_list)
+{
+    static struct mm_test_pages tp;
+    static void *blk[64];
+    struct kheap h;
+    struct slab *s;
+    unsigned i, n;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    heap_init_growing(&h, &tp.src);
+    n = h.bucket[2].geom.nobjs;
+    if (!MM_CHECK(t, n <= MM_ARRAY_SIZE(blk)))
+        return;
+    for (i = 0; i < n; i++)
+        blk[i] = kheap_alloc(&h, 64);
+    s = slab_of(blk[0], 0);
+    MM_CHECK_EQ(t, s->nfree, 0);
+    MM_CHECK_EQ(t, h.bucket[2].nfull, 1);
+    MM_CHECK(t, mm_list_empty(&h.bucket[2].partial));
+    mm_list_push(&h.bucket[2].partial, &s->link);
+    h.bucket[2].nfull--;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    mm_test_format(want, sizeof want,
+                   "kheap: check: slab on the wrong list at 0x%08lx\n",
+                   (unsigned long)(uintptr_t)s);
+    MM_CHECK_STR(t, out, want);
+    mm_list_unlink(&s->link);
+    h.bucket[2].nfull++;
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+
+    MM_CHECK_EQ(t, kheap_free(&h, blk[0]), KHEAP_OK);   /* partial */
+    mm_list_unlink(&s->link);
+    h.bucket[2].empty = s;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    MM_CHECK_STR(t, out, want);
+    h.bucket[2].empty = NULL;
+    mm_list_push(&h.bucket[2].partial, &s->link);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    for (i = 1; i < n; i++)
+        MM_CHECK_EQ(t, kheap_free(&h, blk[i]), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
 }
 
 /* ---- the ledger's view ---------------------------------------------- */
 
 /*
- * kheap_bucket_page_free answers for bucket pages only, in whichever
- * extent they lie, and not for an extent whose keys are broken.
+ * kheap_bucket_page_free answers for bucket slabs only, from any of
+ * their pages: not for a run, a page the heap does not hold, a pool's
+ * slab or a slab whose header is broken.
  */
 MM_TEST(kheap, bucket_page_free_answers)
 {
-    const size_t total = 2 * MM_PAGE + AREA_BYTES;
-    uint8_t *area = mm_scratch_alloc(total);
-    struct kheap_extent *e;
-    struct kheap_page *pg;
+    static struct mm_test_pages tp;
     struct kheap h;
-    uint8_t *fill, *a, *run;
+    uint8_t *a, *big, *run, *page;
     unsigned nblocks = 0;
-    uint8_t bucket;
-    uint32_t key;
 
-    if (!MM_CHECK(t, area != NULL))
+    if (!mm_test_pages_init(t, &tp, 1))
         return;
-    /* Extent 0: a metadata page and one free page, which a one-page run
-       fills; extent 1, right after, then holds the next run and the
-       64-byte page. */
-    MM_CHECK_EQ(t, heap_init(&h, area, 2 * MM_PAGE, 0, false), KHEAP_OK);
-    MM_CHECK_EQ(t, kheap_extend(&h, area + 2 * MM_PAGE, AREA_BYTES),
-                KHEAP_OK);
-    fill = kheap_alloc(&h, MM_PAGE);
-    run = kheap_alloc(&h, 2 * MM_PAGE);
+    heap_init_growing(&h, &tp.src);
     a = kheap_alloc(&h, 64);
-    if (!MM_CHECK(t, fill != NULL && run != NULL && a != NULL))
+    big = kheap_alloc(&h, 2048);                    /* an 8-page slab */
+    run = kheap_alloc(&h, 2 * MM_PAGE);
+    if (!MM_CHECK(t, a != NULL && big != NULL && run != NULL))
         return;
-    MM_CHECK_PTR_EQ(t, fill, area + MM_PAGE);
-    MM_CHECK(t, (uintptr_t)a >= (uintptr_t)area + 2 * MM_PAGE);
     MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)a + 200, &nblocks),
-                63);
-    MM_CHECK_EQ(t, nblocks, 64);
+                (int)h.bucket[2].geom.nobjs - 1);
+    MM_CHECK_EQ(t, nblocks, h.bucket[2].geom.nobjs);
+    MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)slab_of(big, 3) +
+                                          7 * MM_PAGE, &nblocks),
+                (int)h.bucket[7].geom.nobjs - 1);
+    MM_CHECK_EQ(t, nblocks, 15);
     MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)run, &nblocks),
                 -1);                                /* a run */
-    MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)area, &nblocks),
-                -1);                                /* a header */
-    MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)area + total,
-                                          &nblocks), -1);   /* no extent */
-    e = kheap_extent_at(&h, 1);
-    pg = &e->page[((uintptr_t)a - e->first_page) / MM_PAGE];
-    bucket = pg->bucket;
-    pg->bucket = KHEAP_NBUCKETS;                    /* a bad entry */
+    page = buddy_alloc(&tp.buddy, 0);
+    MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)page, &nblocks),
+                -1);                                /* not the heap's */
+    buddy_free(&tp.buddy, page);
+    slab_of(a, 0)->magic = 0;
     MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)a, &nblocks), -1);
-    pg->bucket = bucket;
-    key = e->key2;
-    e->key2 = 0;
-    MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)a, &nblocks), -1);
-    e->key2 = key;
-    MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)a, &nblocks), 63);
+    slab_of(a, 0)->magic = SLAB_MAGIC;
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_free(&h, big), KHEAP_OK);
     MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
-    MM_CHECK_EQ(t, kheap_free(&h, fill), KHEAP_OK);
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    mm_scratch_free(area, total);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
 }
 
 /*
  * Under the kernel's block (depth 0), kheap_claim claims an extent whose
- * keys hold and what its page table says (a bucket page, a run: two claims); with a key overwritten it
- * claims neither, leaving only the heap buddy's claims.
+ * keys hold and what the owner bytes say (a bucket slab, a run: two
+ * claims); with a key overwritten it claims neither, leaving only the
+ * heap buddy's claims.
  */
 MM_TEST(kheap, claim_skips_broken_extent)
 {
@@ -523,7 +592,7 @@ MM_TEST(kheap, claim_skips_broken_extent)
     ledger_claim(&led, first, AREA_BYTES / MM_PAGE, LEDGER_KERNEL, 0, NULL);
     kheap_claim(&h, &led);
     e->key1 = key;
-    MM_CHECK_EQ(t, led.nclaims, intact - 3);        /* extent, page, run */
+    MM_CHECK_EQ(t, led.nclaims, intact - 3);        /* extent, slab, run */
     ledger_settle(&led);
     MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_LARGE), 0);
     MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KMALLOC_BUCKET), 0);
@@ -558,10 +627,10 @@ MM_TEST(kheap, extend_refuses_unusable_areas)
                 KHEAP_ERR_EXTENT);                  /* empty */
     MM_CHECK_EQ(t, kheap_extend(&h, area + AREA_BYTES, MM_PAGE),
                 KHEAP_ERR_EXTENT);                  /* metadata + 0 */
-    /* One whole page, the 64 bytes before it too few for the header. */
-    MM_CHECK_EQ(t, kheap_extend(&h, area + AREA_BYTES + MM_PAGE - 64,
-                                64 + MM_PAGE), KHEAP_ERR_EXTENT);
-    MM_CHECK_PANIC(t, "bad extent", area + AREA_BYTES + MM_PAGE - 64);
+    /* One whole page, the 16 bytes before it too few for the header. */
+    MM_CHECK_EQ(t, kheap_extend(&h, area + AREA_BYTES + MM_PAGE - 16,
+                                16 + MM_PAGE), KHEAP_ERR_EXTENT);
+    MM_CHECK_PANIC(t, "bad extent", area + AREA_BYTES + MM_PAGE - 16);
     mm_test_release_panics(t);
     MM_CHECK_EQ(t, t->npanics, 4);
     MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_EXTENT], 4);
@@ -570,74 +639,35 @@ MM_TEST(kheap, extend_refuses_unusable_areas)
     mm_scratch_free(area, AREA_BYTES + 2 * MM_PAGE);
 }
 
-/* A page source that fails, or hands out areas one byte off. */
-struct bad_src {
-    uint8_t *area;              /* what it has: one 64 KiB area */
-    unsigned shift;             /* bytes added to what it hands out */
-    bool empty;                 /* out of memory */
-    unsigned long allocs, frees;
-    void *freed;                /* last address given back */
-};
-
+/* A page source that has nothing to give. */
 static void *
-bad_src_alloc(void *ctx, unsigned order)
+empty_src_alloc(void *ctx, unsigned order)
 {
-    struct bad_src *s = ctx;
-
-    if (s->empty || order != 4)
-        return NULL;
-    s->allocs++;
-    return s->area + s->shift;
-}
-
-static void
-bad_src_free(void *ctx, void *addr, unsigned order)
-{
-    struct bad_src *s = ctx;
+    unsigned long *calls = ctx;
 
     (void)order;
-    s->frees++;
-    s->freed = addr;
+    ++*calls;
+    return NULL;
 }
 
 /*
- * A growing heap whose source has nothing is out of memory, counted as
- * such; one whose source hands out a misaligned area gives it back and
- * is out of memory too, the bad extent counted once.
+ * A heap whose source has nothing is out of memory, counted once per
+ * request, for a bucket block and a run alike; it stays usable.
  */
 MM_TEST(kheap, growing_heap_with_bad_source)
 {
-    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
-    struct bad_src s = { 0 };
-    struct mm_pagesrc src = { bad_src_alloc, bad_src_free, NULL, &s };
+    unsigned long calls = 0;
+    struct mm_pagesrc src = { .alloc = empty_src_alloc, .ctx = &calls };
     struct kheap h;
 
-    if (!MM_CHECK(t, area != NULL))
-        return;
-    s.area = area;
-    s.empty = true;
     heap_init_growing(&h, &src);
     MM_CHECK(t, kheap_alloc(&h, 64) == NULL);
-    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 1);
-    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_EXTENT], 0);
-    MM_CHECK_EQ(t, h.next, 0);
-
-    s.empty = false;
-    s.shift = 1;
-    mm_test_catch_panics(t);
-    MM_CHECK(t, kheap_alloc(&h, 64) == NULL);
-    mm_test_release_panics(t);
-    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK(t, kheap_alloc(&h, 5000) == NULL);
+    MM_CHECK_EQ(t, calls, 2);
     MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 2);
-    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_EXTENT], 1);
-    MM_CHECK_EQ(t, s.allocs, 1);
-    MM_CHECK_EQ(t, s.frees, 1);
-    MM_CHECK_PTR_EQ(t, s.freed, area + 1);
-    MM_CHECK_EQ(t, h.next, 0);
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     kheap_destroy(&h, NULL, NULL);
-    MM_CHECK_EQ(t, s.frees, 1);                     /* it held nothing */
-    mm_scratch_free(area, AREA_BYTES);
 }
 
 /* ---- guard bytes and realloc at their edges ------------------------- */
@@ -691,42 +721,40 @@ MM_TEST(kheap, realloc_refuses_huge_size)
 /* ---- edges the tests above do not reach ----------------------------- */
 
 /*
- * A free list that loops back on itself ends the walk after a page's
- * worth of blocks, a count mismatch; one pointing below its page is a
- * bad entry.
+ * A free list that loops back on itself stops the walk after the slab's
+ * carved blocks, and its count then disagrees; an entry pointing below
+ * the slab's first block is a bad entry.
  */
 MM_TEST(kheap, check_finds_free_list_loop)
 {
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
-    const struct kheap_extent *e;
-    struct kheap_page *pg;
+    struct slab *s;
     struct kheap h;
-    uint8_t *a, *head;
+    uint8_t *a, *b, *head;
     void *link;
 
     if (!MM_CHECK(t, area != NULL))
         return;
     MM_CHECK_EQ(t, heap_init(&h, area, AREA_BYTES, 0, false), KHEAP_OK);
     a = kheap_alloc(&h, 64);
-    if (!MM_CHECK(t, a != NULL))
+    b = kheap_alloc(&h, 64);
+    if (!MM_CHECK(t, a != NULL && b != NULL))
         return;
-    e = kheap_extent_at(&h, 0);
-    pg = &e->page[((uintptr_t)a - e->first_page) / MM_PAGE];
-    head = pg->freelist;
+    MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);    /* listed: b */
+    s = slab_of(a, 0);
+    head = s->freelist;
     link = *(void **)head;
     *(void **)head = head;                          /* head -> head */
-    MM_CHECK_EQ(t, check_captured(&h), 2);
-    mm_test_format(want, sizeof want,
-                   "kheap: check: free count, list and bitmap differ at "
-                   "0x%08lx\n"
-                   "kheap: check: bucket totals differ from its pages at "
-                   "0x00000002\n", (unsigned long)(uintptr_t)a);
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    mm_test_format(want, sizeof want, "kheap: check: free count, list "
+                   "and table differ at 0x%08lx\n",
+                   (unsigned long)(uintptr_t)s);
     MM_CHECK_STR(t, out, want);
     *(void **)head = link;
-    pg->freelist = a - 64;                          /* the page before */
-    MM_CHECK_EQ(t, check_captured(&h), 2);
+    s->freelist = a - 64;                           /* the header */
+    MM_CHECK_EQ(t, check_captured(&h), 1);
     MM_CHECK(t, mm_test_contains(out, "bad free-list entry"));
-    pg->freelist = head;
+    s->freelist = head;
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
     kheap_trim(&h);
@@ -736,14 +764,14 @@ MM_TEST(kheap, check_finds_free_list_loop)
 
 /*
  * An extent whose area starts 8 bytes into a page: its header fills
- * the partial page, its page table starts at the next page and ends
+ * the partial page, and its zone starts at the next page and ends
  * before the partial page at its end.  Pointers into either partial
- * page have no entry: no report, no bucket page, a foreign free.
+ * page are in no page of the heap: no report, no bucket slab, a
+ * foreign free.
  */
 MM_TEST(kheap, partial_pages_have_no_entry)
 {
     uint8_t *area = mm_scratch_alloc(4 * MM_PAGE);
-    const struct kheap_extent *e;
     struct kheap h;
     unsigned nblocks = 0;
 
@@ -751,9 +779,6 @@ MM_TEST(kheap, partial_pages_have_no_entry)
         return;
     MM_CHECK_EQ(t, heap_init(&h, area + 8, 2 * MM_PAGE, 0, false),
                 KHEAP_OK);
-    e = kheap_extent_at(&h, 0);
-    MM_CHECK_EQ(t, e->first_page, (uintptr_t)(area + MM_PAGE));
-    MM_CHECK_EQ(t, e->npages, 1);
     mm_test_capture_prints(out, sizeof out);
     kheap_print_page(&h, area + 16);                /* before page 0 */
     kheap_print_page(&h, area + 2 * MM_PAGE);       /* after the last */
@@ -765,16 +790,17 @@ MM_TEST(kheap, partial_pages_have_no_entry)
                                           &nblocks), -1);
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, kheap_free(&h, area + 2 * MM_PAGE), KHEAP_ERR_FOREIGN);
+    MM_CHECK_EQ(t, kheap_free(&h, area + 16), KHEAP_ERR_FOREIGN);
     mm_test_release_panics(t);
-    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_FOREIGN], 1);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_FOREIGN], 2);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     mm_scratch_free(area, 4 * MM_PAGE);
 }
 
 /*
- * The ledger's view skips page-table entries that name no bucket or an
- * order beyond any run (one claim fewer each), and an extent that names
- * another heap as its owner (its three claims).
+ * The ledger's view skips a slab whose header is broken and an owner
+ * byte naming a run beyond any order (one claim fewer each), and an
+ * extent that names another heap as its owner (its three claims).
  */
 MM_TEST(kheap, claim_skips_bad_entries)
 {
@@ -782,11 +808,10 @@ MM_TEST(kheap, claim_skips_bad_entries)
     static struct ledger led;
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
     uint64_t first = (uintptr_t)area >> MM_PAGE_SHIFT;
-    struct kheap_page *pa, *pr;
     struct kheap_extent *e;
     struct kheap h, other;
     size_t intact;
-    uint8_t *a, *run;
+    uint8_t *a, *run, *own;
 
     if (!MM_CHECK(t, area != NULL))
         return;
@@ -796,21 +821,20 @@ MM_TEST(kheap, claim_skips_bad_entries)
     if (!MM_CHECK(t, a != NULL && run != NULL))
         return;
     e = kheap_extent_at(&h, 0);
-    pa = &e->page[((uintptr_t)a - e->first_page) / MM_PAGE];
-    pr = &e->page[((uintptr_t)run - e->first_page) / MM_PAGE];
     ledger_init(&led, first, first + AREA_BYTES / MM_PAGE, table,
                 MM_ARRAY_SIZE(table));
     kheap_claim(&h, &led);
     intact = led.nclaims;
 
-    pa->bucket = KHEAP_NBUCKETS;
-    pr->bucket = BUDDY_MAX_ORDER + 1;
+    slab_of(a, 0)->magic = 0;
+    own = mm_pagesrc_owner(h.src, run);
+    *own = MM_OWNER_LARGE | (BUDDY_MAX_ORDER + 1);
     ledger_init(&led, first, first + AREA_BYTES / MM_PAGE, table,
                 MM_ARRAY_SIZE(table));
     kheap_claim(&h, &led);
     MM_CHECK_EQ(t, led.nclaims, intact - 2);
-    pa->bucket = 2;
-    pr->bucket = 1;
+    slab_of(a, 0)->magic = SLAB_MAGIC;
+    *own = MM_OWNER_LARGE | 1;
 
     e->heap = &other;
     ledger_init(&led, first, first + AREA_BYTES / MM_PAGE, table,
@@ -831,35 +855,38 @@ MM_TEST(kheap, claim_skips_bad_entries)
 }
 
 /*
- * Trimming drops a bucket's empty spare page but not a partly used one
- * listed before it; a pointer inside a free page is an interior one.
+ * Trimming gives back a bucket's empty slab but not a partly used one;
+ * a pointer inside the freed slab's pages is then an interior one.
  */
 MM_TEST(kheap, trim_keeps_partly_used_pages)
 {
     uint8_t *area = mm_scratch_alloc(AREA_BYTES);
+    static uint8_t *b[16];
     struct kheap h;
-    uint8_t *b[3], *spare;
+    uint8_t *spare;
+    unsigned i, n;
 
     if (!MM_CHECK(t, area != NULL))
         return;
     MM_CHECK_EQ(t, heap_init(&h, area, AREA_BYTES, 0, false), KHEAP_OK);
-    b[0] = kheap_alloc(&h, 2048);                   /* page A */
-    b[1] = kheap_alloc(&h, 2048);                   /* page A, full */
-    b[2] = kheap_alloc(&h, 2048);                   /* page B */
-    if (!MM_CHECK(t, b[0] != NULL && b[1] != NULL && b[2] != NULL))
-        return;
-    spare = (uint8_t *)((uintptr_t)b[2] & ~(uintptr_t)(MM_PAGE - 1));
-    MM_CHECK_EQ(t, kheap_free(&h, b[2]), KHEAP_OK); /* B: the spare */
-    MM_CHECK_EQ(t, kheap_free(&h, b[0]), KHEAP_OK); /* A: listed first */
-    MM_CHECK_EQ(t, h.bucket[7].npages, 2);
+    n = h.bucket[6].geom.nobjs;                     /* 15 in 4 pages */
+    for (i = 0; i <= n; i++)                        /* slab A full, B 1 */
+        if (!MM_CHECK(t, (b[i] = kheap_alloc(&h, 1024)) != NULL))
+            return;
+    spare = (uint8_t *)slab_of(b[n], 2);
+    MM_CHECK(t, spare != (uint8_t *)slab_of(b[0], 2));
+    MM_CHECK_EQ(t, kheap_free(&h, b[n]), KHEAP_OK); /* B: kept empty */
+    MM_CHECK_EQ(t, kheap_free(&h, b[0]), KHEAP_OK); /* A: partly used */
+    MM_CHECK_EQ(t, h.bucket[6].npages, 8);
     kheap_trim(&h);
-    MM_CHECK_EQ(t, h.bucket[7].npages, 1);
-    MM_CHECK_EQ(t, h.bucket[7].nfree, 1);
+    MM_CHECK_EQ(t, h.bucket[6].npages, 4);
+    MM_CHECK_EQ(t, h.bucket[6].inuse, n - 1);
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, kheap_free(&h, spare + 16), KHEAP_ERR_INTERIOR);
     mm_test_release_panics(t);
     MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_INTERIOR], 1);
-    MM_CHECK_EQ(t, kheap_free(&h, b[1]), KHEAP_OK);
+    for (i = 1; i < n; i++)
+        MM_CHECK_EQ(t, kheap_free(&h, b[i]), KHEAP_OK);
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, kheap_check(&h), 0);

@@ -12,6 +12,8 @@
 
 #define AREA_BYTES      (256 * 1024)
 
+static char out_line[256];          /* a captured report line */
+
 /*
  * Tests that count exact capacities, pages and placements need the debug
  * aids off, whatever the kernel's poison and guard options say (guard
@@ -124,84 +126,86 @@ MM_TEST(kheap, ksize_and_alignment_per_bucket)
 }
 
 /*
- * The page table (kmemsizes) of a real page: allocate a 64-byte block;
- * its page's entry says "bucket 2 (64 B), 63 of 64 blocks free", and a
- * page run's first entry says "large, order 1".
+ * The owner byte (kmemsizes) of a real page: a 64-byte block's page
+ * says "slab of order 0", whose header names bucket 2 (64 B) with two
+ * blocks taken; a 5000-byte run's first page says "large, order 1", its
+ * second "inside"; freed, the pages say nothing again.
  */
-MM_TEST(kheap, kmemsizes_lookup)
+MM_TEST(kheap, owner_byte_lookup)
 {
+    static struct mm_test_pages tp;
     struct kheap h;
-    uint8_t *area = mm_scratch_alloc(AREA_BYTES);
-    const struct kheap_extent *e;
-    const struct kheap_page *pg;
+    const struct slab *s;
     uint8_t *a, *b, *run;
 
-    if (!MM_CHECK(t, area != NULL))
+    if (!mm_test_pages_init(t, &tp, 1))
         return;
-    MM_CHECK_EQ(t, plain_init(&h, area, AREA_BYTES), KHEAP_OK);
-    e = kheap_extent_at(&h, 0);
+    plain_init_growing(&h, "t", &tp.src);
     a = kheap_alloc(&h, 64);
     b = kheap_alloc(&h, 64);
     run = kheap_alloc(&h, 5000);
-    pg = &e->page[((uintptr_t)a - e->first_page) / MM_PAGE];
-    MM_CHECK_EQ(t, pg->kind, 1);                    /* a bucket page */
-    MM_CHECK_EQ(t, pg->bucket, 2);                  /* 16 << 2 = 64 */
-    MM_CHECK_EQ(t, pg->nfree, MM_PAGE / 64 - 2);
-    MM_CHECK_EQ(t, ((uintptr_t)b & ~(MM_PAGE - 1)),
-                ((uintptr_t)a & ~(MM_PAGE - 1)));   /* same page */
-    pg = &e->page[((uintptr_t)run - e->first_page) / MM_PAGE];
-    MM_CHECK_EQ(t, pg->kind, 2);                    /* a page run */
-    MM_CHECK_EQ(t, pg->bucket, 1);                  /* 2 pages */
+    if (!MM_CHECK(t, a != NULL && b != NULL && run != NULL))
+        return;
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp.src, a), MM_OWNER_SLAB | 0);
+    s = slab_of(a, 0);
+    MM_CHECK_PTR_EQ(t, s->cache, &h.bucket[2]);     /* 16 << 2 = 64 */
+    MM_CHECK_EQ(t, s->nfree, h.bucket[2].geom.nobjs - 2);
+    MM_CHECK_PTR_EQ(t, slab_of(b, 0), s);           /* same slab */
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp.src, run), MM_OWNER_LARGE | 1);
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp.src, run + MM_PAGE),
+                MM_OWNER_INSIDE);
     MM_CHECK_EQ(t, h.large_pages, 2);
     kheap_free(&h, a);
     kheap_free(&h, b);
     kheap_free(&h, run);
     MM_CHECK_EQ(t, h.large_inuse, 0);
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp.src, run + MM_PAGE), MM_OWNER_NONE);
     kheap_trim(&h);
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp.src, a), MM_OWNER_NONE);
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    mm_scratch_free(area, AREA_BYTES);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
 }
 
 /*
- * Hysteresis: with one page of 16-byte blocks full and one block on a
- * second page, an alloc/free pair at that boundary keeps the second page
- * as the bucket's spare: the page allocator is not called again.
+ * Hysteresis: with one slab of 16-byte blocks full and one block in a
+ * second slab, an alloc/free pair at that boundary keeps the second slab
+ * as the bucket's empty one: the page source is not called again.
  */
 MM_TEST(kheap, page_return_and_hysteresis)
 {
     static void *blk[MM_PAGE / 16 + 1];
     static struct mm_test_pages tp;
     struct kheap h;
-    unsigned long calls, src_calls;
-    unsigned i, n = MM_PAGE / 16;
+    unsigned long src_calls;
+    unsigned i, n;
 
     if (!mm_test_pages_init(t, &tp, 1))
         return;
     plain_init_growing(&h, "t", &tp.src);
+    n = h.bucket[0].geom.nobjs;
     for (i = 0; i <= n; i++)
         blk[i] = kheap_alloc(&h, 16);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
-    calls = h.pages.nallocs + h.pages.nfrees;
     src_calls = tp.allocs + tp.frees;
     for (i = 0; i < 100; i++) {
         MM_CHECK_EQ(t, kheap_free(&h, blk[n]), KHEAP_OK);
         blk[n] = kheap_alloc(&h, 16);
     }
-    MM_CHECK_EQ(t, h.pages.nallocs + h.pages.nfrees, calls);
     MM_CHECK_EQ(t, tp.allocs + tp.frees, src_calls);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
-    /* Freeing every block: one page is kept as the spare, one returns. */
+    /* Freeing every block: one slab is kept empty, one returns. */
     for (i = 0; i <= n; i++)
         kheap_free(&h, blk[i]);
     MM_CHECK_EQ(t, h.bucket[0].npages, 1);
+    MM_CHECK_EQ(t, tp.allocs - tp.frees, 1);
     MM_CHECK_EQ(t, h.bucket[0].inuse, 0);
     MM_CHECK_EQ(t, h.bucket[0].hwm, n + 1);
     MM_CHECK_EQ(t, h.bucket[0].requests, n + 1 + 100);
-    /* Trimming gives back the spare page and the empty extent. */
+    /* Trimming gives back the kept slab. */
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
-    MM_CHECK_EQ(t, h.next, 0);
     MM_CHECK_EQ(t, tp.allocs, tp.frees);
     MM_CHECK(t, mm_test_pages_all_back(&tp));
     MM_CHECK_EQ(t, kheap_check(&h), 0);
@@ -313,52 +317,138 @@ MM_TEST(kheap, extent_table_full)
     mm_scratch_free(area, total);
 }
 
+/* The pages of one empty slab per bucket: 1+1+1+1+1+2+4+8. */
+static size_t
+kept_bound(const struct kheap *h)
+{
+    size_t n = 0;
+    unsigned i;
+
+    for (i = 0; i < KHEAP_NBUCKETS; i++)
+        n += (size_t)1 << h->bucket[i].geom.order;
+    return n;
+}
+
 /*
- * A growing heap takes its first extent (64 KiB) on the first request,
- * a bigger one when a run does not fit, keeps one empty extent as a
- * spare and gives the next one back; a run too big for any extent
- * fails without taking one.
+ * Memory goes back: after blocks of every bucket (several slabs each)
+ * and runs are all freed, the heap holds at most one empty slab per
+ * bucket (19 pages), and kheap_trim gives those back too.
  */
-MM_TEST(kheap, growing_heap_extents)
+MM_TEST(kheap, memory_goes_back)
 {
     static struct mm_test_pages tp;
+    static void *blk[2000];
     struct kheap h;
-    uint8_t *small, *run, *run2;
+    size_t peak;
+    unsigned i;
 
     if (!mm_test_pages_init(t, &tp, 2))
         return;
     plain_init_growing(&h, "t", &tp.src);
-    MM_CHECK_EQ(t, h.next, 0);                      /* empty until used */
-    small = kheap_alloc(&h, 40);
-    MM_CHECK(t, small != NULL);
-    MM_CHECK_EQ(t, tp.allocs, 1);
-    MM_CHECK_EQ(t, kheap_extent_at(&h, 0)->npages, 16);           /* 64 KiB */
-    run = kheap_alloc(&h, 1u << 20);                /* 1 MiB: grows */
-    MM_CHECK(t, run != NULL);
-    MM_CHECK_EQ(t, h.next, 2);
-    MM_CHECK_EQ(t, tp.allocs, 2);
-    run2 = kheap_alloc(&h, 1u << 20);               /* and again */
-    MM_CHECK(t, run2 != NULL);
-    MM_CHECK_EQ(t, h.next, 3);
-    /* 3 MiB needs a 4 MiB run: no extent can hold it beside its header. */
-    MM_CHECK(t, kheap_alloc(&h, 3u << 20) == NULL);
-    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 1);
-    MM_CHECK_EQ(t, h.next, 3);                      /* took none */
-    MM_CHECK_EQ(t, tp.allocs, 3);
-    /* The first empty extent stays as the spare, the second goes back. */
-    MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
-    MM_CHECK_EQ(t, h.next, 3);
-    MM_CHECK_EQ(t, tp.frees, 0);
-    MM_CHECK_EQ(t, kheap_free(&h, run2), KHEAP_OK);
-    MM_CHECK_EQ(t, h.next, 2);
-    MM_CHECK_EQ(t, tp.frees, 1);
-    MM_CHECK_EQ(t, kheap_free(&h, small), KHEAP_OK);
+    MM_CHECK_EQ(t, kept_bound(&h), 19);
+    for (i = 0; i < MM_ARRAY_SIZE(blk); i++) {
+        blk[i] = kheap_alloc(&h, (size_t)16 << (i % 9));   /* 16 .. 4096 */
+        if (!MM_CHECK(t, blk[i] != NULL))
+            return;
+    }
+    peak = kheap_pages_held(&h);
+    MM_CHECK(t, peak > 4 * kept_bound(&h));
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    for (i = 0; i < MM_ARRAY_SIZE(blk); i++)
+        MM_CHECK_EQ(t, kheap_free(&h, blk[i]), KHEAP_OK);
+    MM_CHECK(t, kheap_pages_held(&h) <= kept_bound(&h));
+    MM_CHECK_EQ(t, kheap_pages_held(&h),
+                tp.start_free - buddy_free_pages(&tp.buddy));
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     kheap_trim(&h);
-    MM_CHECK_EQ(t, h.next, 0);
-    MM_CHECK_EQ(t, tp.allocs, tp.frees);
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK(t, mm_test_pages_all_back(&tp));
     mm_test_pages_fini(&tp);
+}
+
+/*
+ * The page allocator, about to fail, asks the heap (a reclaimer,
+ * mm/buddy.h) to give back its empty slabs, and then succeeds.
+ */
+MM_TEST(kheap, reclaim_hook_gives_back_empty_slabs)
+{
+    static struct mm_test_pages tp;
+    static void *blk[8];
+    struct buddy_reclaimer r;
+    struct kheap h;
+    void *page, *last = NULL;
+    size_t held;
+    unsigned i;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    plain_init_growing(&h, "t", &tp.src);
+    r.reclaim = kheap_reclaim;
+    r.arg = &h;
+    buddy_add_reclaimer(&tp.buddy, &r);
+    for (i = 0; i < 8; i++)                 /* one slab in each bucket */
+        blk[i] = kheap_alloc(&h, (size_t)16 << i);
+    for (i = 0; i < 8; i++)
+        kheap_free(&h, blk[i]);
+    held = kheap_pages_held(&h);
+    MM_CHECK_EQ(t, held, kept_bound(&h));
+    /* Take every free page; the last ones come from the heap's slabs. */
+    while ((page = buddy_alloc(&tp.buddy, 0)) != NULL) {
+        *(void **)page = last;
+        last = page;
+    }
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
+    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy), 0);
+    while (last != NULL) {
+        page = last;
+        last = *(void **)page;
+        buddy_free(&tp.buddy, page);
+    }
+    buddy_remove_reclaimer(&tp.buddy, &r);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_test_pages_fini(&tp);
+}
+
+/*
+ * Runs come straight from the page source up to its largest block: a
+ * 3 MiB request gets a 4 MiB run when the source has one (here a buddy
+ * over 4 MiB whose metadata lies outside), and fails, counted as out of
+ * memory, once it is taken.
+ */
+MM_TEST(kheap, run_up_to_the_largest_block)
+{
+    static uint8_t meta[16 * (MM_TEST_CHUNK / MM_PAGE + 1)];
+    static struct buddy bd;
+    struct mm_pagesrc src;
+    struct kheap h;
+    uint8_t *chunk = mm_scratch_alloc(MM_TEST_CHUNK), *run;
+
+    if (!MM_CHECK(t, chunk != NULL &&
+                  buddy_meta_bytes(MM_TEST_CHUNK) <= sizeof meta))
+        return;
+    buddy_init(&bd, "t-4M");
+    MM_CHECK_EQ(t, buddy_add_zone(&bd, chunk, MM_TEST_CHUNK, 0, meta),
+                BUDDY_OK);
+    buddy_pagesrc(&bd, &src);
+    plain_init_growing(&h, "t", &src);
+    run = kheap_alloc(&h, 3u << 20);
+    if (!MM_CHECK(t, run != NULL))
+        return;
+    MM_CHECK_EQ(t, kheap_size(&h, run), (size_t)4 << 20);
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&src, run),
+                MM_OWNER_LARGE | BUDDY_MAX_ORDER);
+    run[(3u << 20) - 1] = 1;
+    MM_CHECK(t, kheap_alloc(&h, 16) == NULL);       /* nothing left */
+    MM_CHECK_EQ(t, h.nerr[KHEAP_NOMEM], 1);
+    MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
+    MM_CHECK_EQ(t, buddy_free_pages(&bd), MM_TEST_CHUNK / MM_PAGE);
+    mm_test_catch_panics(t);
+    MM_CHECK(t, kheap_alloc(&h, (4u << 20) + 1) == NULL);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_SIZE], 1);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    mm_scratch_free(chunk, MM_TEST_CHUNK);
 }
 
 /* ---- bad input ------------------------------------------------------ */
@@ -469,6 +559,149 @@ MM_TEST(kheap, bad_input_is_refused)
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     mm_scratch_free(area, AREA_BYTES);
+}
+
+/*
+ * On a page source the fast kfree refuses what slab_put refuses and the
+ * cold path names it: a second free (double free), a slab's header, a
+ * page the heap does not hold, another heap's block (foreign); a run
+ * freed already has gone back to the source, and is foreign too.
+ * extend refuses such a heap; destroy gives its slabs back, blocks in
+ * them or not.
+ */
+MM_TEST(kheap, bad_input_on_a_page_source)
+{
+    static struct mm_test_pages tp;
+    static struct kheap h, other;
+    struct bad_case c;
+    uint8_t *a, *b, *run, *page;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    plain_init_growing(&h, "t", &tp.src);
+    plain_init_growing(&other, "o", &tp.src);
+    a = kheap_alloc(&h, 64);
+    b = kheap_alloc(&other, 64);
+    run = kheap_alloc(&h, 2 * MM_PAGE);
+    page = buddy_alloc(&tp.buddy, 0);
+    if (!MM_CHECK(t, a != NULL && b != NULL && run != NULL && page != NULL))
+        return;
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, a), KHEAP_ERR_DOUBLE_FREE,
+            (uintptr_t)a);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, slab_of(a, 0)), KHEAP_ERR_FOREIGN,
+            (uintptr_t)slab_of(a, 0));
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, page), KHEAP_ERR_FOREIGN,
+            (uintptr_t)page);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, b), KHEAP_ERR_FOREIGN, (uintptr_t)b);
+    mm_test_capture_prints(out_line, sizeof out_line);
+    kheap_print_page(&h, b);
+    mm_test_release_prints();
+    MM_CHECK(t, mm_test_contains(out_line, "not this heap's slab"));
+    MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, run), KHEAP_ERR_FOREIGN,
+            (uintptr_t)run);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_extend(&h, page, MM_PAGE), KHEAP_ERR_EXTENT,
+            (uintptr_t)page);
+    buddy_free(&tp.buddy, page);
+    a = kheap_alloc(&h, 64);                        /* left allocated */
+    MM_CHECK(t, a != NULL);
+    kheap_destroy(&h, NULL, NULL);
+    kheap_destroy(&other, NULL, NULL);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/*
+ * With an aid on, the aided free gives back a second empty slab as the
+ * fast one does; a size that overflows once guard bytes are added is
+ * KHEAP_ERR_SIZE.
+ */
+MM_TEST(kheap, aided_paths_give_back_and_refuse)
+{
+    static struct mm_test_pages tp;
+    static void *blk[MM_PAGE / 16 + 1];
+    unsigned poison = mm_switch.poison;
+    bool guard = mm_switch.guard;
+    struct kheap h;
+    unsigned i, n;
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    mm_switch.poison |= MM_POISON_KMALLOC;
+    mm_switch.guard = true;
+    kheap_init_growing(&h, "t", &tp.src);
+    mm_switch.poison = poison;
+    mm_switch.guard = guard;
+    n = h.bucket[1].geom.nobjs;                     /* 16 + 8 -> 32 B */
+    for (i = 0; i <= n; i++)
+        if (!MM_CHECK(t, (blk[i] = kheap_alloc(&h, 16)) != NULL))
+            return;
+    MM_CHECK_EQ(t, h.bucket[1].npages, 2);
+    for (i = 0; i <= n; i++)
+        MM_CHECK_EQ(t, kheap_free(&h, blk[i]), KHEAP_OK);
+    MM_CHECK_EQ(t, h.bucket[1].npages, 1);          /* one went back */
+    MM_CHECK_EQ(t, tp.allocs - tp.frees, 1);
+    mm_test_catch_panics(t);
+    MM_CHECK(t, kheap_alloc(&h, (size_t)-1 - 2) == NULL);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_SIZE], 1);
+    MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_POISON], 0);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
+}
+
+/*
+ * A write after free that breaks a slab's free list is repaired from
+ * its free table (mm/slab.c): here the table says the first slab has
+ * no free block although it is on the partial list, so kmalloc takes
+ * it off the list and serves the request from a fresh slab.
+ */
+MM_TEST(kheap, take_moves_on_from_a_slab_full_by_its_table)
+{
+    static struct mm_test_pages tp;
+    struct kheap h;
+    struct slab *s;
+    uint8_t *a, *b;
+    uint32_t saved[2];
+
+    if (!mm_test_pages_init(t, &tp, 1))
+        return;
+    plain_init_growing(&h, "t", &tp.src);
+    a = kheap_alloc(&h, 64);
+    b = kheap_alloc(&h, 64);
+    if (!MM_CHECK(t, a != NULL && b != NULL))
+        return;
+    MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
+    s = slab_of(a, 0);
+    mm_memcpy(saved, s->freemap, sizeof saved);
+    s->freemap[0] = s->freemap[1] = 0;              /* "all in use" */
+    s->freelist = a + 8;                            /* a broken head */
+    b = kheap_alloc(&h, 64);
+    MM_CHECK(t, b != NULL && slab_of(b, 0) != s);
+    MM_CHECK_EQ(t, h.bucket[2].nfull, 1);
+    MM_CHECK_EQ(t, h.bucket[2].npages, 2);
+    MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
+    mm_memcpy(s->freemap, saved, sizeof saved);     /* put it right */
+    s->freemap[0] &= ~1u;                           /* a is in use */
+    s->freelist = NULL;
+    s->ncarved = 1;
+    s->nfree = h.bucket[2].geom.nobjs - 1;
+    mm_list_push(&h.bucket[2].partial, &s->link);
+    h.bucket[2].nfull--;
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    mm_test_pages_fini(&tp);
 }
 
 /* ---- debug aids ----------------------------------------------------- */
@@ -838,15 +1071,24 @@ MM_TEST(kheap, randomized_stress)
 /*
  * The sizes the comments of mm/kheap.c and mm/kheap_extent.c talk
  * about, printed from sizeof so that no comment has to quote a number:
- * a page's table entry and an extent's header on this machine.
+ * a slab's header and an extent's header on this machine; and the
+ * header of every bucket's slab stays within 1/16 of the slab.
  */
 MM_TEST(kheap, sizes)
 {
-    mm_print("kheap: sizeof struct kheap_page %zu, struct kheap_extent %zu"
-             " bytes\n", sizeof(struct kheap_page),
-             sizeof(struct kheap_extent));
-    /* The entry's links, counts and free table: no block header. */
-    MM_CHECK(t, sizeof(struct kheap_page) >=
-                KHEAP_BLOCKS_MAX / 8 + 2 * sizeof(void *));
-    MM_CHECK(t, sizeof(struct kheap_page) * 50 < MM_PAGE);  /* < 2% */
+    struct kheap h;
+    unsigned i;
+
+    kheap_init_growing(&h, "t", NULL);
+    mm_print("kheap: sizeof struct slab %zu, struct kheap_extent %zu, "
+             "struct kheap %zu bytes\n", sizeof(struct slab),
+             sizeof(struct kheap_extent), sizeof(struct kheap));
+    for (i = 0; i < KHEAP_NBUCKETS; i++) {
+        const struct slab_geom *g = &h.bucket[i].geom;
+
+        mm_print("kheap: bucket %zu: slab of %u pages, %u blocks, header "
+                 "%zu bytes\n", g->size, 1u << g->order, g->nobjs, g->first);
+        MM_CHECK(t, g->first * 16 <= (size_t)MM_PAGE << g->order);
+        MM_CHECK_EQ(t, g->first % g->size, 0);      /* blocks aligned */
+    }
 }

@@ -65,6 +65,8 @@ static const struct {
     [LEDGER_POOL_SLAB] = { "pool slab", 1, ALONE, -1 },
     [LEDGER_POOL_BAD] = { "pool slab with a bad header", 1, 0, -1 },
     [LEDGER_TABLE] = { "ledger table", 1, ALONE, -1 },
+    [LEDGER_KMALLOC_SLAB] = { "kmalloc bucket slab", 1, ALONE, -1 },
+    [LEDGER_KMALLOC_RUN] = { "kmalloc large run", 1, ALONE, -1 },
     [LEDGER_KMALLOC_META] = { "kmalloc metadata", 2, ALONE, -1 },
     [LEDGER_KMALLOC_UNUSED] = { "kmalloc unused", 2, ALONE, -1 },
     [LEDGER_KMALLOC_PAGE] = { "kmalloc page", 2, HOLDS, -1 },
@@ -203,6 +205,7 @@ ledger_describe(const struct ledger *l, unsigned i, char *buf, size_t size)
             o->name ? o->name : "");
         break;
     case LEDGER_KMALLOC_BUCKET:
+    case LEDGER_KMALLOC_SLAB:
         fmt(buf, size, "%s size %lu", label, (unsigned long)o->detail);
         break;
     default:
@@ -576,9 +579,10 @@ static void
 print_owner(const struct ledger_owner *o)
 {
     print_pages(kinds[o->kind].label, o->pages);
-    if (o->kind == LEDGER_KMALLOC_BUCKET)
+    if (o->kind == LEDGER_KMALLOC_BUCKET || o->kind == LEDGER_KMALLOC_SLAB)
         mm_print(" size %lu\n", (unsigned long)o->detail);
-    else if (o->kind == LEDGER_KMALLOC_LARGE)
+    else if (o->kind == LEDGER_KMALLOC_LARGE ||
+             o->kind == LEDGER_KMALLOC_RUN)
         mm_print(" order %lu\n", (unsigned long)o->detail);
     else if (o->kind == LEDGER_EDGE)
         mm_print(", %lu bytes usable each\n", (unsigned long)o->detail);

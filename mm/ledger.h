@@ -35,6 +35,8 @@ enum ledger_kind {
     LEDGER_POOL_SLAB,       /* a slab; name: the pool */
     LEDGER_POOL_BAD,        /* a slab whose header is not its pool's */
     LEDGER_TABLE,           /* the ledger's own claim table */
+    LEDGER_KMALLOC_SLAB,    /* a kmalloc bucket slab; detail: block size */
+    LEDGER_KMALLOC_RUN,     /* a kmalloc page run; detail: its order */
     /* depth 2: the pages of a kmalloc extent, from its buddy */
     LEDGER_KMALLOC_META,    /* extent header, page table, page states */
     LEDGER_KMALLOC_UNUSED,  /* free in the extent */

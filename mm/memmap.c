@@ -26,6 +26,8 @@
  * entries; free O((usable + reserved) x regions) - all small tables.
  * Metadata: struct memmap (its size is printed by the memmap.sizes
  * test).
+ * Beside it: the reports and byte totals (mm/memmap_report.c) and the
+ * checker (mm/memmap_check.c).
  * Read after: mm/port.h.  Tests: mm/memmap_test.c.
  */
 #include "memmap.h"
@@ -220,6 +222,7 @@ map_append(struct memmap *m, uint64_t a, uint64_t b, uint32_t type)
  * [0, 60), reserved [60, 80), usable [80, 100).  Usable pieces at or
  * above 4 GiB are counted in ignored_bytes and dropped.
  */
+/* Lab 1: cut the raw entries into pieces, give each the winning type */
 void
 memmap_sanitise(struct memmap *m)
 {
@@ -260,6 +263,7 @@ memmap_sanitise(struct memmap *m)
  * Kept sorted by base.  MEMMAP_ERR_RANGE if end < base; an empty range
  * is accepted and ignored.
  */
+/* Lab 1: record a range in use, keeping the table sorted */
 enum memmap_err
 memmap_reserve(struct memmap *m, uint64_t base, uint64_t end,
                const char *why)
@@ -309,6 +313,7 @@ free_append(struct memmap *m, uint64_t a, uint64_t b)
  * into the pieces between them.  A reservation is grown outward to
  * whole pages: a page that is partly in use is not free.
  */
+/* Lab 1: add a usable range minus every reservation, in whole pages */
 static void
 free_from_usable(struct memmap *m, uint64_t a, uint64_t b)
 {
@@ -338,141 +343,4 @@ memmap_compute_free(struct memmap *m)
     for (i = 0; i < m->nmap; i++)
         if (m->map[i].type == MEMMAP_USABLE)
             free_from_usable(m, m->map[i].base, m->map[i].end);
-}
-
-uint64_t
-memmap_usable_bytes(const struct memmap *m)
-{
-    uint64_t sum = 0;
-    unsigned i;
-
-    for (i = 0; i < m->nmap; i++)
-        if (m->map[i].type == MEMMAP_USABLE)
-            sum += m->map[i].end - m->map[i].base;
-    return sum;
-}
-
-uint64_t
-memmap_free_bytes(const struct memmap *m)
-{
-    uint64_t sum = 0;
-    unsigned i;
-
-    for (i = 0; i < m->nfree; i++)
-        sum += m->free[i].end - m->free[i].base;
-    return sum;
-}
-
-/* ---- reports -------------------------------------------------------- */
-
-static void
-print_range(const char *prefix, const struct memmap_range *r,
-            const char *what)
-{
-    mm_print("%s[mem 0x%016llx-0x%016llx] %s\n", prefix,
-             (unsigned long long)r->base, (unsigned long long)(r->end - 1),
-             what);
-}
-
-/* One line per raw entry, in Linux's e820 style (inclusive end). */
-void
-memmap_print_raw(const struct memmap *m)
-{
-    unsigned i;
-
-    for (i = 0; i < m->nraw; i++) {
-        if (m->raw[i].end <= m->raw[i].base)
-            mm_print("mmap: [mem 0x%016llx-0x%016llx] %s (empty)\n",
-                     (unsigned long long)m->raw[i].base,
-                     (unsigned long long)m->raw[i].base,
-                     memmap_type_name(m->raw[i].type));
-        else
-            print_range("mmap: ", &m->raw[i],
-                        memmap_type_name(m->raw[i].type));
-    }
-}
-
-void
-memmap_print_reserved(const struct memmap *m)
-{
-    unsigned i;
-
-    for (i = 0; i < m->nrsv; i++)
-        print_range("memmap: reserved ", &m->rsv[i], m->rsv[i].why);
-}
-
-void
-memmap_print_free(const struct memmap *m)
-{
-    unsigned i;
-
-    for (i = 0; i < m->nfree; i++)
-        mm_print("memmap: free [mem 0x%016llx-0x%016llx] %llu KiB\n",
-                 (unsigned long long)m->free[i].base,
-                 (unsigned long long)(m->free[i].end - 1),
-                 (unsigned long long)((m->free[i].end - m->free[i].base)
-                                      >> 10));
-}
-
-/*
- * The one summary line.  U: usable memory below 4 GiB in the sanitised
- * map; F: free, handed to the page allocator; K = U - F: usable memory
- * kept back (reservations, and partial pages at unaligned edges);
- * I: usable memory at or above 4 GiB, ignored.
- */
-void
-memmap_print_summary(const struct memmap *m)
-{
-    uint64_t u = memmap_usable_bytes(m), f = memmap_free_bytes(m);
-
-    mm_print("memory: %llu KiB usable, %llu KiB reserved, %llu KiB free in "
-             "%u regions, %llu KiB ignored above 4 GiB\n",
-             (unsigned long long)(u >> 10), (unsigned long long)((u - f) >> 10),
-             (unsigned long long)(f >> 10), m->nfree,
-             (unsigned long long)(m->ignored_bytes >> 10));
-}
-
-/* ---- check ---------------------------------------------------------- */
-
-static bool
-inside_usable(const struct memmap *m, const struct memmap_range *r)
-{
-    unsigned i;
-
-    for (i = 0; i < m->nmap; i++)
-        if (m->map[i].type == MEMMAP_USABLE && m->map[i].base <= r->base &&
-            r->end <= m->map[i].end)
-            return true;
-    return false;
-}
-
-/*
- * Checks the invariant of free[]: sorted, page aligned, non-empty,
- * disjoint, inside usable memory below 4 GiB, overlapping no
- * reservation.  Prints each violation; returns how many.
- */
-unsigned
-memmap_check(const struct memmap *m)
-{
-    unsigned i, j, bad = 0;
-
-    for (i = 0; i < m->nfree; i++) {
-        const struct memmap_range *r = &m->free[i];
-        const char *what = NULL;
-
-        if (((r->base | r->end) & PAGE_MASK) != 0 || r->end <= r->base)
-            what = "unaligned or empty";
-        else if (i > 0 && r->base < m->free[i - 1].end)
-            what = "unsorted or overlapping";
-        else if (r->end > MEMMAP_LIMIT || !inside_usable(m, r))
-            what = "outside usable memory";
-        for (j = 0; j < m->nrsv && what == NULL; j++)
-            if (r->base < m->rsv[j].end && m->rsv[j].base < r->end)
-                what = "overlaps a reservation";
-        if (what != NULL) {
-            mm_print("memmap: check: free region %u %s\n", i, what);
-            bad++;
-        }
-    }
-    return bad;
 }

@@ -90,7 +90,7 @@ pool_grow(struct pool *p)
             return NULL;
         mark_pages(p, mem, (uint8_t)(MM_OWNER_SLAB | p->geom.order));
         s = slab_carve(mem, &p->geom, p);
-        if (MM_UNLIKELY(p->flags & POOL_AIDS))
+        if (p->flags & POOL_POISON)
             pool_aid_grow(p, s);
         p->nslabs++;
         pool_trace(p, "grow", (uintptr_t)mem);
@@ -133,6 +133,37 @@ pool_trim(struct pool *p)
 /* ---- take and put --------------------------------------------------- */
 
 /*
+ * The rest of an alloc that left the fast path, p locked: obj is the
+ * object slab_pop took from s, or NULL when it took none (the slab's
+ * list is empty or broken: slab_take carves or repairs) or when there
+ * is no slab (s is the list head: grow).  Then the slab moves to the
+ * full list if it is full, and the aids run.  Unlocks p.
+ */
+static __attribute__((noinline)) void *
+alloc_slow(struct pool *p, struct slab *s, void *obj)
+{
+    if (obj == NULL) {
+        if (&s->link == &p->partial && (s = pool_grow(p)) == NULL) {
+            p->nerr[POOL_NOMEM]++;
+            mm_unlock(&p->lock);
+            return NULL;
+        }
+        obj = slab_take(s, &p->geom);
+        MM_ASSERT(obj != NULL);         /* s was on the partial list */
+    }
+    p->nallocs++;
+    p->active++;
+    if (s->nfree == 0) {
+        mm_list_unlink(&s->link);
+        mm_list_push(&p->full, &s->link);
+    }
+    if (p->flags != 0)
+        pool_aid_alloc(p, obj);
+    mm_unlock(&p->lock);
+    return obj;
+}
+
+/*
  * An object, or NULL when the pool is exhausted and no slab can be had
  * (counted as nomem; a static pool's allocation N+1 ends here).
  */
@@ -140,108 +171,100 @@ void *
 pool_alloc(struct pool *p)
 {
     struct slab *s;
-    void *obj;
+    void *obj = NULL;
 
     mm_lock(&p->lock);
-    s = slab_of_link(p->partial.next);
-    if (MM_UNLIKELY(&s->link == &p->partial) && (s = pool_grow(p)) == NULL) {
-        p->nerr[POOL_NOMEM]++;
-        mm_unlock(&p->lock);
-        return NULL;
-    }
     /* LAB: pool_alloc */
-    obj = slab_take(s, &p->geom);
-    MM_ASSERT(obj != NULL);             /* s was on the partial list */
-    if (s->nfree == 0) {                /* now full */
-        mm_list_unlink(&s->link);
-        mm_list_push(&p->full, &s->link);
-    }
-    /* LAB END */
+    s = slab_of_link(p->partial.next);
+    if (&s->link != &p->partial)
+        obj = slab_pop(s, &p->geom);
+    if (MM_UNLIKELY(obj == NULL || s->nfree == 0 || p->flags != 0))
+        return alloc_slow(p, s, obj);
     p->nallocs++;
-    if (++p->active > p->hwm)
-        p->hwm = p->active;
-    if (MM_UNLIKELY(p->flags & POOL_AIDS))
-        pool_aid_alloc(p, obj);
+    p->active++;
+    /* LAB END */
     mm_unlock(&p->lock);
-    pool_trace(p, "alloc", (uintptr_t)obj);
     return obj;
 }
 
 /*
- * The slab of p that obj would be in, or NULL: for a static pool its one
- * slab (slab_put checks the range), for a growing pool the header at obj
- * rounded down to the slab size, once the owner byte of obj's page says
- * it is a slab of p's order and the header says it is p's.
+ * The rest of a free that left the fast path, p locked: a slab that was
+ * full goes back on the partial list; a growing pool's slab that is now
+ * all free leaves it, to be kept as the cache or, if a slab is cached
+ * already, returned once p is unlocked; and the aids run.  Unlocks p.
  */
-static MM_INLINE struct slab *
-slab_find(struct pool *p, const void *obj)
+static __attribute__((noinline)) enum pool_err
+free_slow(struct pool *p, struct slab *s, void *obj)
 {
-    const uint8_t *own;
-    struct slab *s;
+    struct slab *gone = NULL;
 
-    if (p->src == NULL)
-        return &p->static_slab;
-    own = mm_pagesrc_owner(p->src, obj);
-    if (own == NULL || *own != (MM_OWNER_SLAB | p->geom.order))
-        return NULL;
-    s = slab_of(obj, p->geom.order);
-    return s->magic == SLAB_MAGIC && s->cache == p ? s : NULL;
-}
-
-/*
- * After a put: a slab that was full goes back on the partial list; a
- * growing pool's slab that is now all free leaves it, to be kept as the
- * cache or, if a slab is cached already, returned: then it is handed
- * back to be released once p is unlocked.
- */
-static MM_INLINE struct slab *
-slab_after_put(struct pool *p, struct slab *s)
-{
+    if (p->flags != 0)
+        pool_aid_free(p, obj);
     if (s->nfree == 1) {
         mm_list_unlink(&s->link);
         mm_list_push(&p->partial, &s->link);
     }
-    if (s->nfree < p->geom.nobjs || p->src == NULL)
-        return NULL;
-    mm_list_unlink(&s->link);
-    if (p->cached == NULL) {
-        p->cached = s;
-        return NULL;
+    if (s->nfree == p->geom.nobjs && p->src != NULL) {
+        mm_list_unlink(&s->link);
+        if (p->cached == NULL) {
+            p->cached = s;
+        } else {
+            p->nslabs--;
+            gone = s;
+        }
     }
-    p->nslabs--;
-    return s;
+    mm_unlock(&p->lock);
+    if (gone != NULL)
+        pool_slab_release(p, gone);
+    return POOL_OK;
+}
+
+/* Puts obj back into s, which may hold it (p locked; unlocks p). */
+static MM_INLINE enum pool_err
+put_object(struct pool *p, struct slab *s, void *obj)
+{
+    enum slab_err err = SLAB_MISALIGNED;
+
+    if (s != NULL)
+        err = slab_put(s, &p->geom, obj);
+    if (MM_UNLIKELY(err != SLAB_OK))
+        return pool_refuse(p, (uintptr_t)obj, err);
+    p->active--;
+    if (MM_UNLIKELY(s->nfree == 1 || s->nfree == p->geom.nobjs ||
+                    p->flags != 0))
+        return free_slow(p, s, obj);
+    mm_unlock(&p->lock);
+    return POOL_OK;
+}
+
+/*
+ * Free into a growing pool (p locked; unlocks p): obj's slab is the
+ * header at obj rounded down to the slab size, once the owner byte of
+ * obj's page says it is a slab of p's order and the header says it is
+ * p's; else there is none (put_object has pool_refuse say why).
+ */
+static __attribute__((noinline)) enum pool_err
+free_growing(struct pool *p, void *obj)
+{
+    const uint8_t *own = mm_pagesrc_owner(p->src, obj);
+    struct slab *s = slab_of(obj, p->geom.order);
+
+    if (own == NULL || *own != (MM_OWNER_SLAB | p->geom.order) ||
+        s->magic != SLAB_MAGIC || s->cache != p)
+        s = NULL;
+    return put_object(p, s, obj);
 }
 
 /*
  * Gives obj back.  Errors (nothing changed but a counter): POOL_ERR_NULL,
- * _FOREIGN, _WRONG_POOL, _MISALIGNED, _DOUBLE_FREE.
+ * _FOREIGN, _WRONG_POOL, _MISALIGNED, _DOUBLE_FREE.  A static pool has
+ * one slab, and slab_put checks that obj is in it.
  */
 enum pool_err
 pool_free(struct pool *p, void *obj)
 {
-    struct slab *s, *gone;
-    enum slab_err err = SLAB_MISALIGNED;
-
     mm_lock(&p->lock);
-    s = slab_find(p, obj);
-    if (s != NULL)
-        err = slab_put(s, &p->geom, obj);
-    if (MM_UNLIKELY(err != SLAB_OK)) {
-        enum pool_err perr = pool_refuse(p, (uintptr_t)obj, err);
-
-        mm_unlock(&p->lock);
-        return perr;
-    }
-    /* LAB: pool_free */
-    gone = slab_after_put(p, s);
-    /* LAB END */
-    p->nfrees++;
-    p->active--;
-    if (MM_UNLIKELY(p->flags & POOL_AIDS))
-        pool_aid_free(p, obj);
-    mm_unlock(&p->lock);
-    pool_trace(p, "free", (uintptr_t)obj);
-    if (gone != NULL)
-        pool_slab_release(p, gone);
-    return POOL_OK;
+    if (p->src != NULL)
+        return free_growing(p, obj);
+    return put_object(p, &p->static_slab, obj);
 }

@@ -17,11 +17,14 @@
 
 #define POOL_MIN_OBJS       16      /* a slab holds at least this many */
 
-/* Flags given at creation.  Alloc and free test them all at once
- * (POOL_AIDS) and leave the work to mm/pool_debug.c. */
+/* Flags given at creation. */
 #define POOL_ZERO           (1u << 0)   /* zero each object on alloc */
 #define POOL_POISON         (1u << 1)   /* poison on free, check on alloc */
 #define POOL_AIDS           (POOL_ZERO | POOL_POISON)
+/* Set by the pool while mm_switch.trace has MM_TRACE_POOL (read at
+ * creation and by pool_trace_switched).  Alloc and free test the whole
+ * flags word once and leave every aid to mm/pool_debug.c. */
+#define POOL_TRACED         (1u << 8)
 
 /* The words of free table a static pool of n objects needs. */
 #define POOL_FREEMAP_WORDS(n)   MM_BITMAP_WORDS(n)
@@ -53,10 +56,9 @@ struct pool {
     struct slab *cached;        /* an empty slab kept, on neither list */
     size_t nslabs;              /* slabs held, the cached one included */
     size_t active;              /* objects in use */
-    size_t hwm;                 /* most in use at once */
-    unsigned long nallocs, nfrees;
     unsigned long nerr[POOL_ERR_COUNT];     /* [POOL_NOMEM]: nomem */
-    unsigned flags;             /* POOL_ZERO | POOL_POISON */
+    unsigned flags;             /* POOL_ZERO | POOL_POISON | POOL_TRACED */
+    unsigned long nallocs;      /* frees: nallocs - active */
     const char *name;
     size_t size;                /* bytes the caller asked for */
     size_t align;
@@ -87,6 +89,8 @@ enum pool_err pool_free(struct pool *p, void *obj);
 size_t pool_trim(struct pool *p);
 /* Trims every live pool: the page allocator's reclaim hook (arg unused). */
 size_t pool_reclaim_all(void *arg);
+/* Tells every live pool that mm_switch.trace changed. */
+void pool_trace_switched(void);
 
 size_t pool_index_of(const struct slab *s, const void *obj);
 void *pool_object_at(const struct slab *s, size_t index);

@@ -3,9 +3,10 @@
  * poisoning, and the report of a broken free link.
  *
  * mm/pool.c calls each of these through one hook: pool_fail on bad
- * input, pool_trace for trace lines, and, for a pool with a flag of
- * POOL_AIDS, pool_aid_alloc, pool_aid_free and pool_aid_grow around an
- * object's life; the slab layer calls pool_bad_link when the link it was
+ * input, pool_trace for trace lines, and, for a pool with any flag set
+ * (POOL_ZERO, POOL_POISON, POOL_TRACED), pool_aid_alloc and
+ * pool_aid_free around an object's life (pool_aid_grow poisons a new
+ * slab of a poisoned pool); the slab layer calls pool_bad_link when the link it was
  * about to follow is no free object of its slab (a write after free hit
  * it), before it rebuilds the list from the free table.
  *
@@ -70,6 +71,7 @@ pool_aid_alloc(struct pool *p, void *obj)
     const uint8_t *b = obj;
     size_t i;
 
+    pool_trace(p, "alloc", (uintptr_t)obj);
     if (p->flags & POOL_POISON)
         for (i = sizeof(void *); i < p->geom.size; i++)
             if (b[i] != POOL_POISON_BYTE) {
@@ -83,6 +85,7 @@ pool_aid_alloc(struct pool *p, void *obj)
 void
 pool_aid_free(struct pool *p, void *obj)
 {
+    pool_trace(p, "free", (uintptr_t)obj);
     if (p->flags & POOL_POISON)
         poison_fill(p, obj);
 }
@@ -92,8 +95,7 @@ pool_aid_grow(struct pool *p, struct slab *s)
 {
     uint32_t i;
 
-    if (p->flags & POOL_POISON)
-        for (i = 0; i < p->geom.nobjs; i++)
+    for (i = 0; i < p->geom.nobjs; i++)
             poison_fill(p, slab_object(s, &p->geom, i));
 }
 

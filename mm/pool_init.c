@@ -43,6 +43,8 @@ pool_setup(struct pool *p, const char *name, size_t objsize, size_t align,
         p->flags |= POOL_POISON;
         p->forced_poison = true;
     }
+    if (mm_switch.trace & MM_TRACE_POOL)
+        p->flags |= POOL_TRACED;
     return POOL_OK;
 }
 

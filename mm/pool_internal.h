@@ -38,6 +38,7 @@ pool_slab_bytes(const struct pool *p)
 /* mm/pool.c: gives back a slab already taken off p's books. */
 void pool_slab_release(struct pool *p, struct slab *s);
 
+
 /* mm/pool_debug.c: counts err and, in debug mode, panics. */
 enum pool_err pool_fail(struct pool *p, enum pool_err err, uintptr_t addr)
     MM_COLD;
@@ -60,7 +61,8 @@ void pool_registry_remove(struct pool *p);
 /* mm/pool_report.c: p's slab that holds addr, or NULL (p locked). */
 struct slab *pool_holder(const struct pool *p, uintptr_t addr);
 /* mm/pool_report.c: why free(addr) failed, counted: NULL, foreign,
- * another pool's, or what the slab said (err).  Called with p locked. */
+ * another pool's, or what the slab said (err).  Called with p locked;
+ * unlocks it. */
 enum pool_err pool_refuse(struct pool *p, uintptr_t addr,
                           enum slab_err err) MM_COLD;
 
@@ -68,7 +70,7 @@ enum pool_err pool_refuse(struct pool *p, uintptr_t addr,
 static MM_INLINE void
 pool_trace(const struct pool *p, const char *event, uintptr_t addr)
 {
-    if (MM_UNLIKELY(mm_switch.trace & MM_TRACE_POOL))
+    if (MM_UNLIKELY(p->flags & POOL_TRACED))
         pool_trace_print(p, event, addr);
 }
 

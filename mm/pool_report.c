@@ -149,7 +149,24 @@ pool_refuse(struct pool *p, uintptr_t addr, enum slab_err err)
         perr = POOL_ERR_DOUBLE_FREE;
     else
         perr = POOL_ERR_MISALIGNED;
-    return pool_fail(p, perr, addr);
+    pool_fail(p, perr, addr);
+    mm_unlock(&p->lock);
+    return perr;
+}
+
+void
+pool_trace_switched(void)
+{
+    struct pool *p;
+
+    for (p = pool_registry_next(NULL); p != NULL;
+         p = pool_registry_next(p)) {
+        mm_lock(&p->lock);
+        p->flags &= ~POOL_TRACED;
+        if (mm_switch.trace & MM_TRACE_POOL)
+            p->flags |= POOL_TRACED;
+        mm_unlock(&p->lock);
+    }
 }
 
 /*
@@ -262,7 +279,8 @@ void
 pool_print_errors(const struct pool *p)
 {
     mm_print("pool: %s: %lu allocations, %lu frees, %lu out of memory\n",
-             p->name, p->nallocs, p->nfrees, p->nerr[POOL_NOMEM]);
+             p->name, p->nallocs, p->nallocs - p->active,
+             p->nerr[POOL_NOMEM]);
     mm_err_print("pool: ", p->name, pool_err_name, p->nerr, POOL_NOMEM + 1,
                  POOL_ERR_COUNT, 22);
 }

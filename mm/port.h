@@ -40,7 +40,9 @@
 /* For what the fast path only calls when something is off: kept out of
  * line, so the fast path keeps its registers for itself. */
 #define MM_COLD             __attribute__((cold, noinline))
+#define MM_NOINLINE         __attribute__((noinline))
 #define MM_UNLIKELY(e)      __builtin_expect(!!(e), 0)
+#define MM_LIKELY(e)        __builtin_expect(!!(e), 1)
 /* Keeps AddressSanitizer from padding a variable; GCC needs nothing. */
 #define MM_NOSANITIZE
 
@@ -66,6 +68,12 @@ void mm_assert_fail(const char *file, int line, const char *expr)
  * happened; in every other case it never returns.
  */
 void mm_panic(const char *fmt, ...) MM_PRINTF(1, 2);
+
+/*
+ * The body of a lab's function in a student tree (tools/lab.py writes
+ * it): says, as a panic, which function is still to be written.
+ */
+#define MM_LAB_MISSING(fn)  mm_panic("not implemented: %s", fn)
 
 /* Prints to the console (serial in the kernel, stdout on the host). */
 void mm_print(const char *fmt, ...) MM_PRINTF(1, 2);

@@ -3,8 +3,8 @@
  *
  * Take and put are inline in mm/slab.h, where a cache's fast path can
  * fold them in; this file holds what runs once per cache (the
- * geometry), once per slab (set-up), and when something is wrong (the
- * repair of a broken free list, the checker).
+ * geometry), once per slab (set-up), the slow half of take (carving,
+ * and the repair of a broken free list), and the checker.
  *
  * Invariant, bounds, metadata: those of mm/slab.h.  Geometry is
  * O(1); slab set-up O(objects / 32) to fill the free table; repair and
@@ -122,28 +122,41 @@ rebuild_list(struct slab *s, const struct slab_geom *g)
 }
 
 /*
- * Take, when the free list disagrees with the table: the head's link is
- * no free carved object (the head is handed out all the same, and the
- * list rebuilt without it), or the list ended while the table counts
- * more free objects than are uncarved (rebuilt, then taken from).
- * Either way the cache hears of it first (bad_link: at the broken link
- * word, or at object 0 for a list that ended early), and the count is
- * taken from the table again, so the retry cannot come back here.
+ * The list disagrees with the table.  The cache hears of it first
+ * (bad_link: at the bad head, or at object 0 for a list that ended
+ * early); then the list is rebuilt and the count taken from the table
+ * again, so that the take that follows finds them in step.
  */
-void *
-slab_take_repair(struct slab *s, const struct slab_geom *g)
+static MM_COLD void
+repair(struct slab *s, const struct slab_geom *g)
 {
-    void *obj = s->freelist;
-
     if (g->bad_link != NULL)
-        g->bad_link(s, obj != NULL ? (uintptr_t)slab_link(g, obj) :
-                                     s->base);
-    if (obj == NULL) {
-        rebuild_list(s, g);
-        return slab_take(s, g);
-    }
-    mm_bitmap_clear(s->freemap, slab_index(s, g, (uintptr_t)obj));
+        g->bad_link(s, s->freelist != NULL ? (uintptr_t)s->freelist :
+                                             s->base);
     rebuild_list(s, g);
+}
+
+void *
+slab_take_slow(struct slab *s, const struct slab_geom *g)
+{
+    void *obj = slab_pop(s, g);
+    uint32_t i;
+
+    if (obj != NULL)
+        return obj;
+    if (s->freelist != NULL || s->nfree != g->nobjs - s->ncarved) {
+        repair(s, g);
+        if ((obj = slab_pop(s, g)) != NULL)
+            return obj;
+    }
+    if (s->nfree == 0)
+        return NULL;
+    i = s->ncarved++;
+    obj = slab_object(s, g, i);
+    if (g->ctor != NULL)
+        g->ctor(obj, g->ctor_arg);
+    mm_bitmap_clear(s->freemap, i);
+    s->nfree--;
     return obj;
 }
 

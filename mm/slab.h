@@ -123,9 +123,15 @@ void slab_init(struct slab *s, const struct slab_geom *g, void *cache,
 /* Makes a slab with its header at the start of mem (2^order pages). */
 struct slab *slab_carve(void *mem, const struct slab_geom *g, void *cache);
 
-/* Cold: take when the list is broken: rebuilds it from the table. */
-void *slab_take_repair(struct slab *s, const struct slab_geom *g)
-    MM_COLD;
+/*
+ * slab_take's slow half (slab_pop found nothing): the next object never
+ * carved (constructed on the way out), else NULL when the slab is full.
+ * If a write after free broke the list - its head is no free carved
+ * object, or it ended while the table counts free carved objects - the
+ * cache hears of it (bad_link) and the list is rebuilt from the table,
+ * which is the truth.
+ */
+void *slab_take_slow(struct slab *s, const struct slab_geom *g);
 /* Checks s against its table and g: prints nothing, returns what is
  * wrong ("bad free-list entry", ...) or NULL, and where in *addr. */
 const char *slab_check(const struct slab *s, const struct slab_geom *g,
@@ -178,58 +184,41 @@ slab_lookup(const struct slab *s, const struct slab_geom *g, uintptr_t addr,
 }
 
 /*
- * Can next, the link of free object obj, be followed?  NULL (the end),
- * or a free carved object other than obj.  A link overwritten after
- * free fails this, and so does a cycle, since the objects taken before
- * have their bits cleared.  O(1).
+ * The fast half of take: pops the head of the free list, or returns
+ * NULL when the list is empty or its head is bad (then slab_take does
+ * it the slow way).  The head is checked before it is handed out - a
+ * carved object, on a boundary, marked free - with the index that
+ * clearing its bit needs anyway, so each link is checked once, when the
+ * object it leads to is taken.
  */
-static MM_INLINE bool
-slab_link_ok(const struct slab *s, const struct slab_geom *g,
-             const void *obj, void *next)
+static MM_INLINE void *
+slab_pop(struct slab *s, const struct slab_geom *g)
 {
+    void *obj = s->freelist;
     long i;
 
-    if (next == NULL)
-        return true;
-    i = slab_lookup(s, g, (uintptr_t)next, s->ncarved);
-    return i >= 0 && next != obj && mm_bitmap_test(s->freemap, (size_t)i);
+    if (MM_UNLIKELY(obj == NULL))
+        return NULL;
+    i = slab_lookup(s, g, (uintptr_t)obj, s->ncarved);
+    if (MM_UNLIKELY(i < 0 || !mm_bitmap_test(s->freemap, (size_t)i)))
+        return NULL;
+    s->freelist = *slab_link(g, obj);
+    mm_bitmap_clear(s->freemap, (size_t)i);
+    s->nfree--;
+    return obj;
 }
 
 /*
- * Takes a free object: the head of the free list, or the next object
- * never carved.  NULL when the slab is full.  Only the link of the
- * object taken is checked; if a write after free broke it, the cold
- * path tells the cache (bad_link) and rebuilds the list from the table,
- * which is the truth.
+ * Takes a free object: the head of the free list (slab_pop), else, out
+ * of line, an object never carved or one from the repaired list; NULL
+ * when the slab is full.
  */
 static MM_INLINE void *
 slab_take(struct slab *s, const struct slab_geom *g)
 {
-    void *obj = s->freelist;
-    uint32_t i;
+    void *obj = slab_pop(s, g);
 
-    if (obj != NULL) {
-        void *next = *slab_link(g, obj);
-
-        if (MM_UNLIKELY(!slab_link_ok(s, g, obj, next)))
-            return slab_take_repair(s, g);
-        s->freelist = next;
-        i = slab_index(s, g, (uintptr_t)obj);
-    } else {
-        /* The table counts more free objects than the uncarved: a link
-         * was overwritten to end the list early. */
-        if (MM_UNLIKELY(s->nfree != g->nobjs - s->ncarved))
-            return slab_take_repair(s, g);
-        if (s->nfree == 0)
-            return NULL;
-        i = s->ncarved++;
-        obj = slab_object(s, g, i);
-        if (g->ctor != NULL)
-            g->ctor(obj, g->ctor_arg);
-    }
-    mm_bitmap_clear(s->freemap, i);
-    s->nfree--;
-    return obj;
+    return obj != NULL ? obj : slab_take_slow(s, g);
 }
 
 /*

@@ -266,10 +266,10 @@ note_bad_link(struct slab *s, uintptr_t where)
 /*
  * A write after free hits each kind of link: pointing into the header,
  * between objects, at an object in use, and ending the list early.
- * Each time the cache is told once (bad_link): when the object whose
- * link it is is taken, or, for the early end, when the list runs dry
- * with free objects left.  Takes hand out free objects only, and the
- * slab checks clean after.
+ * Each time the cache is told once (bad_link), when the take after the
+ * one that followed the link finds its head bad (or, for the early end,
+ * the list dry with free objects left).  Takes hand out free objects
+ * only, never the bad head, and the slab checks clean after.
  */
 MM_TEST(slab, broken_links_repaired)
 {
@@ -301,7 +301,7 @@ MM_TEST(slab, broken_links_repaired)
         MM_CHECK_PTR_EQ(t, slab_take(s, &g), o[0]);
         x = slab_take(s, &g);                   /* follows the bad link */
         MM_CHECK_EQ(t, bad_links, 1);
-        MM_CHECK_EQ(t, bad_where, k == 3 ? s->base : (uintptr_t)o[0]);
+        MM_CHECK_EQ(t, bad_where, k == 3 ? s->base : (uintptr_t)bad[k]);
         MM_CHECK(t, x == o[1] || x == o[2]);
         MM_CHECK_PTR_EQ(t, slab_check(s, &g, &where), NULL);
         MM_CHECK_EQ(t, slab_put(s, &g, x), SLAB_OK);

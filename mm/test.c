@@ -8,17 +8,16 @@
  * feeds bad input on purpose catches the panic (mm_test_catch_panics).
  *
  * A filter item that names no test stops the run before it starts, and
- * the runner suggests the names nearest to it (same module, or a small
- * edit distance), so a typo is never a silently empty run.
+ * the runner suggests the names nearest to it (mm/test_filter.c), so a
+ * typo is never a silently empty run.
  *
  * Invariant: a test passes exactly when none of its checks failed and it
  * caught no panic it did not ask for.
- * Bounds: O(tests x filter length) to select; a near-match search is
- * O(tests x name length^2); checks are O(1).
+ * Bounds: those of mm/test_filter.c to select; checks are O(1).
  * Metadata: a few words of state for the running test.
  * Read after: mm/test.h.
  */
-#include "test.h"
+#include "test_internal.h"
 
 /* The linker defines these around section "mm_tests" (see mm/test.h). */
 extern const struct mm_test *const __start_mm_tests[];
@@ -26,21 +25,15 @@ extern const struct mm_test *const __stop_mm_tests[];
 
 /* How many failed checks a test prints before it only counts them. */
 #define TEST_MAX_REPORTS    5
-/* Longest "mod.name" the runner compares, NUL included. */
-#define TEST_NAME_MAX       96
-/* How many near matches an unknown filter item is shown. */
-#define TEST_MAX_NEAR       5
 
 static struct mm_t *test_current;   /* the running test, for panics */
 static const char *test_prefix;     /* "selftest" or "hosttest" */
 static char test_first_fail[224];   /* "file:line detail" of failure 1 */
-static const struct mm_test *const *test_first;  /* the tests run: */
-static const struct mm_test *const *test_last;   /* [first, last) */
 static char *test_capture;          /* where prints go, or NULL */
 static size_t test_capture_size;    /* its bytes, NUL included */
 static size_t test_capture_len;     /* characters kept so far */
 
-static size_t
+size_t
 test_strlen(const char *s)
 {
     size_t n = 0;
@@ -50,7 +43,7 @@ test_strlen(const char *s)
     return n;
 }
 
-static bool
+bool
 test_streq(const char *a, const char *b)
 {
     while (*a != '\0' && *a == *b) {
@@ -233,243 +226,6 @@ test_seed(const struct mm_test *d)
     return h | 1;
 }
 
-/* Is [s, s+n) exactly the string want? */
-static bool
-test_span_is(const char *s, size_t n, const char *want)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (want[i] != s[i])
-            return false;
-    return want[n] == '\0';
-}
-
-/* Does item [s, s+n) of the filter name test d ("mod" or "mod.name")? */
-static bool
-test_item_matches(const struct mm_test *d, const char *s, size_t n)
-{
-    char full[TEST_NAME_MAX];
-
-    mm_test_format(full, sizeof full, "%s.%s", d->mod, d->name);
-    return test_span_is(s, n, d->mod) || test_span_is(s, n, full);
-}
-
-/* Is test d selected by the comma-separated filter? */
-static bool
-test_selected(const struct mm_test *d, const char *filter)
-{
-    const char *s = filter;
-
-    if (filter == NULL || *filter == '\0')
-        return true;
-    while (*s != '\0') {
-        size_t n = 0;
-
-        while (s[n] != '\0' && s[n] != ',')
-            n++;
-        if (n > 0 && test_item_matches(d, s, n))
-            return true;
-        s += n;
-        if (*s == ',')
-            s++;
-    }
-    return false;
-}
-
-/* Does item [s, s+n) name at least one test? */
-static bool
-test_item_known(const char *s, size_t n)
-{
-    const struct mm_test *const *p;
-
-    for (p = test_first; p < test_last; p++)
-        if (test_item_matches(*p, s, n))
-            return true;
-    return false;
-}
-
-/*
- * Levenshtein distance between [a, a+na) and b: the fewest one-letter
- * inserts, deletes and changes that turn one into the other, computed a
- * row at a time (row[j]: distance between a's first i letters and b's
- * first j).  Names longer than TEST_NAME_MAX count as far.
- */
-static unsigned
-test_distance(const char *a, size_t na, const char *b)
-{
-    unsigned row[TEST_NAME_MAX + 1], diag, up, best;
-    size_t nb = test_strlen(b), i, j;
-
-    if (na > TEST_NAME_MAX || nb > TEST_NAME_MAX)
-        return TEST_NAME_MAX;
-    for (j = 0; j <= nb; j++)
-        row[j] = (unsigned)j;
-    for (i = 1; i <= na; i++) {
-        diag = row[0];
-        row[0] = (unsigned)i;
-        for (j = 1; j <= nb; j++) {
-            up = row[j];
-            best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[nb];
-}
-
-/* Does [s, s+n) occur in name? */
-static bool
-test_span_in(const char *s, size_t n, const char *name)
-{
-    size_t i;
-
-    for (; *name != '\0'; name++) {
-        for (i = 0; i < n && name[i] == s[i]; i++)
-            ;
-        if (i == n)
-            return true;
-    }
-    return false;
-}
-
-/*
- * How many words of [s, s+n) (split at '.' and '_', three letters or
- * more) occur in name: "buddy.free_block" shares "buddy" and "free"
- * with "buddy.poison_catches_write_after_free".
- */
-static unsigned
-test_shared_words(const char *s, size_t n, const char *name)
-{
-    unsigned shared = 0;
-    size_t i = 0, len;
-
-    while (i < n) {
-        for (len = 0; i + len < n && s[i + len] != '.' && s[i + len] != '_';
-             len++)
-            ;
-        if (len >= 3 && test_span_in(s + i, len, name))
-            shared++;
-        i += len + 1;
-    }
-    return shared;
-}
-
-/* The near matches found so far, best (lowest score) first. */
-struct test_near {
-    char name[TEST_NAME_MAX];
-    unsigned score;
-};
-
-/* Keeps name among the TEST_MAX_NEAR best, once. */
-static void
-test_near_add(struct test_near *near, unsigned *nnear, const char *name,
-              unsigned score)
-{
-    unsigned i, at;
-
-    for (i = 0; i < *nnear; i++)
-        if (test_streq(near[i].name, name))
-            return;
-    for (at = *nnear; at > 0 && near[at - 1].score > score; at--)
-        ;
-    if (at == TEST_MAX_NEAR)
-        return;
-    if (*nnear < TEST_MAX_NEAR)
-        (*nnear)++;
-    for (i = *nnear - 1; i > at; i--)
-        near[i] = near[i - 1];
-    mm_test_format(near[at].name, sizeof near[at].name, "%s", name);
-    near[at].score = score;
-}
-
-/*
- * Collects the near matches of item [s, s+n).  If the item is
- * "mod.something" for a module that has tests (its first m letters),
- * they are that module's tests, however far; otherwise the tests and
- * modules within a small edit distance or sharing a word with it.  The
- * score ranks a name that holds the whole item first, then by words
- * shared (most first), then by edit distance.
- */
-static unsigned
-test_find_near(const char *s, size_t n, struct test_near *near)
-{
-    const struct mm_test *const *p;
-    char full[TEST_NAME_MAX];
-    unsigned nnear = 0, score, shared;
-    unsigned limit = n / 3 > 2 ? (unsigned)n / 3 : 2;
-    size_t m;
-    bool in_module;
-
-    for (m = 0; m < n && s[m] != '.'; m++)
-        ;
-    in_module = m < n && m > 0 && test_item_known(s, m);
-    for (p = test_first; p < test_last; p++) {
-        mm_test_format(full, sizeof full, "%s.%s", (*p)->mod, (*p)->name);
-        shared = test_span_in(s, n, full) ? 99 : test_shared_words(s, n,
-                                                                   full);
-        score = test_distance(s, n, full);
-        if (in_module ? test_span_is(s, m, (*p)->mod)
-                      : score <= limit || shared > (in_module ? 1u : 0u))
-            test_near_add(near, &nnear, full,
-                          (100 - shared) * 1000 + score);
-        shared = test_span_in(s, n, (*p)->mod) ? 99 : 0;
-        score = test_distance(s, n, (*p)->mod);
-        if (!in_module && (score <= limit || shared > 0))
-            test_near_add(near, &nnear, (*p)->mod,
-                          (100 - shared) * 1000 + score);
-    }
-    return nnear;
-}
-
-/* Reports an item that names no test, with its near matches. */
-static void
-test_report_unknown(const char *s, size_t n)
-{
-    static struct test_near near[TEST_MAX_NEAR];
-    char item[TEST_NAME_MAX];
-    unsigned nnear, i;
-
-    nnear = test_find_near(s, n, near);
-    for (i = 0; i < n && i + 1 < sizeof item; i++)
-        item[i] = s[i];
-    item[i] = '\0';
-    mm_print("%s: no test matches \"%s\"\n", test_prefix, item);
-    for (i = 0; i < nnear; i++)
-        mm_print("%s: near match %s\n", test_prefix, near[i].name);
-}
-
-/* Reports each item of filter that names no test; returns how many. */
-static int
-test_check_filter(const char *filter)
-{
-    const char *s = filter;
-    int unknown = 0;
-
-    if (filter == NULL)
-        return 0;
-    while (*s != '\0') {
-        size_t n = 0;
-
-        while (s[n] != '\0' && s[n] != ',')
-            n++;
-        if (n > 0 && !test_item_known(s, n)) {
-            test_report_unknown(s, n);
-            unknown++;
-        }
-        s += n;
-        if (*s == ',')
-            s++;
-    }
-    if (unknown > 0)
-        mm_print("%s: every test's name: make tests\n", test_prefix);
-    return unknown;
-}
-
 /* Runs the after-test check, if any; its problems fail test t. */
 static void
 test_after(struct mm_t *t, mm_test_after_fn *after)
@@ -519,8 +275,6 @@ test_run_one(const struct mm_test *d, mm_test_after_fn *after)
 struct test_saved {
     struct mm_t *current;
     const char *prefix;
-    const struct mm_test *const *first;
-    const struct mm_test *const *last;
     char first_fail[sizeof test_first_fail];
 };
 
@@ -529,8 +283,6 @@ test_save(struct test_saved *s)
 {
     s->current = test_current;
     s->prefix = test_prefix;
-    s->first = test_first;
-    s->last = test_last;
     mm_memcpy(s->first_fail, test_first_fail, sizeof test_first_fail);
 }
 
@@ -539,8 +291,6 @@ test_restore(const struct test_saved *s)
 {
     test_current = s->current;
     test_prefix = s->prefix;
-    test_first = s->first;
-    test_last = s->last;
     mm_memcpy(test_first_fail, s->first_fail, sizeof test_first_fail);
 }
 
@@ -552,13 +302,12 @@ test_run_range(const struct mm_test *const *first,
 {
     const struct mm_test *const *p;
     int passed = 0, failed = 0;
+    const struct test_set set = { first, last, prefix };
     struct test_saved saved;
 
     test_save(&saved);
     test_prefix = prefix;
-    test_first = first;
-    test_last = last;
-    failed = test_check_filter(filter);     /* unknown items: none run */
+    failed = test_check_filter(&set, filter);   /* unknown items: none run */
     if (failed > 0) {
         test_restore(&saved);
         mm_print("%s: 0 passed, %d failed\n", prefix, failed);
@@ -567,7 +316,9 @@ test_run_range(const struct mm_test *const *first,
     for (p = first; p < last; p++) {
         if (!test_selected(*p, filter))
             continue;
-        if (test_run_one(*p, after))
+        if (saved.current == NULL ? mm_test_isolated(test_run_one, *p, after,
+                                                     prefix)
+                                  : test_run_one(*p, after))
             passed++;
         else
             failed++;

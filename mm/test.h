@@ -156,6 +156,18 @@ int mm_test_run_with(const char *filter, const char *prefix,
                      mm_test_after_fn *after);
 
 /*
+ * Runs one test through run (which prints its result line) and says
+ * whether it passed.  Each port defines it: the host runs the test in a
+ * child process with a time limit, so that a panic, a failed assertion,
+ * a crash or a hang fails that test alone and the run goes on to its
+ * summary; the kernel runs the test in place.  The runner calls it for
+ * the tests it runs itself, not for a run started inside a test.
+ */
+typedef bool mm_test_one_fn(const struct mm_test *d, mm_test_after_fn *after);
+bool mm_test_isolated(mm_test_one_fn *run, const struct mm_test *d,
+                      mm_test_after_fn *after, const char *prefix);
+
+/*
  * Prints the name of every test, "mod.name", one per line: bare when
  * prefix is NULL, else as "<prefix>: test mod.name" and a last line
  * "<prefix>: N tests".  Returns N.

@@ -92,7 +92,7 @@ counts() {
     b1=$(per $N "$(ir W1f-big $N buddy_alloc buddy_free)")
     b3=$(per $N "$(ir W3-big $N buddy_alloc buddy_free)")
     printf '  %-44s %8s\n' "W6 W1f pair, 2 MiB" "$s1" "W6 W1f pair, largest arena" "$b1" \
-        "W6 W3 call, 2 MiB" "$s3" "W6 W3 call, largest arena" "$b3"
+        "W6 W3 call, 256 pages live, 2 MiB" "$s3" "W6 W3 call, 256 pages live, largest" "$b3"
     s4=$(pair $N W4-2M kheap_alloc kheap_free)
     b4=$(pair $N W4-big kheap_alloc kheap_free)
     s5=$(pair $N W5-2M pool_alloc pool_free)

@@ -1,7 +1,8 @@
 /*
  * tests/bench/bench.c - host benchmarks of every layer against baselines.
  *
- *   bench time            the timing tables (make bench)
+ *   bench time [TABLE...] the timing tables (make bench), or only the
+ *                         named ones: w1 w2 w3 w4 w5 w6 memory
  *   bench count NAME N    run workload NAME once with N operations, for
  *                         callgrind to count instructions (make bench-count)
  *   bench check           check that the references work (refs_test.c)
@@ -39,6 +40,7 @@
 #define W4_OPS      2000000UL
 #define W5_OPS      10000000UL
 #define LIVE        10000
+#define W6_LIVE_PAGES 256           /* W3 at arena sizes: pages kept live */
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -355,7 +357,13 @@ w2_freelist(struct work *w)
     return (t + now_ns() - t2) / n;
 }
 
-/* W3: random orders 0-4 near an occupancy (percent), one op = one call. */
+/*
+ * W3: random orders 0-4 near an occupancy (percent), or near w->live
+ * pages when set, one op = one call.  W6 keeps W6_LIVE_PAGES live in
+ * every arena: the same workload, so that only the memory size differs
+ * (half of a 2 MiB arena; a fixed share instead would leave a small
+ * arena with fewer free blocks of each order, and more splits).
+ */
 struct w3_block {
     void *p;
     unsigned order;
@@ -368,7 +376,8 @@ static double
 w3_run(struct work *w, int kind)
 {
     size_t npages = w->arena / MM_PAGE, used = 0, n = 0;
-    size_t target = npages * (w->variant ? w->variant : 50) / 100;
+    size_t target = w->live ? w->live :     /* pages, or a percentage */
+                    npages * (w->variant ? w->variant : 50) / 100;
     bool bitmap = kind < 0;
     unsigned long i;
     struct bitmap bm;
@@ -612,11 +621,10 @@ w4_glibc(struct work *w)
 /*
  * W5: 64-byte objects, LIVE live; LIFO (variant 0) or random (1).
  * One op = one alloc + one free.  The pool is a static pool over room
- * for 2 x LIVE objects: a growing pool of 64-byte objects stops at
- * POOL_MAX_SLABS one-page slabs (7,936 objects), fewer than W5 keeps
- * live.  Alloc and free run the same code for both backings.  For the
- * counts at arena sizes, a growing pool over the arena's buddy keeps
- * w->live objects (fewer) instead.
+ * for 2 x LIVE objects, beside the object lists over the same buffer.
+ * For the counts at arena sizes, a growing pool over the arena's buddy
+ * keeps w->live objects instead; its free also asks the page source
+ * for the owner byte of the object's page.
  */
 enum pl_kind {
     PL_POOL,                    /* kmemlab's pool, static */
@@ -961,18 +969,20 @@ table_w6(void)
     size_t sizes[3] = { 2 * MiB, 128 * MiB, w6_largest() };
     int i;
 
-    header("W6: W1f and W3 at arena sizes 2 MiB, 128 MiB and the largest "
-           "(cost must not grow with memory)", "ns/op");
+    header("W6: W1f and W3 (256 pages live) at arena sizes 2 MiB, 128 MiB "
+           "and the largest (cost must not grow with memory)", "ns/op");
     for (i = 0; i < 3; i++) {
         char name[2][48];
         struct result a, b;
+        struct work w3 = { name[1], w3_buddy, sizes[i], W3_OPS / 4, 50,
+                           W6_LIVE_PAGES };
 
         snprintf(name[0], sizeof name[0], "buddy W1f pair, %zu MiB",
                  sizes[i] / MiB);
         snprintf(name[1], sizeof name[1], "buddy W3 call, %zu MiB",
                  sizes[i] / MiB);
         a = run(name[0], w1_buddy, sizes[i], W1_PAIRS / 4, 1);
-        b = run(name[1], w3_buddy, sizes[i], W3_OPS / 4, 50);
+        b = measure(&w3);
         row(name[0], a, "");
         row(name[1], b, "");
     }
@@ -1061,11 +1071,11 @@ count(const char *name, unsigned long n)
         { "W5-ref", w5_objlist, 128 * MiB, 1, 0 },
         { "W5-refc", w5_refobj, 128 * MiB, 1, 0 },
         { "W1f-2M", w1_buddy, 2 * MiB, 1, 0 },
-        { "W3-2M", w3_buddy, 2 * MiB, 50, 0 },
+        { "W3-2M", w3_buddy, 2 * MiB, 50, W6_LIVE_PAGES },
         { "W4-2M", w4_kmalloc, 2 * MiB, 0, 200 },
         { "W5-2M", w5_growing, 2 * MiB, 1, 200 },
         { "W1f-big", w1_buddy, 0, 1, 0 },
-        { "W3-big", w3_buddy, 0, 50, 0 },
+        { "W3-big", w3_buddy, 0, 50, W6_LIVE_PAGES },
         { "W4-big", w4_kmalloc, 0, 0, 200 },
         { "W5-big", w5_growing, 0, 1, 200 },
     };
@@ -1119,6 +1129,43 @@ trace(const char *name, unsigned long n)
 
 int refs_check(void);
 
+/* bench time [TABLE...]: every table, or the ones named. */
+static int
+time_tables(int n, char **names)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(void);
+    } tables[] = {
+        { "w1", table_w1 }, { "w2", table_w2 }, { "w3", table_w3 },
+        { "w4", table_w4 }, { "w5", table_w5 }, { "w6", table_w6 },
+        { "memory", memory_figures },
+    };
+    unsigned i;
+    int j;
+
+    for (j = 0; j < n; j++) {
+        for (i = 0; i < sizeof tables / sizeof tables[0]; i++)
+            if (strcmp(names[j], tables[i].name) == 0)
+                break;
+        if (i == sizeof tables / sizeof tables[0]) {
+            fprintf(stderr, "bench: no table %s\n", names[j]);
+            return 2;
+        }
+    }
+    printf("bench: host timings, ns per operation, median of %d runs "
+           "(min, max beside it)\n", REPS);
+    for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        bool named = n == 0;
+
+        for (j = 0; j < n; j++)
+            named = named || strcmp(names[j], tables[i].name) == 0;
+        if (named)
+            tables[i].fn();
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1129,19 +1176,10 @@ main(int argc, char **argv)
         return count(argv[2], strtoul(argv[3], NULL, 10));
     if (argc == 4 && strcmp(argv[1], "trace") == 0)
         return trace(argv[2], strtoul(argv[3], NULL, 10));
-    if (argc != 2 || strcmp(argv[1], "time") != 0) {
-        fprintf(stderr, "usage: bench time | bench count WORKLOAD N | "
-                "bench check | bench trace W4 N\n");
+    if (argc < 2 || strcmp(argv[1], "time") != 0) {
+        fprintf(stderr, "usage: bench time [w1|w2|w3|w4|w5|w6|memory]... | "
+                "bench count WORKLOAD N | bench check | bench trace W4 N\n");
         return 2;
     }
-    printf("bench: host timings, ns per operation, median of %d runs "
-           "(min, max beside it)\n", REPS);
-    table_w1();
-    table_w2();
-    table_w3();
-    table_w4();
-    table_w5();
-    table_w6();
-    memory_figures();
-    return 0;
+    return time_tables(argc - 2, argv + 2);
 }

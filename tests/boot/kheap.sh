@@ -2,7 +2,7 @@
 # style table, the error counters, tracing, poisoning and guard bytes.
 # Sourced by tools/test.sh.  Formats: docs/kmalloc.md.
 
-KHEAP_SUMMARY='^kmalloc: buckets 16 to 2048 bytes, larger requests as page runs; extents from the page allocator'
+KHEAP_SUMMARY='^kmalloc: buckets 16 to 2048 bytes, larger requests as page runs; slabs from the page allocator'
 KHEAP_HEADER='^kmalloc:   Size    InUse     Free  Pages   Requests  HighUse$'
 KHEAP_ROW='^kmalloc: +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$'
 
@@ -46,10 +46,10 @@ expect_kheap_table kheap-selftest.table
 expect_log kheap-selftest.extents '^kmalloc: [0-9]+ extents, [0-9]+ out of memory$'
 expect_log kheap-selftest.used '^kmalloc: +64 +0 +[1-9][0-9]* +[1-9][0-9]* +[1-9][0-9]* +[1-9][0-9]*$'
 expect_no_log kheap-selftest.no-errors '^kmalloc: error .* [1-9][0-9]*$'
-expect_log kheap-selftest.page '^kmalloc: page 0x[0-9a-f]{8} entry [0-9]+ of extent 0x[0-9a-f]{8}: bucket 64, 63 of 64 free, free list 0x[0-9a-f]{8}, map 0xfffffffe 0xffffffff$'
+expect_log kheap-selftest.page '^kmalloc: page 0x[0-9a-f]{8} slab 0x[0-9a-f]{8} order 0: bucket 64, 62 of 63 free, free list 0x[0-9a-f]{8}, map 0xfffffffe 0x7fffffff$'
 expect_log kheap-selftest.rounding '^kheap: rounding blocks=2000 requested=[0-9]+ handed=[0-9]+ \(\+[0-9]+\.[0-9]%\) pages=[0-9]+ \([0-9]+\.[0-9]% of page bytes requested\)$'
 
-# One trace line per alloc, free, refill, page return and extent change.
+# One trace line per alloc, free, slab refill and slab return.
 boot kheap-trace 128M "trace=kmalloc selftest=kheap.page_return_and_hysteresis,kheap.kmalloc_global_api,kheap.global_kmalloc"
 expect_exit kheap-trace.exit $EXIT_SUCCESS
 expect_summary kheap-trace.summary selftest
@@ -58,8 +58,6 @@ expect_log kheap-trace.large '^trace: kmalloc alloc size=6000 bucket=large addr=
 expect_log kheap-trace.free '^trace: kmalloc free size=8192 bucket=large addr=0x[0-9a-f]{8}$'
 expect_log kheap-trace.refill '^trace: kmalloc refill size=4096 bucket=16 addr=0x[0-9a-f]{8}$'
 expect_log kheap-trace.return '^trace: kmalloc return size=4096 bucket=16 addr=0x[0-9a-f]{8}$'
-expect_log kheap-trace.grow '^trace: kmalloc grow extent=0x[0-9a-f]{8} pages=16$'
-expect_log kheap-trace.shrink '^trace: kmalloc shrink extent=0x[0-9a-f]{8} pages=16$'
 expect_no_log kheap-trace.zero '^trace: kmalloc alloc size=0 '
 
 # Poisoning and guard bytes on: the heap says so, every test passes, the

@@ -67,15 +67,15 @@ expect_ledger_sums ledger-8M.sums
 ledger_128M_checks() {
     local t H
     for t in corrupt_buddy_state_byte corrupt_free_list_link \
-        corrupt_kmalloc_page_table_entry corrupt_kmalloc_size_byte \
-        corrupt_pool_slab_header corrupt_pool_slab_end \
+        corrupt_kmalloc_owner_byte corrupt_kmalloc_size_byte \
+        corrupt_pool_slab_header corrupt_pool_slab_owner \
         overlapping_claim_is_two_owners missing_claim_is_no_owner \
         live_stress_phases; do
         expect_log ledger-128M.$t "^selftest: ok ledger\\.$t\$"
     done
     H='0x[0-9a-f]{8}'
     expect_log ledger-128M.page-kernel "^page: $H kernel block order 1 \\[$H-$H\\]\$"
-    expect_log ledger-128M.page-bucket "^page: $H kmalloc bucket page size 64, [0-9]+ of 64 blocks free\$"
+    expect_log ledger-128M.page-bucket "^page: $H kmalloc bucket slab size 64, [0-9]+ of 63 blocks free\$"
     expect_log ledger-128M.page-large "^page: $H kmalloc large run order 1 \\[$H-$H\\]\$"
     expect_log ledger-128M.page-slab "^page: $H pool slab of \"t-ledger-page\", [0-9]+ of [0-9]+ objects free\$"
     expect_log ledger-128M.page-image '^page: 0x00100000 reserved \(kernel image\)$'

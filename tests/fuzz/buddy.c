@@ -43,7 +43,7 @@ struct shadow {
 };
 
 static uint8_t arena[2][ARENA_PAGES * 4096] __attribute__((aligned(1 << 22)));
-static uint8_t meta[2][2 * (ARENA_PAGES + 1)];
+static uint8_t meta[2][BUDDY_META_SIZE(ARENA_PAGES + 1)];
 static struct shadow S;
 
 static void

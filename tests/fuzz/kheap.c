@@ -9,7 +9,7 @@
  * After every operation: kheap_check finds nothing; exactly the
  * expected error counter moved; each live block is aligned to its
  * bucket, overlaps no other, and keeps its pattern; per bucket, blocks
- * in use match the model and free + in use = blocks in its pages.
+ * in use match the model and free + in use = blocks in its slabs.
  * At the end, with everything freed and trimmed, a growing heap holds
  * no page and its page source has every page back.
  */
@@ -91,6 +91,18 @@ intact(const struct live *l, size_t upto, bool quick)
     return true;
 }
 
+/* Free blocks of a bucket: in its partial slabs and its empty one. */
+static size_t
+bucket_free(const struct kheap_bucket *bk)
+{
+    const struct mm_list *l;
+    size_t n = bk->empty != NULL ? bk->geom.nobjs : 0;
+
+    for (l = bk->partial.next; l != &bk->partial; l = l->next)
+        n += ((const struct slab *)l)->nfree;
+    return n;
+}
+
 static void
 check_all(enum kheap_err err)
 {
@@ -124,8 +136,8 @@ check_all(enum kheap_err err)
         const struct kheap_bucket *bk = &S.h.bucket[i];
 
         FUZZ_CHECK(bk->inuse == inuse[i]);
-        FUZZ_CHECK(bk->inuse + bk->nfree == bk->npages * (MM_PAGE /
-                                                          bk->size));
+        FUZZ_CHECK(bk->inuse + bucket_free(bk) ==
+                   (bk->npages >> bk->geom.order) * bk->geom.nobjs);
     }
     FUZZ_CHECK(S.h.large_inuse == large);
 }

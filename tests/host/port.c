@@ -3,12 +3,17 @@
  * (built with -DMM_BENCH, without the test runner) the benchmarks.
  *
  * Printing goes to stdout, panics abort (unless a test catches them),
+ * each test runs in a child process with a time limit,
  * locks do nothing (the tests are single-threaded) and scratch memory
  * comes from aligned_alloc, so AddressSanitizer watches every byte of it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../mm/port.h"
 #include "../../mm/test.h"
@@ -112,3 +117,48 @@ mm_scratch_free(void *p, size_t bytes)
     (void)bytes;
     free(p);
 }
+
+#ifndef MM_BENCH
+#define TEST_TIME_LIMIT 120     /* seconds a test may run; MM_TEST_TIMEOUT */
+
+/*
+ * Runs one test in a child process.  The child prints the test's result
+ * line and exits 0 (passed) or 1 (failed); any other end - a signal
+ * (abort on a panic or a failed assertion, a crash) or the time limit -
+ * is reported here, and the run goes on.  exit(), not _exit(), so that
+ * coverage counters are written by the child too.
+ */
+bool
+mm_test_isolated(mm_test_one_fn *run, const struct mm_test *d,
+                 mm_test_after_fn *after, const char *prefix)
+{
+    const char *env = getenv("MM_TEST_TIMEOUT");
+    unsigned limit = env != NULL && atoi(env) > 0 ? (unsigned)atoi(env)
+                                                  : TEST_TIME_LIMIT;
+    pid_t pid;
+    int status;
+
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid < 0)                    /* no child: run it here */
+        return run(d, after);
+    if (pid == 0) {
+        alarm(limit);
+        exit(run(d, after) ? 0 : 1);
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return false;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status) == 0;
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+        printf("%s: FAIL %s.%s timed out after %u s\n", prefix, d->mod,
+               d->name, limit);
+    else
+        printf("%s: FAIL %s.%s crashed (%s)\n", prefix, d->mod, d->name,
+               WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
+                                   : "stopped");
+    return false;
+}
+#endif
