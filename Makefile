@@ -91,6 +91,8 @@ MM_SRCS := \
 	mm/kheap_extent.c \
 	mm/kheap_large.c \
 	mm/kheap_owner.c \
+	mm/kheap_picture.c \
+	mm/kheap_picture_test.c \
 	mm/kheap_report.c \
 	mm/kheap_report_test.c \
 	mm/kheap_resize.c \
