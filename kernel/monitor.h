@@ -94,5 +94,6 @@ enum monitor_result monitor_cmd_stress(int argc, char **argv);
 enum monitor_result monitor_cmd_frag(int argc, char **argv);
 enum monitor_result monitor_cmd_tree(int argc, char **argv);
 enum monitor_result monitor_cmd_slabs(int argc, char **argv);
+enum monitor_result monitor_cmd_kpages(int argc, char **argv);
 
 #endif /* KERNEL_MONITOR_H */

@@ -63,6 +63,7 @@ expect_log console-demo.split '^trace: buddy split zone=[0-9]+ addr=0x[0-9a-f]{8
 expect_log console-demo.merge '^trace: buddy merge zone=[0-9]+ addr=0x[0-9a-f]{8} order=[0-9]+$'
 expect_log console-demo.frag '^frag: memory whole again: yes '
 expect_log console-demo.tree '^tree: order 0 block 0x[0-9a-f]{8} allocated: buddy pfn 0x[0-9a-f]+ \^ 0x1 = 0x[0-9a-f]+ (free|allocated)$'
+expect_log console-demo.kpages '^kmalloc: map 8 bucket slabs in 19 pages, 1 page runs in 2 pages$'
 expect_log console-demo.slabs '^pool: inode slab 0x[0-9a-f]{8} partial: 3 of [0-9]+ in use$'
 expect_log console-demo.ctor '^pool: inode object 0x[0-9a-f]{8} \(constructor runs so far: 3\)$'
 expect_log console-demo.bad-free '^pool: double free at 0x[0-9a-f]{8} \(pool inode\)$'

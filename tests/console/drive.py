@@ -27,7 +27,8 @@ TIMEOUT = 60.0          # seconds for one command's answer
 # Every command of the monitor: each must run at least once below.
 COMMANDS = """help mem buddyinfo zone slabinfo vmstat errors check alloc allocb
 free resize size kmalloc kfree krealloc ksize pool trace poison guard debug
-stress frag selftest bench echo exit page ledger tree slabs""".split()
+stress frag selftest bench echo exit page ledger tree slabs
+kpages""".split()
 
 
 class Console:
@@ -479,6 +480,47 @@ def check_slabs(t, con):
     t.check("slabs.destroy", out == ["pool: destroyed pic"], show(out))
 
 
+def check_kpages(t, con):
+    """kpages: the map shows the 64-byte block's slab page as bucket 2;
+    kpages 64 order draws that slab with the freed block on its free
+    list; bad input."""
+    out = con.cmd("kmalloc 64 3")
+    blocks = [int(a, 16) for l in out or []
+              for a in re.findall(r"^kmalloc: 64 bytes at (0x[0-9a-f]{8})", l)]
+    if not t.check("kpages.alloc", len(blocks) == 3, show(out)):
+        return
+    con.cmd("kfree 0x%08x" % blocks[1])
+    out = con.cmd("kpages")
+    page = blocks[0] & ~0xfff
+    line = page & ~0x3ffff
+    rows = {int(m.group(1), 16): m.group(2) for l in out or []
+            for m in [re.match(r"^kmalloc: map (0x[0-9a-f]{8}) \|(.{64})\|$",
+                               l)] if m}
+    t.check("kpages.legend", has(out, r"^kmalloc: map legend 0 16  1 32  "
+                                     r"2 64 "), show(out))
+    t.check("kpages.map", line in rows and
+            rows[line][(page - line) >> 12] == "2", show(out))
+    t.check("kpages.totals", has(out, r"^kmalloc: map [1-9]\d* bucket slabs "
+                                     r"in \d+ pages, \d+ page runs in \d+ "
+                                     r"pages$"), show(out))
+    out = con.cmd("kpages 64 order")
+    t.check("kpages.bucket", has(out, r"^kmalloc: bucket 64: \d+ blocks in "
+                                     r"use, \d+ per slab of order 0, \d+ "
+                                     r"pages held$"), show(out))
+    t.check("kpages.slab", has(out, r"^kmalloc: bucket 64 slab 0x%08x "
+                                   r"(partial|full): \d+ of \d+ in use$"
+                                   % page), show(out))
+    t.check("kpages.cells", has(out, r"^kmalloc: \|[#.-]+\|$") and
+            has(out, r"^kmalloc: free list: \d+"), show(out))
+    expect_usage(t, con, "kpages.not-a-bucket", "kpages 100", "kpages ")
+    expect_usage(t, con, "kpages.too-big", "kpages 4096", "kpages ")
+    expect_usage(t, con, "kpages.bad-size", "kpages x", "kpages ")
+    expect_usage(t, con, "kpages.bad-word", "kpages 64 orders", "kpages ")
+    expect_usage(t, con, "kpages.too-many", "kpages 64 order x", "kpages ")
+    for b in (blocks[0], blocks[2]):
+        con.cmd("kfree 0x%08x" % b)
+
+
 def check_switches(t, con):
     out = con.cmd("trace buddy")
     t.check("trace.on", out == ["switch: trace buddy"], show(out))
@@ -669,6 +711,7 @@ def main():
         check_kmalloc(t, con)
         check_pools(t, con)
         check_slabs(t, con)
+        check_kpages(t, con)
         check_switches(t, con)
         check_editor(t, con)
         check_vga(t, con)
