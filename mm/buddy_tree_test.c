@@ -208,13 +208,13 @@ MM_TEST(buddy_tree, reserved_pages_and_refusals)
  */
 MM_TEST(buddy_tree, order_10_root_is_cut_at_order_5)
 {
-    static uint8_t meta[BUDDY_META_SIZE(TT_BIG)];
+    uint8_t *meta = mm_scratch_alloc(BUDDY_META_SIZE(TT_BIG));
     static void *blk[32];
     uint8_t *base = mm_scratch_alloc(TT_BIG * MM_PAGE);
     struct buddy b;
     unsigned i, k;
 
-    if (!MM_CHECK(t, base != NULL))
+    if (!MM_CHECK(t, base != NULL && meta != NULL))
         return;
     buddy_init(&b, "t-tree-big");
     MM_CHECK_EQ(t, buddy_add_zone(&b, base, TT_BIG * MM_PAGE, 0, meta),
@@ -318,4 +318,5 @@ MM_TEST(buddy_tree, order_10_root_is_cut_at_order_5)
     MM_CHECK_EQ(t, buddy_nfree(&b, 0, 10), 1);
     MM_CHECK_EQ(t, buddy_check(&b), 0);
     mm_scratch_free(base, TT_BIG * MM_PAGE);
+    mm_scratch_free(meta, BUDDY_META_SIZE(TT_BIG));
 }

@@ -11,8 +11,15 @@
 #define KP_PAGES    (MM_TEST_CHUNK / MM_PAGE)   /* pages of the chunk */
 #define KP_OUT      8192
 
-static char out[KP_OUT], want[KP_OUT];
-static char map[KP_PAGES];      /* the expected map, a page a character */
+/* What a test keeps, in scratch memory: too large for the bss of a
+ * kernel that must still boot in 2 MiB. */
+struct kp {
+    struct mm_test_pages tp;
+    struct kheap h;
+    char out[KP_OUT], want[KP_OUT];
+    char map[KP_PAGES];         /* the expected map, a page a character */
+};
+static struct kp *kp;
 
 /* Appends one formatted line to want. */
 static void MM_PRINTF(1, 2)
@@ -21,10 +28,10 @@ want_add(const char *fmt, ...)
     size_t n = 0;
     va_list ap;
 
-    while (want[n] != '\0')
+    while (kp->want[n] != '\0')
         n++;
     va_start(ap, fmt);
-    mm_vsnprintf(want + n, sizeof want - n, fmt, ap);
+    mm_vsnprintf(kp->want + n, sizeof kp->want - n, fmt, ap);
     va_end(ap);
 }
 
@@ -35,7 +42,7 @@ mark(const uint8_t *chunk, const void *p, unsigned order, char c)
     size_t i, first = (size_t)((const uint8_t *)p - chunk) / MM_PAGE;
 
     for (i = 0; i < (size_t)1 << order; i++)
-        map[first + i] = c;
+        kp->map[first + i] = c;
 }
 
 /* The map lines of the expected map, from page `from` of the chunk. */
@@ -49,7 +56,7 @@ want_map(const uint8_t *chunk, size_t from)
     for (line = 0; line < KP_PAGES; line += 64) {
         any = false;
         for (i = 0; i < 64; i++) {
-            row[i] = line + i < from ? ' ' : map[line + i];
+            row[i] = line + i < from ? ' ' : kp->map[line + i];
             any |= row[i] != '.' && row[i] != ' ';
         }
         row[64] = '\0';
@@ -63,10 +70,10 @@ want_map(const uint8_t *chunk, size_t from)
 static const char *
 captured_map(struct kheap *h, const uint8_t *first, const uint8_t *last)
 {
-    mm_test_capture_prints(out, sizeof out);
+    mm_test_capture_prints(kp->out, sizeof kp->out);
     kheap_print_map(h, first, last);
     mm_test_release_prints();
-    return out;
+    return kp->out;
 }
 
 /*
@@ -78,70 +85,71 @@ captured_map(struct kheap *h, const uint8_t *first, const uint8_t *last)
  */
 MM_TEST(kheap_picture, page_map)
 {
-    static struct mm_test_pages tp;
-    static struct kheap h;
     struct pool p;
     void *a[3], *b, *r, *po;
     uint8_t *chunk;
     unsigned i;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    kp = mm_scratch_alloc(sizeof *kp);
+    if (!MM_CHECK(t, kp != NULL) || !mm_test_pages_init(t, &kp->tp, 1))
         return;
-    chunk = tp.chunk[0];
-    kheap_init_growing(&h, "t-map", &tp.src);
-    MM_CHECK_EQ(t, pool_init(&p, "t-map-pool", 100, 8, 0, &tp.src), POOL_OK);
+    chunk = kp->tp.chunk[0];
+    kheap_init_growing(&kp->h, "t-map", &kp->tp.src);
+    MM_CHECK_EQ(t, pool_init(&p, "t-map-pool", 100, 8, 0, &kp->tp.src),
+                POOL_OK);
     for (i = 0; i < 3; i++)
-        a[i] = kheap_alloc(&h, 64);
-    b = kheap_alloc(&h, 16);
-    r = kheap_alloc(&h, 5000);
+        a[i] = kheap_alloc(&kp->h, 64);
+    b = kheap_alloc(&kp->h, 16);
+    r = kheap_alloc(&kp->h, 5000);
     po = pool_alloc(&p);
     if (!MM_CHECK(t, a[2] != NULL && b != NULL && r != NULL && po != NULL))
         return;
-    mm_memset(map, '.', sizeof map);
-    mark(chunk, slab_of(a[0], h.bucket[2].geom.order),
-         h.bucket[2].geom.order, '2');
-    mark(chunk, slab_of(b, h.bucket[0].geom.order), h.bucket[0].geom.order,
-         '0');
+    mm_memset(kp->map, '.', sizeof kp->map);
+    mark(chunk, slab_of(a[0], kp->h.bucket[2].geom.order),
+         kp->h.bucket[2].geom.order, '2');
+    mark(chunk, slab_of(b, kp->h.bucket[0].geom.order),
+         kp->h.bucket[0].geom.order, '0');
     mark(chunk, r, 1, 'L');
-    want[0] = '\0';
+    kp->want[0] = '\0';
     want_add("kmalloc: map legend %s\n", kheap_map_legend);
     want_map(chunk, 1);
     want_add("kmalloc: map 2 bucket slabs in %u pages, 1 page runs in 2 "
-             "pages\n", (1u << h.bucket[2].geom.order) +
-             (1u << h.bucket[0].geom.order));
-    MM_CHECK_STR(t, captured_map(&h, chunk + MM_PAGE,
-                                 chunk + MM_TEST_CHUNK - 1), want);
+             "pages\n", (1u << kp->h.bucket[2].geom.order) +
+             (1u << kp->h.bucket[0].geom.order));
+    MM_CHECK_STR(t, captured_map(&kp->h, chunk + MM_PAGE,
+                                 chunk + MM_TEST_CHUNK - 1), kp->want);
 
     /* A slab whose header lost its magic is nobody's: '.', not 2. */
-    slab_of(a[0], h.bucket[2].geom.order)->magic = 0;
-    mark(chunk, slab_of(a[0], h.bucket[2].geom.order),
-         h.bucket[2].geom.order, '.');
-    want[0] = '\0';
+    slab_of(a[0], kp->h.bucket[2].geom.order)->magic = 0;
+    mark(chunk, slab_of(a[0], kp->h.bucket[2].geom.order),
+         kp->h.bucket[2].geom.order, '.');
+    kp->want[0] = '\0';
     want_add("kmalloc: map legend %s\n", kheap_map_legend);
     want_map(chunk, 0);
     want_add("kmalloc: map 1 bucket slabs in %u pages, 1 page runs in 2 "
-             "pages\n", 1u << h.bucket[0].geom.order);
-    MM_CHECK_STR(t, captured_map(&h, chunk, chunk + MM_TEST_CHUNK - 1),
-                 want);
-    slab_of(a[0], h.bucket[2].geom.order)->magic = SLAB_MAGIC;
+             "pages\n", 1u << kp->h.bucket[0].geom.order);
+    MM_CHECK_STR(t, captured_map(&kp->h, chunk, chunk + MM_TEST_CHUNK - 1),
+                 kp->want);
+    slab_of(a[0], kp->h.bucket[2].geom.order)->magic = SLAB_MAGIC;
 
     for (i = 0; i < 3; i++)
-        MM_CHECK_EQ(t, kheap_free(&h, a[i]), KHEAP_OK);
-    MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
-    MM_CHECK_EQ(t, kheap_free(&h, r), KHEAP_OK);
+        MM_CHECK_EQ(t, kheap_free(&kp->h, a[i]), KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_free(&kp->h, b), KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_free(&kp->h, r), KHEAP_OK);
     MM_CHECK_EQ(t, pool_free(&p, po), POOL_OK);
-    kheap_trim(&h);
-    want[0] = '\0';
+    kheap_trim(&kp->h);
+    kp->want[0] = '\0';
     want_add("kmalloc: map legend %s\n", kheap_map_legend);
     want_add("kmalloc: map 0 bucket slabs in 0 pages, 0 page runs in 0 "
              "pages\n");
-    MM_CHECK_STR(t, captured_map(&h, chunk, chunk + MM_TEST_CHUNK - 1),
-                 want);
-    MM_CHECK_STR(t, captured_map(&h, chunk + MM_PAGE, chunk), "");
-    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK_STR(t, captured_map(&kp->h, chunk, chunk + MM_TEST_CHUNK - 1),
+                 kp->want);
+    MM_CHECK_STR(t, captured_map(&kp->h, chunk + MM_PAGE, chunk), "");
+    MM_CHECK_EQ(t, kheap_check(&kp->h), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(&kp->tp));
+    mm_test_pages_fini(&kp->tp);
+    mm_scratch_free(kp, sizeof *kp);
 }
 
 /*
@@ -178,7 +186,7 @@ want_slab(const struct kheap_bucket *bk, const void *s, const char *state,
 static void
 want_bucket(const struct kheap_bucket *bk, unsigned inuse)
 {
-    want[0] = '\0';
+    kp->want[0] = '\0';
     want_add("kmalloc: bucket 2048: %u blocks in use, %u per slab of order "
              "%u, %u pages held\n", inuse, bk->geom.nobjs, bk->geom.order,
              2u << bk->geom.order);
@@ -193,8 +201,6 @@ want_bucket(const struct kheap_bucket *bk, unsigned inuse)
  */
 MM_TEST(kheap_picture, bucket_slabs)
 {
-    static struct mm_test_pages tp;
-    static struct kheap h;
     static void *blk[32];
     const struct kheap_bucket *bk;
     uint8_t *chunk, *end;
@@ -202,17 +208,18 @@ MM_TEST(kheap_picture, bucket_slabs)
     unsigned i, n;
     bool low;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    kp = mm_scratch_alloc(sizeof *kp);
+    if (!MM_CHECK(t, kp != NULL) || !mm_test_pages_init(t, &kp->tp, 1))
         return;
-    chunk = tp.chunk[0];
+    chunk = kp->tp.chunk[0];
     end = chunk + MM_TEST_CHUNK - 1;    /* the last byte */
-    kheap_init_growing(&h, "t-bucket", &tp.src);
-    bk = &h.bucket[7];
+    kheap_init_growing(&kp->h, "t-bucket", &kp->tp.src);
+    bk = &kp->h.bucket[7];
     n = bk->geom.nobjs;
     if (!MM_CHECK(t, n > 1 && n < 32))
         return;
     for (i = 0; i <= n; i++)
-        blk[i] = kheap_alloc(&h, 2048);
+        blk[i] = kheap_alloc(&kp->h, 2048);
     s0 = slab_of(blk[0], bk->geom.order);
     s1 = slab_of(blk[n], bk->geom.order);
     low = (uintptr_t)s0 < (uintptr_t)s1;        /* s0 printed first */
@@ -221,28 +228,29 @@ MM_TEST(kheap_picture, bucket_slabs)
               false);
     want_slab(bk, low ? s1 : s0, low ? "partial" : "full", low ? 1 : n, 0,
               false);
-    mm_test_capture_prints(out, sizeof out);
-    MM_CHECK(t, kheap_print_bucket(&h, 7, chunk, end, false));
-    MM_CHECK(t, !kheap_print_bucket(&h, 8, chunk, end, false));
-    MM_CHECK(t, !kheap_print_bucket(&h, 7, end, chunk, false));
+    mm_test_capture_prints(kp->out, sizeof kp->out);
+    MM_CHECK(t, kheap_print_bucket(&kp->h, 7, chunk, end, false));
+    MM_CHECK(t, !kheap_print_bucket(&kp->h, 8, chunk, end, false));
+    MM_CHECK(t, !kheap_print_bucket(&kp->h, 7, end, chunk, false));
     mm_test_release_prints();
-    MM_CHECK_STR(t, out, want);
+    MM_CHECK_STR(t, kp->out, kp->want);
 
-    MM_CHECK_EQ(t, kheap_free(&h, blk[n]), KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_free(&kp->h, blk[n]), KHEAP_OK);
     want_bucket(bk, n);
     want_slab(bk, low ? s0 : s1, low ? "full" : "empty", low ? n : 0,
               low ? 0 : 1, true);
     want_slab(bk, low ? s1 : s0, low ? "empty" : "full", low ? 0 : n,
               low ? 1 : 0, true);
-    mm_test_capture_prints(out, sizeof out);
-    MM_CHECK(t, kheap_print_bucket(&h, 7, chunk, end, true));
+    mm_test_capture_prints(kp->out, sizeof kp->out);
+    MM_CHECK(t, kheap_print_bucket(&kp->h, 7, chunk, end, true));
     mm_test_release_prints();
-    MM_CHECK_STR(t, out, want);
+    MM_CHECK_STR(t, kp->out, kp->want);
 
     for (i = 0; i < n; i++)
-        MM_CHECK_EQ(t, kheap_free(&h, blk[i]), KHEAP_OK);
-    kheap_trim(&h);
-    MM_CHECK_EQ(t, kheap_check(&h), 0);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+        MM_CHECK_EQ(t, kheap_free(&kp->h, blk[i]), KHEAP_OK);
+    kheap_trim(&kp->h);
+    MM_CHECK_EQ(t, kheap_check(&kp->h), 0);
+    MM_CHECK(t, mm_test_pages_all_back(&kp->tp));
+    mm_test_pages_fini(&kp->tp);
+    mm_scratch_free(kp, sizeof *kp);
 }

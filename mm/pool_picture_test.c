@@ -8,7 +8,7 @@
 #include "test.h"
 #include "testpages.h"
 
-#define PP_OUT      4096
+#define PP_OUT      2048
 
 static char out[PP_OUT], want[PP_OUT];
 
@@ -63,15 +63,15 @@ picture(struct pool *p, bool order)
  */
 MM_TEST(pool_picture, growing_pool_slabs)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_scratch_alloc(sizeof *tp);
     static void *obj[64];
     struct pool p;
     unsigned n, i;
     uintptr_t s0, s1;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!MM_CHECK(t, tp != NULL) || !mm_test_pages_init(t, tp, 1))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-pic", 200, 8, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&p, "t-pic", 200, 8, 0, &tp->src), POOL_OK);
     n = p.geom.nobjs;
     if (!MM_CHECK(t, n >= POOL_MIN_OBJS && n < 64))
         return;
@@ -111,8 +111,9 @@ MM_TEST(pool_picture, growing_pool_slabs)
         MM_CHECK_EQ(t, pool_free(&p, obj[i]), POOL_OK);
     MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
+    mm_scratch_free(tp, sizeof *tp);
 }
 
 /* A static pool of 8 objects: one static slab at the buffer itself. */
