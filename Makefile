@@ -63,6 +63,7 @@ KERNEL_SRCS := \
 	kernel/monitor.c \
 	kernel/monitor_alloc.c \
 	kernel/monitor_cmds.c \
+	kernel/monitor_pictures.c \
 	kernel/monitor_stress.c \
 	kernel/panic.c \
 	kernel/pool_boot.c \
@@ -83,6 +84,8 @@ MM_SRCS := \
 	mm/buddy_resize.c \
 	mm/buddy_slow.c \
 	mm/buddy_test.c \
+	mm/buddy_tree.c \
+	mm/buddy_tree_test.c \
 	mm/buddy_zone.c \
 	mm/buddy_zone_picture.c \
 	mm/err.c \
@@ -93,6 +96,8 @@ MM_SRCS := \
 	mm/kheap_extent.c \
 	mm/kheap_large.c \
 	mm/kheap_owner.c \
+	mm/kheap_picture.c \
+	mm/kheap_picture_test.c \
 	mm/kheap_report.c \
 	mm/kheap_report_test.c \
 	mm/kheap_resize.c \
@@ -111,10 +116,14 @@ MM_SRCS := \
 	mm/pool_debug.c \
 	mm/pool_init.c \
 	mm/pool_owner.c \
+	mm/pool_picture.c \
+	mm/pool_picture_test.c \
 	mm/pool_report.c \
 	mm/pool_test.c \
 	mm/regress_test.c \
 	mm/slab.c \
+	mm/slab_picture.c \
+	mm/slab_picture_test.c \
 	mm/slab_test.c \
 	mm/table.c \
 	mm/table_test.c \

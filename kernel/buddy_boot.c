@@ -60,6 +60,7 @@ buddy_report(void)
             buddy_free_pages(&kernel_buddy),
             buddy_managed_pages(&kernel_buddy));
     buddy_print_buddyinfo(&kernel_buddy);
+    kprintf("buddy: legend %s\n", buddy_picture_legend);
     buddy_print_picture(&kernel_buddy);
     buddy_print_errors(&kernel_buddy);
 }

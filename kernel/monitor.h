@@ -5,8 +5,8 @@
  * kernel/monitor.c reads lines (line editor, history, scripts) and runs
  * them; kernel/monitor_cmds.c holds the command table and the reports;
  * kernel/monitor_alloc.c the commands that allocate and free;
- * kernel/monitor_stress.c "stress" and "frag".  docs/console.md is the
- * user's guide.
+ * kernel/monitor_stress.c "stress" and "frag"; kernel/monitor_pictures.c
+ * the pictures.  docs/console.md is the user's guide.
  *
  * A command is one entry in monitor_cmds[]: its name, its arguments,
  * a one-line synopsis, an example, how many words its line may have,
@@ -92,5 +92,8 @@ enum monitor_result monitor_cmd_ksize(int argc, char **argv);
 enum monitor_result monitor_cmd_pool(int argc, char **argv);
 enum monitor_result monitor_cmd_stress(int argc, char **argv);
 enum monitor_result monitor_cmd_frag(int argc, char **argv);
+enum monitor_result monitor_cmd_tree(int argc, char **argv);
+enum monitor_result monitor_cmd_slabs(int argc, char **argv);
+enum monitor_result monitor_cmd_kpages(int argc, char **argv);
 
 #endif /* KERNEL_MONITOR_H */

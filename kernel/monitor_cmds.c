@@ -257,8 +257,7 @@ cmd_zone(int argc, char **argv)
     if (n >= buddy_nzones(b))
         return monitor_error("no zone %s (zones 0 to %u)", argv[1],
                              buddy_nzones(b) - 1);
-    kprintf("zone: legend . free  # allocated  m metadata or reserved"
-            "  + mixed\n");
+    kprintf("zone: legend %s\n", buddy_picture_legend);
     if (argc > 1)
         buddy_print_zone_picture(b, (unsigned)n);
     else
@@ -561,6 +560,15 @@ const struct monitor_cmd monitor_cmds[] = {
       "free blocks of each order in each zone", "buddyinfo", cmd_buddyinfo },
     { "zone", "[N]", 2,
       "picture of every zone, or of zone N", "zone 2", cmd_zone },
+    { "tree", "ADDR [ORDER]", 3,
+      "the block around ADDR as its tree of buddies", "tree 0x400000 4",
+      monitor_cmd_tree },
+    { "slabs", "POOL [order]", 3,
+      "every slab of POOL as cells (order: free lists)", "slabs pool_cache",
+      monitor_cmd_slabs },
+    { "kpages", "[BUCKET [order]]", 3,
+      "kmalloc's pages by bucket, or BUCKET's slabs as cells", "kpages 64",
+      monitor_cmd_kpages },
     { "slabinfo", "", 1,
       "every pool, as /proc/slabinfo", "slabinfo", cmd_slabinfo },
     { "vmstat", "", 1,

@@ -308,6 +308,7 @@ monitor_cmd_frag(int argc, char **argv)
 
     (void)argc;
     (void)argv;
+    kprintf("frag: legend %s\n", buddy_picture_legend);
     frag_show("1. before");
     for (n = 0; n < FRAG_PAGES; n++)
         if ((frag_pages[n] = buddy_alloc(b, 0)) == NULL)

@@ -216,6 +216,16 @@ void buddy_print_buddyinfo(const struct buddy *b);
 void buddy_print_picture(const struct buddy *b);
 void buddy_print_zone_picture(const struct buddy *b, unsigned zone);
 void buddy_print_errors(const struct buddy *b);
+
+/*
+ * mm/buddy_tree.c: the order-k block around an address drawn as its
+ * binary tree of buddies, and the legend lines of the pictures.
+ */
+extern const char buddy_picture_legend[];
+extern const char buddy_tree_legend[];
+int buddy_tree_order(const struct buddy *b, const void *addr);
+enum buddy_err buddy_print_tree(const struct buddy *b, const void *addr,
+                                unsigned order);
 unsigned buddy_check(struct buddy *b);
 
 void buddy_pagesrc(struct buddy *b, struct mm_pagesrc *src);

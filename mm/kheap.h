@@ -137,6 +137,16 @@ void kheap_print_stats(const struct kheap *h);
 void kheap_print_errors(const struct kheap *h);
 void kheap_print_page(const struct kheap *h, const void *p);
 unsigned kheap_check(struct kheap *h);
+
+/*
+ * mm/kheap_picture.c: the pages from first to last (the last byte) as
+ * a map of buckets and runs, and bucket i's slabs there as cells
+ * (false: no bucket i).
+ */
+extern const char kheap_map_legend[];
+void kheap_print_map(struct kheap *h, const void *first, const void *last);
+bool kheap_print_bucket(struct kheap *h, unsigned i, const void *first,
+                        const void *last, bool show_order);
 struct kheap_extent *kheap_extent_at(const struct kheap *h, unsigned i);
 
 /*

@@ -100,6 +100,8 @@ size_t pool_nslabs_active(const struct pool *p);
 struct slab *pool_slab_at(const struct pool *p, size_t i);
 
 void pool_print_slabinfo(void);
+/* mm/pool_picture.c: every slab of p as cells, show_order: free lists. */
+void pool_print_picture(struct pool *p, bool show_order);
 bool pool_is_registered(const struct pool *p);
 struct pool *pool_registry_next(const struct pool *p);
 void pool_print_errors(const struct pool *p);

@@ -244,4 +244,13 @@ slab_put(struct slab *s, const struct slab_geom *g, void *obj)
     return SLAB_OK;
 }
 
+/*
+ * mm/slab_picture.c: s's objects as a row of cells, "PREFIX |##.#--|"
+ * (legend: slab_picture_legend); show_order adds the free list, head
+ * first, and the objects still to be carved.
+ */
+extern const char slab_picture_legend[];
+void slab_print_cells(const char *prefix, const struct slab *s,
+                      const struct slab_geom *g, bool show_order);
+
 #endif /* MM_SLAB_H */

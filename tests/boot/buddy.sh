@@ -35,6 +35,7 @@ expect_managing buddy-8M.managing 990
 boot buddy-report 128M "exit"
 expect_log buddy-report.buddyinfo '^Node 0, zone +[0-9]+( +[0-9]+){11}$'
 expect_log buddy-report.picture '^buddy: zone 0 \[mem 0x[0-9a-f]{8}-0x[0-9a-f]{8}\] [0-9]+ pages, [0-9]+ per char$'
+expect_log buddy-report.legend '^buddy: legend \. free  # allocated  m metadata or reserved  \+ mixed$'
 expect_log buddy-report.picture-row '^buddy: \|[.#m+]{1,64}\|$'
 expect_log buddy-report.errors '^buddy: error double free +0$'
 

@@ -27,7 +27,8 @@ TIMEOUT = 60.0          # seconds for one command's answer
 # Every command of the monitor: each must run at least once below.
 COMMANDS = """help mem buddyinfo zone slabinfo vmstat errors check alloc allocb
 free resize size kmalloc kfree krealloc ksize pool trace poison guard debug
-stress frag selftest bench echo exit page ledger replay""".split()
+stress frag selftest bench echo exit page ledger replay tree slabs
+kpages""".split()
 
 
 class Console:
@@ -332,6 +333,47 @@ def check_pages(t, con):
             show(out))
 
 
+def check_tree(t, con):
+    """tree: the picture of an allocated block and of a 4 MiB region,
+    the XOR rule in each pair line, bad input, and nothing changed."""
+    pages = free_pages(con)
+    out = con.cmd("alloc 2")
+    a = last_addr(out)
+    out = con.cmd("tree $ 2")
+    t.check("tree.legend", has(out, r"^tree: legend \. free  # allocated  "
+                                    r"\+ split  m reserved  blank: "), show(out))
+    t.check("tree.header", has(out, r"^tree: zone \d+ block \[mem %s-%s\] "
+                                    r"order 2, 16 KiB$" % (a, ADDR)), show(out))
+    t.check("tree.row", has(out, r"^tree: order  2 #{63}$"), show(out))
+    pair = [g for l in out or [] for g in [re.match(
+        r"^tree: order 2 block (%s) allocated: buddy pfn (0x[0-9a-f]+) \^ "
+        r"0x4 = (0x[0-9a-f]+) (free|allocated|split|reserved|outside the "
+        r"zone)$" % ADDR, l)] if g]
+    t.check("tree.xor", len(pair) == 1 and pair[0].group(1) == a and
+            int(pair[0].group(2), 16) == int(a, 16) >> 12 and
+            int(pair[0].group(3), 16) == (int(a, 16) >> 12) ^ 4, show(out))
+    con.cmd("free $")
+    out = con.cmd("tree 0x400000")
+    t.check("tree.default-order",
+            has(out, r"^tree: zone \d+ block \[mem 0x00400000-0x007fffff\] "
+                r"order 10, 4096 KiB$") and
+            has(out, r"^tree: orders 10 to 5 drawn, below order 5 not "
+                r"drawn$") and has(out, r"^tree: order 10 [.+#]{63}$"),
+            show(out))
+    out = con.cmd("tree 0x401000 4")
+    t.check("tree.inside", has(out, r"^tree: all inside the free order-10 "
+                                    r"block at 0x00400000$"), show(out))
+    expect_usage(t, con, "tree.no-addr", "tree", "tree ")
+    expect_usage(t, con, "tree.bad-addr", "tree x", "tree ")
+    expect_usage(t, con, "tree.no-zone", "tree 0x90000000", "tree ")
+    expect_usage(t, con, "tree.order-11", "tree 0x400000 11", "tree ")
+    expect_usage(t, con, "tree.bad-order", "tree 0x400000 z", "tree ")
+    expect_usage(t, con, "tree.beyond-zone", "tree 0x1000 1", "tree ")
+    expect_usage(t, con, "tree.too-many", "tree 0x1000 0 0", "tree ")
+    t.check("tree.nothing-changed", free_pages(con) == pages,
+            "free pages changed")
+
+
 def check_kmalloc(t, con):
     for size in (16, 32, 64, 128, 256, 512, 1024, 2048):
         out = con.cmd("kmalloc %d" % size)
@@ -401,6 +443,82 @@ def check_pools(t, con):
     out = con.cmd("pool destroy tc")
     t.check("pool.ctor-destroy", out == ["pool: destroyed tc"], show(out))
     expect_usage(t, con, "pool.unknown-name", "pool alloc nosuch", "pool ")
+
+
+def check_slabs(t, con):
+    """slabs: a pool's slab as cells; the free list it shows is the order
+    the next allocations come in; bad input; the static boot pool."""
+    con.cmd("pool create pic 64")
+    out = con.cmd("pool alloc pic 3")
+    objs = [last_addr([l]) for l in out or []]
+    con.cmd("pool free pic %s" % objs[1])
+    out = con.cmd("slabs pic order")
+    t.check("slabs.summary", has(out, r"^pool: pic: 2 of (\d+) objects in use, "
+                                     r"1 slab of \1, 64 bytes each$"), show(out))
+    t.check("slabs.legend", has(out, r"^pool: legend # in use  \. free  - "
+                                     r"not carved yet$"), show(out))
+    t.check("slabs.slab", has(out, r"^pool: pic slab %s partial: 2 of \d+ "
+                                   r"in use$" % ADDR), show(out))
+    t.check("slabs.cells", has(out, r"^pool: \|#\.#-+\|$"), show(out))
+    t.check("slabs.order", has(out, r"^pool: free list: 1$") and
+            has(out, r"^pool: then carved: objects 3 to \d+$"), show(out))
+    out = con.cmd("pool alloc pic")
+    t.check("slabs.order-kept", last_addr(out) == objs[1], show(out))
+    out = con.cmd("slabs pic")
+    t.check("slabs.no-order", out is not None and len(out) == 4 and
+            has(out, r"^pool: \|###-+\|$"), show(out))
+    out = con.cmd("slabs boot_module")
+    t.check("slabs.static", has(out, r"^pool: boot_module: \d+ of 8 objects "
+                                     r"in use, 1 static slab of 8, "), show(out))
+    expect_usage(t, con, "slabs.no-pool", "slabs", "slabs ")
+    expect_usage(t, con, "slabs.unknown", "slabs nosuch", "slabs ")
+    expect_usage(t, con, "slabs.bad-word", "slabs pic orders", "slabs ")
+    expect_usage(t, con, "slabs.too-many", "slabs pic order x", "slabs ")
+    for a in objs:
+        con.cmd("pool free pic %s" % a)
+    out = con.cmd("pool destroy pic")
+    t.check("slabs.destroy", out == ["pool: destroyed pic"], show(out))
+
+
+def check_kpages(t, con):
+    """kpages: the map shows the 64-byte block's slab page as bucket 2;
+    kpages 64 order draws that slab with the freed block on its free
+    list; bad input."""
+    out = con.cmd("kmalloc 64 3")
+    blocks = [int(a, 16) for l in out or []
+              for a in re.findall(r"^kmalloc: 64 bytes at (0x[0-9a-f]{8})", l)]
+    if not t.check("kpages.alloc", len(blocks) == 3, show(out)):
+        return
+    con.cmd("kfree 0x%08x" % blocks[1])
+    out = con.cmd("kpages")
+    page = blocks[0] & ~0xfff
+    line = page & ~0x3ffff
+    rows = {int(m.group(1), 16): m.group(2) for l in out or []
+            for m in [re.match(r"^kmalloc: map (0x[0-9a-f]{8}) \|(.{64})\|$",
+                               l)] if m}
+    t.check("kpages.legend", has(out, r"^kmalloc: map legend 0 16  1 32  "
+                                     r"2 64 "), show(out))
+    t.check("kpages.map", line in rows and
+            rows[line][(page - line) >> 12] == "2", show(out))
+    t.check("kpages.totals", has(out, r"^kmalloc: map [1-9]\d* bucket slabs "
+                                     r"in \d+ pages, \d+ page runs in \d+ "
+                                     r"pages$"), show(out))
+    out = con.cmd("kpages 64 order")
+    t.check("kpages.bucket", has(out, r"^kmalloc: bucket 64: \d+ blocks in "
+                                     r"use, \d+ per slab of order 0, \d+ "
+                                     r"pages held$"), show(out))
+    t.check("kpages.slab", has(out, r"^kmalloc: bucket 64 slab 0x%08x "
+                                   r"(partial|full): \d+ of \d+ in use$"
+                                   % page), show(out))
+    t.check("kpages.cells", has(out, r"^kmalloc: \|[#.-]+\|$") and
+            has(out, r"^kmalloc: free list: \d+"), show(out))
+    expect_usage(t, con, "kpages.not-a-bucket", "kpages 100", "kpages ")
+    expect_usage(t, con, "kpages.too-big", "kpages 4096", "kpages ")
+    expect_usage(t, con, "kpages.bad-size", "kpages x", "kpages ")
+    expect_usage(t, con, "kpages.bad-word", "kpages 64 orders", "kpages ")
+    expect_usage(t, con, "kpages.too-many", "kpages 64 order x", "kpages ")
+    for b in (blocks[0], blocks[2]):
+        con.cmd("kfree 0x%08x" % b)
 
 
 def check_switches(t, con):
@@ -593,8 +711,11 @@ def main():
         check_reports(t, con)
         check_bad_input(t, con)
         check_pages(t, con)
+        check_tree(t, con)
         check_kmalloc(t, con)
         check_pools(t, con)
+        check_slabs(t, con)
+        check_kpages(t, con)
         check_switches(t, con)
         check_editor(t, con)
         check_vga(t, con)
