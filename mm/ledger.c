@@ -39,9 +39,11 @@
  * a 4 MiB free block is one claim.
  * Metadata: the caller's claim table, 20 bytes a claim on the 32-bit
  * kernel (24 on a 64-bit host); struct ledger about 2.4 KiB.
+ * Beside it: the claim table (mm/ledger_claim.c) and the complaint lines
+ * and report (mm/ledger_report.c).
  * Read after: mm/buddy.c, mm/kheap.c, mm/pool.c.  Tests: mm/ledger_test.c.
  */
-#include "ledger.h"
+#include "ledger_internal.h"
 
 #define HOLDS       1u      /* a deeper claim may lie inside */
 #define ALONE       2u      /* may own pages without a deeper claim */
@@ -74,6 +76,20 @@ static const struct {
     [LEDGER_KMALLOC_LARGE] = { "kmalloc large run", 3, ALONE, -1 },
 };
 
+/* What kind k is called in reports and complaints. */
+const char *
+ledger_kind_label(enum ledger_kind k)
+{
+    return kinds[k].label;
+}
+
+/* How deep a claim of kind k sits. */
+unsigned
+ledger_kind_depth(enum ledger_kind k)
+{
+    return kinds[k].depth;
+}
+
 MM_STATIC_ASSERT(LEDGER_MAX_OWNERS <= 0xFFFF, "owner index is 16 bits");
 
 const char *const ledger_err_name[LEDGER_ERR_COUNT] = {
@@ -82,237 +98,6 @@ const char *const ledger_err_name[LEDGER_ERR_COUNT] = {
     [LEDGER_ERR_FULL] = "claim table full",
     [LEDGER_ERR_OWNERS] = "owner table full",
 };
-
-static unsigned long
-page_addr(uint64_t pfn)
-{
-    return (unsigned long)(pfn << MM_PAGE_SHIFT);
-}
-
-void
-ledger_init(struct ledger *l, uint64_t first_pfn, uint64_t end_pfn,
-            struct ledger_claim *table, size_t cap)
-{
-    mm_memset(l, 0, sizeof *l);
-    l->first_pfn = first_pfn;
-    l->end_pfn = end_pfn;
-    l->claim = table;
-    l->cap = cap;
-}
-
-/* ---- claims --------------------------------------------------------- */
-
-/* The index of owner (kind, detail, name), added if new; -1 if full. */
-static int
-owner_index(struct ledger *l, enum ledger_kind kind, uint32_t detail,
-            const char *name)
-{
-    unsigned i;
-
-    for (i = 0; i < l->nowners; i++)
-        if (l->owner[i].kind == kind && l->owner[i].detail == detail &&
-            l->owner[i].name == name)
-            return (int)i;
-    if (l->nowners == LEDGER_MAX_OWNERS)
-        return -1;
-    l->owner[l->nowners] = (struct ledger_owner){ (uint8_t)kind, detail,
-                                                  name, 0 };
-    return (int)l->nowners++;
-}
-
-static enum ledger_err
-ledger_fail(struct ledger *l, enum ledger_err err)
-{
-    l->nerr[err]++;
-    return err;
-}
-
-/*
- * Records that owner (kind, detail, name) holds npages pages from
- * first_pfn.  Nothing is checked against the other claims yet (that is
- * ledger_settle's work).  Errors: LEDGER_ERR_RANGE for no pages or pages
- * outside the span, LEDGER_ERR_FULL, LEDGER_ERR_OWNERS; each is counted
- * and makes ledger_settle report a problem.
- */
-enum ledger_err
-ledger_claim(struct ledger *l, uint64_t first_pfn, uint64_t npages,
-             enum ledger_kind kind, uint32_t detail, const char *name)
-{
-    int owner;
-
-    if (kind >= LEDGER_KIND_COUNT || npages == 0 ||
-        first_pfn < l->first_pfn || first_pfn >= l->end_pfn ||
-        npages > l->end_pfn - first_pfn)
-        return ledger_fail(l, LEDGER_ERR_RANGE);
-    if (l->nclaims == l->cap)
-        return ledger_fail(l, LEDGER_ERR_FULL);
-    owner = owner_index(l, kind, detail, name);
-    if (owner < 0)
-        return ledger_fail(l, LEDGER_ERR_OWNERS);
-    l->claim[l->nclaims++] = (struct ledger_claim){
-        first_pfn, first_pfn + npages, (uint16_t)owner, kinds[kind].depth };
-    return LEDGER_OK;
-}
-
-/* The same for the pages that [base, base + size_bytes) touches. */
-enum ledger_err
-ledger_claim_bytes(struct ledger *l, uintptr_t base, uint64_t size_bytes,
-                   enum ledger_kind kind, uint32_t detail, const char *name)
-{
-    uint64_t first = (uint64_t)base >> MM_PAGE_SHIFT;
-    uint64_t end = ((uint64_t)base + size_bytes + MM_PAGE - 1) >>
-                   MM_PAGE_SHIFT;
-
-    return ledger_claim(l, first, end - first, kind, detail, name);
-}
-
-/* ---- complaints ----------------------------------------------------- */
-
-static void
-fmt(char *buf, size_t size, const char *f, ...) MM_PRINTF(3, 4);
-
-/* snprintf through the port. */
-static void
-fmt(char *buf, size_t size, const char *f, ...)
-{
-    va_list ap;
-
-    va_start(ap, f);
-    mm_vsnprintf(buf, size, f, ap);
-    va_end(ap);
-}
-
-/*
- * Owner i in words, for complaints and the page query: "free buddy
- * block", "reserved (kernel image)", "kmalloc bucket page size 64",
- * "pool slab of "pool_cache"".
- */
-void
-ledger_describe(const struct ledger *l, unsigned i, char *buf, size_t size)
-{
-    const struct ledger_owner *o = &l->owner[i];
-    const char *label = kinds[o->kind].label;
-
-    switch (o->kind) {
-    case LEDGER_RESERVED:
-        fmt(buf, size, "%s (%s)", label, o->name ? o->name : "no reason");
-        break;
-    case LEDGER_POOL_SLAB:
-        fmt(buf, size, "pool slab of \"%s\"", o->name ? o->name : "");
-        break;
-    case LEDGER_POOL_BAD:
-        fmt(buf, size, "pool slab of \"%s\" with a bad header",
-            o->name ? o->name : "");
-        break;
-    case LEDGER_KMALLOC_BUCKET:
-    case LEDGER_KMALLOC_SLAB:
-        fmt(buf, size, "%s size %lu", label, (unsigned long)o->detail);
-        break;
-    default:
-        fmt(buf, size, "%s", label);
-    }
-}
-
-/* Prints and counts one complaint; keeps the first one's text. */
-static void
-complain(struct ledger *l, const char *fmt, ...) MM_PRINTF(2, 3);
-
-static void
-complain(struct ledger *l, const char *fmt, ...)
-{
-    char line[sizeof l->first_problem];
-    va_list ap;
-
-    va_start(ap, fmt);
-    mm_vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (l->problems++ == 0)
-        mm_memcpy(l->first_problem, line, sizeof line);
-    if (!l->quiet)
-        mm_print("%s\n", line);
-}
-
-static void
-complain_none(struct ledger *l, uint64_t first, uint64_t end)
-{
-    complain(l, "ledger: page 0x%08lx has no owner (%llu pages from "
-             "there)", page_addr(first), (unsigned long long)(end - first));
-}
-
-static void
-complain_two(struct ledger *l, unsigned a, unsigned b, uint64_t first,
-             uint64_t end)
-{
-    char da[96], db[96];
-
-    ledger_describe(l, a, da, sizeof da);
-    ledger_describe(l, b, db, sizeof db);
-    complain(l, "ledger: page 0x%08lx has two owners: %s and %s (%llu "
-             "pages from there)", page_addr(first), da, db,
-             (unsigned long long)(end - first));
-}
-
-static void
-complain_empty(struct ledger *l, unsigned holder, uint64_t first,
-               uint64_t end)
-{
-    char d[96];
-
-    ledger_describe(l, holder, d, sizeof d);
-    complain(l, "ledger: page 0x%08lx has no owner inside %s (%llu pages "
-             "from there)", page_addr(first), d,
-             (unsigned long long)(end - first));
-}
-
-/* ---- sorting -------------------------------------------------------- */
-
-static bool
-claim_before(const struct ledger_claim *a, const struct ledger_claim *b)
-{
-    if (a->depth != b->depth)
-        return a->depth < b->depth;
-    if (a->first != b->first)
-        return a->first < b->first;
-    return a->owner < b->owner;     /* ties in a fixed order */
-}
-
-/* Moves claim i down the heap of n claims until its children are smaller. */
-static void
-sift_down(struct ledger_claim *c, size_t i, size_t n)
-{
-    for (;;) {
-        size_t big = i, kid = 2 * i + 1;
-        struct ledger_claim tmp;
-
-        if (kid < n && claim_before(&c[big], &c[kid]))
-            big = kid;
-        if (kid + 1 < n && claim_before(&c[big], &c[kid + 1]))
-            big = kid + 1;
-        if (big == i)
-            return;
-        tmp = c[i];
-        c[i] = c[big];
-        c[big] = tmp;
-        i = big;
-    }
-}
-
-/* Heapsort by (depth, first, owner): in place, O(n log n), no recursion. */
-static void
-sort_claims(struct ledger_claim *c, size_t n)
-{
-    size_t i;
-
-    for (i = n / 2; i-- > 0;)
-        sift_down(c, i, n);
-    for (i = n; i-- > 1;) {
-        struct ledger_claim tmp = c[0];
-
-        c[0] = c[i];
-        c[i] = tmp;
-        sift_down(c, 0, i);
-    }
-}
 
 /* ---- settling ------------------------------------------------------- */
 
@@ -332,7 +117,7 @@ clip_overlaps(struct ledger *l, size_t from, size_t to)
         struct ledger_claim *c = &l->claim[i];
 
         if (i > from && c->first < reach) {
-            complain_two(l, reacher, c->owner, c->first,
+            ledger_complain_two(l, reacher, c->owner, c->first,
                          c->end < reach ? c->end : reach);
             if (c->end <= reach)
                 c->end = reach;         /* wholly inside: emptied */
@@ -358,12 +143,12 @@ find_gaps(struct ledger *l)
         if (c->first == c->end)
             continue;
         if (c->first > pos)
-            complain_none(l, pos, c->first);
+            ledger_complain_none(l, pos, c->first);
         if (c->end > pos)
             pos = c->end;
     }
     if (pos < l->end_pfn)
-        complain_none(l, pos, l->end_pfn);
+        ledger_complain_none(l, pos, l->end_pfn);
 }
 
 /* The claim of depth d that covers pfn, or NULL: binary search. */
@@ -399,9 +184,9 @@ complain_unheld(struct ledger *l, const struct ledger_claim *child,
     while (low == NULL && d-- > 0)
         low = find_at(l, d, first);
     if (low != NULL)
-        complain_two(l, low->owner, child->owner, first, end);
+        ledger_complain_two(l, low->owner, child->owner, first, end);
     else
-        complain_none(l, first, end);
+        ledger_complain_none(l, first, end);
 }
 
 /*
@@ -433,7 +218,7 @@ check_children(struct ledger *l, unsigned d)
             } else {
                 stop = par->end < c->end ? par->end : c->end;
                 if (!(kinds[l->owner[par->owner].kind].flags & HOLDS))
-                    complain_two(l, par->owner, c->owner, pos, stop);
+                    ledger_complain_two(l, par->owner, c->owner, pos, stop);
                 l->owner[par->owner].pages -= stop - pos;
             }
             pos = stop;
@@ -463,11 +248,11 @@ check_holders(struct ledger *l, unsigned d)
                 continue;
             }
             if (kid == NULL || kid->first >= c->end) {
-                complain_empty(l, c->owner, pos, c->end);
+                ledger_complain_empty(l, c->owner, pos, c->end);
                 break;
             }
             if (kid->first > pos) {
-                complain_empty(l, c->owner, pos, kid->first);
+                ledger_complain_empty(l, c->owner, pos, kid->first);
                 break;          /* one complaint per holder */
             }
             pos = kid->end;
@@ -518,7 +303,7 @@ ledger_settle(struct ledger *l)
 
     l->problems = 0;
     l->first_problem[0] = '\0';
-    sort_claims(l->claim, l->nclaims);
+    ledger_sort_claims(l->claim, l->nclaims);
     for (d = 0; d <= LEDGER_MAX_DEPTH; d++) {
         while (i < l->nclaims && l->claim[i].depth < d)
             i++;
@@ -534,24 +319,12 @@ ledger_settle(struct ledger *l)
         check_holders(l, d);
     for (e = LEDGER_OK + 1; e < LEDGER_ERR_COUNT; e++)
         if (l->nerr[e] != 0)
-            complain(l, "ledger: %lu claims lost: %s", l->nerr[e],
+            ledger_complain(l, "ledger: %lu claims lost: %s", l->nerr[e],
                      ledger_err_name[e]);
     return l->problems;
 }
 
-/* ---- queries and the report ----------------------------------------- */
-
-uint64_t
-ledger_kind_pages(const struct ledger *l, enum ledger_kind kind)
-{
-    uint64_t n = 0;
-    unsigned i;
-
-    for (i = 0; i < l->nowners; i++)
-        if (l->owner[i].kind == kind)
-            n += l->owner[i].pages;
-    return n;
-}
+/* ---- queries (the report: mm/ledger_report.c) ---------------------- */
 
 /* The deepest settled claim that holds pfn, or NULL if none does. */
 const struct ledger_claim *
@@ -564,60 +337,4 @@ ledger_find(const struct ledger *l, uint64_t pfn)
         if ((deeper = find_at(l, d, pfn)) != NULL)
             c = deeper;
     return c;
-}
-
-static void
-print_pages(const char *what, uint64_t pages)
-{
-    mm_print("ledger: %s %llu pages (%llu KiB)", what,
-             (unsigned long long)pages,
-             (unsigned long long)(pages * (MM_PAGE / 1024)));
-}
-
-/* One owner's line, e.g. "ledger: reserved 95 pages (380 KiB) kernel image". */
-static void
-print_owner(const struct ledger_owner *o)
-{
-    print_pages(kinds[o->kind].label, o->pages);
-    if (o->kind == LEDGER_KMALLOC_BUCKET || o->kind == LEDGER_KMALLOC_SLAB)
-        mm_print(" size %lu\n", (unsigned long)o->detail);
-    else if (o->kind == LEDGER_KMALLOC_LARGE ||
-             o->kind == LEDGER_KMALLOC_RUN)
-        mm_print(" order %lu\n", (unsigned long)o->detail);
-    else if (o->kind == LEDGER_EDGE)
-        mm_print(", %lu bytes usable each\n", (unsigned long)o->detail);
-    else if (o->name != NULL)
-        mm_print(" %s\n", o->name);
-    else
-        mm_print("\n");
-}
-
-/*
- * The report, one fact per line: every owner with pages, in the order
- * of the kinds (the memory map's first, then the buddy's, then the
- * layers above); then the three figures the memory map's "memory:" line
- * gives (not usable, kept back with its usable part, free regions); then
- * the total and the number of problems.  Call after ledger_settle.
- */
-void
-ledger_print(const struct ledger *l)
-{
-    uint64_t total = 0;
-    unsigned k, i;
-
-    for (k = 0; k < LEDGER_KIND_COUNT; k++)
-        for (i = 0; i < l->nowners; i++)
-            if (l->owner[i].kind == k && l->owner[i].pages != 0) {
-                print_owner(&l->owner[i]);
-                total += l->owner[i].pages;
-            }
-    print_pages("not usable", l->group_pages[LEDGER_GROUP_NOT_USABLE]);
-    mm_print("\n");
-    print_pages("kept back", l->group_pages[LEDGER_GROUP_KEPT]);
-    mm_print(", %llu KiB of it usable\n",
-             (unsigned long long)(l->kept_usable_bytes >> 10));
-    print_pages("free regions", l->group_pages[LEDGER_GROUP_FREE]);
-    mm_print("\n");
-    print_pages("total", total);
-    mm_print(", %u problems\n", l->problems);
 }

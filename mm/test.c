@@ -9,7 +9,8 @@
  *
  * A filter item that names no test stops the run before it starts, and
  * the runner suggests the names nearest to it (mm/test_filter.c), so a
- * typo is never a silently empty run.
+ * typo is never a silently empty run.  A test's captured prints are
+ * kept by mm/test_capture.c.
  *
  * Invariant: a test passes exactly when none of its checks failed and it
  * caught no panic it did not ask for.
@@ -29,9 +30,6 @@ extern const struct mm_test *const __stop_mm_tests[];
 static struct mm_t *test_current;   /* the running test, for panics */
 static const char *test_prefix;     /* "selftest" or "hosttest" */
 static char test_first_fail[224];   /* "file:line detail" of failure 1 */
-static char *test_capture;          /* where prints go, or NULL */
-static size_t test_capture_size;    /* its bytes, NUL included */
-static size_t test_capture_len;     /* characters kept so far */
 
 size_t
 test_strlen(const char *s)
@@ -130,22 +128,6 @@ mm_check_panic(struct mm_t *t, const char *what, uintptr_t addr,
     return test_fail(t, file, line, detail);
 }
 
-bool
-mm_test_contains(const char *s, const char *sub)
-{
-    size_t n = test_strlen(sub);
-
-    for (; *s != '\0'; s++) {
-        size_t i = 0;
-
-        while (i < n && s[i] == sub[i])
-            i++;
-        if (i == n)
-            return true;
-    }
-    return n == 0;
-}
-
 void
 mm_test_catch_panics(struct mm_t *t)
 {
@@ -169,36 +151,6 @@ mm_test_caught_panic(const char *fmt, va_list ap)
         return false;   /* LCOV_EXCL_LINE: an unexpected panic stops all */
     t->npanics++;
     mm_vsnprintf(t->panic_msg, sizeof t->panic_msg, fmt, ap);
-    return true;
-}
-
-void
-mm_test_capture_prints(char *buf, size_t size)
-{
-    MM_ASSERT(size > 0);
-    test_capture = buf;
-    test_capture_size = size;
-    test_capture_len = 0;
-    buf[0] = '\0';
-}
-
-void
-mm_test_release_prints(void)
-{
-    test_capture = NULL;
-}
-
-bool
-mm_test_caught_print(const char *fmt, va_list ap)
-{
-    size_t room = test_capture_size - test_capture_len;
-    int n;
-
-    if (test_capture == NULL)
-        return false;
-    n = mm_vsnprintf(test_capture + test_capture_len, room, fmt, ap);
-    /* Keep the length of what fits: room - 1 characters at most. */
-    test_capture_len += (size_t)n < room ? (size_t)n : room - 1;
     return true;
 }
 
