@@ -43,6 +43,9 @@
 #define MM_NOINLINE         __attribute__((noinline))
 #define MM_UNLIKELY(e)      __builtin_expect(!!(e), 0)
 #define MM_LIKELY(e)        __builtin_expect(!!(e), 1)
+/* Tells the compiler e holds (a fact proved elsewhere) so that it can
+ * drop a test; UBSan checks it on the host. */
+#define MM_ASSUME(e)        do { if (!(e)) __builtin_unreachable(); } while (0)
 /* Keeps AddressSanitizer from padding a variable; GCC needs nothing. */
 #define MM_NOSANITIZE
 

@@ -168,11 +168,14 @@ slab_take_slow(struct slab *s, const struct slab_geom *g)
 /*
  * Walks s: header, free list (each entry a free carved object, no more
  * entries than carved objects), uncarved objects all free, and the
- * count, the table and the list agree.  Returns the first violation and
- * where it is in *addr (an object, or the slab), or NULL.
+ * count, the table and the list agree, nparked objects being free in
+ * the table but held by the cache outside the list (its array of
+ * recently freed objects).  Returns the first violation and where it
+ * is in *addr (an object, or the slab), or NULL.
  */
 const char *
-slab_check(const struct slab *s, const struct slab_geom *g, uintptr_t *addr)
+slab_check_parked(const struct slab *s, const struct slab_geom *g,
+                  uint32_t nparked, uintptr_t *addr)
 {
     uint32_t listed = 0, i;
     void *obj;
@@ -195,8 +198,15 @@ slab_check(const struct slab *s, const struct slab_geom *g, uintptr_t *addr)
     for (i = s->ncarved; i < g->nobjs; i++)
         if (!mm_bitmap_test(s->freemap, i))
             return "uncarved object in use";
-    if (mm_bitmap_count(s->freemap, g->nobjs) != s->nfree ||
+    if (mm_bitmap_count(s->freemap, g->nobjs) != s->nfree + nparked ||
         listed + (g->nobjs - s->ncarved) != s->nfree)
         return "free count, list and table differ";
     return NULL;
+}
+
+/* slab_check_parked for a slab whose cache holds none of its objects. */
+const char *
+slab_check(const struct slab *s, const struct slab_geom *g, uintptr_t *addr)
+{
+    return slab_check_parked(s, g, 0, addr);
 }

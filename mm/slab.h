@@ -39,8 +39,9 @@
  * power of two, recip is 2^(32 - shift) and the product is a shift.
  *
  * Invariant: object i (i < ncarved) is free exactly when bit i is set,
- * and then it is on the free list exactly once; objects ncarved and up
- * have their bits set and are on no list; nfree counts the set bits.
+ * and then it is on the free list exactly once or parked by its cache
+ * (slab_park, below); objects ncarved and up have their bits set and
+ * are on no list; nfree counts the set bits of objects not parked.
  * Bounds: take and put are O(1); carving is O(1) per object; a broken
  * free list is rebuilt from the table in O(objects per slab) (cold).
  * Metadata: sizeof(struct slab) per slab (printed by slab.sizes) plus
@@ -136,6 +137,10 @@ void *slab_take_slow(struct slab *s, const struct slab_geom *g);
  * wrong ("bad free-list entry", ...) or NULL, and where in *addr. */
 const char *slab_check(const struct slab *s, const struct slab_geom *g,
                        uintptr_t *addr);
+/* The same when the cache holds nparked of s's free objects outside its
+ * list (marked free in the table, not counted in nfree). */
+const char *slab_check_parked(const struct slab *s, const struct slab_geom *g,
+                              uint32_t nparked, uintptr_t *addr);
 
 /* The slab of 2^order pages holding obj: its address rounded down. */
 static MM_INLINE struct slab *
@@ -168,16 +173,32 @@ slab_link(const struct slab_geom *g, void *obj)
 
 /*
  * The index of the object at addr if it is one of objects 0..limit-1 of
- * s, else -1.  addr - base is cut to 32 bits before the multiply; the
- * compare against the object's own address refuses whatever that or
- * the rounding of recip made of an address that is no object.
+ * s, else -1.  For a power-of-two size, an address is an object's when
+ * its offset has no bit below the shift, and its index is the offset
+ * shifted.  Else addr - base is cut to 32 bits before the multiply, and
+ * the compare against the object's own address refuses whatever that
+ * or the rounding of recip made of an address that is no object.
  */
+static MM_INLINE long
+slab_lookup_pow2(const struct slab *s, const struct slab_geom *g,
+                 uintptr_t addr, uint32_t limit)
+{
+    uintptr_t off = addr - s->base;
+
+    if ((off & (g->size - 1)) != 0 || (off >> g->shift) >= limit)
+        return -1;
+    return (long)(off >> g->shift);
+}
+
 static MM_INLINE long
 slab_lookup(const struct slab *s, const struct slab_geom *g, uintptr_t addr,
             uint32_t limit)
 {
-    uint32_t i = slab_index(s, g, addr);
+    uint32_t i;
 
+    if (g->shift != 0)          /* a power of two: a mask and a shift */
+        return slab_lookup_pow2(s, g, addr, limit);
+    i = slab_index(s, g, addr);
     if (i >= limit || (uintptr_t)slab_object(s, g, i) != addr)
         return -1;
     return (long)i;
@@ -242,6 +263,47 @@ slab_put(struct slab *s, const struct slab_geom *g, void *obj)
     s->freelist = obj;
     s->nfree++;
     return SLAB_OK;
+}
+
+/*
+ * Parking: a cache may keep objects it was given back in an array of
+ * its own rather than on their slab's list, and hand them out from
+ * there (mm/kheap.c's buckets do).  A parked object is free in its
+ * slab's table, so a second free of it is still a double free, but it
+ * is on no list and not counted in nfree.
+ *
+ * slab_park gives obj back without listing it: the checks and errors of
+ * slab_put, the bit set, nothing else.
+ */
+static MM_INLINE enum slab_err
+slab_park(struct slab *s, const struct slab_geom *g, void *obj)
+{
+    long i = slab_lookup(s, g, (uintptr_t)obj, g->nobjs);
+
+    if (MM_UNLIKELY(i < 0))
+        return SLAB_MISALIGNED;
+    if (MM_UNLIKELY(mm_bitmap_test_set(s->freemap, (size_t)i)))
+        return SLAB_DOUBLE_FREE;        /* it was set: nothing changed */
+    return SLAB_OK;
+}
+
+/* Hands a parked object out again: its bit cleared. */
+static MM_INLINE void
+slab_unpark(struct slab *s, const struct slab_geom *g, void *obj)
+{
+    uintptr_t off = (uintptr_t)obj - s->base;
+
+    mm_bitmap_clear(s->freemap, g->shift != 0 ? off >> g->shift :
+                                                slab_index(s, g, (uintptr_t)obj));
+}
+
+/* Puts a parked object on its slab's list, as slab_put would have. */
+static MM_INLINE void
+slab_unpark_put(struct slab *s, const struct slab_geom *g, void *obj)
+{
+    *slab_link(g, obj) = s->freelist;
+    s->freelist = obj;
+    s->nfree++;
 }
 
 /*
