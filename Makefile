@@ -131,6 +131,7 @@ MM_SRCS := \
 	mm/table_test.c \
 	mm/test.c \
 	mm/test_capture.c \
+	mm/test_static.c \
 	mm/test_filter.c \
 	mm/test_test.c \
 	mm/testpages.c
@@ -148,7 +149,7 @@ BENCH_SRCS := \
 	tests/bench/ref_objlist.c \
 	tests/bench/refs_test.c \
 	tests/host/port.c
-BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/test_capture.c mm/test_filter.c mm/testpages.c,$(MM_SRCS))
+BENCH_MM_SRCS := $(filter-out %_test.c mm/test.c mm/test_capture.c mm/test_filter.c mm/test_static.c mm/testpages.c,$(MM_SRCS))
 
 # Trace replay (make replay): kmalloc and glibc, built as the benchmarks.
 REPLAY_SRCS := \
@@ -327,7 +328,7 @@ FUZZ_NAMES := \
 	tracefile
 FUZZ_S ?= 10
 FUZZCC ?= clang
-FUZZ_LIB_SRCS := $(filter-out %_test.c mm/test.c mm/test_capture.c mm/test_filter.c mm/testpages.c,$(MM_SRCS)) \
+FUZZ_LIB_SRCS := $(filter-out %_test.c mm/test.c mm/test_capture.c mm/test_filter.c mm/test_static.c mm/testpages.c,$(MM_SRCS)) \
 	$(filter-out %_test.c,$(KLIB_SRCS)) \
 	tests/fuzz/fuzz.c \
 	tests/host/port.c

@@ -204,26 +204,26 @@ MM_TEST(ledger, after_test_check_fails_the_test)
  */
 MM_TEST(ledger, memory_map_pages_sum_to_its_figures)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
     unsigned i;
 
-    memmap_init(&m);
-    memmap_add(&m, 0, 0x9fc00, MEMMAP_USABLE);
-    memmap_add(&m, 0x9fc00, 0x400, MEMMAP_RESERVED);
-    memmap_add(&m, 0xf0000, 0x10000, MEMMAP_RESERVED);
-    memmap_add(&m, 0x100000, 0x7ee0000, MEMMAP_USABLE);
-    memmap_sanitise(&m);
-    memmap_reserve(&m, 0, MM_PAGE, "page 0");
-    memmap_reserve(&m, 0x10000, 0x10076, "multiboot information");
-    memmap_reserve(&m, 0x10078, 0x1007d, "command line");
-    memmap_reserve(&m, 0x100000, 0x15f000, "kernel image");
-    memmap_compute_free(&m);
+    memmap_init(m);
+    memmap_add(m, 0, 0x9fc00, MEMMAP_USABLE);
+    memmap_add(m, 0x9fc00, 0x400, MEMMAP_RESERVED);
+    memmap_add(m, 0xf0000, 0x10000, MEMMAP_RESERVED);
+    memmap_add(m, 0x100000, 0x7ee0000, MEMMAP_USABLE);
+    memmap_sanitise(m);
+    memmap_reserve(m, 0, MM_PAGE, "page 0");
+    memmap_reserve(m, 0x10000, 0x10076, "multiboot information");
+    memmap_reserve(m, 0x10078, 0x1007d, "command line");
+    memmap_reserve(m, 0x100000, 0x15f000, "kernel image");
+    memmap_compute_free(m);
     ledger_init(&led, 0, MEMMAP_LIMIT >> MM_PAGE_SHIFT, table, TABLE_CLAIMS);
     led.quiet = true;
-    memmap_claim(&m, &led);
-    for (i = 0; i < m.nfree; i++)
-        ledger_claim_bytes(&led, (uintptr_t)m.free[i].base,
-                           m.free[i].end - m.free[i].base, LEDGER_FREE, 0,
+    memmap_claim(m, &led);
+    for (i = 0; i < m->nfree; i++)
+        ledger_claim_bytes(&led, (uintptr_t)m->free[i].base,
+                           m->free[i].end - m->free[i].base, LEDGER_FREE, 0,
                            NULL);
     MM_CHECK_EQ(t, ledger_settle(&led), 0);
     MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_EDGE), 1);
@@ -233,12 +233,12 @@ MM_TEST(ledger, memory_map_pages_sum_to_its_figures)
     MM_CHECK_STR(t, led.owner[ledger_find(&led, 0x10)->owner].name,
                  "multiboot information");
     MM_CHECK_EQ(t, led.group_pages[LEDGER_GROUP_FREE] * MM_PAGE,
-                memmap_free_bytes(&m));
+                memmap_free_bytes(m));
     MM_CHECK_EQ(t, led.kept_usable_bytes,
-                memmap_usable_bytes(&m) - memmap_free_bytes(&m));
+                memmap_usable_bytes(m) - memmap_free_bytes(m));
     MM_CHECK_EQ(t, led.group_pages[0] + led.group_pages[1] +
                 led.group_pages[2], MEMMAP_LIMIT >> MM_PAGE_SHIFT);
-    MM_CHECK_EQ(t, memmap_check(&m), 0);
+    MM_CHECK_EQ(t, memmap_check(m), 0);
 }
 
 /*
@@ -248,22 +248,22 @@ MM_TEST(ledger, memory_map_pages_sum_to_its_figures)
  */
 MM_TEST(ledger, memory_map_odd_edges)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
     const struct ledger_claim *c;
 
-    memmap_init(&m);
-    memmap_add(&m, 0, 0x800, MEMMAP_USABLE);
-    memmap_add(&m, 0x800, 0x400, MEMMAP_RESERVED);
-    memmap_add(&m, 0xc00, 0x5400, MEMMAP_USABLE);    /* to 0x6000 */
-    memmap_sanitise(&m);
-    memmap_reserve(&m, 0x9000, 0xa000, "in a hole");
-    memmap_reserve(&m, 0x5800, 0x7000, "past the end");
-    memmap_compute_free(&m);
+    memmap_init(m);
+    memmap_add(m, 0, 0x800, MEMMAP_USABLE);
+    memmap_add(m, 0x800, 0x400, MEMMAP_RESERVED);
+    memmap_add(m, 0xc00, 0x5400, MEMMAP_USABLE);    /* to 0x6000 */
+    memmap_sanitise(m);
+    memmap_reserve(m, 0x9000, 0xa000, "in a hole");
+    memmap_reserve(m, 0x5800, 0x7000, "past the end");
+    memmap_compute_free(m);
     ledger_init(&led, 0, MEMMAP_LIMIT >> MM_PAGE_SHIFT, table, TABLE_CLAIMS);
     led.quiet = true;
-    memmap_claim(&m, &led);
+    memmap_claim(m, &led);
     ledger_claim(&led, 1, 4, LEDGER_FREE, 0, NULL);  /* [0x1000, 0x5000) */
-    MM_CHECK_EQ(t, memmap_free_bytes(&m), 0x4000);
+    MM_CHECK_EQ(t, memmap_free_bytes(m), 0x4000);
     MM_CHECK_EQ(t, ledger_settle(&led), 0);
     c = ledger_find(&led, 0);
     MM_CHECK_EQ(t, led.owner[c->owner].kind, LEDGER_EDGE);
@@ -273,7 +273,7 @@ MM_TEST(ledger, memory_map_odd_edges)
     MM_CHECK_EQ(t, led.owner[ledger_find(&led, 6)->owner].kind, LEDGER_HOLE);
     MM_CHECK_EQ(t, led.owner[ledger_find(&led, 9)->owner].kind, LEDGER_HOLE);
     MM_CHECK_EQ(t, led.kept_usable_bytes,
-                memmap_usable_bytes(&m) - memmap_free_bytes(&m));
+                memmap_usable_bytes(m) - memmap_free_bytes(m));
 }
 
 /* ---- a small world, corrupted one piece of metadata at a time ------- */
@@ -727,18 +727,18 @@ MM_TEST(ledger, print_totals_per_owner)
  */
 MM_TEST(ledger, memory_map_small_entries)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
 
-    memmap_init(&m);
-    memmap_add(&m, 0x100, 0x100, MEMMAP_USABLE);
-    memmap_add(&m, 0x1100, 0x200, MEMMAP_USABLE);
-    memmap_add(&m, 0x3800, 0x2800, MEMMAP_USABLE);  /* to 0x6000 */
-    memmap_sanitise(&m);
-    memmap_compute_free(&m);
-    MM_CHECK_EQ(t, memmap_free_bytes(&m), 0x2000);
+    memmap_init(m);
+    memmap_add(m, 0x100, 0x100, MEMMAP_USABLE);
+    memmap_add(m, 0x1100, 0x200, MEMMAP_USABLE);
+    memmap_add(m, 0x3800, 0x2800, MEMMAP_USABLE);  /* to 0x6000 */
+    memmap_sanitise(m);
+    memmap_compute_free(m);
+    MM_CHECK_EQ(t, memmap_free_bytes(m), 0x2000);
     ledger_init(&led, 0, MEMMAP_LIMIT >> MM_PAGE_SHIFT, table, TABLE_CLAIMS);
     led.quiet = true;
-    memmap_claim(&m, &led);
+    memmap_claim(m, &led);
     ledger_claim(&led, 4, 2, LEDGER_FREE, 0, NULL);
     MM_CHECK_EQ(t, ledger_settle(&led), 0);
     MM_CHECK_EQ(t, led.owner[ledger_find(&led, 0)->owner].detail, 0x100);
@@ -749,7 +749,7 @@ MM_TEST(ledger, memory_map_small_entries)
     MM_CHECK_EQ(t, led.owner[ledger_find(&led, 3)->owner].detail, 0x800);
     MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_EDGE), 3);
     MM_CHECK_EQ(t, led.kept_usable_bytes,
-                memmap_usable_bytes(&m) - memmap_free_bytes(&m));
+                memmap_usable_bytes(m) - memmap_free_bytes(m));
 }
 
 /* ---- pools seen from the ledger ------------------------------------- */
@@ -765,7 +765,7 @@ MM_TEST(ledger, memory_map_small_entries)
  */
 MM_TEST(ledger, pools_claim_their_slabs)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static uint8_t buf[4 * 16] MM_ALIGNED(16);
     static uint32_t map[1];
     static void *obj[3 * 64];
@@ -776,14 +776,14 @@ MM_TEST(ledger, pools_claim_their_slabs)
     unsigned per;
     uint8_t *outside;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
     outside = mm_scratch_alloc(MM_PAGE);
     if (!MM_CHECK(t, outside != NULL))
         return;
     MM_CHECK_EQ(t, pool_init_static(&s, "t-own-static", buf, sizeof buf, 16,
                                     16, 0, map), POOL_OK);
-    MM_CHECK_EQ(t, pool_init(&g, "t-own", 64, 64, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&g, "t-own", 64, 64, 0, &tp->src), POOL_OK);
     per = g.geom.nobjs;
     for (i = 0; i < 3 * per; i++)
         obj[i] = pool_alloc(&g);
@@ -837,6 +837,6 @@ MM_TEST(ledger, pools_claim_their_slabs)
     MM_CHECK_EQ(t, pool_destroy(&g), POOL_OK);
     MM_CHECK_EQ(t, pool_destroy(&s), POOL_OK);
     mm_scratch_free(outside, MM_PAGE);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }

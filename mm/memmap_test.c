@@ -53,17 +53,17 @@ entry(struct map_buf *mb, uint64_t base, uint64_t len, uint32_t type)
 static struct memmap *
 run(struct mm_t *t, struct map_buf *mb, enum memmap_err want)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
 
-    memmap_init(&m);
+    memmap_init(m);
     mm_test_catch_panics(t);
-    MM_CHECK_EQ(t, memmap_parse(&m, mb->bytes, mb->len), want);
+    MM_CHECK_EQ(t, memmap_parse(m, mb->bytes, mb->len), want);
     mm_test_release_panics(t);
     MM_CHECK_EQ(t, t->npanics, want != MEMMAP_OK);
     t->npanics = 0;
-    memmap_sanitise(&m);
-    memmap_compute_free(&m);
-    return &m;
+    memmap_sanitise(m);
+    memmap_compute_free(m);
+    return m;
 }
 
 /* Is map entry i exactly [base, end) of type? */
@@ -302,35 +302,35 @@ MM_TEST(memmap, unaligned_usable_ranges)
 /* The mem_lower/mem_upper fallback: two synthetic usable ranges. */
 MM_TEST(memmap, fallback_ranges)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
 
-    memmap_init(&m);
-    MM_CHECK_EQ(t, memmap_add(&m, 0, 639 * KiB, MEMMAP_USABLE), MEMMAP_OK);
-    MM_CHECK_EQ(t, memmap_add(&m, 1 * MiB, 31 * MiB, MEMMAP_USABLE),
+    memmap_init(m);
+    MM_CHECK_EQ(t, memmap_add(m, 0, 639 * KiB, MEMMAP_USABLE), MEMMAP_OK);
+    MM_CHECK_EQ(t, memmap_add(m, 1 * MiB, 31 * MiB, MEMMAP_USABLE),
                 MEMMAP_OK);
-    memmap_sanitise(&m);
-    memmap_compute_free(&m);
-    MM_CHECK_EQ(t, m.nfree, 2);
-    MM_CHECK(t, free_is(&m, 0, 0, 636 * KiB));      /* 639K: 3 KiB cut */
-    MM_CHECK(t, free_is(&m, 1, 1 * MiB, 32 * MiB));
-    MM_CHECK_EQ(t, memmap_check(&m), 0);
+    memmap_sanitise(m);
+    memmap_compute_free(m);
+    MM_CHECK_EQ(t, m->nfree, 2);
+    MM_CHECK(t, free_is(m, 0, 0, 636 * KiB));      /* 639K: 3 KiB cut */
+    MM_CHECK(t, free_is(m, 1, 1 * MiB, 32 * MiB));
+    MM_CHECK_EQ(t, memmap_check(m), 0);
 }
 
 /* The checker itself finds a broken result. */
 MM_TEST(memmap, check_finds_overlap)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
     static char out[128];
 
-    memmap_init(&m);
-    memmap_add(&m, 0, 8 * MiB, MEMMAP_USABLE);
-    memmap_sanitise(&m);
-    memmap_reserve(&m, 2 * MiB, 3 * MiB, "x");
-    memmap_compute_free(&m);
-    MM_CHECK_EQ(t, memmap_check(&m), 0);
-    m.free[0].end = 2 * MiB + MM_PAGE;              /* break it */
+    memmap_init(m);
+    memmap_add(m, 0, 8 * MiB, MEMMAP_USABLE);
+    memmap_sanitise(m);
+    memmap_reserve(m, 2 * MiB, 3 * MiB, "x");
+    memmap_compute_free(m);
+    MM_CHECK_EQ(t, memmap_check(m), 0);
+    m->free[0].end = 2 * MiB + MM_PAGE;              /* break it */
     mm_test_capture_prints(out, sizeof out);
-    MM_CHECK_EQ(t, memmap_check(&m), 1);
+    MM_CHECK_EQ(t, memmap_check(m), 1);
     mm_test_release_prints();
     MM_CHECK_STR(t, out, "memmap: check: free region 0 overlaps a "
                  "reservation\n");
@@ -343,26 +343,26 @@ MM_TEST(memmap, check_finds_overlap)
  */
 MM_TEST(memmap, reservation_near_top_of_memory)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
 
-    memmap_init(&m);
-    memmap_add(&m, 1 * MiB, 1 * MiB, MEMMAP_USABLE);
-    memmap_add(&m, 4 * MiB, 1 * MiB, MEMMAP_USABLE);
-    memmap_sanitise(&m);
-    MM_CHECK_EQ(t, memmap_reserve(&m, 1 * MiB, 0xfffffffffffff001ULL,
+    memmap_init(m);
+    memmap_add(m, 1 * MiB, 1 * MiB, MEMMAP_USABLE);
+    memmap_add(m, 4 * MiB, 1 * MiB, MEMMAP_USABLE);
+    memmap_sanitise(m);
+    MM_CHECK_EQ(t, memmap_reserve(m, 1 * MiB, 0xfffffffffffff001ULL,
                                   "top"), MEMMAP_OK);
-    memmap_compute_free(&m);
-    MM_CHECK_EQ(t, m.nfree, 0);
-    MM_CHECK_EQ(t, memmap_check(&m), 0);
+    memmap_compute_free(m);
+    MM_CHECK_EQ(t, m->nfree, 0);
+    MM_CHECK_EQ(t, memmap_check(m), 0);
     /* The same with the very last byte, and one ending at 2^64 - 1. */
-    memmap_init(&m);
-    memmap_add(&m, 1 * MiB, 1 * MiB, MEMMAP_USABLE);
-    memmap_sanitise(&m);
-    memmap_reserve(&m, 1 * MiB + MM_PAGE, ~0ULL, "all");
-    memmap_compute_free(&m);
-    MM_CHECK_EQ(t, m.nfree, 1);
-    MM_CHECK(t, free_is(&m, 0, 1 * MiB, 1 * MiB + MM_PAGE));
-    MM_CHECK_EQ(t, memmap_check(&m), 0);
+    memmap_init(m);
+    memmap_add(m, 1 * MiB, 1 * MiB, MEMMAP_USABLE);
+    memmap_sanitise(m);
+    memmap_reserve(m, 1 * MiB + MM_PAGE, ~0ULL, "all");
+    memmap_compute_free(m);
+    MM_CHECK_EQ(t, m->nfree, 1);
+    MM_CHECK(t, free_is(m, 0, 1 * MiB, 1 * MiB + MM_PAGE));
+    MM_CHECK_EQ(t, memmap_check(m), 0);
 }
 
 MM_TEST(memmap, type_names)
@@ -381,22 +381,22 @@ MM_TEST(memmap, type_names)
  */
 MM_TEST(memmap, reports_exact_text)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
     static char out[1024];
 
-    memmap_init(&m);
-    memmap_add(&m, 0, 640 * KiB, MEMMAP_USABLE);
-    memmap_add(&m, 1 * MiB, 0, MEMMAP_RESERVED);
-    memmap_add(&m, 1 * MiB, 7 * MiB, MEMMAP_USABLE);
-    memmap_sanitise(&m);
-    memmap_reserve(&m, 1 * MiB, 1 * MiB + 200 * KiB, "kernel");
-    memmap_reserve(&m, 0, MM_PAGE, "page 0");
-    memmap_compute_free(&m);
+    memmap_init(m);
+    memmap_add(m, 0, 640 * KiB, MEMMAP_USABLE);
+    memmap_add(m, 1 * MiB, 0, MEMMAP_RESERVED);
+    memmap_add(m, 1 * MiB, 7 * MiB, MEMMAP_USABLE);
+    memmap_sanitise(m);
+    memmap_reserve(m, 1 * MiB, 1 * MiB + 200 * KiB, "kernel");
+    memmap_reserve(m, 0, MM_PAGE, "page 0");
+    memmap_compute_free(m);
     mm_test_capture_prints(out, sizeof out);
-    memmap_print_raw(&m);
-    memmap_print_reserved(&m);
-    memmap_print_free(&m);
-    memmap_print_summary(&m);
+    memmap_print_raw(m);
+    memmap_print_reserved(m);
+    memmap_print_free(m);
+    memmap_print_summary(m);
     mm_test_release_prints();
     MM_CHECK_STR(t, out,
         "mmap: [mem 0x0000000000000000-0x000000000009ffff] usable\n"
@@ -417,72 +417,72 @@ MM_TEST(memmap, reports_exact_text)
 /* More pieces than the sanitised map holds: the first 64 are kept. */
 MM_TEST(memmap, sanitised_map_full)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
     unsigned i;
 
-    memmap_init(&m);
-    memmap_add(&m, 0, 128 * MiB, MEMMAP_USABLE);
+    memmap_init(m);
+    memmap_add(m, 0, 128 * MiB, MEMMAP_USABLE);
     for (i = 0; i < 63; i++)            /* 63 holes: 127 pieces */
-        memmap_add(&m, i * MiB + 512 * KiB, MM_PAGE, MEMMAP_RESERVED);
+        memmap_add(m, i * MiB + 512 * KiB, MM_PAGE, MEMMAP_RESERVED);
     mm_test_catch_panics(t);
-    memmap_sanitise(&m);
+    memmap_sanitise(m);
     mm_test_release_panics(t);
     /* The last piece dropped: from the last hole's end to 128M. */
     MM_CHECK_PANIC(t, "memmap: table full", 62 * MiB + 512 * KiB + MM_PAGE);
-    MM_CHECK_EQ(t, m.nmap, MEMMAP_MAX_ENTRIES);
-    MM_CHECK_EQ(t, m.nerr[MEMMAP_ERR_TOO_MANY], 127 - MEMMAP_MAX_ENTRIES);
-    memmap_compute_free(&m);
-    MM_CHECK_EQ(t, m.nfree, MEMMAP_MAX_ENTRIES / 2);
-    MM_CHECK_EQ(t, memmap_check(&m), 0);
+    MM_CHECK_EQ(t, m->nmap, MEMMAP_MAX_ENTRIES);
+    MM_CHECK_EQ(t, m->nerr[MEMMAP_ERR_TOO_MANY], 127 - MEMMAP_MAX_ENTRIES);
+    memmap_compute_free(m);
+    MM_CHECK_EQ(t, m->nfree, MEMMAP_MAX_ENTRIES / 2);
+    MM_CHECK_EQ(t, memmap_check(m), 0);
 }
 
 /* Reservations beyond the table are refused; free regions beyond theirs
  * are dropped; both counted. */
 MM_TEST(memmap, reservation_and_free_tables_full)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
     unsigned i;
 
-    memmap_init(&m);
+    memmap_init(m);
     for (i = 0; i < 40; i++)            /* 40 usable ranges of 2 MiB */
-        memmap_add(&m, i * 4 * MiB, 2 * MiB, MEMMAP_USABLE);
-    memmap_sanitise(&m);
+        memmap_add(m, i * 4 * MiB, 2 * MiB, MEMMAP_USABLE);
+    memmap_sanitise(m);
     for (i = 0; i < MEMMAP_MAX_RESERVED; i++)   /* each cuts one in two */
-        MM_CHECK_EQ(t, memmap_reserve(&m, i * 4 * MiB + 1 * MiB,
+        MM_CHECK_EQ(t, memmap_reserve(m, i * 4 * MiB + 1 * MiB,
                                       i * 4 * MiB + 1 * MiB + 1, "x"),
                     MEMMAP_OK);
     mm_test_catch_panics(t);
-    MM_CHECK_EQ(t, memmap_reserve(&m, 200 * MiB, 201 * MiB, "one more"),
+    MM_CHECK_EQ(t, memmap_reserve(m, 200 * MiB, 201 * MiB, "one more"),
                 MEMMAP_ERR_TOO_MANY);
     MM_CHECK_PANIC(t, "memmap: table full", 200 * MiB);
-    MM_CHECK_EQ(t, m.nrsv, MEMMAP_MAX_RESERVED);
-    memmap_compute_free(&m);            /* 72 regions: 8 dropped */
+    MM_CHECK_EQ(t, m->nrsv, MEMMAP_MAX_RESERVED);
+    memmap_compute_free(m);            /* 72 regions: 8 dropped */
     mm_test_release_panics(t);
-    MM_CHECK_EQ(t, m.nfree, MEMMAP_MAX_FREE);
-    MM_CHECK_EQ(t, m.nerr[MEMMAP_ERR_TOO_MANY], 1 + 8);
-    MM_CHECK_EQ(t, memmap_check(&m), 0);
+    MM_CHECK_EQ(t, m->nfree, MEMMAP_MAX_FREE);
+    MM_CHECK_EQ(t, m->nerr[MEMMAP_ERR_TOO_MANY], 1 + 8);
+    MM_CHECK_EQ(t, memmap_check(m), 0);
 }
 
 /* Each way free[] can be wrong gets its own line from the checker. */
 MM_TEST(memmap, check_names_each_violation)
 {
-    static struct memmap m;
+    struct memmap *m = mm_test_static(sizeof *m);
     static char out[512];
 
-    memmap_init(&m);
-    memmap_add(&m, 0, 8 * MiB, MEMMAP_USABLE);
-    memmap_sanitise(&m);
-    memmap_reserve(&m, 2 * MiB, 3 * MiB, "x");
-    memmap_compute_free(&m);            /* [0, 2M) and [3M, 8M) */
-    m.free[2] = (struct memmap_range){ 6 * MiB, 7 * MiB, 1, NULL };
-    m.free[3] = (struct memmap_range){ 9 * MiB, 9 * MiB + 1, 1, NULL };
-    m.free[4] = (struct memmap_range){ 10 * MiB, 10 * MiB, 1, NULL };
-    m.free[5] = (struct memmap_range){ 12 * MiB, 13 * MiB, 1, NULL };
-    m.free[6] = (struct memmap_range){ MEMMAP_LIMIT, MEMMAP_LIMIT + MM_PAGE,
+    memmap_init(m);
+    memmap_add(m, 0, 8 * MiB, MEMMAP_USABLE);
+    memmap_sanitise(m);
+    memmap_reserve(m, 2 * MiB, 3 * MiB, "x");
+    memmap_compute_free(m);            /* [0, 2M) and [3M, 8M) */
+    m->free[2] = (struct memmap_range){ 6 * MiB, 7 * MiB, 1, NULL };
+    m->free[3] = (struct memmap_range){ 9 * MiB, 9 * MiB + 1, 1, NULL };
+    m->free[4] = (struct memmap_range){ 10 * MiB, 10 * MiB, 1, NULL };
+    m->free[5] = (struct memmap_range){ 12 * MiB, 13 * MiB, 1, NULL };
+    m->free[6] = (struct memmap_range){ MEMMAP_LIMIT, MEMMAP_LIMIT + MM_PAGE,
                                        1, NULL };
-    m.nfree = 7;
+    m->nfree = 7;
     mm_test_capture_prints(out, sizeof out);
-    MM_CHECK_EQ(t, memmap_check(&m), 5);
+    MM_CHECK_EQ(t, memmap_check(m), 5);
     mm_test_release_prints();
     MM_CHECK_STR(t, out,
         "memmap: check: free region 2 unsorted or overlapping\n"

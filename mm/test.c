@@ -204,12 +204,14 @@ test_run_one(const struct mm_test *d, mm_test_after_fn *after)
 {
     struct mm_t t = { .mod = d->mod, .name = d->name };
     bool saved_debug = mm_switch.debug;
+    size_t room = mm_test_static_mark();
 
     t.rand_state = test_seed(d);
     test_current = &t;
     mm_switch.debug = true;
     d->fn(&t);
     mm_switch.debug = saved_debug;
+    mm_test_static_release(room);
     test_current = NULL;
     if (t.catching)
         test_fail(&t, d->mod, 0, "test ended still catching panics");

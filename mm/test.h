@@ -111,6 +111,12 @@ void mm_test_format(char *buf, size_t size, const char *fmt, ...)
 /* True if s contains sub; for checking panic and report text. */
 bool mm_test_contains(const char *s, const char *sub);
 
+/*
+ * Zeroed room for a test's large locals (mm/test_static.c), valid until
+ * the test ends: struct mm_test_pages *tp = mm_test_static(sizeof *tp).
+ */
+void *mm_test_static(size_t bytes);
+
 /* A repeatable pseudo-random number (xorshift64*), seeded per test. */
 uint64_t mm_test_rand(struct mm_t *t);
 

@@ -32,4 +32,8 @@ bool test_selected(const struct mm_test *d, const char *filter);
  */
 int test_check_filter(const struct test_set *set, const char *filter);
 
+/* mm/test_static.c: the test room in use, and giving it back. */
+size_t mm_test_static_mark(void);
+void mm_test_static_release(size_t mark);
+
 #endif /* MM_TEST_INTERNAL_H */

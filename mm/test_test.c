@@ -135,30 +135,30 @@ MM_TEST(test, runner_filters_by_module_and_name)
  */
 MM_TEST(test, pages_all_back_needs_both)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     void *p, *q;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    p = mm_pagesrc_alloc(&tp.src, 2);
-    MM_CHECK(t, p != NULL && !mm_test_pages_all_back(&tp));
-    MM_CHECK(t, mm_pagesrc_owner(&tp.src, p) == buddy_owner(&tp.buddy, p));
-    MM_CHECK(t, mm_pagesrc_owner(&tp.src, p) != NULL);
-    mm_pagesrc_free(&tp.src, p, 2);
-    MM_CHECK_EQ(t, tp.allocs, 1);
-    MM_CHECK_EQ(t, tp.frees, 1);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    q = buddy_alloc(&tp.buddy, 0);      /* taken past the counters */
-    MM_CHECK(t, q != NULL && !mm_test_pages_all_back(&tp));
-    buddy_free(&tp.buddy, q);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    p = mm_pagesrc_alloc(&tp->src, 2);
+    MM_CHECK(t, p != NULL && !mm_test_pages_all_back(tp));
+    MM_CHECK(t, mm_pagesrc_owner(&tp->src, p) == buddy_owner(&tp->buddy, p));
+    MM_CHECK(t, mm_pagesrc_owner(&tp->src, p) != NULL);
+    mm_pagesrc_free(&tp->src, p, 2);
+    MM_CHECK_EQ(t, tp->allocs, 1);
+    MM_CHECK_EQ(t, tp->frees, 1);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    q = buddy_alloc(&tp->buddy, 0);      /* taken past the counters */
+    MM_CHECK(t, q != NULL && !mm_test_pages_all_back(tp));
+    buddy_free(&tp->buddy, q);
     mm_test_catch_panics(t);            /* debug mode: order too large */
-    MM_CHECK(t, mm_pagesrc_alloc(&tp.src, BUDDY_MAX_ORDER + 1) == NULL);
+    MM_CHECK(t, mm_pagesrc_alloc(&tp->src, BUDDY_MAX_ORDER + 1) == NULL);
     mm_test_release_panics(t);
     MM_CHECK_PANIC(t, "order too large", BUDDY_MAX_ORDER + 1);
-    MM_CHECK_EQ(t, tp.allocs, 1);       /* a failed alloc is not counted */
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK_EQ(t, tp->allocs, 1);       /* a failed alloc is not counted */
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /* A capture buffer that is too small keeps what fits, NUL-terminated. */
@@ -233,4 +233,29 @@ MM_TEST(test, runner_lists_every_test)
     mm_test_release_prints();
     MM_CHECK(t, mm_test_contains(out, "\ntest.runner_lists_every_test\n"));
     MM_CHECK(t, !mm_test_contains(out, "inner"));
+}
+
+/*
+ * The test room: zeroed, aligned, given back when the test ends (the
+ * next test's room starts where this one's did); asking for more than
+ * there is panics and gets nothing.
+ */
+MM_TEST(test, static_room)
+{
+    uint8_t *a = mm_test_static(100), *b = mm_test_static(8);
+    unsigned i, nonzero = 0;
+
+    if (!MM_CHECK(t, a != NULL && b != NULL))
+        return;
+    MM_CHECK_EQ(t, (uintptr_t)a % 64, 0);
+    MM_CHECK_EQ(t, b - a, 128);
+    for (i = 0; i < 100; i++)
+        nonzero += a[i] != 0;
+    MM_CHECK_EQ(t, nonzero, 0);
+    mm_memset(a, 0xAA, 100);
+    mm_test_catch_panics(t);
+    MM_CHECK_PTR_EQ(t, mm_test_static((size_t)1 << 30), NULL);
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK(t, mm_test_contains(t->panic_msg, "bytes of test room asked"));
 }
