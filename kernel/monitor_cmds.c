@@ -429,6 +429,7 @@ cmd_trace(int argc, char **argv)
     if (argc > 1) {
         mm_switch.trace = bits;
         pool_trace_switched();
+        kmalloc_trace_switched();
     }
     print_layers("trace", mm_switch.trace);
     return MON_OK;

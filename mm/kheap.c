@@ -25,6 +25,21 @@
  *   kmalloc(100): bucket 3 (128 B)         kfree(p): owner(p) = SLAB|0
  *   bucket[3].partial -> slab -> block     slab = p & ~4095 -> bucket 3
  *
+ * In front of the slabs each bucket keeps an ARRAY of the blocks freed
+ * last (KHEAP_ARRAY, newest on top, as Linux's SLAB kept a per-CPU
+ * array in front of its slabs): kfree checks p in full, marks it free
+ * in its slab's free table and pushes it; kmalloc pops it.  The array
+ * lies outside the blocks, so a write after free cannot break it, and a
+ * block in it is free in its table, so freeing it again is still a
+ * double free.  Only when the array is empty does kmalloc go to the
+ * slabs, and only when a free fills it does its older half go back to
+ * the slabs' free lists - so the common kmalloc is a pop and one AND
+ * (the block's free-table word and bit were saved beside it), and the
+ * common kfree never touches a free list or a slab's counts.
+ *
+ *   kfree(p):   owner byte -> slab -> bucket -> bit set -> array[n++] = p
+ *   kmalloc(n): by_size[(n-1)/16] -> bucket -> p = array[--n] -> bit clear
+ *
  * A bucket's blocks live in slabs (mm/slab.h): 2^order pages aligned to
  * their size, a header in the first block slots, a free table and a free
  * list through the free blocks.  That is the one place this heap parts
@@ -33,8 +48,12 @@
  * stay headerless and aligned to their size) lets a slab whose blocks
  * are all free go back to the page allocator.  Each bucket keeps at most
  * one such empty slab (hysteresis); kheap_trim and the page allocator's
- * reclaim hook give it back too.  So after every block is freed a heap
- * holds at most one empty slab per bucket: 1+1+1+1+1+2+4+8 = 19 pages.
+ * reclaim hook give it back too, after emptying the arrays into the
+ * slabs.  So after every block is freed a heap holds at most one empty
+ * slab per bucket (1+1+1+1+1+2+4+8 = 19 pages) plus the slabs of the
+ * blocks still in the arrays: at most KHEAP_ARRAY - 1 = 31 per bucket,
+ * 31 x 19 = 589 pages if each were alone in its slab; kheap_flush,
+ * kheap_trim and the reclaim hook give those back.
  *
  * This file holds bucket choice, refill, take and put.  Runs are
  * mm/kheap_large.c; bad pointers, poisoning, guard bytes and traces
@@ -46,23 +65,32 @@
  * behind kmalloc() mm/kmalloc.c.
  *
  * Invariant: every slab of bucket b has owner bytes SLAB|order, its
- * header's cache is b, and it is on b's partial list when it has free
- * and used blocks, on no list (counted in nfull) when it has no free
- * block, or is b->empty; a run's first page has LARGE|order.
+ * header's cache is b, and it is on b's partial list when its list has
+ * a free block and some block is out, on no list (counted in nfull)
+ * when its list is empty, or is b->empty; a block in b's array is free
+ * in its slab's table, on no list, and array_word/array_bit name its
+ * bit; navail < KHEAP_ARRAY between calls; nout counts the blocks out
+ * of the slabs (handed out, or in the array), so blocks in use are
+ * nout - navail; a run's first page has LARGE|order.
  * Locking: the heap never calls its page source with its lock held, so
  * the page allocator may call kheap_reclaim while it serves us.
- * Bounds: kmalloc and kfree are O(1): a bucket index by bit count, one
- * owner-byte read, one slab take or put, no division; a refill carves
- * lazily (mm/slab.c); a run costs one page-source call and writes its
- * 2^order owner bytes.
+ * Bounds: kmalloc and kfree are O(1): a bucket by table lookup, one
+ * owner-byte read, an array push or pop, no division; the free that
+ * fills an array moves KHEAP_ARRAY / 2 blocks to their slabs (O(1)
+ * each, amortised over as many frees); a slab take when the array is
+ * empty; a refill carves lazily (mm/slab.c); a run costs one page-source
+ * call and writes its 2^order owner bytes.
  * Metadata: the owner byte per page (the page source's); one slab header
  * per slab, in its first block slots (the kheap.sizes test prints it);
- * no header inside blocks.
+ * no header inside blocks; per bucket its array (KHEAP_ARRAY x (two
+ * pointers and a word)) and per heap the by_size table (128 pointers).
  * Read after: mm/pagesrc.h, mm/slab.h.  Tests: mm/kheap_test.c.
  */
 #include "kheap_internal.h"
 
 MM_STATIC_ASSERT(KHEAP_NBUCKETS == 8, "buckets 16 B .. 2 KiB");
+MM_STATIC_ASSERT(offsetof(struct kheap_bucket, geom) == 0,
+                 "a slab's cache begins with its geometry");
 
 /* ---- bucket choice -------------------------------------------------- */
 
@@ -110,7 +138,14 @@ bucket_refill(struct kheap *h, struct kheap_bucket *b)
     return true;
 }
 
-/* A slab that slab_take left with no free block leaves the list. */
+/*
+ * A slab that slab_take left with no free block leaves the list.  The
+ * high-water mark is kept here only, not when a block comes from the
+ * array, and is exact all the same: blocks in use plus blocks in the
+ * array never exceed hwm (a take from the array or a free keeps their
+ * sum, a flush lowers it), so in use can pass hwm only when the array
+ * is empty, and that is when a block comes from a slab.
+ */
 static MM_INLINE void
 bucket_took(struct kheap_bucket *b, struct slab *s)
 {
@@ -119,8 +154,9 @@ bucket_took(struct kheap_bucket *b, struct slab *s)
         b->nfull++;
     }
     b->requests++;
-    if (++b->inuse > b->hwm)
-        b->hwm = b->inuse;
+    b->nout++;
+    if (kheap_inuse(b) > b->hwm)
+        b->hwm = kheap_inuse(b);
 }
 
 /*
@@ -200,7 +236,148 @@ bucket_settle(struct kheap_bucket *b, struct slab *s)
     return s;
 }
 
+/* ---- the array of freed blocks ---------------------------------------- */
+
+/*
+ * Moves the n oldest blocks of b's array to their slabs' lists, settling
+ * each slab; slabs that must go back to the page source are linked on
+ * gone.  h locked.
+ */
+static MM_COLD void
+bucket_flush(struct kheap_bucket *b, unsigned n, struct mm_list *gone)
+{
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        void *p = b->array[i];
+        struct slab *s = slab_of(p, b->geom.order), *spare;
+
+        slab_unpark_put(s, &b->geom, p);
+        if ((spare = bucket_settle(b, s)) != NULL)
+            mm_list_push(gone, &spare->link);
+    }
+    b->navail -= n;
+    b->nout -= n;
+    for (i = 0; i < b->navail; i++) {
+        b->array[i] = b->array[i + n];
+        b->array_word[i] = b->array_word[i + n];
+        b->array_bit[i] = b->array_bit[i + n];
+    }
+}
+
+/* Gives the slabs on gone back to the page source (h unlocked). */
+static size_t
+release_gone(struct kheap *h, struct mm_list *gone, unsigned order)
+{
+    size_t pages = 0;
+
+    while (!mm_list_empty(gone)) {
+        struct slab *s = slab_from_link(gone->next);
+
+        mm_list_unlink(&s->link);
+        kheap_slab_release(h, s, order);
+        pages += (size_t)1 << order;
+    }
+    return pages;
+}
+
+/*
+ * kfree's way when it filled b's array: the older half goes to the
+ * slabs, so that the array always has room for the next free.  Unlocks
+ * h.
+ */
+static MM_COLD enum kheap_err
+bucket_overflow(struct kheap *h, struct kheap_bucket *b)
+{
+    struct mm_list gone;
+
+    mm_list_init(&gone);
+    bucket_flush(b, KHEAP_ARRAY / 2, &gone);
+    mm_unlock(&h->lock);
+    release_gone(h, &gone, b->geom.order);
+    return KHEAP_OK;
+}
+
+/*
+ * Empties every bucket's array into the slabs (trim, reclaim), giving
+ * back the slabs that leaves empty beyond the one each bucket keeps.
+ * Returns the pages given back.  h unlocked.
+ */
+size_t
+kheap_flush(struct kheap *h)
+{
+    size_t pages = 0;
+    unsigned i;
+
+    for (i = 0; i < KHEAP_NBUCKETS; i++) {
+        struct kheap_bucket *b = &h->bucket[i];
+        struct mm_list gone;
+
+        mm_list_init(&gone);
+        mm_lock(&h->lock);
+        bucket_flush(b, b->navail, &gone);
+        mm_unlock(&h->lock);
+        pages += release_gone(h, &gone, b->geom.order);
+    }
+    return pages;
+}
+
+/* How many blocks of b's array lie in slab s: O(array). */
+unsigned
+kheap_parked_in(const struct kheap_bucket *b, const struct slab *s)
+{
+    unsigned i, n = 0;
+
+    for (i = 0; i < b->navail; i++)
+        n += slab_of(b->array[i], b->geom.order) == s;
+    return n;
+}
+
+/*
+ * Told by the slab layer that s's list is broken and about to be
+ * rebuilt from its table, which will list every block free in it: the
+ * blocks of s in the array leave it first, so none is handed out twice.
+ * (A slab is taken from only when the array is empty, but the lock is
+ * dropped while a refill asks the page source.)
+ */
+void
+kheap_bad_link(struct slab *s, uintptr_t where)
+{
+    struct kheap_bucket *b = s->cache;
+    size_t i, n = 0;
+
+    (void)where;
+    for (i = 0; i < b->navail; i++) {
+        if (slab_of(b->array[i], b->geom.order) == s)
+            continue;
+        b->array[n] = b->array[i];
+        b->array_word[n] = b->array_word[i];
+        b->array_bit[n++] = b->array_bit[i];
+    }
+    b->nout -= b->navail - n;
+    b->navail = n;
+}
+
 /* ---- alloc and free ------------------------------------------------- */
+
+/*
+ * A block of bucket b: the newest in its array, else one from a slab.
+ * h locked.
+ */
+static MM_INLINE void *
+bucket_alloc(struct kheap *h, struct kheap_bucket *b)
+{
+    size_t n;
+    void *p;
+
+    if (MM_UNLIKELY(b->navail == 0))
+        return bucket_take(h, b);
+    n = --b->navail;
+    p = b->array[n];
+    slab_unpark_bit(b->array_word[n], b->array_bit[n]);
+    b->requests++;              /* hwm: see bucket_took */
+    return p;
+}
 
 /*
  * Allocates size bytes (already checked and grown for guard bytes by
@@ -216,7 +393,7 @@ kheap_alloc_plain(struct kheap *h, size_t size)
         return kheap_large_alloc_size(h, size);
     b = &h->bucket[kheap_bucket_index(size)];
     mm_lock(&h->lock);
-    p = bucket_take(h, b);
+    p = bucket_alloc(h, b);
     mm_unlock(&h->lock);
     return p;
 }
@@ -225,14 +402,23 @@ kheap_alloc_plain(struct kheap *h, size_t size)
  * Allocates size bytes, aligned to their bucket's size (a page for runs).
  * Returns NULL for size 0 (not an error, nothing counted), for sizes
  * beyond the largest run (KHEAP_ERR_SIZE), and when out of memory
- * (counted as nomem).
+ * (counted as nomem).  One compare sends 0, runs and every aid (fast_max
+ * is 0 when the heap has flags) away from the fast path.
  */
 void *
 kheap_alloc(struct kheap *h, size_t size)
 {
-    if (MM_UNLIKELY(kheap_aided(h)))
-        return kheap_alloc_aided(h, size);
-    return kheap_alloc_plain(h, size);
+    struct kheap_bucket *b;
+    void *p;
+
+    if (MM_UNLIKELY(size - 1 >= h->fast_max))
+        return kheap_aided(h) ? kheap_alloc_aided(h, size) :
+                                kheap_large_alloc_size(h, size);
+    b = h->by_size[(size - 1) >> KHEAP_MIN_SHIFT];
+    mm_lock(&h->lock);
+    p = bucket_alloc(h, b);
+    mm_unlock(&h->lock);
+    return p;
 }
 
 /*
@@ -249,7 +435,7 @@ kheap_put_locked(struct kheap *h, const struct kheap_where *w, void *p)
         return;
     }
     MM_ASSERT(slab_put(w->s, &w->b->geom, p) == 0);
-    w->b->inuse--;
+    w->b->nout--;
     spare = bucket_settle(w->b, w->s);
     mm_unlock(&h->lock);
     if (spare != NULL)
@@ -273,24 +459,29 @@ enum kheap_err
 kheap_free(struct kheap *h, void *p)
 {
     struct kheap_bucket *b;
-    struct slab *s, *spare;
+    struct slab *s;
+    size_t n;
     uint8_t own;
 
-    if (MM_UNLIKELY(kheap_aided(h)))
-        return kheap_free_aided(h, p);
     mm_lock(&h->lock);
-    own = mm_pagesrc_window_byte(h->src, p);
-    if (MM_UNLIKELY((own & MM_OWNER_KIND) != MM_OWNER_SLAB))
-        return kheap_free_slow(h, p);   /* a run, outside the window, bad */
-    s = slab_of(p, own & MM_OWNER_ORDER);
-    b = s->cache;
-    if (MM_UNLIKELY(!kheap_is_bucket(h, b) ||
-                    slab_put(s, &b->geom, p) != 0))
+    own = (uint8_t)(kheap_window_byte(h, p) - MM_OWNER_SLAB);
+    if (MM_UNLIKELY(own > MM_OWNER_ORDER))      /* not SLAB | order */
+        return kheap_free_slow(h, p);   /* a run, outside, aided, bad */
+    s = slab_of(p, own);
+    /* Every slab's cache begins with its geometry (mm/slab.h); only h's
+     * buckets have h for owner: no pool's, no other heap's. */
+    if (MM_UNLIKELY(((const struct slab_geom *)s->cache)->owner != h))
         return kheap_free_slow(h, p);
-    b->inuse--;
-    spare = bucket_settle(b, s);
+    b = s->cache;
+    MM_ASSUME(b->geom.shift != 0);      /* every bucket's size is 2^k */
+    n = b->navail;
+    if (MM_UNLIKELY(slab_park_bit(s, &b->geom, p, &b->array_word[n],
+                                  &b->array_bit[n]) != 0))
+        return kheap_free_slow(h, p);
+    b->array[n] = p;
+    b->navail = ++n;
+    if (MM_UNLIKELY(n == KHEAP_ARRAY))
+        return bucket_overflow(h, b);
     mm_unlock(&h->lock);
-    if (MM_UNLIKELY(spare != NULL))
-        return kheap_slab_release(h, spare, b->geom.order);
     return KHEAP_OK;
 }

@@ -34,6 +34,7 @@
 #define KHEAP_NBUCKETS      (MM_PAGE_SHIFT - 1 - KHEAP_MIN_SHIFT + 1)
 #define KHEAP_MAX_SMALL     (MM_PAGE / 2)           /* largest bucket */
 #define KHEAP_MAX_EXTENTS   BUDDY_MAX_ZONES
+#define KHEAP_ARRAY         32      /* freed blocks a bucket keeps */
 
 enum kheap_err {
     KHEAP_OK = 0,
@@ -56,6 +57,7 @@ enum kheap_err {
 #define KHEAP_F_POISON      0x1u    /* poison freed blocks */
 #define KHEAP_F_GUARD       0x2u    /* guard bytes after blocks */
 #define KHEAP_F_EXTENTS     0x4u    /* over extents: keys checked on free */
+#define KHEAP_F_TRACE       0x8u    /* a trace line per call (kheap_set_trace) */
 
 #define KHEAP_KEY1          0x4B484541u     /* "KHEA" */
 #define KHEAP_KEY2          0x50455854u     /* "PEXT" */
@@ -79,15 +81,31 @@ struct kheap_extent {
  * time).
  */
 struct kheap_bucket {
-    struct slab_geom geom;      /* blocks of 16 << i bytes */
+    struct slab_geom geom;      /* blocks of 16 << i bytes; first, as
+                                   slab.cache wants; geom.owner: the heap */
     struct mm_list partial;     /* slabs with free and used blocks */
     size_t nfull;               /* slabs with no free block */
     struct slab *empty;         /* the kept empty slab, or NULL */
     size_t npages;              /* pages in the bucket's slabs */
-    size_t inuse;               /* blocks handed out */
-    size_t hwm;                 /* most blocks ever in use at once */
     unsigned long requests;     /* allocations served, all time */
+    size_t nout;                /* blocks out of the slabs' lists and
+                                   uncarved: handed out or in array[] */
+    size_t hwm;                 /* most blocks ever in use at once */
+    size_t navail;              /* blocks in array[] */
+    /* Freed blocks kept for reuse, newest last: free in their slabs'
+     * tables, on no list (parked, mm/slab.h); with each, its free-table
+     * word and bit, to clear when it is handed out again. */
+    void *array[KHEAP_ARRAY];
+    uint32_t *array_word[KHEAP_ARRAY];
+    uint32_t array_bit[KHEAP_ARRAY];
 };
+
+/* Blocks of bucket b handed out now. */
+static inline size_t
+kheap_inuse(const struct kheap_bucket *b)
+{
+    return b->nout - b->navail;
+}
 
 struct kheap {
     const char *name;
@@ -95,7 +113,13 @@ struct kheap {
     bool poison;                /* flags & KHEAP_F_POISON, for reports */
     bool guard;                 /* flags & KHEAP_F_GUARD, for reports */
     const struct mm_pagesrc *src;   /* slabs and runs come from here */
+    const struct mm_pagesrc_window *win;    /* src's window, or an
+                                               empty one */
+    size_t fast_max;            /* KHEAP_MAX_SMALL; 0 when flags are set:
+                                   sizes above it leave the fast path */
     struct kheap_bucket bucket[KHEAP_NBUCKETS];
+    /* by_size[(n - 1) >> KHEAP_MIN_SHIFT]: the bucket for n bytes */
+    struct kheap_bucket *by_size[KHEAP_MAX_SMALL >> KHEAP_MIN_SHIFT];
     size_t large_inuse;         /* page runs handed out */
     size_t large_pages;         /* pages in them */
     size_t large_hwm;
@@ -129,6 +153,9 @@ enum kheap_err kheap_free(struct kheap *h, void *p);
 void *kheap_realloc(struct kheap *h, void *p, size_t size);
 size_t kheap_size(struct kheap *h, const void *p);
 void kheap_trim(struct kheap *h);
+size_t kheap_flush(struct kheap *h);
+void kheap_bad_link(struct slab *s, uintptr_t where);
+void kheap_set_trace(struct kheap *h, bool on);
 size_t kheap_reclaim(void *heap);
 
 int kheap_bucket_of(size_t size);
@@ -171,6 +198,7 @@ void *kzalloc(size_t size);
 void *kcalloc(size_t n, size_t size);
 void *krealloc(void *p, size_t size);
 void kfree(void *p);
+void kmalloc_trace_switched(void);
 size_t ksize(const void *p);
 
 #endif /* MM_KHEAP_H */

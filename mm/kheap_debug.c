@@ -64,16 +64,11 @@ kheap_fail(struct kheap *h, enum kheap_err err, uintptr_t addr)
     return err;
 }
 
-static bool
-tracing(void)
-{
-    return (mm_switch.trace & MM_TRACE_KMALLOC) != 0;
-}
-
 static void
-trace(const char *event, size_t size, const char *bucket, uintptr_t addr)
+trace(const struct kheap *h, const char *event, size_t size,
+      const char *bucket, uintptr_t addr)
 {
-    if (tracing())
+    if (h->flags & KHEAP_F_TRACE)
         mm_print("trace: kmalloc %s size=%zu bucket=%s addr=0x%08lx\n",
                  event, size, bucket, (unsigned long)addr);
 }
@@ -150,6 +145,10 @@ kheap_free_slow(struct kheap *h, void *p)
     struct kheap_where w;
     enum kheap_err err;
 
+    if (kheap_aided(h)) {
+        mm_unlock(&h->lock);
+        return kheap_free_aided(h, p);
+    }
     if (p == NULL) {
         mm_unlock(&h->lock);
         return KHEAP_OK;
@@ -242,7 +241,7 @@ kheap_trace_refill(const struct kheap *h, const struct kheap_bucket *b,
     if (h->poison)
         mm_memset((uint8_t *)slab + b->geom.first, KHEAP_POISON,
                   b->geom.nobjs * b->geom.size);
-    trace("refill", (size_t)MM_PAGE << b->geom.order,
+    trace(h, "refill", (size_t)MM_PAGE << b->geom.order,
           kheap_bucket_name((unsigned)(b - h->bucket)), (uintptr_t)slab);
 }
 
@@ -251,7 +250,7 @@ kheap_trace_return(const struct kheap *h, const void *slab, unsigned order)
 {
     const struct kheap_bucket *b = ((const struct slab *)slab)->cache;
 
-    trace("return", (size_t)MM_PAGE << order,
+    trace(h, "return", (size_t)MM_PAGE << order,
           kheap_bucket_name((unsigned)(b - h->bucket)), (uintptr_t)slab);
 }
 
@@ -280,7 +279,7 @@ kheap_alloc_aided(struct kheap *h, size_t size)
         if (h->guard)
             guard_write(p, cap, size);
     }
-    trace("alloc", size, p == NULL || need > KHEAP_MAX_SMALL ? "large" :
+    trace(h, "alloc", size, p == NULL || need > KHEAP_MAX_SMALL ? "large" :
           kheap_bucket_name(kheap_bucket_index(need)), (uintptr_t)p);
     return p;
 }
@@ -305,7 +304,7 @@ kheap_free_aided(struct kheap *h, void *p)
     }
     if (h->poison && w.b != NULL)
         mm_memset(p, KHEAP_POISON, w.cap);
-    trace("free", w.cap, w.b == NULL ? "large" :
+    trace(h, "free", w.cap, w.b == NULL ? "large" :
           kheap_bucket_name((unsigned)(w.b - h->bucket)), (uintptr_t)p);
     kheap_put_locked(h, &w, p);
     return KHEAP_OK;

@@ -134,6 +134,9 @@ bucket_order(unsigned i)
     return i > 4 ? i - 4 : 0;
 }
 
+/* The window of a source that shows none: every page is outside it. */
+static const struct mm_pagesrc_window no_window;
+
 /* An empty heap with no page source yet, aids read from the switches. */
 void
 kheap_setup(struct kheap *h, const char *name)
@@ -145,14 +148,47 @@ kheap_setup(struct kheap *h, const char *name)
     h->poison = (mm_switch.poison & MM_POISON_KMALLOC) != 0;
     h->guard = mm_switch.guard;
     h->flags = (h->poison ? KHEAP_F_POISON : 0) |
-               (h->guard ? KHEAP_F_GUARD : 0);
+               (h->guard ? KHEAP_F_GUARD : 0) |
+               ((mm_switch.trace & MM_TRACE_KMALLOC) ? KHEAP_F_TRACE : 0);
     for (i = 0; i < KHEAP_NBUCKETS; i++) {
         struct kheap_bucket *b = &h->bucket[i];
         size_t size = (size_t)KHEAP_MIN_SIZE << i;
 
         MM_ASSERT(slab_geom_init(&b->geom, size, size, bucket_order(i)) > 0);
+        b->geom.owner = h;
+        b->geom.bad_link = kheap_bad_link;
         mm_list_init(&b->partial);
     }
+    for (i = 0; i < MM_ARRAY_SIZE(h->by_size); i++)
+        h->by_size[i] = &h->bucket[kheap_bucket_index(
+                            ((size_t)i + 1) << KHEAP_MIN_SHIFT)];
+    kheap_gates(h);
+}
+
+/*
+ * Sets what the fast paths test from h's flags: with any flag, fast_max
+ * 0 (every kmalloc leaves the fast path at its first compare) and an
+ * empty window (so does every kfree); else the largest bucket and the
+ * page source's window.
+ */
+void
+kheap_gates(struct kheap *h)
+{
+    bool plain = h->flags == 0;
+
+    h->fast_max = plain ? KHEAP_MAX_SMALL : 0;
+    h->win = plain && h->src != NULL && h->src->win != NULL ? h->src->win :
+                                                               &no_window;
+}
+
+/* Turns h's trace on or off (kmalloc_trace_switched, the tests). */
+void
+kheap_set_trace(struct kheap *h, bool on)
+{
+    mm_lock(&h->lock);
+    h->flags = (h->flags & ~KHEAP_F_TRACE) | (on ? KHEAP_F_TRACE : 0);
+    kheap_gates(h);
+    mm_unlock(&h->lock);
 }
 
 /*
@@ -169,6 +205,7 @@ kheap_init(struct kheap *h, const char *name, void *area, size_t size_bytes,
     buddy_init(&h->pages, name);
     buddy_pagesrc(&h->pages, &h->own);
     h->src = &h->own;
+    kheap_gates(h);
     if (page_size != MM_PAGE)
         return kheap_fail(h, KHEAP_ERR_PAGESIZE, (uintptr_t)page_size);
     return extent_add(h, area, size_bytes);
@@ -181,6 +218,7 @@ kheap_init_growing(struct kheap *h, const char *name,
 {
     kheap_setup(h, name);
     h->src = src;
+    kheap_gates(h);
 }
 
 /* Adds a caller-given area as a further extent (xnheap_extend). */

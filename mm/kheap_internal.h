@@ -47,13 +47,23 @@ kheap_is_bucket(const struct kheap *h, const void *b)
 }
 
 /*
- * The one test on the fast path for every aid: a flag of the heap
- * (poison, guard bytes, extents with keys), or the kmalloc trace switch.
+ * Is any aid on: poison, guard bytes, extents with keys, the trace?
+ * The fast paths do not ask: a heap with flags has fast_max 0 and no
+ * window (kheap_gates), so its calls leave them at the first test.
  */
 static MM_INLINE bool
 kheap_aided(const struct kheap *h)
 {
-    return (h->flags | (mm_switch.trace & MM_TRACE_KMALLOC)) != 0;
+    return h->flags != 0;
+}
+
+/* The owner byte of p's page in h's window; MM_OWNER_NONE outside it. */
+static MM_INLINE uint8_t
+kheap_window_byte(const struct kheap *h, const void *p)
+{
+    uintptr_t i = ((uintptr_t)p >> MM_PAGE_SHIFT) - h->win->first;
+
+    return MM_LIKELY(i < h->win->npages) ? h->win->owner[i] : MM_OWNER_NONE;
 }
 
 /* The slab whose list link is l. */
@@ -68,6 +78,9 @@ void *kheap_alloc_plain(struct kheap *h, size_t size);
 void kheap_put_locked(struct kheap *h, const struct kheap_where *w,
                       void *p);
 
+/* mm/kheap.c: the arrays of freed blocks. */
+unsigned kheap_parked_in(const struct kheap_bucket *b, const struct slab *s);
+
 /* mm/kheap_large.c: runs, the owner bytes, giving slabs back. */
 void *kheap_large_alloc_size(struct kheap *h, size_t size) MM_COLD;
 void kheap_large_put(struct kheap *h, void *p, unsigned order);
@@ -78,6 +91,7 @@ enum kheap_err kheap_slab_release(struct kheap *h, struct slab *s,
 
 /* mm/kheap_extent.c: heaps over extents. */
 void kheap_setup(struct kheap *h, const char *name);
+void kheap_gates(struct kheap *h);
 bool kheap_extent_keys_ok(const struct kheap *h,
                           const struct kheap_extent *e);
 enum kheap_err kheap_extent_lookup(const struct kheap *h, uintptr_t p);

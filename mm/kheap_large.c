@@ -112,6 +112,7 @@ kheap_reclaim(void *heap)
     size_t pages = 0;
     unsigned i;
 
+    pages = kheap_flush(h);
     mm_lock(&h->lock);
     for (i = 0; i < KHEAP_NBUCKETS; i++) {
         struct kheap_bucket *b = &h->bucket[i];

@@ -148,18 +148,27 @@ kheap_print_map(struct kheap *h, const void *first, const void *last)
     mm_unlock(&h->lock);
 }
 
-/* "kmalloc: bucket 64 slab 0xADDR partial: U of N in use", cells. */
+/*
+ * "kmalloc: bucket 64 slab 0xADDR partial: U of N in use", cells; with
+ * the order, "kmalloc: parked: K ..." when the bucket's array holds K
+ * of the slab's blocks (free in the cells, on no list).
+ */
 static void
 print_slab(const struct kheap_bucket *b, const struct slab *s,
            bool show_order)
 {
-    const char *state = s == b->empty ? "empty" :
-                        s->nfree == 0 ? "full" : "partial";
+    unsigned parked = kheap_parked_in(b, s);
+    unsigned nfree = (unsigned)s->nfree + parked;
+    const char *state = nfree == b->geom.nobjs ? "empty" :
+                        nfree == 0 ? "full" : "partial";
 
     mm_print("kmalloc: bucket %zu slab 0x%08lx %s: %u of %u in use\n",
              b->geom.size, (unsigned long)(uintptr_t)s, state,
-             b->geom.nobjs - (unsigned)s->nfree, b->geom.nobjs);
+             b->geom.nobjs - nfree, b->geom.nobjs);
     slab_print_cells("kmalloc:", s, &b->geom, show_order);
+    if (show_order && parked != 0)
+        mm_print("kmalloc: parked: %u in the bucket's array, handed out "
+                 "before the free list\n", parked);
 }
 
 /*
@@ -181,7 +190,7 @@ kheap_print_bucket(struct kheap *h, unsigned i, const void *first,
     b = &h->bucket[i];
     mm_lock(&h->lock);
     mm_print("kmalloc: bucket %zu: %zu blocks in use, %u per slab of order "
-             "%u, %zu pages held\n", b->geom.size, b->inuse, b->geom.nobjs,
+             "%u, %zu pages held\n", b->geom.size, kheap_inuse(b), b->geom.nobjs,
              b->geom.order, b->npages);
     mm_print("kmalloc: legend %s\n", slab_picture_legend);
     while (left > 0) {

@@ -236,6 +236,7 @@ MM_TEST(kheap_picture, bucket_slabs)
     MM_CHECK_STR(t, kp->out, kp->want);
 
     MM_CHECK_EQ(t, kheap_free(&kp->h, blk[n]), KHEAP_OK);
+    kheap_flush(&kp->h);                /* from the array to its slab */
     want_bucket(bk, n);
     want_slab(bk, low ? s0 : s1, low ? "full" : "empty", low ? n : 0,
               low ? 0 : 1, true);
@@ -246,7 +247,20 @@ MM_TEST(kheap_picture, bucket_slabs)
     mm_test_release_prints();
     MM_CHECK_STR(t, kp->out, kp->want);
 
-    for (i = 0; i < n; i++)
+    /* A block in the bucket's array: free in the cells, on no list. */
+    MM_CHECK_EQ(t, kheap_free(&kp->h, blk[0]), KHEAP_OK);
+    mm_test_capture_prints(kp->out, sizeof kp->out);
+    MM_CHECK(t, kheap_print_bucket(&kp->h, 7, chunk, end, true));
+    mm_test_release_prints();
+    MM_CHECK(t, mm_test_contains(kp->out, "partial: 14 of 15 in use\n"
+                                "kmalloc: |.##############|\n"
+                                "kmalloc: free list: empty\n"
+                                "kmalloc: then carved: none, all 15 carved\n"
+                                "kmalloc: parked: 1 in the bucket's array, "
+                                "handed out before the free list\n"));
+    MM_CHECK_EQ(t, kheap_check(&kp->h), 0);
+
+    for (i = 1; i < n; i++)
         MM_CHECK_EQ(t, kheap_free(&kp->h, blk[i]), KHEAP_OK);
     kheap_trim(&kp->h);
     MM_CHECK_EQ(t, kheap_check(&kp->h), 0);

@@ -21,12 +21,13 @@ kheap_pages_held(const struct kheap *h)
     return n;
 }
 
-/* Free blocks in bucket b: its partial slabs' and its empty slab's. */
+/* Free blocks in bucket b: its partial slabs', its empty slab's and
+ * those in its array. */
 static size_t
 bucket_nfree(const struct kheap_bucket *b)
 {
     const struct mm_list *l;
-    size_t n = b->empty != NULL ? b->geom.nobjs : 0;
+    size_t n = b->navail + (b->empty != NULL ? b->geom.nobjs : 0);
 
     for (l = b->partial.next; l != &b->partial; l = l->next)
         n += slab_from_link((struct mm_list *)l)->nfree;
@@ -38,7 +39,7 @@ bucket_nfree(const struct kheap_bucket *b)
  * bucket, then the page runs, then the total.
  *   Size      block size in bytes (large: runs of pages)
  *   InUse     blocks handed out now
- *   Free      free blocks in the bucket's slabs
+ *   Free      free blocks in the bucket's slabs (its array's too)
  *   Pages     pages the bucket's slabs hold
  *   Requests  allocations served since boot
  *   HighUse   most blocks in use at once
@@ -58,8 +59,8 @@ kheap_print_stats(const struct kheap *h)
         size_t bfree = bucket_nfree(b);
 
         mm_print("kmalloc: %6zu %8zu %8zu %6zu %10lu %8zu\n", b->geom.size,
-                 b->inuse, bfree, b->npages, b->requests, b->hwm);
-        inuse += b->inuse;
+                 kheap_inuse(b), bfree, b->npages, b->requests, b->hwm);
+        inuse += kheap_inuse(b);
         nfree += bfree;
         requests += b->requests;
     }
@@ -75,15 +76,16 @@ static void
 print_slab(const struct kheap *h, const struct slab *s)
 {
     const struct kheap_bucket *b = s->cache;
-    unsigned i;
+    unsigned i, parked;
 
     if (s->magic != SLAB_MAGIC || !kheap_is_bucket(h, b)) {
         mm_print("not this heap's slab\n");
         return;
     }
-    mm_print("bucket %zu, %u of %u free, free list 0x%08lx, map",
-             b->geom.size, (unsigned)s->nfree, b->geom.nobjs,
-             (unsigned long)(uintptr_t)s->freelist);
+    parked = kheap_parked_in(b, s);
+    mm_print("bucket %zu, %u of %u free, %u parked, free list 0x%08lx, map",
+             b->geom.size, (unsigned)s->nfree + parked, b->geom.nobjs,
+             parked, (unsigned long)(uintptr_t)s->freelist);
     for (i = 0; i < MM_BITMAP_WORDS(b->geom.nobjs); i++)
         mm_print(" 0x%08lx", (unsigned long)s->freemap[i]);
     mm_print("\n");
@@ -93,8 +95,9 @@ print_slab(const struct kheap *h, const struct slab *s)
  * Prints what the owner byte (kmemsizes) of the page holding p says
  * and, for a bucket slab, the slab's state, e.g.
  *   kmalloc: page 0x0011d000 slab 0x0011d000 order 0: bucket 64,
- *            61 of 63 free, free list 0x0011d0c0, map 0xfffffffc ...
- * (one line).  The map is the free bitmap, block 0 in bit 0 of the first
+ *            61 of 63 free, 1 parked, free list 0x0011d0c0, map ...
+ * (one line): free counts the blocks in the bucket's array (parked) with
+ * those on the slab's list.  The map is the free bitmap, block 0 in bit 0 of the first
  * word.  O(words of the bitmap); prints nothing for a page that is not
  * the page source's.
  */

@@ -153,7 +153,7 @@ MM_TEST(kheap, error_report_lines)
 MM_TEST(kheap, page_report_lines)
 {
     static uint8_t elsewhere[64] MM_ALIGNED(64);
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     const struct slab *s;
     struct kheap h;
     uint8_t *a, *b, *run, *page;
@@ -161,9 +161,9 @@ MM_TEST(kheap, page_report_lines)
     char map[96];
     size_t len = 0;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    heap_init_growing(&h, &tp.src);
+    heap_init_growing(&h, &tp->src);
     n = h.bucket[2].geom.nobjs;
     a = kheap_alloc(&h, 64);
     b = kheap_alloc(&h, 64);
@@ -187,10 +187,10 @@ MM_TEST(kheap, page_report_lines)
     kheap_print_page(&h, a + 100);
     mm_test_release_prints();
     mm_test_format(want, sizeof want, "kmalloc: page 0x%08lx slab 0x%08lx "
-                   "order 0: bucket 64, %u of %u free, free list 0x%08lx, "
-                   "map%s\n", (unsigned long)(uintptr_t)s,
+                   "order 0: bucket 64, %u of %u free, 1 parked, "
+                   "free list 0x%08lx, map%s\n", (unsigned long)(uintptr_t)s,
                    (unsigned long)(uintptr_t)s, n - 1, n,
-                   (unsigned long)(uintptr_t)b, map);
+                   (unsigned long)(uintptr_t)NULL, map);
     MM_CHECK_STR(t, out, want);
 
     mm_test_capture_prints(out, sizeof out);
@@ -203,7 +203,7 @@ MM_TEST(kheap, page_report_lines)
                    (unsigned long)(uintptr_t)(run + MM_PAGE));
     MM_CHECK_STR(t, out, want);
 
-    page = buddy_alloc(&tp.buddy, 0);               /* a raw page user's */
+    page = buddy_alloc(&tp->buddy, 0);               /* a raw page user's */
     mm_test_capture_prints(out, sizeof out);
     kheap_print_page(&h, page);
     kheap_print_page(&h, elsewhere);
@@ -211,14 +211,14 @@ MM_TEST(kheap, page_report_lines)
     mm_test_format(want, sizeof want, "kmalloc: page 0x%08lx unused\n",
                    (unsigned long)(uintptr_t)page);
     MM_CHECK_STR(t, out, want);
-    buddy_free(&tp.buddy, page);
+    buddy_free(&tp->buddy, page);
 
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
     MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -228,16 +228,17 @@ MM_TEST(kheap, page_report_lines)
  */
 MM_TEST(kheap, trace_lines)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     unsigned saved = mm_switch.trace;
     unsigned long slab;
     struct kheap h;
     uint8_t *p;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    heap_init_growing(&h, &tp.src);
+    heap_init_growing(&h, &tp->src);
     mm_switch.trace = saved | MM_TRACE_KMALLOC;
+    kheap_set_trace(&h, true);
     mm_test_capture_prints(out, sizeof out);
     p = kheap_alloc(&h, 64);
     mm_test_release_prints();
@@ -263,8 +264,8 @@ MM_TEST(kheap, trace_lines)
                    (unsigned long)(uintptr_t)p, slab);
     MM_CHECK_STR(t, out, want);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /* ---- the checker, one corruption at a time --------------------------- */
@@ -376,11 +377,11 @@ MM_TEST(kheap, check_finds_bad_bucket_list)
     MM_CHECK_EQ(t, check_captured(&h), 1);
     MM_CHECK_STR(t, out, "kheap: check: bucket list loops at 0x00000040\n");
     h.bucket[2].npages++;
-    h.bucket[2].inuse++;
+    h.bucket[2].nout++;
     MM_CHECK_EQ(t, check_captured(&h), 1);
     MM_CHECK_STR(t, out, "kheap: check: bucket totals differ from its "
                  "slabs at 0x00000040\n");
-    h.bucket[2].inuse--;
+    h.bucket[2].nout--;
     MM_CHECK_EQ(t, kheap_check(&h), 0);
 
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
@@ -457,15 +458,15 @@ MM_TEST(kheap, check_finds_bad_keys_and_runs)
  */
 MM_TEST(kheap, check_finds_slab_on_the_wrong_list)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static void *blk[64];
     struct kheap h;
     struct slab *s;
     unsigned i, n;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    heap_init_growing(&h, &tp.src);
+    heap_init_growing(&h, &tp->src);
     n = h.bucket[2].geom.nobjs;
     if (!MM_CHECK(t, n <= MM_ARRAY_SIZE(blk)))
         return;
@@ -486,7 +487,8 @@ MM_TEST(kheap, check_finds_slab_on_the_wrong_list)
     h.bucket[2].nfull++;
     MM_CHECK_EQ(t, kheap_check(&h), 0);
 
-    MM_CHECK_EQ(t, kheap_free(&h, blk[0]), KHEAP_OK);   /* partial */
+    MM_CHECK_EQ(t, kheap_free(&h, blk[0]), KHEAP_OK);   /* parked */
+    kheap_trim(&h);                             /* listed: partial */
     mm_list_unlink(&s->link);
     h.bucket[2].empty = s;
     MM_CHECK_EQ(t, check_captured(&h), 1);
@@ -498,8 +500,8 @@ MM_TEST(kheap, check_finds_slab_on_the_wrong_list)
         MM_CHECK_EQ(t, kheap_free(&h, blk[i]), KHEAP_OK);
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /* ---- the ledger's view ---------------------------------------------- */
@@ -511,14 +513,14 @@ MM_TEST(kheap, check_finds_slab_on_the_wrong_list)
  */
 MM_TEST(kheap, bucket_page_free_answers)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     struct kheap h;
     uint8_t *a, *big, *run, *page;
     unsigned nblocks = 0;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    heap_init_growing(&h, &tp.src);
+    heap_init_growing(&h, &tp->src);
     a = kheap_alloc(&h, 64);
     big = kheap_alloc(&h, 2048);                    /* an 8-page slab */
     run = kheap_alloc(&h, 2 * MM_PAGE);
@@ -533,10 +535,10 @@ MM_TEST(kheap, bucket_page_free_answers)
     MM_CHECK_EQ(t, nblocks, 15);
     MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)run, &nblocks),
                 -1);                                /* a run */
-    page = buddy_alloc(&tp.buddy, 0);
+    page = buddy_alloc(&tp->buddy, 0);
     MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)page, &nblocks),
                 -1);                                /* not the heap's */
-    buddy_free(&tp.buddy, page);
+    buddy_free(&tp->buddy, page);
     slab_of(a, 0)->magic = 0;
     MM_CHECK_EQ(t, kheap_bucket_page_free(&h, (uintptr_t)a, &nblocks), -1);
     slab_of(a, 0)->magic = SLAB_MAGIC;
@@ -545,8 +547,8 @@ MM_TEST(kheap, bucket_page_free_answers)
     MM_CHECK_EQ(t, kheap_free(&h, run), KHEAP_OK);
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -880,7 +882,7 @@ MM_TEST(kheap, trim_keeps_partly_used_pages)
     MM_CHECK_EQ(t, h.bucket[6].npages, 8);
     kheap_trim(&h);
     MM_CHECK_EQ(t, h.bucket[6].npages, 4);
-    MM_CHECK_EQ(t, h.bucket[6].inuse, n - 1);
+    MM_CHECK_EQ(t, kheap_inuse(&h.bucket[6]), n - 1);
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, kheap_free(&h, spare + 16), KHEAP_ERR_INTERIOR);
     mm_test_release_panics(t);

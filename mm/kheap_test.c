@@ -133,39 +133,39 @@ MM_TEST(kheap, ksize_and_alignment_per_bucket)
  */
 MM_TEST(kheap, owner_byte_lookup)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     struct kheap h;
     const struct slab *s;
     uint8_t *a, *b, *run;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    plain_init_growing(&h, "t", &tp.src);
+    plain_init_growing(&h, "t", &tp->src);
     a = kheap_alloc(&h, 64);
     b = kheap_alloc(&h, 64);
     run = kheap_alloc(&h, 5000);
     if (!MM_CHECK(t, a != NULL && b != NULL && run != NULL))
         return;
-    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp.src, a), MM_OWNER_SLAB | 0);
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp->src, a), MM_OWNER_SLAB | 0);
     s = slab_of(a, 0);
     MM_CHECK_PTR_EQ(t, s->cache, &h.bucket[2]);     /* 16 << 2 = 64 */
     MM_CHECK_EQ(t, s->nfree, h.bucket[2].geom.nobjs - 2);
     MM_CHECK_PTR_EQ(t, slab_of(b, 0), s);           /* same slab */
-    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp.src, run), MM_OWNER_LARGE | 1);
-    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp.src, run + MM_PAGE),
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp->src, run), MM_OWNER_LARGE | 1);
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp->src, run + MM_PAGE),
                 MM_OWNER_INSIDE);
     MM_CHECK_EQ(t, h.large_pages, 2);
     kheap_free(&h, a);
     kheap_free(&h, b);
     kheap_free(&h, run);
     MM_CHECK_EQ(t, h.large_inuse, 0);
-    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp.src, run + MM_PAGE), MM_OWNER_NONE);
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp->src, run + MM_PAGE), MM_OWNER_NONE);
     kheap_trim(&h);
-    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp.src, a), MM_OWNER_NONE);
+    MM_CHECK_EQ(t, *mm_pagesrc_owner(&tp->src, a), MM_OWNER_NONE);
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -176,40 +176,46 @@ MM_TEST(kheap, owner_byte_lookup)
 MM_TEST(kheap, page_return_and_hysteresis)
 {
     static void *blk[MM_PAGE / 16 + 1];
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     struct kheap h;
     unsigned long src_calls;
     unsigned i, n;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    plain_init_growing(&h, "t", &tp.src);
+    plain_init_growing(&h, "t", &tp->src);
     n = h.bucket[0].geom.nobjs;
     for (i = 0; i <= n; i++)
         blk[i] = kheap_alloc(&h, 16);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
-    src_calls = tp.allocs + tp.frees;
+    src_calls = tp->allocs + tp->frees;
     for (i = 0; i < 100; i++) {
         MM_CHECK_EQ(t, kheap_free(&h, blk[n]), KHEAP_OK);
         blk[n] = kheap_alloc(&h, 16);
     }
-    MM_CHECK_EQ(t, tp.allocs + tp.frees, src_calls);
+    MM_CHECK_EQ(t, tp->allocs + tp->frees, src_calls);
     MM_CHECK_EQ(t, h.bucket[0].npages, 2);
-    /* Freeing every block: one slab is kept empty, one returns. */
+    /* Freeing every block: the last ones wait in the bucket's array;
+     * once they go to their slabs, one slab is kept empty, one returns. */
     for (i = 0; i <= n; i++)
         kheap_free(&h, blk[i]);
+    MM_CHECK_EQ(t, h.bucket[0].navail,         /* none when traced */
+                h.flags != 0 ? 0 : (n + 1) % (KHEAP_ARRAY / 2) +
+                                   KHEAP_ARRAY / 2);
+    MM_CHECK_EQ(t, kheap_flush(&h), h.flags != 0 ? 0 : 1);
+    MM_CHECK_EQ(t, h.bucket[0].navail, 0);
     MM_CHECK_EQ(t, h.bucket[0].npages, 1);
-    MM_CHECK_EQ(t, tp.allocs - tp.frees, 1);
-    MM_CHECK_EQ(t, h.bucket[0].inuse, 0);
+    MM_CHECK_EQ(t, tp->allocs - tp->frees, 1);
+    MM_CHECK_EQ(t, kheap_inuse(&h.bucket[0]), 0);
     MM_CHECK_EQ(t, h.bucket[0].hwm, n + 1);
     MM_CHECK_EQ(t, h.bucket[0].requests, n + 1 + 100);
     /* Trimming gives back the kept slab. */
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
-    MM_CHECK_EQ(t, tp.allocs, tp.frees);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    MM_CHECK_EQ(t, tp->allocs, tp->frees);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    mm_test_pages_fini(&tp);
+    mm_test_pages_fini(tp);
 }
 
 /* The release callback records what it was given. */
@@ -329,6 +335,13 @@ kept_bound(const struct kheap *h)
     return n;
 }
 
+/* What the arrays may hold on to besides: a slab per parked block. */
+static size_t
+array_bound(const struct kheap *h)
+{
+    return (KHEAP_ARRAY - 1) * kept_bound(h);
+}
+
 /*
  * Memory goes back: after blocks of every bucket (several slabs each)
  * and runs are all freed, the heap holds at most one empty slab per
@@ -336,15 +349,15 @@ kept_bound(const struct kheap *h)
  */
 MM_TEST(kheap, memory_goes_back)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static void *blk[2000];
     struct kheap h;
     size_t peak;
     unsigned i;
 
-    if (!mm_test_pages_init(t, &tp, 2))
+    if (!mm_test_pages_init(t, tp, 2))
         return;
-    plain_init_growing(&h, "t", &tp.src);
+    plain_init_growing(&h, "t", &tp->src);
     MM_CHECK_EQ(t, kept_bound(&h), 19);
     for (i = 0; i < MM_ARRAY_SIZE(blk); i++) {
         blk[i] = kheap_alloc(&h, (size_t)16 << (i % 9));   /* 16 .. 4096 */
@@ -356,14 +369,19 @@ MM_TEST(kheap, memory_goes_back)
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     for (i = 0; i < MM_ARRAY_SIZE(blk); i++)
         MM_CHECK_EQ(t, kheap_free(&h, blk[i]), KHEAP_OK);
+    MM_CHECK(t, kheap_pages_held(&h) <= kept_bound(&h) + array_bound(&h));
+    MM_CHECK_EQ(t, kheap_pages_held(&h),
+                tp->start_free - buddy_free_pages(&tp->buddy));
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    kheap_flush(&h);
     MM_CHECK(t, kheap_pages_held(&h) <= kept_bound(&h));
     MM_CHECK_EQ(t, kheap_pages_held(&h),
-                tp.start_free - buddy_free_pages(&tp.buddy));
+                tp->start_free - buddy_free_pages(&tp->buddy));
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -372,7 +390,7 @@ MM_TEST(kheap, memory_goes_back)
  */
 MM_TEST(kheap, reclaim_hook_gives_back_empty_slabs)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static void *blk[8];
     struct buddy_reclaimer r;
     struct kheap h;
@@ -380,12 +398,12 @@ MM_TEST(kheap, reclaim_hook_gives_back_empty_slabs)
     size_t held;
     unsigned i;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    plain_init_growing(&h, "t", &tp.src);
+    plain_init_growing(&h, "t", &tp->src);
     r.reclaim = kheap_reclaim;
     r.arg = &h;
-    buddy_add_reclaimer(&tp.buddy, &r);
+    buddy_add_reclaimer(&tp->buddy, &r);
     for (i = 0; i < 8; i++)                 /* one slab in each bucket */
         blk[i] = kheap_alloc(&h, (size_t)16 << i);
     for (i = 0; i < 8; i++)
@@ -393,21 +411,21 @@ MM_TEST(kheap, reclaim_hook_gives_back_empty_slabs)
     held = kheap_pages_held(&h);
     MM_CHECK_EQ(t, held, kept_bound(&h));
     /* Take every free page; the last ones come from the heap's slabs. */
-    while ((page = buddy_alloc(&tp.buddy, 0)) != NULL) {
+    while ((page = buddy_alloc(&tp->buddy, 0)) != NULL) {
         *(void **)page = last;
         last = page;
     }
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
-    MM_CHECK_EQ(t, buddy_free_pages(&tp.buddy), 0);
+    MM_CHECK_EQ(t, buddy_free_pages(&tp->buddy), 0);
     while (last != NULL) {
         page = last;
         last = *(void **)page;
-        buddy_free(&tp.buddy, page);
+        buddy_free(&tp->buddy, page);
     }
-    buddy_remove_reclaimer(&tp.buddy, &r);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
+    buddy_remove_reclaimer(&tp->buddy, &r);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    mm_test_pages_fini(&tp);
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -571,19 +589,19 @@ MM_TEST(kheap, bad_input_is_refused)
  */
 MM_TEST(kheap, bad_input_on_a_page_source)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static struct kheap h, other;
     struct bad_case c;
     uint8_t *a, *b, *run, *page;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    plain_init_growing(&h, "t", &tp.src);
-    plain_init_growing(&other, "o", &tp.src);
+    plain_init_growing(&h, "t", &tp->src);
+    plain_init_growing(&other, "o", &tp->src);
     a = kheap_alloc(&h, 64);
     b = kheap_alloc(&other, 64);
     run = kheap_alloc(&h, 2 * MM_PAGE);
-    page = buddy_alloc(&tp.buddy, 0);
+    page = buddy_alloc(&tp->buddy, 0);
     if (!MM_CHECK(t, a != NULL && b != NULL && run != NULL && page != NULL))
         return;
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
@@ -609,13 +627,13 @@ MM_TEST(kheap, bad_input_on_a_page_source)
     bad_begin(t, &c, &h);
     bad_end(t, &c, &h, kheap_extend(&h, page, MM_PAGE), KHEAP_ERR_EXTENT,
             (uintptr_t)page);
-    buddy_free(&tp.buddy, page);
+    buddy_free(&tp->buddy, page);
     a = kheap_alloc(&h, 64);                        /* left allocated */
     MM_CHECK(t, a != NULL);
     kheap_destroy(&h, NULL, NULL);
     kheap_destroy(&other, NULL, NULL);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -625,18 +643,18 @@ MM_TEST(kheap, bad_input_on_a_page_source)
  */
 MM_TEST(kheap, aided_paths_give_back_and_refuse)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static void *blk[MM_PAGE / 16 + 1];
     unsigned poison = mm_switch.poison;
     bool guard = mm_switch.guard;
     struct kheap h;
     unsigned i, n;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
     mm_switch.poison |= MM_POISON_KMALLOC;
     mm_switch.guard = true;
-    kheap_init_growing(&h, "t", &tp.src);
+    kheap_init_growing(&h, "t", &tp->src);
     mm_switch.poison = poison;
     mm_switch.guard = guard;
     n = h.bucket[1].geom.nobjs;                     /* 16 + 8 -> 32 B */
@@ -647,7 +665,7 @@ MM_TEST(kheap, aided_paths_give_back_and_refuse)
     for (i = 0; i <= n; i++)
         MM_CHECK_EQ(t, kheap_free(&h, blk[i]), KHEAP_OK);
     MM_CHECK_EQ(t, h.bucket[1].npages, 1);          /* one went back */
-    MM_CHECK_EQ(t, tp.allocs - tp.frees, 1);
+    MM_CHECK_EQ(t, tp->allocs - tp->frees, 1);
     mm_test_catch_panics(t);
     MM_CHECK(t, kheap_alloc(&h, (size_t)-1 - 2) == NULL);
     mm_test_release_panics(t);
@@ -655,8 +673,8 @@ MM_TEST(kheap, aided_paths_give_back_and_refuse)
     MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_POISON], 0);
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -667,20 +685,21 @@ MM_TEST(kheap, aided_paths_give_back_and_refuse)
  */
 MM_TEST(kheap, take_moves_on_from_a_slab_full_by_its_table)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     struct kheap h;
     struct slab *s;
     uint8_t *a, *b;
     uint32_t saved[2];
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    plain_init_growing(&h, "t", &tp.src);
+    plain_init_growing(&h, "t", &tp->src);
     a = kheap_alloc(&h, 64);
     b = kheap_alloc(&h, 64);
     if (!MM_CHECK(t, a != NULL && b != NULL))
         return;
     MM_CHECK_EQ(t, kheap_free(&h, b), KHEAP_OK);
+    kheap_flush(&h);                                /* b on the list */
     s = slab_of(a, 0);
     mm_memcpy(saved, s->freemap, sizeof saved);
     s->freemap[0] = s->freemap[1] = 0;              /* "all in use" */
@@ -700,8 +719,8 @@ MM_TEST(kheap, take_moves_on_from_a_slab_full_by_its_table)
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
     kheap_trim(&h);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /* ---- debug aids ----------------------------------------------------- */
@@ -810,7 +829,7 @@ MM_TEST(kheap, guard_catches_broken_trailer)
     MM_CHECK_EQ(t, t->npanics, 1);
     MM_CHECK_PANIC(t, kheap_err_name[KHEAP_ERR_GUARD], a + 124);
     MM_CHECK_EQ(t, h.nerr[KHEAP_ERR_GUARD], 1);
-    MM_CHECK_EQ(t, h.bucket[3].inuse, 1);           /* kept, not freed */
+    MM_CHECK_EQ(t, kheap_inuse(&h.bucket[3]), 1);           /* kept, not freed */
     len = 100;
     mm_memcpy(a + 124, &len, sizeof len);           /* repaired */
     MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
@@ -871,7 +890,7 @@ MM_TEST(kheap, realloc_zalloc_calloc)
  */
 MM_TEST(kheap, kmalloc_global_api)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     struct kheap *g = kmalloc_heap();
     bool own = g->name == NULL;
     size_t held = kheap_pages_held(g);
@@ -879,9 +898,9 @@ MM_TEST(kheap, kmalloc_global_api)
     unsigned i;
 
     if (own) {
-        if (!mm_test_pages_init(t, &tp, 1))
+        if (!mm_test_pages_init(t, tp, 1))
             return;
-        kmalloc_init(&tp.src);
+        kmalloc_init(&tp->src);
     }
     MM_CHECK(t, kmalloc(0) == NULL);                /* documented */
     kfree(NULL);                                    /* does nothing */
@@ -908,8 +927,8 @@ MM_TEST(kheap, kmalloc_global_api)
     MM_CHECK_EQ(t, kheap_check(g), 0);
     if (own) {
         kheap_destroy(g, NULL, NULL);               /* extents to tp */
-        MM_CHECK_EQ(t, tp.allocs, tp.frees);
-        mm_test_pages_fini(&tp);
+        MM_CHECK_EQ(t, tp->allocs, tp->frees);
+        mm_test_pages_fini(tp);
     } else {
         MM_CHECK(t, kheap_pages_held(g) <= held + KHEAP_NBUCKETS);
     }
@@ -929,16 +948,16 @@ MM_TEST(kheap, kmalloc_global_api)
  */
 MM_TEST(kheap, rounding_cost)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static uint8_t *blk[ROUNDING_BLOCKS];
     size_t requested = 0, handed = 0, pages, size;
     unsigned long over, used;
     struct kheap h;
     unsigned i;
 
-    if (!mm_test_pages_init(t, &tp, 2))
+    if (!mm_test_pages_init(t, tp, 2))
         return;
-    plain_init_growing(&h, "rounding", &tp.src);
+    plain_init_growing(&h, "rounding", &tp->src);
     for (i = 0; i < ROUNDING_BLOCKS; i++) {
         size = 16 + (size_t)mm_test_rand_below(t, 2048 - 16 + 1);
         blk[i] = kheap_alloc(&h, size);
@@ -963,8 +982,8 @@ MM_TEST(kheap, rounding_cost)
     kheap_trim(&h);
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     MM_CHECK_EQ(t, h.next, 0);
-    MM_CHECK_EQ(t, tp.allocs, tp.frees);
-    mm_test_pages_fini(&tp);
+    MM_CHECK_EQ(t, tp->allocs, tp->frees);
+    mm_test_pages_fini(tp);
 }
 
 /* ---- randomized stress against a shadow model ----------------------- */
@@ -1037,15 +1056,15 @@ stress_step(struct mm_t *t, struct kheap *h, struct live *live,
 
 MM_TEST(kheap, randomized_stress)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static struct live live[STRESS_LIVE];
     struct kheap h;
     unsigned long op;
     unsigned n = 0;
 
-    if (!mm_test_pages_init(t, &tp, MM_TEST_MAX_CHUNKS))
+    if (!mm_test_pages_init(t, tp, MM_TEST_MAX_CHUNKS))
         return;
-    kheap_init_growing(&h, "stress", &tp.src);
+    kheap_init_growing(&h, "stress", &tp->src);
     for (op = 0; op < MM_STRESS_OPS && t->nfailed == 0; op++) {
         stress_step(t, &h, live, &n);
         if (op % 50000 == 0)
@@ -1062,10 +1081,10 @@ MM_TEST(kheap, randomized_stress)
     /* Every page back in the page allocator. */
     MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
     MM_CHECK_EQ(t, h.next, 0);
-    MM_CHECK_EQ(t, tp.allocs, tp.frees);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    MM_CHECK_EQ(t, buddy_check(&tp.buddy), 0);
-    mm_test_pages_fini(&tp);
+    MM_CHECK_EQ(t, tp->allocs, tp->frees);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    MM_CHECK_EQ(t, buddy_check(&tp->buddy), 0);
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -1091,4 +1110,195 @@ MM_TEST(kheap, sizes)
         MM_CHECK(t, g->first * 16 <= (size_t)MM_PAGE << g->order);
         MM_CHECK_EQ(t, g->first % g->size, 0);      /* blocks aligned */
     }
+}
+
+/* ---- the bucket arrays ------------------------------------------------ */
+
+/*
+ * A freed block waits in its bucket's array and is the next one handed
+ * out; freeing it twice is refused as a double free and changes
+ * nothing; the high-water mark stays exact though blocks come from the
+ * array.
+ */
+MM_TEST(kheap, array_parks_and_hands_back)
+{
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
+    struct kheap h;
+    struct kheap_bucket *b;
+    struct bad_case c;
+    uint8_t *x[3], *y;
+    unsigned i;
+
+    if (!mm_test_pages_init(t, tp, 1))
+        return;
+    plain_init_growing(&h, "t", &tp->src);
+    kheap_set_trace(&h, false);                 /* the plain fast path */
+    b = &h.bucket[3];                                   /* 128 B */
+    for (i = 0; i < 3; i++)
+        x[i] = kheap_alloc(&h, 100);
+    MM_CHECK_EQ(t, kheap_free(&h, x[1]), KHEAP_OK);
+    MM_CHECK_EQ(t, b->navail, 1);
+    MM_CHECK_PTR_EQ(t, b->array[0], x[1]);
+    MM_CHECK_EQ(t, kheap_inuse(b), 2);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, x[1]), KHEAP_ERR_DOUBLE_FREE,
+            (uintptr_t)x[1]);
+    bad_begin(t, &c, &h);
+    bad_end(t, &c, &h, kheap_free(&h, x[1] + 16), KHEAP_ERR_INTERIOR,
+            (uintptr_t)(x[1] + 16));
+    MM_CHECK_EQ(t, b->navail, 1);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    y = kheap_alloc(&h, 120);
+    MM_CHECK_PTR_EQ(t, y, x[1]);
+    MM_CHECK_EQ(t, b->navail, 0);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    /* hwm: 3 out, 3 back to the array, 3 out again, then a fourth. */
+    for (i = 0; i < 3; i++)
+        kheap_free(&h, x[i]);
+    for (i = 0; i < 3; i++)
+        x[i] = kheap_alloc(&h, 128);
+    MM_CHECK_EQ(t, b->hwm, 3);
+    MM_CHECK_EQ(t, b->requests, 7);
+    y = kheap_alloc(&h, 128);
+    MM_CHECK_EQ(t, b->hwm, 4);
+    MM_CHECK_EQ(t, kheap_free(&h, y), KHEAP_OK);
+    for (i = 0; i < 3; i++)
+        MM_CHECK_EQ(t, kheap_free(&h, x[i]), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK_EQ(t, b->navail, 0);
+    MM_CHECK_EQ(t, kheap_pages_held(&h), 0);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
+}
+
+/*
+ * The array's overflow: the free that fills it sends its older half to
+ * the slabs' lists (oldest first), so it always has room; the newest
+ * come back first.
+ */
+MM_TEST(kheap, array_overflow_flushes_the_older_half)
+{
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
+    static uint8_t *x[KHEAP_ARRAY];
+    struct kheap h;
+    struct kheap_bucket *b;
+    struct slab *s;
+    unsigned i;
+
+    if (!mm_test_pages_init(t, tp, 1))
+        return;
+    plain_init_growing(&h, "t", &tp->src);
+    kheap_set_trace(&h, false);                 /* the plain fast path */
+    b = &h.bucket[2];                                   /* 64 B */
+    for (i = 0; i < KHEAP_ARRAY; i++)
+        x[i] = kheap_alloc(&h, 64);
+    s = slab_of(x[0], 0);
+    for (i = 0; i + 1 < KHEAP_ARRAY; i++)
+        kheap_free(&h, x[i]);
+    MM_CHECK_EQ(t, b->navail, KHEAP_ARRAY - 1);
+    MM_CHECK_PTR_EQ(t, s->freelist, NULL);
+    MM_CHECK_EQ(t, kheap_free(&h, x[KHEAP_ARRAY - 1]), KHEAP_OK);
+    MM_CHECK_EQ(t, b->navail, KHEAP_ARRAY / 2);
+    MM_CHECK_PTR_EQ(t, b->array[0], x[KHEAP_ARRAY / 2]);
+    MM_CHECK_PTR_EQ(t, s->freelist, x[KHEAP_ARRAY / 2 - 1]);
+    MM_CHECK_EQ(t, kheap_inuse(b), 0);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK_PTR_EQ(t, kheap_alloc(&h, 64), x[KHEAP_ARRAY - 1]);
+    MM_CHECK_EQ(t, kheap_free(&h, x[KHEAP_ARRAY - 1]), KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_flush(&h), 0);     /* the slab is the kept one */
+    MM_CHECK_EQ(t, b->navail, 0);
+    MM_CHECK(t, b->empty == s);
+    kheap_trim(&h);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
+}
+
+/*
+ * The checker reads the array: an entry off its block, one not free in
+ * its table, one whose word is wrong, one twice.
+ */
+MM_TEST(kheap, check_finds_bad_array_entries)
+{
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
+    struct kheap h;
+    struct kheap_bucket *b;
+    uint8_t *x[3];
+    void *saved;
+    uint32_t *word;
+    unsigned i;
+
+    if (!mm_test_pages_init(t, tp, 1))
+        return;
+    plain_init_growing(&h, "t", &tp->src);
+    kheap_set_trace(&h, false);                 /* the plain fast path */
+    b = &h.bucket[1];                                   /* 32 B */
+    for (i = 0; i < 3; i++)
+        x[i] = kheap_alloc(&h, 32);
+    kheap_free(&h, x[0]);
+    kheap_free(&h, x[1]);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    saved = b->array[1];
+    b->array[1] = x[1] + 8;
+    MM_CHECK_EQ(t, kheap_check(&h), 1);
+    b->array[1] = x[2];                 /* in use: not free */
+    MM_CHECK_EQ(t, kheap_check(&h), 1);
+    b->array[1] = x[0];                 /* twice (and its word) */
+    MM_CHECK(t, kheap_check(&h) >= 1);
+    b->array[1] = saved;
+    word = b->array_word[1];
+    b->array_word[1] = word + 1;
+    MM_CHECK_EQ(t, kheap_check(&h), 1);
+    b->array_word[1] = word;
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    kheap_free(&h, x[2]);
+    kheap_trim(&h);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
+}
+
+/*
+ * A slab whose broken list is rebuilt from its table while the array
+ * holds some of its blocks: those leave the array first (the rebuilt
+ * list has them), so no block is handed out twice.
+ */
+MM_TEST(kheap, repair_takes_parked_blocks_back)
+{
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
+    struct kheap h;
+    struct kheap_bucket *b;
+    struct slab *s;
+    uint8_t *a, *c, *d = NULL, *got, *fill[256];
+    size_t n;
+
+    if (!mm_test_pages_init(t, tp, 1))
+        return;
+    plain_init_growing(&h, "t", &tp->src);
+    kheap_set_trace(&h, false);                 /* the plain fast path */
+    b = &h.bucket[2];
+    a = kheap_alloc(&h, 64);
+    c = kheap_alloc(&h, 64);
+    s = slab_of(a, 0);
+    for (n = 0; n < MM_ARRAY_SIZE(fill); n++) {        /* fill s */
+        d = kheap_alloc(&h, 64);
+        if (!MM_CHECK(t, d != NULL) || slab_of(d, 0) != s)
+            break;
+        fill[n] = d;
+    }
+    MM_CHECK_EQ(t, kheap_free(&h, d), KHEAP_OK);        /* parked, not s */
+    MM_CHECK_EQ(t, kheap_free(&h, c), KHEAP_OK);        /* parked, in s */
+    s->freelist = a + 8;                                /* broken */
+    got = slab_take(s, &b->geom);       /* repairs: told first */
+    MM_CHECK_EQ(t, b->navail, 1);
+    MM_CHECK_PTR_EQ(t, b->array[0], d);
+    MM_CHECK_PTR_EQ(t, got, c);
+    b->nout++;                          /* taken as bucket_take would */
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK_EQ(t, kheap_free(&h, got), KHEAP_OK);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    MM_CHECK_EQ(t, kheap_free(&h, a), KHEAP_OK);
+    while (n > 0)
+        MM_CHECK_EQ(t, kheap_free(&h, fill[--n]), KHEAP_OK);
+    kheap_trim(&h);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }

@@ -20,6 +20,14 @@ kmalloc_init(const struct mm_pagesrc *src)
     kheap_init_growing(&kmalloc_global, "kmalloc", src);
 }
 
+/* The trace switch changed: the global heap follows it at once. */
+void
+kmalloc_trace_switched(void)
+{
+    kheap_set_trace(&kmalloc_global,
+                    (mm_switch.trace & MM_TRACE_KMALLOC) != 0);
+}
+
 struct kheap *
 kmalloc_heap(void)
 {

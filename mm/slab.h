@@ -79,6 +79,7 @@ typedef void slab_bad_link_fn(struct slab *s, uintptr_t where);
 struct slab_geom {
     size_t size;                /* bytes per object, align included */
     unsigned shift;             /* log2(size) for a power of two, else 0 */
+    size_t mask;                /* size - 1 for a power of two, else 0 */
     uint32_t recip;             /* ceil(2^32 / size): index by multiply */
     unsigned order;             /* pages per slab = 2^order */
     unsigned nobjs;             /* objects per slab */
@@ -87,6 +88,8 @@ struct slab_geom {
     slab_ctor_fn *ctor;         /* NULL, or run on each first carve */
     void *ctor_arg;
     slab_bad_link_fn *bad_link; /* NULL, or told of a broken link */
+    const void *owner;          /* NULL, or whom the cache serves (a
+                                   kmalloc bucket: its heap) */
 };
 
 struct slab {
@@ -94,7 +97,8 @@ struct slab {
     uint32_t magic;             /* SLAB_MAGIC while alive */
     uint32_t nfree;             /* free objects, carved or not */
     uint32_t ncarved;           /* objects 0..ncarved-1 were carved */
-    void *cache;                /* the owner: a pool, a kmalloc bucket */
+    void *cache;                /* the owner: a pool, a kmalloc bucket;
+                                   its first member is its slab_geom */
     uintptr_t base;             /* object 0 */
     void *freelist;             /* freed objects, linked through them */
     uint32_t *freemap;          /* bit i set: object i is free */
@@ -185,7 +189,7 @@ slab_lookup_pow2(const struct slab *s, const struct slab_geom *g,
 {
     uintptr_t off = addr - s->base;
 
-    if ((off & (g->size - 1)) != 0 || (off >> g->shift) >= limit)
+    if ((off & g->mask) != 0 || (off >> g->shift) >= limit)
         return -1;
     return (long)(off >> g->shift);
 }
@@ -285,6 +289,38 @@ slab_park(struct slab *s, const struct slab_geom *g, void *obj)
     if (MM_UNLIKELY(mm_bitmap_test_set(s->freemap, (size_t)i)))
         return SLAB_DOUBLE_FREE;        /* it was set: nothing changed */
     return SLAB_OK;
+}
+
+/*
+ * slab_park, also giving what handing obj out again needs: its word in
+ * the free table and its bit there (for slab_unpark_bit), so that a
+ * cache that keeps them beside obj need not find obj's slab again.
+ */
+static MM_INLINE enum slab_err
+slab_park_bit(struct slab *s, const struct slab_geom *g, void *obj,
+              uint32_t **word, uint32_t *bit)
+{
+    long i = slab_lookup(s, g, (uintptr_t)obj, g->nobjs);
+    uint32_t *w, m, old;
+
+    if (MM_UNLIKELY(i < 0))
+        return SLAB_MISALIGNED;
+    w = &s->freemap[(size_t)i / 32];
+    m = 1u << ((size_t)i % 32);
+    old = *w;
+    if (MM_UNLIKELY(old & m))
+        return SLAB_DOUBLE_FREE;
+    *w = old | m;
+    *word = w;
+    *bit = m;
+    return SLAB_OK;
+}
+
+/* Hands out again the parked object whose bit slab_park_bit gave. */
+static MM_INLINE void
+slab_unpark_bit(uint32_t *word, uint32_t bit)
+{
+    *word &= ~bit;
 }
 
 /* Hands a parked object out again: its bit cleared. */

@@ -46,7 +46,7 @@ expect_kheap_table kheap-selftest.table
 expect_log kheap-selftest.extents '^kmalloc: [0-9]+ extents, [0-9]+ out of memory$'
 expect_log kheap-selftest.used '^kmalloc: +64 +0 +[1-9][0-9]* +[1-9][0-9]* +[1-9][0-9]* +[1-9][0-9]*$'
 expect_no_log kheap-selftest.no-errors '^kmalloc: error .* [1-9][0-9]*$'
-expect_log kheap-selftest.page '^kmalloc: page 0x[0-9a-f]{8} slab 0x[0-9a-f]{8} order 0: bucket 64, 62 of 63 free, free list 0x[0-9a-f]{8}, map 0xfffffffe 0x7fffffff$'
+expect_log kheap-selftest.page '^kmalloc: page 0x[0-9a-f]{8} slab 0x[0-9a-f]{8} order 0: bucket 64, 62 of 63 free, 0 parked, free list 0x[0-9a-f]{8}, map 0xfffffffe 0x7fffffff$'
 expect_log kheap-selftest.rounding '^kheap: rounding blocks=2000 requested=[0-9]+ handed=[0-9]+ \(\+[0-9]+\.[0-9]%\) pages=[0-9]+ \([0-9]+\.[0-9]% of page bytes requested\)$'
 
 # One trace line per alloc, free, slab refill and slab return.

@@ -91,12 +91,13 @@ intact(const struct live *l, size_t upto, bool quick)
     return true;
 }
 
-/* Free blocks of a bucket: in its partial slabs and its empty one. */
+/* Free blocks of a bucket: in its partial slabs, its empty one and its
+ * array. */
 static size_t
 bucket_free(const struct kheap_bucket *bk)
 {
     const struct mm_list *l;
-    size_t n = bk->empty != NULL ? bk->geom.nobjs : 0;
+    size_t n = bk->navail + (bk->empty != NULL ? bk->geom.nobjs : 0);
 
     for (l = bk->partial.next; l != &bk->partial; l = l->next)
         n += ((const struct slab *)l)->nfree;
@@ -135,8 +136,8 @@ check_all(enum kheap_err err)
     for (i = 0; i < KHEAP_NBUCKETS; i++) {
         const struct kheap_bucket *bk = &S.h.bucket[i];
 
-        FUZZ_CHECK(bk->inuse == inuse[i]);
-        FUZZ_CHECK(bk->inuse + bucket_free(bk) ==
+        FUZZ_CHECK(kheap_inuse(bk) == inuse[i]);
+        FUZZ_CHECK(kheap_inuse(bk) + bucket_free(bk) ==
                    (bk->npages >> bk->geom.order) * bk->geom.nobjs);
     }
     FUZZ_CHECK(S.h.large_inuse == large);

@@ -709,8 +709,9 @@ def slab_freemap(s, g):
     return [int(s["freemap"][i]) for i in range(n)]
 
 
-def slab_check(s, g):
-    """slab_check's rules for slab s of geometry g: (what, address) of
+def slab_check(s, g, nparked=0):
+    """slab_check_parked's rules for slab s of geometry g, nparked of
+    whose objects its cache holds outside the list: (what, address) of
     the first violation, or None."""
     if int(s["magic"]) != SLAB_MAGIC:
         return "slab header", address(s)
@@ -725,7 +726,7 @@ def slab_check(s, g):
         obj = word(obj + int(g["link_off"]))
     if any(not bit(freemap, i) for i in range(ncarved, nobjs)):
         return "uncarved object in use", address(s)
-    if bits_set(freemap, nobjs) != int(s["nfree"]) or \
+    if bits_set(freemap, nobjs) != int(s["nfree"]) + nparked or \
             listed + nobjs - ncarved != int(s["nfree"]):
         return "free count, list and table differ", address(s)
     return None
@@ -748,9 +749,26 @@ def kheap():
     return value("kmalloc_global")
 
 
+def bucket_parked(b):
+    """The blocks in bucket b's array (free, on no slab's list)."""
+    return [int(b["array"][i]) for i in range(int(b["navail"]))]
+
+
+def bucket_inuse(b):
+    """kheap_inuse: blocks of bucket b handed out."""
+    return int(b["nout"]) - int(b["navail"])
+
+
+def parked_in(b, s):
+    """kheap_parked_in: how many of b's array lie in slab s."""
+    mask = ~((PAGE << int(b["geom"]["order"])) - 1)
+    return sum(1 for p in bucket_parked(b) if p & mask == s)
+
+
 def bucket_nfree(b):
-    """Free blocks of bucket b: its partial slabs' and its empty slab's."""
-    n = int(b["geom"]["nobjs"]) if int(b["empty"]) else 0
+    """Free blocks of bucket b: its partial slabs', its empty slab's and
+    its array's."""
+    n = int(b["navail"]) + (int(b["geom"]["nobjs"]) if int(b["empty"]) else 0)
     for l in list_entries(b["partial"], int(b["npages"])):
         n += int(at(l, "struct slab")["nfree"])
     return n
@@ -767,9 +785,9 @@ def vmstat(h):
         b = h["bucket"][i]
         bfree = bucket_nfree(b)
         out("kmalloc: %6u %8u %8u %6u %10u %8u" %
-            (int(b["geom"]["size"]), int(b["inuse"]), bfree,
+            (int(b["geom"]["size"]), bucket_inuse(b), bfree,
              int(b["npages"]), int(b["requests"]), int(b["hwm"])))
-        inuse += int(b["inuse"])
+        inuse += bucket_inuse(b)
         nfree += bfree
         requests += int(b["requests"])
         pages += int(b["npages"])
@@ -816,7 +834,9 @@ def kheap_page_role(h, pfn):
         if int(s["magic"]) != SLAB_MAGIC or b is None:
             return None
         return "kmalloc bucket slab size %u, %u of %u blocks free" % \
-            (int(b["geom"]["size"]), int(s["nfree"]), int(b["geom"]["nobjs"]))
+            (int(b["geom"]["size"]),
+             int(s["nfree"]) + parked_in(b, address(s)),
+             int(b["geom"]["nobjs"]))
     if kind in (OWNER_LARGE, OWNER_INSIDE):
         for k in range(length(value("kernel_buddy")["zone"][0]["nfree"])):
             head = pfn & ~((1 << k) - 1)
@@ -855,10 +875,38 @@ class KheapChecker:
         if int(s["nfree"]) == 0 or \
                 kept_empty != (int(s["nfree"]) == int(g["nobjs"])):
             return self.fail("slab on the wrong list", addr)
-        why = slab_check(s, g)
+        why = slab_check(s, g, parked_in(b, addr))
         if why is not None:
             return self.fail(*why)
         return int(g["nobjs"]) - int(s["nfree"])
+
+    def array(self, b):
+        """b's array: each entry a free block of one of b's slabs, its
+        word and bit right, none twice."""
+        g = b["geom"]
+        order = int(g["order"])
+        seen = set()
+        if int(b["navail"]) >= length(b["array"]):
+            return self.fail("bucket array overfull", int(g["size"]))
+        for i, p in enumerate(bucket_parked(b)):
+            if owner_of(p >> PAGE_SHIFT) != OWNER_SLAB | order:
+                return self.fail("bucket array entry not in a slab", p)
+            s = at(p & ~((PAGE << order) - 1), "struct slab")
+            k = -1
+            if int(s["magic"]) == SLAB_MAGIC and \
+                    int(s["cache"]) == address(b):
+                k = slab_lookup(s, g, p, int(s["ncarved"]))
+            if k < 0:
+                return self.fail("bucket array entry not its block", p)
+            wordp = int(s["freemap"]) + 4 * (k // 32)
+            if not bit(slab_freemap(s, g), k) or \
+                    int(b["array_word"][i]) != wordp or \
+                    int(b["array_bit"][i]) != 1 << (k % 32):
+                return self.fail("bucket array entry not free", p)
+            if p in seen:
+                return self.fail("bucket array entry twice", p)
+            seen.add(p)
+        return 0
 
     def bucket(self, b):
         g = b["geom"]
@@ -876,8 +924,9 @@ class KheapChecker:
         if int(b["empty"]):
             nslabs += 1
             inuse += self.slab(b, b["empty"].dereference(), True)
+        self.array(b)
         if self.bad == bad and (nslabs << int(g["order"]) != int(b["npages"])
-                                or inuse != int(b["inuse"])):
+                                or inuse != int(b["nout"])):
             self.fail("bucket totals differ from its slabs", int(g["size"]))
 
     def run(self):
