@@ -40,10 +40,10 @@ MM_TEST(pool, static_pool_gives_exactly_n)
     }
     MM_CHECK(t, pool_alloc(&p) == NULL);            /* N + 1: clean NULL */
     MM_CHECK_EQ(t, p.nerr[POOL_NOMEM], 1);
-    MM_CHECK_EQ(t, p.active, NOBJS);
+    MM_CHECK_EQ(t, pool_active(&p), NOBJS);
     for (i = 0; i < NOBJS; i++)
         MM_CHECK_EQ(t, pool_free(&p, obj[i]), POOL_OK);
-    MM_CHECK_EQ(t, p.active, 0);
+    MM_CHECK_EQ(t, pool_active(&p), 0);
     MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }
@@ -378,8 +378,9 @@ MM_TEST(pool, overwritten_link_is_repaired)
                                     0, map), POOL_OK);
     for (i = 0; i < 6; i++)
         o[i] = pool_alloc(&p);
-    for (i = 0; i < 4; i++)                         /* list: 3 2 1 0 */
+    for (i = 0; i < 4; i++)                         /* parked */
         pool_free(&p, o[i]);
+    pool_flush(&p);                                 /* list: 3 2 1 0 */
     *(void **)o[3] = buf + 8;                       /* wild link */
     mm_memcpy(before, p.nerr, sizeof before);
     MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[3]);       /* follows it */
@@ -395,7 +396,7 @@ MM_TEST(pool, overwritten_link_is_repaired)
     for (i = 0; i < 2; i++)                         /* the other two */
         MM_CHECK(t, pool_alloc(&p) != NULL);
     MM_CHECK(t, pool_alloc(&p) == NULL);
-    MM_CHECK_EQ(t, p.active, 6);
+    MM_CHECK_EQ(t, pool_active(&p), 6);
     for (i = 0; i < 6; i++)
         MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
     MM_CHECK_EQ(t, pool_check(&p), 0);
@@ -406,8 +407,10 @@ MM_TEST(pool, overwritten_link_is_repaired)
 
 /*
  * Three slabs' worth of objects, then free them slab by slab: the first
- * empty slab is kept as the cache, the others go back at once; an
- * allocation then comes from the cached slab without a page call.
+ * empty slab is kept as the cache, the others go back as soon as their
+ * last object leaves the array of parked objects (pool_flush lists the
+ * last ones); an allocation then comes from the cached slab without a
+ * page call.
  */
 MM_TEST(pool, growth_shrink_and_slab_return)
 {
@@ -430,6 +433,8 @@ MM_TEST(pool, growth_shrink_and_slab_return)
     MM_CHECK_EQ(t, tp.frees, 0);                    /* kept as cache */
     for (i = per; i < 3 * per; i++)                 /* slabs 2 and 3 */
         pool_free(&p, obj[i]);
+    MM_CHECK(t, p.nparked > 0 && p.nparked <= POOL_NPARKED);
+    MM_CHECK_EQ(t, pool_flush(&p), 1);              /* slab 3's page */
     MM_CHECK_EQ(t, tp.frees, 2);
     MM_CHECK_EQ(t, p.nslabs, 1);
     obj[0] = pool_alloc(&p);                        /* from the cache */
@@ -473,6 +478,7 @@ MM_TEST(pool, destroy_returns_everything)
     MM_CHECK(t, pool_is_registered(&p));
     for (i = 0; i < n; i++)
         pool_free(&p, obj[i]);
+    pool_flush(&p);                                 /* nothing parked */
     MM_CHECK_EQ(t, p.nslabs, 1);                    /* the cache */
     MM_CHECK_EQ(t, tp.frees, 2);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
@@ -506,8 +512,9 @@ MM_TEST(pool, constructor_in_growing_pool)
     for (i = 0; i < 2 * per; i++)                   /* two slabs */
         obj[i] = pool_alloc(&p);
     MM_CHECK_EQ(t, c.calls, 2 * per);
-    for (i = 0; i < 2 * per; i++)                   /* one is returned */
+    for (i = 0; i < 2 * per; i++)
         pool_free(&p, obj[i]);
+    pool_flush(&p);                                 /* one is returned */
     MM_CHECK_EQ(t, tp.frees, 1);
     for (i = 0; i < 2 * per; i++) {
         obj[i] = pool_alloc(&p);
@@ -575,12 +582,16 @@ MM_TEST(pool, randomized_stress)
             MM_CHECK_EQ(t, pool_check(&p), 0);
     }
     MM_CHECK_EQ(t, op, MM_STRESS_OPS);
-    MM_CHECK_EQ(t, p.active, n);
+    MM_CHECK_EQ(t, pool_active(&p), n);
     while (n > 0) {
         MM_CHECK(t, obj_ok(&live[n - 1], p.geom.size));
         MM_CHECK_EQ(t, pool_free(&p, live[--n].obj), POOL_OK);
     }
     MM_CHECK_EQ(t, pool_check(&p), 0);
+    /* The bound: a slab held by parked objects alone, at most one per
+     * parked object, and the cached slab. */
+    MM_CHECK(t, p.nslabs <= 1 + POOL_NPARKED);
+    pool_flush(&p);
     MM_CHECK_EQ(t, p.nslabs, 1);                    /* the cached slab */
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
     MM_CHECK(t, mm_test_pages_all_back(&tp));
@@ -612,6 +623,7 @@ MM_TEST(pool, check_catches_partial_list_corruption)
         obj[i] = pool_alloc(&p);
     pool_free(&p, obj[0]);                          /* slab a: one free */
     pool_free(&p, obj[per]);                        /* slab b: one free */
+    pool_flush(&p);                                 /* both listed */
     MM_CHECK_EQ(t, pool_check_verdict(&p, &v), 0);
     a = pool_slab_at(&p, 0);
     b = pool_slab_at(&p, 1);
@@ -649,13 +661,16 @@ MM_TEST(pool, sizes)
     mm_print("pool: sizeof struct slab %zu, struct pool %zu bytes\n",
              sizeof(struct slab), sizeof(struct pool));
     MM_CHECK(t, sizeof(struct slab) < 16 * sizeof(void *));
-    MM_CHECK(t, sizeof(struct pool) < 64 * sizeof(void *));
+    /* The parked array: two pointers and a word per entry. */
+    MM_CHECK(t, sizeof(struct pool) < 64 * sizeof(void *) +
+                    POOL_NPARKED * (2 * sizeof(void *) + sizeof(uint32_t)));
 }
 
 /*
  * The cache is bounded and goes back: after everything is freed a pool
- * holds one empty slab; pool_trim returns it (once); and when the page
- * allocator runs dry, its reclaim hook (pool_reclaim_all) returns it
+ * holds its parked objects' slabs and one empty slab; pool_trim lists
+ * the parked objects and returns the slabs (once); and when the page
+ * allocator runs dry, its reclaim hook (pool_reclaim_all) does the same
  * before the allocation would fail, so that allocation gets its page.
  */
 MM_TEST(pool, cached_slab_goes_back_on_trim_and_reclaim)
@@ -672,13 +687,15 @@ MM_TEST(pool, cached_slab_goes_back_on_trim_and_reclaim)
     MM_CHECK_EQ(t, pool_init(&p, "t-reclaim", 64, 64, 0, &tp.src), POOL_OK);
     o = pool_alloc(&p);
     MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);
-    MM_CHECK(t, p.cached != NULL && p.nslabs == 1 && tp.frees == 0);
+    MM_CHECK(t, p.nparked == 1 && p.nslabs == 1 && tp.frees == 0);
     MM_CHECK_EQ(t, pool_trim(&p), 1);
+    MM_CHECK_EQ(t, p.nparked, 0);
     MM_CHECK_EQ(t, pool_trim(&p), 0);
     MM_CHECK(t, p.cached == NULL && p.nslabs == 0 && tp.frees == 1);
 
-    o = pool_alloc(&p);                     /* cached again */
+    o = pool_alloc(&p);                     /* a slab again */
     MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);
+    MM_CHECK(t, p.nparked == 1 && p.nslabs == 1);   /* parked, held */
     buddy_add_reclaimer(&tp.buddy, &r);
     free_before = buddy_free_pages(&tp.buddy);
     while (nhog < MM_ARRAY_SIZE(hog) &&
@@ -802,6 +819,7 @@ MM_TEST(pool, emptied_free_list_is_repaired)
     for (i = 0; i < 4; i++)
         o[i] = pool_alloc(&p);
     pool_free(&p, o[1]);
+    pool_flush(&p);                                 /* o[1] listed */
     p.static_slab.freelist = NULL;                  /* the head is lost */
     mm_memcpy(before, p.nerr, sizeof before);
     mm_test_catch_panics(t);
@@ -877,11 +895,11 @@ MM_TEST(pool, check_names_each_slab_fault)
     mm_list_unlink(&s->link);
     mm_list_push(&p.full, &s->link);
 
-    p.active++;
+    p.ntaken++;
     check_says(t, &p, 1, "active count differs from the slabs",
                "pool: check: active count differs from the slabs at "
                "0x00000000 (pool t-chk)\n");
-    p.active--;
+    p.ntaken--;
 
     /* A slab fault leaves its free objects uncounted: two lines. */
     s->nfree++;
@@ -897,6 +915,7 @@ MM_TEST(pool, check_names_each_slab_fault)
        the table says 3 is in use. */
     pool_free(&p, o[3]);
     pool_free(&p, o[2]);
+    pool_flush(&p);                                 /* list: 2, 3 */
     s->freelist = NULL;
     s->ncarved = 2;
     mm_bitmap_clear(s->freemap, 3);
@@ -995,7 +1014,8 @@ MM_TEST(pool, check_catches_count_and_cache_corruption)
         return;
     MM_CHECK_EQ(t, pool_init(&p, "t-cache", 64, 64, 0, &tp.src), POOL_OK);
     o = pool_alloc(&p);
-    MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);      /* slab cached */
+    MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);
+    pool_flush(&p);                                 /* slab cached */
     MM_CHECK(t, p.cached != NULL && p.nslabs == 1);
     MM_CHECK_EQ(t, pool_check(&p), 0);
 
