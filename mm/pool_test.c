@@ -96,16 +96,50 @@ MM_TEST(pool, free_table_after_each_operation)
 
 /* ---- bad input ------------------------------------------------------ */
 
+/* A copy of p without its error counters, and of a static pool's free
+ * table (up to 2 words), to see that a refused free changed nothing. */
+struct pool_snap {
+    struct pool p;
+    uint32_t map[2];
+};
+
+static void
+snap(const struct pool *p, struct pool_snap *sn)
+{
+    mm_memset(sn, 0, sizeof *sn);
+    mm_memcpy(&sn->p, p, sizeof *p);
+    mm_memset(sn->p.nerr, 0, sizeof sn->p.nerr);
+    if (p->src == NULL)
+        mm_memcpy(sn->map, p->static_slab.freemap,
+                  p->geom.nobjs > 32 ? 8 : 4);
+}
+
+static bool
+same_snap(const struct pool_snap *a, const struct pool_snap *b)
+{
+    const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+    size_t i;
+
+    for (i = 0; i < sizeof *a; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
+
 static void
 expect_bad(struct mm_t *t, struct pool *p, void *obj, enum pool_err want)
 {
+    static struct pool_snap before_snap, after_snap;
     unsigned long before[POOL_ERR_COUNT];
     unsigned e;
 
     mm_memcpy(before, p->nerr, sizeof before);
+    snap(p, &before_snap);
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, pool_free(p, obj), want);
     mm_test_release_panics(t);
+    snap(p, &after_snap);
+    MM_CHECK(t, same_snap(&before_snap, &after_snap));  /* nothing else */
     MM_CHECK_EQ(t, t->npanics, 1);
     MM_CHECK_PANIC(t, pool_err_name[want], obj);
     MM_CHECK(t, mm_test_contains(t->panic_msg, p->name));
@@ -141,6 +175,105 @@ MM_TEST(pool, bad_input_is_refused)
     MM_CHECK_EQ(t, pool_free(&b, y), POOL_OK);
     MM_CHECK_EQ(t, pool_destroy(&a), POOL_OK);
     MM_CHECK_EQ(t, pool_destroy(&b), POOL_OK);
+}
+
+/*
+ * The parked objects, 64 objects of 32 bytes, 40 taken.  Freeing 16
+ * fills the array (their bits set, the slab's count unchanged); a second
+ * free of a parked object is a double free that changes nothing.  The
+ * 17th free lists all 16 on the slab (a spill) and parks itself; the
+ * next alloc hands it back, and the one after refills the array from
+ * the slab's list, head first: the objects go out newest first.
+ */
+MM_TEST(pool, parked_objects_go_out_first)
+{
+    static uint8_t buf[64 * 32] MM_ALIGNED(32);
+    static uint32_t map[POOL_FREEMAP_WORDS(64)];
+    static void *o[40];
+    struct pool p;
+    unsigned i;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-park", buf, sizeof buf, 32, 32,
+                                    0, map), POOL_OK);
+    for (i = 0; i < 40; i++)
+        o[i] = pool_alloc(&p);
+    for (i = 0; i < POOL_NPARKED; i++)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, p.nparked, POOL_NPARKED);
+    MM_CHECK_EQ(t, p.static_slab.nfree, 24);        /* the uncarved */
+    MM_CHECK(t, pool_is_free(&p.static_slab, 5));
+    MM_CHECK_EQ(t, pool_active(&p), 40 - POOL_NPARKED);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    expect_bad(t, &p, o[5], POOL_ERR_DOUBLE_FREE);  /* parked */
+
+    MM_CHECK_EQ(t, pool_free(&p, o[16]), POOL_OK);  /* spill, park */
+    MM_CHECK_EQ(t, p.nparked, 1);
+    MM_CHECK_EQ(t, p.static_slab.nfree, 24 + POOL_NPARKED);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    expect_bad(t, &p, o[3], POOL_ERR_DOUBLE_FREE);  /* listed */
+
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[16]);      /* the array first */
+    MM_CHECK_EQ(t, p.nparked, 0);
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[15]);      /* refilled */
+    MM_CHECK_EQ(t, p.nparked, POOL_NPARKED - 1);
+    MM_CHECK_EQ(t, p.static_slab.nfree, 24);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = POOL_NPARKED - 1; i-- > 0; )
+        MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[i]);
+    MM_CHECK_EQ(t, p.nparked, 0);
+    MM_CHECK_EQ(t, pool_active(&p), 40);
+    for (i = 0; i < 40; i++)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_active(&p), 0);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
+ * A pool with an aid on parks nothing: a poisoned pool lists each freed
+ * object on its slab at once, and turning tracing on lists what a pool
+ * had parked (and turning it off lets the pool park again).
+ */
+MM_TEST(pool, aids_park_nothing)
+{
+    static uint8_t buf[4 * 64] MM_ALIGNED(64), pbuf[4 * 64] MM_ALIGNED(64);
+    static uint32_t map[1], pmap[1];
+    static char out[512];
+    unsigned saved = mm_switch.trace;
+    struct pool p, q;
+    void *a, *b;
+
+    MM_CHECK_EQ(t, pool_init_static(&q, "t-aid-p", pbuf, sizeof pbuf, 64,
+                                    64, POOL_POISON, pmap), POOL_OK);
+    a = pool_alloc(&q);
+    MM_CHECK_EQ(t, pool_free(&q, a), POOL_OK);
+    MM_CHECK_EQ(t, q.nparked, 0);
+    MM_CHECK_PTR_EQ(t, q.static_slab.freelist, a);  /* listed at once */
+    MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-aid-t", buf, sizeof buf, 64, 64,
+                                    0, map), POOL_OK);
+    a = pool_alloc(&p);
+    b = pool_alloc(&p);
+    MM_CHECK_EQ(t, pool_free(&p, a), POOL_OK);
+    MM_CHECK_EQ(t, p.nparked, 1);
+    mm_test_capture_prints(out, sizeof out);
+    mm_switch.trace = MM_TRACE_POOL;
+    pool_trace_switched();
+    MM_CHECK_EQ(t, p.nparked, 0);                   /* listed */
+    MM_CHECK_PTR_EQ(t, p.static_slab.freelist, a);
+    MM_CHECK_EQ(t, pool_free(&p, b), POOL_OK);      /* traced, listed */
+    MM_CHECK_EQ(t, p.nparked, 0);
+    mm_switch.trace = saved;
+    pool_trace_switched();
+    mm_test_release_prints();
+    MM_CHECK(t, mm_test_contains(out, "trace: pool free pool=t-aid-t"));
+    a = pool_alloc(&p);                             /* refills: b parked */
+    MM_CHECK_EQ(t, p.nparked, 1);
+    MM_CHECK_EQ(t, pool_free(&p, a), POOL_OK);
+    MM_CHECK_EQ(t, p.nparked, 2);                   /* parks again */
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }
 
 MM_TEST(pool, bad_parameters_at_create)
@@ -950,6 +1083,71 @@ MM_TEST(pool, check_names_each_slab_fault)
     *(void **)o[2] = o[3];
     MM_CHECK_EQ(t, pool_check(&p), 0);
     for (i = 0; i < 2; i++)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
+ * Damage to the array of parked objects, each named, each undone before
+ * the next: an entry that is no object, an entry whose mask is not its
+ * object's, one object parked twice, a parked object whose bit was
+ * cleared (its slab's count then disagrees too), a fill past the limit.
+ */
+MM_TEST(pool, check_names_each_parked_fault)
+{
+    static uint8_t buf[4 * 32] MM_ALIGNED(32);
+    static uint32_t map[1];
+    static void *o[4];
+    char want[256];
+    struct pool p;
+    unsigned i;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-pchk", buf, sizeof buf, 32, 32,
+                                    0, map), POOL_OK);
+    for (i = 0; i < 4; i++)
+        o[i] = pool_alloc(&p);
+    pool_free(&p, o[1]);
+    pool_free(&p, o[2]);                            /* parked: 1, 2 */
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    p.parked[0] = (uint8_t *)o[1] + 8;
+    mm_test_format(want, sizeof want, "pool: check: bad parked entry at "
+                   "0x%08lx (pool t-pchk)\n", (unsigned long)o[1] + 8);
+    check_says(t, &p, 1, "bad parked entry", want);
+    p.parked[0] = o[1];
+
+    p.parked_keep[1] = ~0u;
+    mm_test_format(want, sizeof want, "pool: check: bad parked entry at "
+                   "0x%08lx (pool t-pchk)\n", (unsigned long)o[2]);
+    check_says(t, &p, 1, "bad parked entry", want);
+    p.parked_keep[1] = ~(1u << 2);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    p.parked[1] = p.parked[0];                      /* o[1] twice */
+    p.parked_word[1] = p.parked_word[0];
+    p.parked_keep[1] = p.parked_keep[0];
+    mm_test_format(want, sizeof want, "pool: check: object parked twice at "
+                   "0x%08lx (pool t-pchk)\n", (unsigned long)o[1]);
+    check_says(t, &p, 1, "object parked twice", want);
+    p.parked[1] = o[2];
+    p.parked_keep[1] = ~(1u << 2);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    mm_bitmap_clear(map, 2);                        /* in use, parked */
+    mm_test_format(want, sizeof want, "pool: check: parked object in use at "
+                   "0x%08lx (pool t-pchk)\n"
+                   "pool: check: free count, list and table differ at "
+                   "0x%08lx (pool t-pchk)\n", (unsigned long)o[2],
+                   (unsigned long)buf);
+    check_says(t, &p, 2, "parked object in use", want);
+    mm_bitmap_set(map, 2);
+
+    p.nparked = POOL_NPARKED + 1;
+    check_says(t, &p, 1, "parked count too high", "pool: check: parked "
+               "count too high at 0x00000000 (pool t-pchk)\n");
+    p.nparked = 2;
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 4; i += 3)
         MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }
