@@ -23,6 +23,20 @@ table_text(const struct slab *s, char *buf)
     buf[i] = '\0';
 }
 
+/*
+ * Turns the global pool poison switch off for a pool created next (a
+ * poisoned pool parks nothing, and the tests of the parked array need
+ * one that parks); returns the switches to put back after creation.
+ */
+static unsigned
+unpoisoned(void)
+{
+    unsigned saved = mm_switch.poison;
+
+    mm_switch.poison &= ~MM_POISON_POOL;
+    return saved;
+}
+
 MM_TEST(pool, static_pool_gives_exactly_n)
 {
     static uint8_t buf[NOBJS * 24] MM_ALIGNED(8);
@@ -96,8 +110,9 @@ MM_TEST(pool, free_table_after_each_operation)
 
 /* ---- bad input ------------------------------------------------------ */
 
-/* A copy of p without its error counters, and of a static pool's free
- * table (up to 2 words), to see that a refused free changed nothing. */
+/* A copy of p without its error counters and lock, and of a static
+ * pool's free table (up to 2 words), to see that a refused free changed
+ * nothing. */
 struct pool_snap {
     struct pool p;
     uint32_t map[2];
@@ -109,6 +124,7 @@ snap(const struct pool *p, struct pool_snap *sn)
     mm_memset(sn, 0, sizeof *sn);
     mm_memcpy(&sn->p, p, sizeof *p);
     mm_memset(sn->p.nerr, 0, sizeof sn->p.nerr);
+    mm_memset(&sn->p.lock, 0, sizeof sn->p.lock);   /* saved EFLAGS */
     if (p->src == NULL)
         mm_memcpy(sn->map, p->static_slab.freemap,
                   p->geom.nobjs > 32 ? 8 : 4);
@@ -190,11 +206,13 @@ MM_TEST(pool, parked_objects_go_out_first)
     static uint8_t buf[64 * 32] MM_ALIGNED(32);
     static uint32_t map[POOL_FREEMAP_WORDS(64)];
     static void *o[40];
+    unsigned saved = unpoisoned();
     struct pool p;
     unsigned i;
 
     MM_CHECK_EQ(t, pool_init_static(&p, "t-park", buf, sizeof buf, 32, 32,
                                     0, map), POOL_OK);
+    mm_switch.poison = saved;
     for (i = 0; i < 40; i++)
         o[i] = pool_alloc(&p);
     for (i = 0; i < POOL_NPARKED; i++)
@@ -239,7 +257,7 @@ MM_TEST(pool, aids_park_nothing)
     static uint8_t buf[4 * 64] MM_ALIGNED(64), pbuf[4 * 64] MM_ALIGNED(64);
     static uint32_t map[1], pmap[1];
     static char out[512];
-    unsigned saved = mm_switch.trace;
+    unsigned saved_trace = mm_switch.trace, saved;
     struct pool p, q;
     void *a, *b;
 
@@ -251,8 +269,10 @@ MM_TEST(pool, aids_park_nothing)
     MM_CHECK_PTR_EQ(t, q.static_slab.freelist, a);  /* listed at once */
     MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
 
+    saved = unpoisoned();
     MM_CHECK_EQ(t, pool_init_static(&p, "t-aid-t", buf, sizeof buf, 64, 64,
                                     0, map), POOL_OK);
+    mm_switch.poison = saved;
     a = pool_alloc(&p);
     b = pool_alloc(&p);
     MM_CHECK_EQ(t, pool_free(&p, a), POOL_OK);
@@ -264,7 +284,7 @@ MM_TEST(pool, aids_park_nothing)
     MM_CHECK_PTR_EQ(t, p.static_slab.freelist, a);
     MM_CHECK_EQ(t, pool_free(&p, b), POOL_OK);      /* traced, listed */
     MM_CHECK_EQ(t, p.nparked, 0);
-    mm_switch.trace = saved;
+    mm_switch.trace = saved_trace;
     pool_trace_switched();
     mm_test_release_prints();
     MM_CHECK(t, mm_test_contains(out, "trace: pool free pool=t-aid-t"));
@@ -566,8 +586,8 @@ MM_TEST(pool, growth_shrink_and_slab_return)
     MM_CHECK_EQ(t, tp.frees, 0);                    /* kept as cache */
     for (i = per; i < 3 * per; i++)                 /* slabs 2 and 3 */
         pool_free(&p, obj[i]);
-    MM_CHECK(t, p.nparked > 0 && p.nparked <= POOL_NPARKED);
-    MM_CHECK_EQ(t, pool_flush(&p), 1);              /* slab 3's page */
+    MM_CHECK(t, p.nparked <= p.park_max);
+    pool_flush(&p);                                 /* the last parked */
     MM_CHECK_EQ(t, tp.frees, 2);
     MM_CHECK_EQ(t, p.nslabs, 1);
     obj[0] = pool_alloc(&p);                        /* from the cache */
@@ -820,7 +840,9 @@ MM_TEST(pool, cached_slab_goes_back_on_trim_and_reclaim)
     MM_CHECK_EQ(t, pool_init(&p, "t-reclaim", 64, 64, 0, &tp.src), POOL_OK);
     o = pool_alloc(&p);
     MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);
-    MM_CHECK(t, p.nparked == 1 && p.nslabs == 1 && tp.frees == 0);
+    /* Parked, or listed and the slab cached when poisoned. */
+    MM_CHECK(t, p.nparked + (p.cached != NULL) == 1 && p.nslabs == 1 &&
+                tp.frees == 0);
     MM_CHECK_EQ(t, pool_trim(&p), 1);
     MM_CHECK_EQ(t, p.nparked, 0);
     MM_CHECK_EQ(t, pool_trim(&p), 0);
@@ -828,7 +850,7 @@ MM_TEST(pool, cached_slab_goes_back_on_trim_and_reclaim)
 
     o = pool_alloc(&p);                     /* a slab again */
     MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);
-    MM_CHECK(t, p.nparked == 1 && p.nslabs == 1);   /* parked, held */
+    MM_CHECK(t, p.nparked + (p.cached != NULL) == 1 && p.nslabs == 1);
     buddy_add_reclaimer(&tp.buddy, &r);
     free_before = buddy_free_pages(&tp.buddy);
     while (nhog < MM_ARRAY_SIZE(hog) &&
@@ -1098,12 +1120,14 @@ MM_TEST(pool, check_names_each_parked_fault)
     static uint8_t buf[4 * 32] MM_ALIGNED(32);
     static uint32_t map[1];
     static void *o[4];
+    unsigned saved = unpoisoned();
     char want[256];
     struct pool p;
     unsigned i;
 
     MM_CHECK_EQ(t, pool_init_static(&p, "t-pchk", buf, sizeof buf, 32, 32,
                                     0, map), POOL_OK);
+    mm_switch.poison = saved;
     for (i = 0; i < 4; i++)
         o[i] = pool_alloc(&p);
     pool_free(&p, o[1]);
