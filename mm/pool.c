@@ -183,7 +183,7 @@ unpark_run(struct pool *p, struct slab *s, unsigned i, unsigned n)
  * Each run of objects of one slab is settled once, as one free of that
  * many objects.
  */
-static void
+static MM_NOINLINE void
 unpark_oldest(struct pool *p, unsigned n, struct mm_list *gone)
 {
     unsigned i = 0, end;
@@ -287,25 +287,21 @@ unpark_newest(struct pool *p)
 }
 
 /*
- * An object from the slabs (p locked, nothing parked): slab_pop from the
- * first partial slab, else slab_take (it carves or repairs the list),
- * else a slab from pool_grow; NULL when there is none.  A slab left
+ * An object from the slabs (p locked, nothing parked): slab_take from
+ * the first partial slab (it pops, carves or repairs the list), or from
+ * a slab pool_grow puts there; NULL when there is none.  A slab left
  * without a free object moves to the full list.
  */
 static void *
 take_from_slabs(struct pool *p)
 {
     struct slab *s = slab_of_link(p->partial.next);
-    void *obj = NULL;
+    void *obj;
 
-    if (&s->link != &p->partial)
-        obj = slab_pop(s, &p->geom);
-    if (obj == NULL) {
-        if (&s->link == &p->partial && (s = pool_grow(p)) == NULL)
-            return NULL;
-        obj = slab_take(s, &p->geom);
-        MM_ASSERT(obj != NULL);         /* s was on the partial list */
-    }
+    if (&s->link == &p->partial && (s = pool_grow(p)) == NULL)
+        return NULL;
+    obj = slab_take(s, &p->geom);
+    MM_ASSERT(obj != NULL);             /* s was on the partial list */
     p->ntaken++;
     if (s->nfree == 0) {
         mm_list_unlink(&s->link);
