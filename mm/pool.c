@@ -22,12 +22,23 @@
  *
  * The pool keeps its slabs on two lists and one spare:
  *
- *   partial: slabs with a free object   - alloc takes from the first
- *   full:    slabs with none            - a free moves one to partial
+ *   partial: slabs with a free object   - alloc refills from the first
+ *   full:    slabs with none            - listing one moves it back
  *   cached:  one completely free slab   - on neither list; grow takes
  *            it before asking the page source, trim gives it back
  *
- * This file holds take, put, grow and return.  Beside it: creation,
+ * and in front of them an array of up to POOL_NPARKED objects freed
+ * last, parked (mm/slab.h): free in their slab's table, on no list.
+ * pool_free checks the object, sets its bit and pushes it; pool_alloc
+ * pops the newest and clears its bit with one AND (its word and mask
+ * were kept at free time).  No link is followed there, and the array is
+ * out of the objects' reach.  A full array is listed on the slabs (a
+ * run of one slab's objects at a time, settled once); an empty one is
+ * refilled from the first partial slab's list, each link checked.  A
+ * pool with an aid on parks nothing (park_max 0), so one compare on the
+ * free path covers "array full" and "aids on".
+ *
+ * This file holds the array, take, put, grow and return.  Beside it: creation,
  * constructors and destroy (mm/pool_init.c); zeroing, poisoning, traces
  * and errors (mm/pool_debug.c, through one test of p->flags and one
  * call per event); slabinfo, counters, the registry of live pools and
@@ -35,18 +46,26 @@
  * (mm/pool_check.c).
  *
  * Invariant: the invariant of each slab (mm/slab.h); a slab of p is on
- * p->partial when it has a free object and is not cached, on p->full
- * when it has none; at most one slab is cached and all its objects are
- * free; every page of a growing pool's slab has the owner byte
- * MM_OWNER_SLAB | order; active counts the objects handed out.
+ * p->partial when its count (nfree) has a free object and it is not
+ * cached, on p->full when it has none; at most one slab is cached and
+ * all its objects are free; parked[0..nparked-1] are distinct objects
+ * of p's slabs, their bits set, nparked <= park_max (POOL_NPARKED, or 0
+ * while an aid is on); every page of a growing pool's slab has the
+ * owner byte MM_OWNER_SLAB | order; ntaken is the sum of nobjs - nfree
+ * over the slabs, and the objects in use are ntaken - nparked.
  * Bounds: alloc and free are O(1): no search, no division, one owner
- * byte and one header read to find a slab.  Growth is one page-source
- * call plus O(2^order) owner bytes, limited only by the source's free
- * pages; returning a slab is the same.  Classifying a refused free
- * (cold) looks at every live pool.
+ * byte and one header read to find a slab; a refill or a full array
+ * moves at most POOL_NPARKED objects.  Growth is one page-source call
+ * plus O(2^order) owner bytes, limited only by the source's free pages;
+ * returning a slab is the same.  Memory held beyond the objects in use:
+ * at most POOL_NPARKED slabs kept only by parked objects, plus the one
+ * cached slab; pool_flush lists the parked objects, and pool_trim,
+ * pool_destroy and the reclaim hook flush before giving slabs back.
+ * Classifying a refused free (cold) looks at every live pool.
  * Metadata: per slab sizeof(struct slab) and 1 bit per object (a
- * 32-bit word at least), both inside the slab; per pool struct pool
- * (the pool.sizes test prints both); the page source's owner byte per
+ * 32-bit word at least), both inside the slab; per pool struct pool,
+ * the array's three words per entry included (the pool.sizes test
+ * prints both); the page source's owner byte per
  * page.  A pool with a constructor pays one more word per object for
  * its link.
  * Read after: mm/slab.h, mm/pagesrc.h.  Tests: mm/pool_test.c.

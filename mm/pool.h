@@ -5,8 +5,9 @@
  * caller-given buffer of exactly N objects and works before any page
  * allocator exists; a growing pool takes slabs of 2^k pages from a page
  * source whenever it runs out, for as long as the source has pages, and
- * gives completely free slabs back, keeping one as a cache.  See
- * mm/pool.c for the layout, bounds and costs.
+ * gives completely free slabs back, keeping one as a cache.  The
+ * objects freed last wait in a small array in the pool (parked) for the
+ * next allocations.  See mm/pool.c for the layout, bounds and costs.
  */
 #ifndef MM_POOL_H
 #define MM_POOL_H
