@@ -73,7 +73,6 @@
 #include "pool_internal.h"
 
 #define POOL_REFILL     POOL_NPARKED    /* objects an empty array takes */
-#define POOL_SPILL      POOL_NPARKED    /* objects a full array lists */
 
 /* ---- growing and returning slabs ------------------------------------ */
 
@@ -197,15 +196,15 @@ unpark_run(struct pool *p, struct slab *s, unsigned i, unsigned n)
 }
 
 /*
- * Lists the n oldest parked objects on their slabs, as a free of each
- * would have without the array (p locked), and moves the rest down.
- * Each run of objects of one slab is settled once, as one free of that
- * many objects.
+ * Lists every parked object on its slab, oldest first, as a free of
+ * each would have without the array (p locked).  Each run of objects of
+ * one slab is settled once, as one free of that many objects.  Listing
+ * all of them, not the older half, leaves nothing to move down.
  */
 static MM_NOINLINE void
-unpark_oldest(struct pool *p, unsigned n, struct mm_list *gone)
+unpark_all(struct pool *p, struct mm_list *gone)
 {
-    unsigned i = 0, end;
+    unsigned i = 0, end, n = p->nparked;
 
     while (i < n) {
         struct slab *s = slab_holding(p, p->parked[i]);
@@ -215,12 +214,7 @@ unpark_oldest(struct pool *p, unsigned n, struct mm_list *gone)
         settle(p, s, end - i, gone);
         i = end;
     }
-    for (i = n; i < p->nparked; i++) {
-        p->parked[i - n] = p->parked[i];
-        p->parked_word[i - n] = p->parked_word[i];
-        p->parked_keep[i - n] = p->parked_keep[i];
-    }
-    p->nparked -= n;
+    p->nparked = 0;
 }
 
 /* Gives back every slab on gone (p unlocked); returns their pages. */
@@ -251,7 +245,7 @@ pool_flush(struct pool *p)
 
     mm_list_init(&gone);
     mm_lock(&p->lock);
-    unpark_oldest(p, p->nparked, &gone);
+    unpark_all(p, &gone);
     mm_unlock(&p->lock);
     return release_all(p, &gone);
 }
@@ -270,7 +264,7 @@ pool_set_flags(struct pool *p, unsigned flags)
     p->flags = flags;
     p->park_max = flags != 0 ? 0 : POOL_NPARKED;
     if (flags != 0)
-        unpark_oldest(p, p->nparked, &gone);
+        unpark_all(p, &gone);
     mm_unlock(&p->lock);
     release_all(p, &gone);
 }
@@ -449,10 +443,9 @@ push_parked(struct pool *p, void *obj, uint32_t *word, uint32_t bit)
 
 /*
  * The rest of a free that left the fast path, p locked, obj's bit set
- * (parked): with an aid on, the aids run and obj is listed on its slab
- * at once (as slab_put would have, and settled as a flush settles it);
- * else the array is full, and its older half is listed on the slabs to
- * make room.  Unlocks p.
+ * (parked): the array is full and is listed on the slabs to make room,
+ * or an aid is on (nothing is parked): the aids run, and obj is listed
+ * on its slab at once, as slab_put would have.  Unlocks p.
  */
 static __attribute__((noinline)) enum pool_err
 free_slow(struct pool *p, void *obj, uint32_t *word, uint32_t bit)
@@ -460,17 +453,12 @@ free_slow(struct pool *p, void *obj, uint32_t *word, uint32_t bit)
     struct mm_list gone;
 
     mm_list_init(&gone);
-    if (p->flags != 0) {
-        struct slab *s = slab_holding(p, obj);
-
+    if (p->flags != 0)
         pool_aid_free(p, obj);
-        slab_unpark_put(s, &p->geom, obj);
-        p->ntaken--;
-        settle(p, s, 1, &gone);
-    } else {
-        unpark_oldest(p, POOL_SPILL, &gone);
-        push_parked(p, obj, word, bit);
-    }
+    unpark_all(p, &gone);               /* full, or empty with aids on */
+    push_parked(p, obj, word, bit);
+    if (p->park_max == 0)
+        unpark_all(p, &gone);           /* aids on: obj listed at once */
     mm_unlock(&p->lock);
     release_all(p, &gone);
     return POOL_OK;

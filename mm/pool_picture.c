@@ -56,10 +56,6 @@ print_parked(const struct pool *p)
 {
     unsigned k;
 
-    if (p->nparked == 0) {
-        mm_print("pool: %s parked, newest first: none\n", p->name);
-        return;
-    }
     mm_print("pool: %s parked, newest first: %u of %u\n", p->name,
              p->nparked, POOL_NPARKED);
     for (k = p->nparked; k-- > 0 && k < POOL_NPARKED; ) {

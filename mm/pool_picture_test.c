@@ -99,7 +99,7 @@ MM_TEST(pool_picture, growing_pool_slabs)
     want_add("pool: t-pic: 2 of %u objects in use, 1 slab of %u, 200 bytes "
              "each\n", n, n);
     want_add("pool: legend %s\n", slab_picture_legend);
-    want_add("pool: t-pic parked, newest first: none\n");
+    want_add("pool: t-pic parked, newest first: 0 of %u\n", POOL_NPARKED);
     want_add("pool: t-pic slab 0x%08lx partial: 2 of %u in use\n",
              (unsigned long)s0, n);
     want_cells("#.#", '-', n);
@@ -134,7 +134,8 @@ MM_TEST(pool_picture, growing_pool_slabs)
     mm_scratch_free(tp, sizeof *tp);
 }
 
-/* A static pool of 8 objects: one static slab at the buffer itself. */
+/* A static pool of 8 objects: one static slab at the buffer itself;
+ * a parked entry outside it is named, not followed. */
 MM_TEST(pool_picture, static_pool)
 {
     static uint8_t buf[8 * 64] MM_ALIGNED(64);
@@ -161,6 +162,11 @@ MM_TEST(pool_picture, static_pool)
     want_add("pool: free list: empty\n");
     want_add("pool: then carved: objects 2 to 7\n");
     MM_CHECK_STR(t, picture(&p, true), want);
+    p.parked[0] = buf + sizeof buf;             /* a damaged entry */
+    mm_test_format(want, sizeof want, "pool: parked: 0x%08lx, in no slab "
+                   "of t-pic-static\n", (unsigned long)(buf + sizeof buf));
+    MM_CHECK(t, mm_test_contains(picture(&p, true), want));
+    p.parked[0] = a;
     MM_CHECK_EQ(t, pool_free(&p, b), POOL_OK);
     MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
