@@ -217,8 +217,8 @@ MM_TEST(pool, parked_objects_go_out_first)
         o[i] = pool_alloc(&p);
     for (i = 0; i < POOL_NPARKED; i++)
         pool_free(&p, o[i]);
-    MM_CHECK(t, p.nparked == POOL_NPARKED && pool_is_free(&p.static_slab, 5));
-    MM_CHECK_EQ(t, p.static_slab.nfree, 8);         /* the uncarved */
+    MM_CHECK(t, p.nparked == POOL_NPARKED && pool_is_free(&p.static_slab, 5) &&
+                p.static_slab.nfree == 8);          /* the uncarved */
     MM_CHECK_EQ(t, pool_active(&p), 40 - POOL_NPARKED);
     expect_bad(t, &p, o[5], POOL_ERR_DOUBLE_FREE);  /* parked */
 
