@@ -207,7 +207,8 @@ print_details(const struct ledger_claim *c, uintptr_t page)
     case LEDGER_POOL_SLAB:
         s = pool_slab_of(page, &p);
         if (s != NULL)
-            kprintf(", %u of %u objects free", (unsigned)s->nfree,
+            kprintf(", %u of %u objects free",      /* parked ones too */
+                    p->geom.nobjs - (unsigned)pool_slab_in_use(p, s),
                     p->geom.nobjs);
         break;
     case LEDGER_FREE:

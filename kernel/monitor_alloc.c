@@ -507,7 +507,7 @@ pool_destroy_cmd(int argc, char **argv)
     if (err != POOL_OK) {
         monitor_errs_report(&e, mp->pool, (uintptr_t)mp->pool);
         kprintf("pool: %s keeps %zu objects in use; free them first\n",
-                mp->name, mp->pool->active);
+                mp->name, pool_active(mp->pool));
         return MON_OK;
     }
     kprintf("pool: destroyed %s\n", mp->name);

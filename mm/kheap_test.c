@@ -436,14 +436,15 @@ MM_TEST(kheap, reclaim_hook_gives_back_empty_slabs)
  */
 MM_TEST(kheap, run_up_to_the_largest_block)
 {
-    static uint8_t meta[16 * (MM_TEST_CHUNK / MM_PAGE + 1)];
+    size_t meta_bytes = 16 * (MM_TEST_CHUNK / MM_PAGE + 1);
+    uint8_t *meta = mm_test_static(meta_bytes);
     static struct buddy bd;
     struct mm_pagesrc src;
     struct kheap h;
     uint8_t *chunk = mm_scratch_alloc(MM_TEST_CHUNK), *run;
 
     if (!MM_CHECK(t, chunk != NULL &&
-                  buddy_meta_bytes(MM_TEST_CHUNK) <= sizeof meta))
+                  buddy_meta_bytes(MM_TEST_CHUNK) <= meta_bytes))
         return;
     buddy_init(&bd, "t-4M");
     MM_CHECK_EQ(t, buddy_add_zone(&bd, chunk, MM_TEST_CHUNK, 0, meta),
@@ -1057,7 +1058,7 @@ stress_step(struct mm_t *t, struct kheap *h, struct live *live,
 MM_TEST(kheap, randomized_stress)
 {
     struct mm_test_pages *tp = mm_test_static(sizeof *tp);
-    static struct live live[STRESS_LIVE];
+    struct live *live = mm_test_static(STRESS_LIVE * sizeof *live);
     struct kheap h;
     unsigned long op;
     unsigned n = 0;
@@ -1217,14 +1218,29 @@ MM_TEST(kheap, array_overflow_flushes_the_older_half)
  * The checker reads the array: an entry off its block, one not free in
  * its table, one whose word is wrong, one twice.
  */
+static char check_out[256];
+
+/* kheap_check with its lines captured in check_out. */
+static unsigned
+check_text(struct kheap *h)
+{
+    unsigned bad;
+
+    mm_test_capture_prints(check_out, sizeof check_out);
+    bad = kheap_check(h);
+    mm_test_release_prints();
+    return bad;
+}
+
 MM_TEST(kheap, check_finds_bad_array_entries)
 {
+    static uint8_t elsewhere[64] MM_ALIGNED(64);
     struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     struct kheap h;
     struct kheap_bucket *b;
     uint8_t *x[3];
     void *saved;
-    uint32_t *word;
+    uint32_t *word, bit;
     unsigned i;
 
     if (!mm_test_pages_init(t, tp, 1))
@@ -1239,15 +1255,34 @@ MM_TEST(kheap, check_finds_bad_array_entries)
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     saved = b->array[1];
     b->array[1] = x[1] + 8;
-    MM_CHECK_EQ(t, kheap_check(&h), 1);
+    MM_CHECK_EQ(t, check_text(&h), 1);
+    MM_CHECK(t, mm_test_contains(check_out,
+                                 "bucket array entry not its block"));
     b->array[1] = x[2];                 /* in use: not free */
-    MM_CHECK_EQ(t, kheap_check(&h), 1);
-    b->array[1] = x[0];                 /* twice (and its word) */
-    MM_CHECK(t, kheap_check(&h) >= 1);
+    MM_CHECK_EQ(t, check_text(&h), 1);
+    MM_CHECK(t, mm_test_contains(check_out, "bucket array entry not free"));
+    word = b->array_word[1];
+    bit = b->array_bit[1];
+    b->array[1] = x[0];                 /* twice */
+    b->array_word[1] = b->array_word[0];
+    b->array_bit[1] = b->array_bit[0];
+    MM_CHECK_EQ(t, check_text(&h), 1);
+    MM_CHECK(t, mm_test_contains(check_out, "bucket array entry twice"));
+    b->array[1] = elsewhere;    /* in no slab; x[1]'s slab disagrees too */
+    MM_CHECK_EQ(t, check_text(&h), 2);
+    MM_CHECK(t, mm_test_contains(check_out,
+                                 "bucket array entry not in a slab"));
     b->array[1] = saved;
+    b->array_word[1] = word;
+    b->array_bit[1] = bit;
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    b->navail = KHEAP_ARRAY;            /* overfull */
+    MM_CHECK_EQ(t, check_text(&h), 1);
+    MM_CHECK(t, mm_test_contains(check_out, "bucket array overfull"));
+    b->navail = 2;
     word = b->array_word[1];
     b->array_word[1] = word + 1;
-    MM_CHECK_EQ(t, kheap_check(&h), 1);
+    MM_CHECK_EQ(t, check_text(&h), 1);
     b->array_word[1] = word;
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     kheap_free(&h, x[2]);
@@ -1301,4 +1336,28 @@ MM_TEST(kheap, repair_takes_parked_blocks_back)
     kheap_trim(&h);
     MM_CHECK(t, mm_test_pages_all_back(tp));
     mm_test_pages_fini(tp);
+}
+
+/*
+ * The trace switch reaches the global heap at once: its flags word
+ * gains the trace flag and its fast paths close (fast_max 0), and
+ * both come back when the switch is turned off.
+ */
+MM_TEST(kheap, trace_switch_reaches_the_global_heap)
+{
+    struct kheap *g = kmalloc_heap();
+    unsigned saved = mm_switch.trace;
+    unsigned flags = g->flags;
+
+    mm_switch.trace = saved | MM_TRACE_KMALLOC;
+    kmalloc_trace_switched();
+    MM_CHECK(t, (g->flags & KHEAP_F_TRACE) != 0);
+    MM_CHECK_EQ(t, g->fast_max, 0);
+    mm_switch.trace = saved & ~MM_TRACE_KMALLOC;
+    kmalloc_trace_switched();
+    MM_CHECK_EQ(t, g->flags & KHEAP_F_TRACE, 0);
+    MM_CHECK_EQ(t, g->fast_max, g->flags == 0 ? KHEAP_MAX_SMALL : 0);
+    mm_switch.trace = saved;
+    kmalloc_trace_switched();
+    MM_CHECK_EQ(t, g->flags, flags);
 }

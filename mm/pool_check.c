@@ -1,23 +1,28 @@
 /*
  * mm/pool_check.c - the pool checker: walks all of a pool's state.
  *
- * pool_check compares what the fast path keeps in step: each slab
- * against its own free table (slab_check, mm/slab.c) and its pool; the
- * partial list (slabs with a free object, no loop), the full list
- * (slabs without, no loop), the cached slab (all free); that the lists
- * and the cache hold all nslabs slabs; and the pool's active count.
+ * pool_check compares what the fast path keeps in step: the array of
+ * parked objects (each entry a distinct object of one of the pool's
+ * slabs, its bit set, its word and bit the object's own); each slab
+ * against its own free table and the objects parked from it
+ * (slab_check_parked, mm/slab.c) and its pool; the partial list (slabs
+ * with a free object, no loop), the full list (slabs without, no loop),
+ * the cached slab (all free); that the lists and the cache hold all
+ * nslabs slabs; and the pool's count of objects taken from them.
  * Each violation is printed ("pool: check: WHAT at 0xADDR (pool NAME)")
  * and counted in a verdict, which keeps the first so a test can assert
  * which one a corruption caused.
  *
  * A slab missing from both lists cannot be found (nothing walks the
  * page source), but it can be told apart: nslabs says how many are
- * missing, and the active count says how many objects they hold in use.
+ * missing, and the taken count (ntaken: in use or parked) says how
+ * many objects they hold that are not free in their own count.
  * Fewer than all their objects: a slab with free objects is off the
  * partial list; all of them: a full slab is off the full list.
  *
  * Invariant: none of its own; it reads and changes nothing.
- * Bounds: O(slabs x objects per slab), under the pool's lock.
+ * Bounds: O(slabs x (objects per slab + POOL_NPARKED) + POOL_NPARKED^2),
+ * under the pool's lock.
  * Metadata: none.
  * Read after: mm/pool.c.  Tests: mm/pool_test.c.
  */
@@ -39,7 +44,8 @@ check_fail(const struct pool *p, struct mm_verdict *v, const char *what,
     return mm_verdict_add(v, what, addr);
 }
 
-/* One slab: its header is p's, and it agrees with its free table. */
+/* One slab: its header is p's, and it agrees with its free table and
+ * the objects parked from it. */
 static void
 check_slab(const struct pool *p, const struct slab *s, struct tally *t,
            struct mm_verdict *v)
@@ -52,7 +58,8 @@ check_slab(const struct pool *p, const struct slab *s, struct tally *t,
     if (s->magic != SLAB_MAGIC || s->cache != p)
         what = "slab header";
     else
-        what = slab_check(s, &p->geom, &addr);
+        what = slab_check_parked(s, &p->geom, pool_parked_in(p, s),
+                                 &addr);
     if (what != NULL) {
         if (addr == (uintptr_t)s)
             addr = pool_slab_start(p, s);
@@ -102,10 +109,10 @@ check_missing(const struct pool *p, const struct tally *t,
 
     if (t->listed > p->nslabs)
         check_fail(p, v, "more slabs listed than held", 0);
-    else if (p->active < t->in_use ||
-             (missing == 0 && p->active != t->in_use))
+    else if (p->ntaken < t->in_use ||
+             (missing == 0 && p->ntaken != t->in_use))
         check_fail(p, v, "active count differs from the slabs", 0);
-    else if (missing != 0 && p->active - t->in_use <
+    else if (missing != 0 && p->ntaken - t->in_use <
                                  missing * p->geom.nobjs)
         check_fail(p, v, "slab with free objects off the partial list", 0);
     else if (missing != 0)
@@ -113,7 +120,54 @@ check_missing(const struct pool *p, const struct tally *t,
 }
 
 /*
- * Walks every slab of p: each against its table and header, the
+ * Entry k of the array: an object of a slab of p, free in its table,
+ * its word and bit the object's own, parked once.  Returns false (and
+ * says so) when it is not.
+ */
+static bool
+check_entry(const struct pool *p, unsigned k, struct mm_verdict *v)
+{
+    uintptr_t obj = (uintptr_t)p->parked[k];
+    const struct slab *s = pool_holder(p, obj);
+    long i = -1;
+    unsigned j;
+
+    if (s != NULL)
+        i = slab_lookup(s, &p->geom, obj, s->ncarved);
+    if (i < 0 || p->parked_word[k] != &s->freemap[(size_t)i / 32] ||
+        p->parked_keep[k] != ~(1u << ((size_t)i % 32))) {
+        check_fail(p, v, "bad parked entry", obj);
+        return false;
+    }
+    if (!mm_bitmap_test(s->freemap, (size_t)i)) {
+        check_fail(p, v, "parked object in use", obj);
+        return false;
+    }
+    for (j = 0; j < k; j++)
+        if (p->parked[j] == p->parked[k]) {
+            check_fail(p, v, "object parked twice", obj);
+            return false;
+        }
+    return true;
+}
+
+/* The array: no more entries than it has room for, each one good. */
+static void
+check_parked(const struct pool *p, struct mm_verdict *v)
+{
+    unsigned k;
+
+    if (p->nparked > p->park_max) {
+        check_fail(p, v, "parked count too high", 0);
+        return;
+    }
+    for (k = 0; k < p->nparked; k++)
+        check_entry(p, k, v);
+}
+
+/*
+ * Walks every slab of p: the parked objects, each slab against its
+ * table, header and parked objects, the
  * partial and full lists, the cached slab, and the pool's totals.
  * Prints each violation; returns how many, and records the first in v.
  */
@@ -125,6 +179,7 @@ pool_check_verdict(struct pool *p, struct mm_verdict *v)
 
     *v = (struct mm_verdict){ 0 };
     mm_lock(&p->lock);
+    check_parked(p, v);
     whole = check_list(p, &p->partial, false, &t, v);
     whole = check_list(p, &p->full, true, &t, v) && whole;
     if (p->cached != NULL) {

@@ -45,6 +45,7 @@ pool_setup(struct pool *p, const char *name, size_t objsize, size_t align,
     }
     if (mm_switch.trace & MM_TRACE_POOL)
         p->flags |= POOL_TRACED;
+    p->park_max = p->flags != 0 ? 0 : POOL_NPARKED;
     return POOL_OK;
 }
 
@@ -152,7 +153,7 @@ pool_set_ctor(struct pool *p, pool_ctor_fn *ctor, void *arg)
         p->nslabs > (p->src == NULL) ||
         (p->src == NULL && p->static_bytes < objsize))
         return pool_fail(p, POOL_ERR_PARAM, (uintptr_t)p);
-    p->flags &= ~POOL_POISON;
+    pool_set_flags(p, p->flags & ~POOL_POISON);
     p->forced_poison = false;
     if (p->src != NULL) {
         grow_layout(p, objsize, link_off);
@@ -176,7 +177,7 @@ enum pool_err
 pool_destroy(struct pool *p)
 {
     mm_lock(&p->lock);
-    if (p->active != 0) {
+    if (pool_active(p) != 0) {
         mm_unlock(&p->lock);
         return pool_fail(p, POOL_ERR_BUSY, (uintptr_t)p);
     }

@@ -37,6 +37,9 @@ pool_slab_bytes(const struct pool *p)
 
 /* mm/pool.c: gives back a slab already taken off p's books. */
 void pool_slab_release(struct pool *p, struct slab *s);
+/* mm/pool.c: sets p's flags and park_max (listing what was parked when
+ * an aid comes on). */
+void pool_set_flags(struct pool *p, unsigned flags);
 
 
 /* mm/pool_debug.c: counts err and, in debug mode, panics. */

@@ -11,9 +11,16 @@
  *
  * Slabs come in the order of the pool's books: the partial list (alloc
  * takes from its first slab), the full list, then the cached empty slab.
+ * With the order shown, the objects parked in the pool's array come
+ * first, newest first, since the next allocations hand them out before
+ * any slab's free list (their cells show them free):
+ *
+ *     pool: inode parked, newest first: 1 of 16
+ *     pool: parked: object 2 of slab 0x00002000
  *
  * Invariant: reads only, under the pool's lock; counts nothing.
- * Bounds: O(slabs x objects per slab); each list is followed at most as
+ * Bounds: O(slabs x objects per slab + POOL_NPARKED); each list is
+ * followed at most as
  * many steps as the pool holds slabs.  A report, not an operation.
  * Metadata: none.
  * Read after: mm/pool.c, mm/slab_picture.c.  Tests: mm/pool_picture_test.c.
@@ -27,7 +34,7 @@ print_slab(const struct pool *p, const struct slab *s, const char *list,
 {
     mm_print("pool: %s slab 0x%08lx %s: %u of %u in use\n", p->name,
              (unsigned long)pool_slab_start(p, s), list,
-             p->geom.nobjs - (unsigned)s->nfree, p->geom.nobjs);
+             (unsigned)pool_slab_in_use(p, s), p->geom.nobjs);
     slab_print_cells("pool:", s, &p->geom, show_order);
 }
 
@@ -43,19 +50,44 @@ print_list(const struct pool *p, const struct mm_list *head,
         print_slab(p, slab_of_link((struct mm_list *)l), list, show_order);
 }
 
+/* The parked objects, newest (the next alloc's) first. */
+static void
+print_parked(const struct pool *p)
+{
+    unsigned k;
+
+    mm_print("pool: %s parked, newest first: %u of %u\n", p->name,
+             p->nparked, POOL_NPARKED);
+    for (k = p->nparked; k-- > 0 && k < POOL_NPARKED; ) {
+        uintptr_t obj = (uintptr_t)p->parked[k];
+        const struct slab *s = pool_holder(p, obj);
+
+        if (s == NULL)
+            mm_print("pool: parked: 0x%08lx, in no slab of %s\n",
+                     (unsigned long)obj, p->name);
+        else
+            mm_print("pool: parked: object %lu of slab 0x%08lx\n",
+                     (unsigned long)slab_index(s, &p->geom, obj),
+                     (unsigned long)pool_slab_start(p, s));
+    }
+}
+
 /*
  * Prints p's summary line, the legend and every slab as cells; with
- * show_order each slab's free list and the objects still to carve.
+ * show_order the parked objects, each slab's free list and the objects
+ * still to carve: the order in which allocations will hand them out.
  */
 void
 pool_print_picture(struct pool *p, bool show_order)
 {
     mm_lock(&p->lock);
     mm_print("pool: %s: %zu of %zu objects in use, %zu %s%s of %u, %zu "
-             "bytes each\n", p->name, p->active, pool_nobjs(p), p->nslabs,
+             "bytes each\n", p->name, pool_active(p), pool_nobjs(p), p->nslabs,
              p->src == NULL ? "static slab" : "slab",
              p->nslabs == 1 ? "" : "s", p->geom.nobjs, p->geom.size);
     mm_print("pool: legend %s\n", slab_picture_legend);
+    if (show_order)
+        print_parked(p);
     print_list(p, &p->partial, "partial", show_order);
     print_list(p, &p->full, "full", show_order);
     if (p->cached != NULL)

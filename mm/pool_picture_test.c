@@ -57,9 +57,11 @@ picture(struct pool *p, bool order)
 
 /*
  * A growing pool of 200-byte objects.  Three taken, the middle one
- * given back: one partial slab, "#.#---...", whose free list is object
- * 1.  Then filled, and one more: the first slab full, a second one
- * partial; that one given back: the second slab is kept, cached.
+ * given back: one partial slab, "#.#---...", object 1 parked (the next
+ * alloc's) and the slab's own free list empty; once pool_flush lists
+ * it, the free list is object 1.  Then filled, and one more: the first
+ * slab full, a second one partial; that one given back and listed: the
+ * second slab is kept, cached.
  */
 MM_TEST(pool_picture, growing_pool_slabs)
 {
@@ -83,6 +85,21 @@ MM_TEST(pool_picture, growing_pool_slabs)
     want_add("pool: t-pic: 2 of %u objects in use, 1 slab of %u, 200 bytes "
              "each\n", n, n);
     want_add("pool: legend %s\n", slab_picture_legend);
+    want_add("pool: t-pic parked, newest first: 1 of %u\n", POOL_NPARKED);
+    want_add("pool: parked: object 1 of slab 0x%08lx\n", (unsigned long)s0);
+    want_add("pool: t-pic slab 0x%08lx partial: 2 of %u in use\n",
+             (unsigned long)s0, n);
+    want_cells("#.#", '-', n);
+    want_add("pool: free list: empty\n");
+    want_add("pool: then carved: objects 3 to %u\n", n - 1);
+    MM_CHECK_STR(t, picture(&p, true), want);
+
+    MM_CHECK_EQ(t, pool_flush(&p), 0);
+    want[0] = '\0';
+    want_add("pool: t-pic: 2 of %u objects in use, 1 slab of %u, 200 bytes "
+             "each\n", n, n);
+    want_add("pool: legend %s\n", slab_picture_legend);
+    want_add("pool: t-pic parked, newest first: 0 of %u\n", POOL_NPARKED);
     want_add("pool: t-pic slab 0x%08lx partial: 2 of %u in use\n",
              (unsigned long)s0, n);
     want_cells("#.#", '-', n);
@@ -95,6 +112,7 @@ MM_TEST(pool_picture, growing_pool_slabs)
         obj[i] = pool_alloc(&p);            /* obj[n]: a second slab */
     s1 = (uintptr_t)obj[n] & ~(uintptr_t)(MM_PAGE - 1);
     MM_CHECK_EQ(t, pool_free(&p, obj[n]), POOL_OK);
+    MM_CHECK_EQ(t, pool_flush(&p), 0);      /* obj[n] listed: s1 cached */
     want[0] = '\0';
     want_add("pool: t-pic: %u of %u objects in use, 2 slabs of %u, 200 "
              "bytes each\n", n, 2 * n, n);
@@ -116,7 +134,8 @@ MM_TEST(pool_picture, growing_pool_slabs)
     mm_scratch_free(tp, sizeof *tp);
 }
 
-/* A static pool of 8 objects: one static slab at the buffer itself. */
+/* A static pool of 8 objects: one static slab at the buffer itself;
+ * a parked entry outside it is named, not followed. */
 MM_TEST(pool_picture, static_pool)
 {
     static uint8_t buf[8 * 64] MM_ALIGNED(64);
@@ -133,12 +152,21 @@ MM_TEST(pool_picture, static_pool)
     want_add("pool: t-pic-static: 1 of 8 objects in use, 1 static slab of "
              "8, 64 bytes each\n");
     want_add("pool: legend %s\n", slab_picture_legend);
+    want_add("pool: t-pic-static parked, newest first: 1 of %u\n",
+             POOL_NPARKED);
+    want_add("pool: parked: object 0 of slab 0x%08lx\n",
+             (unsigned long)(uintptr_t)buf);
     want_add("pool: t-pic-static slab 0x%08lx partial: 1 of 8 in use\n",
              (unsigned long)(uintptr_t)buf);
     want_add("pool: |.#------|\n");
-    want_add("pool: free list: 0\n");
+    want_add("pool: free list: empty\n");
     want_add("pool: then carved: objects 2 to 7\n");
     MM_CHECK_STR(t, picture(&p, true), want);
+    p.parked[0] = buf + sizeof buf;             /* a damaged entry */
+    mm_test_format(want, sizeof want, "pool: parked: 0x%08lx, in no slab "
+                   "of t-pic-static\n", (unsigned long)(buf + sizeof buf));
+    MM_CHECK(t, mm_test_contains(picture(&p, true), want));
+    p.parked[0] = a;
     MM_CHECK_EQ(t, pool_free(&p, b), POOL_OK);
     MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);

@@ -161,11 +161,11 @@ pool_trace_switched(void)
 
     for (p = pool_registry_next(NULL); p != NULL;
          p = pool_registry_next(p)) {
-        mm_lock(&p->lock);
-        p->flags &= ~POOL_TRACED;
+        unsigned flags = p->flags & ~POOL_TRACED;
+
         if (mm_switch.trace & MM_TRACE_POOL)
-            p->flags |= POOL_TRACED;
-        mm_unlock(&p->lock);
+            flags |= POOL_TRACED;
+        pool_set_flags(p, flags);
     }
 }
 
@@ -236,15 +236,39 @@ pool_nobjs(const struct pool *p)
     return p->nslabs * p->geom.nobjs;
 }
 
-/* Slabs with an object in use: all but the empty ones (only the cached
- * slab is empty, or a static pool's slab with nothing in use). */
+/* How many of p's parked objects slab s holds.  O(POOL_NPARKED). */
+uint32_t
+pool_parked_in(const struct pool *p, const struct slab *s)
+{
+    uint32_t n = 0;
+    unsigned k;
+
+    for (k = 0; k < p->nparked && k < POOL_NPARKED; k++)
+        n += pool_holder(p, (uintptr_t)p->parked[k]) == s;
+    return n;
+}
+
+/* Objects of slab s in use: neither free in its count nor parked. */
+uint32_t
+pool_slab_in_use(const struct pool *p, const struct slab *s)
+{
+    return p->geom.nobjs - s->nfree - pool_parked_in(p, s);
+}
+
+/* Slabs with an object in use (a parked object counts as free).
+ * O(slabs x POOL_NPARKED): for tests and reports. */
 size_t
 pool_nslabs_active(const struct pool *p)
 {
-    size_t n = p->nslabs - (p->cached != NULL);
+    const struct mm_list *heads[2] = { &p->partial, &p->full };
+    const struct mm_list *l;
+    size_t n = 0, steps = 0;
+    unsigned h;
 
-    if (p->src == NULL && p->active == 0)
-        n = 0;
+    for (h = 0; h < 2; h++)
+        for (l = heads[h]->next; l != heads[h] && steps++ < p->nslabs;
+             l = l->next)
+            n += pool_slab_in_use(p, slab_of_link((struct mm_list *)l)) != 0;
     return n;
 }
 
@@ -265,7 +289,7 @@ pool_print_slabinfo(void)
     mm_lock(&registry.lock);
     for (p = registry.first; p != NULL; p = p->next_pool)
         mm_print("%-17s %6zu %6zu %6zu %4u %4u : slabdata %6zu %6zu\n",
-                 p->name, p->active, pool_nobjs(p), p->geom.size,
+                 p->name, pool_active(p), pool_nobjs(p), p->geom.size,
                  p->geom.nobjs, p->src ? 1u << p->geom.order : 0u,
                  pool_nslabs_active(p), p->nslabs);
     mm_unlock(&registry.lock);
@@ -279,7 +303,7 @@ void
 pool_print_errors(const struct pool *p)
 {
     mm_print("pool: %s: %lu allocations, %lu frees, %lu out of memory\n",
-             p->name, p->nallocs, p->nallocs - p->active,
+             p->name, p->nallocs, pool_nfrees(p),
              p->nerr[POOL_NOMEM]);
     mm_err_print("pool: ", p->name, pool_err_name, p->nerr, POOL_NOMEM + 1,
                  POOL_ERR_COUNT, 22);

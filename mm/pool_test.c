@@ -23,6 +23,20 @@ table_text(const struct slab *s, char *buf)
     buf[i] = '\0';
 }
 
+/*
+ * Turns the global pool poison switch off for a pool created next (a
+ * poisoned pool parks nothing, and the tests of the parked array need
+ * one that parks); returns the switches to put back after creation.
+ */
+static unsigned
+unpoisoned(void)
+{
+    unsigned saved = mm_switch.poison;
+
+    mm_switch.poison &= ~MM_POISON_POOL;
+    return saved;
+}
+
 MM_TEST(pool, static_pool_gives_exactly_n)
 {
     static uint8_t buf[NOBJS * 24] MM_ALIGNED(8);
@@ -40,10 +54,10 @@ MM_TEST(pool, static_pool_gives_exactly_n)
     }
     MM_CHECK(t, pool_alloc(&p) == NULL);            /* N + 1: clean NULL */
     MM_CHECK_EQ(t, p.nerr[POOL_NOMEM], 1);
-    MM_CHECK_EQ(t, p.active, NOBJS);
+    MM_CHECK_EQ(t, pool_active(&p), NOBJS);
     for (i = 0; i < NOBJS; i++)
         MM_CHECK_EQ(t, pool_free(&p, obj[i]), POOL_OK);
-    MM_CHECK_EQ(t, p.active, 0);
+    MM_CHECK_EQ(t, pool_active(&p), 0);
     MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }
@@ -96,16 +110,52 @@ MM_TEST(pool, free_table_after_each_operation)
 
 /* ---- bad input ------------------------------------------------------ */
 
+/* A copy of p without its error counters and lock, and of a static
+ * pool's free table (up to 2 words), to see that a refused free changed
+ * nothing. */
+struct pool_snap {
+    struct pool p;
+    uint32_t map[2];
+};
+
+static void
+snap(const struct pool *p, struct pool_snap *sn)
+{
+    mm_memset(sn, 0, sizeof *sn);
+    mm_memcpy(&sn->p, p, sizeof *p);
+    mm_memset(sn->p.nerr, 0, sizeof sn->p.nerr);
+    mm_memset(&sn->p.lock, 0, sizeof sn->p.lock);   /* saved EFLAGS */
+    if (p->src == NULL)
+        mm_memcpy(sn->map, p->static_slab.freemap,
+                  p->geom.nobjs > 32 ? 8 : 4);
+}
+
+static bool
+same_snap(const struct pool_snap *a, const struct pool_snap *b)
+{
+    const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+    size_t i;
+
+    for (i = 0; i < sizeof *a; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
+
 static void
 expect_bad(struct mm_t *t, struct pool *p, void *obj, enum pool_err want)
 {
+    struct pool_snap before_snap, after_snap;   /* ~1 KiB of stack */
     unsigned long before[POOL_ERR_COUNT];
     unsigned e;
 
     mm_memcpy(before, p->nerr, sizeof before);
+    snap(p, &before_snap);
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, pool_free(p, obj), want);
     mm_test_release_panics(t);
+    snap(p, &after_snap);
+    MM_CHECK(t, same_snap(&before_snap, &after_snap));  /* nothing else */
     MM_CHECK_EQ(t, t->npanics, 1);
     MM_CHECK_PANIC(t, pool_err_name[want], obj);
     MM_CHECK(t, mm_test_contains(t->panic_msg, p->name));
@@ -143,6 +193,87 @@ MM_TEST(pool, bad_input_is_refused)
     MM_CHECK_EQ(t, pool_destroy(&b), POOL_OK);
 }
 
+/*
+ * The parked objects, 48 objects of 16 bytes, 40 taken.  Freeing 16
+ * fills the array (their bits set, the slab's count unchanged); a second
+ * free of a parked object is a double free that changes nothing.  The
+ * 17th free lists all 16 on the slab (a spill) and parks itself; the
+ * next alloc hands it back, and the one after refills the array from
+ * the slab's list, head first: the objects go out newest first.
+ */
+MM_TEST(pool, parked_objects_go_out_first)
+{
+    static uint8_t buf[48 * 16] MM_ALIGNED(16);
+    static uint32_t map[POOL_FREEMAP_WORDS(48)];
+    static void *o[40];
+    unsigned saved = unpoisoned();
+    struct pool p;
+    unsigned i;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-park", buf, sizeof buf, 16, 16,
+                                    0, map), POOL_OK);
+    mm_switch.poison = saved;
+    for (i = 0; i < 40; i++)
+        o[i] = pool_alloc(&p);
+    for (i = 0; i < POOL_NPARKED; i++)
+        pool_free(&p, o[i]);
+    MM_CHECK(t, p.nparked == POOL_NPARKED && pool_is_free(&p.static_slab, 5) &&
+                p.static_slab.nfree == 8);          /* the uncarved */
+    MM_CHECK_EQ(t, pool_active(&p), 40 - POOL_NPARKED);
+    expect_bad(t, &p, o[5], POOL_ERR_DOUBLE_FREE);  /* parked */
+
+    MM_CHECK_EQ(t, pool_free(&p, o[16]), POOL_OK);  /* spill, park */
+    MM_CHECK(t, p.nparked == 1 && p.static_slab.nfree == 8 + POOL_NPARKED);
+    expect_bad(t, &p, o[3], POOL_ERR_DOUBLE_FREE);  /* listed */
+
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[16]);      /* the array first */
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[15]);      /* refilled */
+    MM_CHECK(t, p.nparked == POOL_NPARKED - 1 && p.static_slab.nfree == 8);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = POOL_NPARKED - 1; i-- > 0; )
+        MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[i]);
+    MM_CHECK(t, p.nparked == 0 && pool_active(&p) == 40);
+    for (i = 0; i < 40; i++)
+        pool_free(&p, o[i]);
+    MM_CHECK(t, pool_active(&p) == 0 && pool_check(&p) == 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
+ * A pool with an aid on parks nothing (zero_fill_and_poison checks it
+ * of a poisoned pool): turning tracing on lists what a pool had parked,
+ * and turning it off lets the pool park again.
+ */
+MM_TEST(pool, aids_park_nothing)
+{
+    static uint8_t buf[4 * 64] MM_ALIGNED(64);
+    static uint32_t map[1];
+    static char out[256];
+    unsigned saved_trace = mm_switch.trace, saved = unpoisoned();
+    struct pool p;
+    void *a, *b;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-aid", buf, sizeof buf, 64, 64, 0,
+                                    map), POOL_OK);
+    mm_switch.poison = saved;
+    a = pool_alloc(&p);
+    b = pool_alloc(&p);
+    pool_free(&p, a);                               /* parked */
+    mm_test_capture_prints(out, sizeof out);
+    mm_switch.trace = MM_TRACE_POOL;
+    pool_trace_switched();                          /* a listed */
+    pool_free(&p, b);                               /* traced, listed */
+    MM_CHECK(t, p.nparked == 0 && p.static_slab.freelist == b);
+    mm_switch.trace = saved_trace;
+    pool_trace_switched();
+    mm_test_release_prints();
+    a = pool_alloc(&p);                             /* refill: b, a parked */
+    pool_free(&p, a);
+    MM_CHECK_EQ(t, p.nparked, 2);                   /* parks again */
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
 MM_TEST(pool, bad_parameters_at_create)
 {
     static uint8_t buf[64] MM_ALIGNED(16);
@@ -172,17 +303,17 @@ MM_TEST(pool, bad_parameters_at_create)
  */
 MM_TEST(pool, bad_input_growing_pool)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     struct pool a, b;
     uint8_t *x, *y, *outside;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
     outside = mm_scratch_alloc(MM_PAGE);
     if (!MM_CHECK(t, outside != NULL))
         return;
-    MM_CHECK_EQ(t, pool_init(&a, "t-grow-a", 48, 16, 0, &tp.src), POOL_OK);
-    MM_CHECK_EQ(t, pool_init(&b, "t-grow-b", 48, 16, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&a, "t-grow-a", 48, 16, 0, &tp->src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&b, "t-grow-b", 48, 16, 0, &tp->src), POOL_OK);
     x = pool_alloc(&a);
     y = pool_alloc(&b);
     expect_bad(t, &a, outside + 64, POOL_ERR_FOREIGN);
@@ -195,8 +326,8 @@ MM_TEST(pool, bad_input_growing_pool)
     MM_CHECK_EQ(t, pool_destroy(&a), POOL_OK);
     MM_CHECK_EQ(t, pool_destroy(&b), POOL_OK);
     mm_scratch_free(outside, MM_PAGE);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /* ---- zeroing, poisoning, constructors ------------------------------- */
@@ -224,6 +355,7 @@ MM_TEST(pool, zero_fill_and_poison)
                                     64, POOL_POISON, pmap), POOL_OK);
     o = pool_alloc(&p);
     pool_free(&p, o);
+    MM_CHECK_PTR_EQ(t, p.static_slab.freelist, o);  /* listed, not parked */
     MM_CHECK_EQ(t, o[40], 0x6B);                    /* poisoned */
     o[40] = 1;                                      /* write after free */
     mm_test_catch_panics(t);
@@ -378,8 +510,9 @@ MM_TEST(pool, overwritten_link_is_repaired)
                                     0, map), POOL_OK);
     for (i = 0; i < 6; i++)
         o[i] = pool_alloc(&p);
-    for (i = 0; i < 4; i++)                         /* list: 3 2 1 0 */
+    for (i = 0; i < 4; i++)                         /* parked */
         pool_free(&p, o[i]);
+    pool_flush(&p);                                 /* list: 3 2 1 0 */
     *(void **)o[3] = buf + 8;                       /* wild link */
     mm_memcpy(before, p.nerr, sizeof before);
     MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[3]);       /* follows it */
@@ -395,7 +528,7 @@ MM_TEST(pool, overwritten_link_is_repaired)
     for (i = 0; i < 2; i++)                         /* the other two */
         MM_CHECK(t, pool_alloc(&p) != NULL);
     MM_CHECK(t, pool_alloc(&p) == NULL);
-    MM_CHECK_EQ(t, p.active, 6);
+    MM_CHECK_EQ(t, pool_active(&p), 6);
     for (i = 0; i < 6; i++)
         MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
     MM_CHECK_EQ(t, pool_check(&p), 0);
@@ -406,40 +539,44 @@ MM_TEST(pool, overwritten_link_is_repaired)
 
 /*
  * Three slabs' worth of objects, then free them slab by slab: the first
- * empty slab is kept as the cache, the others go back at once; an
- * allocation then comes from the cached slab without a page call.
+ * empty slab is kept as the cache, the others go back as soon as their
+ * last object leaves the array of parked objects (pool_flush lists the
+ * last ones); an allocation then comes from the cached slab without a
+ * page call.
  */
 MM_TEST(pool, growth_shrink_and_slab_return)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static void *obj[3 * 64];
     struct pool p;
     unsigned per, i;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-grow", 64, 64, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&p, "t-grow", 64, 64, 0, &tp->src), POOL_OK);
     per = p.geom.nobjs;
     MM_CHECK(t, per >= POOL_MIN_OBJS && per <= 64);
     for (i = 0; i < 3 * per; i++)
         obj[i] = pool_alloc(&p);
-    MM_CHECK_EQ(t, tp.allocs, 3);
+    MM_CHECK_EQ(t, tp->allocs, 3);
     MM_CHECK_EQ(t, p.nslabs, 3);
     for (i = 0; i < per; i++)                       /* slab 1 empties */
         pool_free(&p, obj[i]);
-    MM_CHECK_EQ(t, tp.frees, 0);                    /* kept as cache */
+    MM_CHECK_EQ(t, tp->frees, 0);                    /* kept as cache */
     for (i = per; i < 3 * per; i++)                 /* slabs 2 and 3 */
         pool_free(&p, obj[i]);
-    MM_CHECK_EQ(t, tp.frees, 2);
+    MM_CHECK(t, p.nparked <= p.park_max);
+    pool_flush(&p);                                 /* the last parked */
+    MM_CHECK_EQ(t, tp->frees, 2);
     MM_CHECK_EQ(t, p.nslabs, 1);
     obj[0] = pool_alloc(&p);                        /* from the cache */
-    MM_CHECK_EQ(t, tp.allocs, 3);
+    MM_CHECK_EQ(t, tp->allocs, 3);
     MM_CHECK_EQ(t, pool_nslabs_active(&p), 1);
     MM_CHECK_EQ(t, pool_check(&p), 0);
     pool_free(&p, obj[0]);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -449,14 +586,14 @@ MM_TEST(pool, growth_shrink_and_slab_return)
  */
 MM_TEST(pool, destroy_returns_everything)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static void *obj[256];
     struct pool p;
     unsigned i, n;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-destroy", 200, 8, 0, &tp.src),
+    MM_CHECK_EQ(t, pool_init(&p, "t-destroy", 200, 8, 0, &tp->src),
                 POOL_OK);
     MM_CHECK(t, pool_is_registered(&p));
     n = 2 * p.geom.nobjs + 1;                    /* three slabs */
@@ -464,7 +601,7 @@ MM_TEST(pool, destroy_returns_everything)
         return;
     for (i = 0; i < n; i++)
         obj[i] = pool_alloc(&p);
-    MM_CHECK_EQ(t, tp.allocs, 3);
+    MM_CHECK_EQ(t, tp->allocs, 3);
     mm_test_catch_panics(t);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_ERR_BUSY);
     mm_test_release_panics(t);
@@ -473,13 +610,14 @@ MM_TEST(pool, destroy_returns_everything)
     MM_CHECK(t, pool_is_registered(&p));
     for (i = 0; i < n; i++)
         pool_free(&p, obj[i]);
+    pool_flush(&p);                                 /* nothing parked */
     MM_CHECK_EQ(t, p.nslabs, 1);                    /* the cache */
-    MM_CHECK_EQ(t, tp.frees, 2);
+    MM_CHECK_EQ(t, tp->frees, 2);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    MM_CHECK_EQ(t, tp.frees, 3);
+    MM_CHECK_EQ(t, tp->frees, 3);
     MM_CHECK(t, !pool_is_registered(&p));
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -489,15 +627,15 @@ MM_TEST(pool, destroy_returns_everything)
  */
 MM_TEST(pool, constructor_in_growing_pool)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static void *obj[256];
     struct ctor_counts c = { 0 };
     struct pool p;
     unsigned i, per;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-gctor", 32, 16, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&p, "t-gctor", 32, 16, 0, &tp->src), POOL_OK);
     MM_CHECK_EQ(t, pool_set_ctor(&p, count_ctor, &c), POOL_OK);
     MM_CHECK_EQ(t, p.geom.size, 48);                  /* 32 + link, to 16 */
     per = p.geom.nobjs;
@@ -506,9 +644,10 @@ MM_TEST(pool, constructor_in_growing_pool)
     for (i = 0; i < 2 * per; i++)                   /* two slabs */
         obj[i] = pool_alloc(&p);
     MM_CHECK_EQ(t, c.calls, 2 * per);
-    for (i = 0; i < 2 * per; i++)                   /* one is returned */
+    for (i = 0; i < 2 * per; i++)
         pool_free(&p, obj[i]);
-    MM_CHECK_EQ(t, tp.frees, 1);
+    pool_flush(&p);                                 /* one is returned */
+    MM_CHECK_EQ(t, tp->frees, 1);
     for (i = 0; i < 2 * per; i++) {
         obj[i] = pool_alloc(&p);
         MM_CHECK(t, constructed(obj[i]));
@@ -518,8 +657,8 @@ MM_TEST(pool, constructor_in_growing_pool)
         MM_CHECK_EQ(t, pool_free(&p, obj[i]), POOL_OK);
     MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /* ---- randomized stress against a shadow model ----------------------- */
@@ -544,15 +683,15 @@ obj_ok(const struct live *l, size_t size)
 
 MM_TEST(pool, randomized_stress)
 {
-    static struct mm_test_pages tp;
-    static struct live live[STRESS_LIVE];
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
+    struct live *live = mm_test_static(STRESS_LIVE * sizeof *live);
     struct pool p;
     unsigned long op;
     unsigned n = 0;
 
-    if (!mm_test_pages_init(t, &tp, 2))
+    if (!mm_test_pages_init(t, tp, 2))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-stress", 72, 8, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&p, "t-stress", 72, 8, 0, &tp->src), POOL_OK);
     for (op = 0; op < MM_STRESS_OPS && t->nfailed == 0; op++) {
         unsigned r = (unsigned)mm_test_rand_below(t, 2);
         struct live *l;
@@ -575,16 +714,20 @@ MM_TEST(pool, randomized_stress)
             MM_CHECK_EQ(t, pool_check(&p), 0);
     }
     MM_CHECK_EQ(t, op, MM_STRESS_OPS);
-    MM_CHECK_EQ(t, p.active, n);
+    MM_CHECK_EQ(t, pool_active(&p), n);
     while (n > 0) {
         MM_CHECK(t, obj_ok(&live[n - 1], p.geom.size));
         MM_CHECK_EQ(t, pool_free(&p, live[--n].obj), POOL_OK);
     }
     MM_CHECK_EQ(t, pool_check(&p), 0);
+    /* The bound: a slab held by parked objects alone, at most one per
+     * parked object, and the cached slab. */
+    MM_CHECK(t, p.nslabs <= 1 + POOL_NPARKED);
+    pool_flush(&p);
     MM_CHECK_EQ(t, p.nslabs, 1);                    /* the cached slab */
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /* ---- the checker catches a broken partial list ---------------------- */
@@ -597,21 +740,22 @@ MM_TEST(pool, randomized_stress)
  */
 MM_TEST(pool, check_catches_partial_list_corruption)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static void *obj[2 * 64];
     struct mm_verdict v;
     struct pool p;
     struct slab *a, *b;
     unsigned per, i;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-check", 64, 64, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&p, "t-check", 64, 64, 0, &tp->src), POOL_OK);
     per = p.geom.nobjs;
     for (i = 0; i < 2 * per; i++)
         obj[i] = pool_alloc(&p);
     pool_free(&p, obj[0]);                          /* slab a: one free */
     pool_free(&p, obj[per]);                        /* slab b: one free */
+    pool_flush(&p);                                 /* both listed */
     MM_CHECK_EQ(t, pool_check_verdict(&p, &v), 0);
     a = pool_slab_at(&p, 0);
     b = pool_slab_at(&p, 1);
@@ -635,8 +779,8 @@ MM_TEST(pool, check_catches_partial_list_corruption)
         if (i != per)
             pool_free(&p, obj[i]);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -649,52 +793,59 @@ MM_TEST(pool, sizes)
     mm_print("pool: sizeof struct slab %zu, struct pool %zu bytes\n",
              sizeof(struct slab), sizeof(struct pool));
     MM_CHECK(t, sizeof(struct slab) < 16 * sizeof(void *));
-    MM_CHECK(t, sizeof(struct pool) < 64 * sizeof(void *));
+    /* The parked array: two pointers and a word per entry. */
+    MM_CHECK(t, sizeof(struct pool) < 64 * sizeof(void *) +
+                    POOL_NPARKED * (2 * sizeof(void *) + sizeof(uint32_t)));
 }
 
 /*
  * The cache is bounded and goes back: after everything is freed a pool
- * holds one empty slab; pool_trim returns it (once); and when the page
- * allocator runs dry, its reclaim hook (pool_reclaim_all) returns it
+ * holds its parked objects' slabs and one empty slab; pool_trim lists
+ * the parked objects and returns the slabs (once); and when the page
+ * allocator runs dry, its reclaim hook (pool_reclaim_all) does the same
  * before the allocation would fail, so that allocation gets its page.
  */
 MM_TEST(pool, cached_slab_goes_back_on_trim_and_reclaim)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static void *hog[MM_TEST_CHUNK / MM_PAGE];
     struct buddy_reclaimer r = { pool_reclaim_all, NULL, NULL };
     struct pool p;
     size_t nhog = 0, free_before;
     void *o;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-reclaim", 64, 64, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&p, "t-reclaim", 64, 64, 0, &tp->src), POOL_OK);
     o = pool_alloc(&p);
     MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);
-    MM_CHECK(t, p.cached != NULL && p.nslabs == 1 && tp.frees == 0);
+    /* Parked, or listed and the slab cached when poisoned. */
+    MM_CHECK(t, p.nparked + (p.cached != NULL) == 1 && p.nslabs == 1 &&
+                tp->frees == 0);
     MM_CHECK_EQ(t, pool_trim(&p), 1);
+    MM_CHECK_EQ(t, p.nparked, 0);
     MM_CHECK_EQ(t, pool_trim(&p), 0);
-    MM_CHECK(t, p.cached == NULL && p.nslabs == 0 && tp.frees == 1);
+    MM_CHECK(t, p.cached == NULL && p.nslabs == 0 && tp->frees == 1);
 
-    o = pool_alloc(&p);                     /* cached again */
+    o = pool_alloc(&p);                     /* a slab again */
     MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);
-    buddy_add_reclaimer(&tp.buddy, &r);
-    free_before = buddy_free_pages(&tp.buddy);
+    MM_CHECK(t, p.nparked + (p.cached != NULL) == 1 && p.nslabs == 1);
+    buddy_add_reclaimer(&tp->buddy, &r);
+    free_before = buddy_free_pages(&tp->buddy);
     while (nhog < MM_ARRAY_SIZE(hog) &&
-           (hog[nhog] = buddy_alloc(&tp.buddy, 0)) != NULL)
+           (hog[nhog] = buddy_alloc(&tp->buddy, 0)) != NULL)
         nhog++;
     MM_CHECK_EQ(t, nhog, free_before + 1);  /* the slab's page too */
-    MM_CHECK(t, p.cached == NULL && p.nslabs == 0 && tp.frees == 2);
+    MM_CHECK(t, p.cached == NULL && p.nslabs == 0 && tp->frees == 2);
     MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK(t, pool_alloc(&p) == NULL);    /* nothing left, not even */
     MM_CHECK_EQ(t, p.nerr[POOL_NOMEM], 1);  /* after reclaiming */
-    buddy_remove_reclaimer(&tp.buddy, &r);
+    buddy_remove_reclaimer(&tp->buddy, &r);
     while (nhog > 0)
-        buddy_free(&tp.buddy, hog[--nhog]);
+        buddy_free(&tp->buddy, hog[--nhog]);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /* ---- page source out of pages, small objects ------------------------- */
@@ -802,6 +953,7 @@ MM_TEST(pool, emptied_free_list_is_repaired)
     for (i = 0; i < 4; i++)
         o[i] = pool_alloc(&p);
     pool_free(&p, o[1]);
+    pool_flush(&p);                                 /* o[1] listed */
     p.static_slab.freelist = NULL;                  /* the head is lost */
     mm_memcpy(before, p.nerr, sizeof before);
     mm_test_catch_panics(t);
@@ -877,11 +1029,11 @@ MM_TEST(pool, check_names_each_slab_fault)
     mm_list_unlink(&s->link);
     mm_list_push(&p.full, &s->link);
 
-    p.active++;
+    p.ntaken++;
     check_says(t, &p, 1, "active count differs from the slabs",
                "pool: check: active count differs from the slabs at "
                "0x00000000 (pool t-chk)\n");
-    p.active--;
+    p.ntaken--;
 
     /* A slab fault leaves its free objects uncounted: two lines. */
     s->nfree++;
@@ -897,6 +1049,7 @@ MM_TEST(pool, check_names_each_slab_fault)
        the table says 3 is in use. */
     pool_free(&p, o[3]);
     pool_free(&p, o[2]);
+    pool_flush(&p);                                 /* list: 2, 3 */
     s->freelist = NULL;
     s->ncarved = 2;
     mm_bitmap_clear(s->freemap, 3);
@@ -936,21 +1089,88 @@ MM_TEST(pool, check_names_each_slab_fault)
 }
 
 /*
+ * Damage to the array of parked objects, each named, each undone before
+ * the next: an entry that is no object, an entry whose mask is not its
+ * object's, one object parked twice, a parked object whose bit was
+ * cleared (its slab's count then disagrees too), a fill past the limit.
+ */
+MM_TEST(pool, check_names_each_parked_fault)
+{
+    static uint8_t buf[4 * 32] MM_ALIGNED(32);
+    static uint32_t map[1];
+    static void *o[4];
+    unsigned saved = unpoisoned();
+    char want[256];
+    struct pool p;
+    unsigned i;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-pchk", buf, sizeof buf, 32, 32,
+                                    0, map), POOL_OK);
+    mm_switch.poison = saved;
+    for (i = 0; i < 4; i++)
+        o[i] = pool_alloc(&p);
+    pool_free(&p, o[1]);
+    pool_free(&p, o[2]);                            /* parked: 1, 2 */
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    p.parked[0] = (uint8_t *)o[1] + 8;
+    mm_test_format(want, sizeof want, "pool: check: bad parked entry at "
+                   "0x%08lx (pool t-pchk)\n", (unsigned long)o[1] + 8);
+    check_says(t, &p, 1, "bad parked entry", want);
+    p.parked[0] = o[1];
+
+    p.parked_keep[1] = ~0u;
+    mm_test_format(want, sizeof want, "pool: check: bad parked entry at "
+                   "0x%08lx (pool t-pchk)\n", (unsigned long)o[2]);
+    check_says(t, &p, 1, "bad parked entry", want);
+    p.parked_keep[1] = ~(1u << 2);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    p.parked[1] = p.parked[0];                      /* o[1] twice */
+    p.parked_word[1] = p.parked_word[0];
+    p.parked_keep[1] = p.parked_keep[0];
+    mm_test_format(want, sizeof want, "pool: check: object parked twice at "
+                   "0x%08lx (pool t-pchk)\n", (unsigned long)o[1]);
+    check_says(t, &p, 1, "object parked twice", want);
+    p.parked[1] = o[2];
+    p.parked_keep[1] = ~(1u << 2);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+
+    mm_bitmap_clear(map, 2);                        /* in use, parked */
+    mm_test_format(want, sizeof want, "pool: check: parked object in use at "
+                   "0x%08lx (pool t-pchk)\n"
+                   "pool: check: free count, list and table differ at "
+                   "0x%08lx (pool t-pchk)\n", (unsigned long)o[2],
+                   (unsigned long)buf);
+    check_says(t, &p, 2, "parked object in use", want);
+    mm_bitmap_set(map, 2);
+
+    p.nparked = POOL_NPARKED + 1;
+    check_says(t, &p, 1, "parked count too high", "pool: check: parked "
+               "count too high at 0x00000000 (pool t-pchk)\n");
+    p.nparked = 2;
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 4; i += 3)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
+/*
  * The full list: a full slab goes missing from it (told apart from a
  * missing slab with free objects by the active count), then the list
  * loops; each is undone before the next.
  */
 MM_TEST(pool, check_catches_full_list_corruption)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static void *obj[2 * 64];
     struct pool p;
     struct slab *a, *b;
     unsigned per, i;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-full", 64, 64, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&p, "t-full", 64, 64, 0, &tp->src), POOL_OK);
     per = p.geom.nobjs;
     for (i = 0; i < 2 * per; i++)
         obj[i] = pool_alloc(&p);
@@ -975,8 +1195,8 @@ MM_TEST(pool, check_catches_full_list_corruption)
     for (i = 0; i < 2 * per; i++)
         pool_free(&p, obj[i]);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*
@@ -987,15 +1207,16 @@ MM_TEST(pool, check_catches_full_list_corruption)
  */
 MM_TEST(pool, check_catches_count_and_cache_corruption)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     struct pool p;
     void *o;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-cache", 64, 64, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&p, "t-cache", 64, 64, 0, &tp->src), POOL_OK);
     o = pool_alloc(&p);
-    MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);      /* slab cached */
+    MM_CHECK_EQ(t, pool_free(&p, o), POOL_OK);
+    pool_flush(&p);                                 /* slab cached */
     MM_CHECK(t, p.cached != NULL && p.nslabs == 1);
     MM_CHECK_EQ(t, pool_check(&p), 0);
 
@@ -1019,8 +1240,8 @@ MM_TEST(pool, check_catches_count_and_cache_corruption)
     MM_CHECK_EQ(t, slab_put(p.cached, &p.geom, o), SLAB_OK);
     MM_CHECK_EQ(t, pool_check(&p), 0);
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /* ---- trace and reports ----------------------------------------------- */
@@ -1028,7 +1249,7 @@ MM_TEST(pool, check_catches_count_and_cache_corruption)
 /* With pool tracing on, each event prints one line naming its address. */
 MM_TEST(pool, trace_prints_each_event)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static char out[512];
     char want[512];
     unsigned saved = mm_switch.trace;
@@ -1036,16 +1257,16 @@ MM_TEST(pool, trace_prints_each_event)
     struct pool p;
     void *o;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
-    MM_CHECK_EQ(t, pool_init(&p, "t-trace", 64, 64, 0, &tp.src), POOL_OK);
+    MM_CHECK_EQ(t, pool_init(&p, "t-trace", 64, 64, 0, &tp->src), POOL_OK);
     mm_switch.trace = MM_TRACE_POOL;
     pool_trace_switched();
     MM_CHECK(t, (p.flags & POOL_TRACED) != 0);
     {
         struct pool q;          /* created while tracing: traced */
 
-        MM_CHECK_EQ(t, pool_init(&q, "t-trace-q", 8, 0, 0, &tp.src),
+        MM_CHECK_EQ(t, pool_init(&q, "t-trace-q", 8, 0, 0, &tp->src),
                     POOL_OK);
         MM_CHECK(t, (q.flags & POOL_TRACED) != 0);
         MM_CHECK_EQ(t, pool_destroy(&q), POOL_OK);
@@ -1065,8 +1286,8 @@ MM_TEST(pool, trace_prints_each_event)
                    "trace: pool return pool=t-trace addr=0x%08lx\n",
                    slab, (unsigned long)o, (unsigned long)o, slab);
     MM_CHECK_STR(t, out, want);
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /* Does s start with prefix? */
@@ -1085,7 +1306,7 @@ starts_with(const char *s, const char *prefix)
  */
 MM_TEST(pool, slabinfo_lists_live_pools_newest_first)
 {
-    static struct mm_test_pages tp;
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
     static uint8_t buf[4 * 16] MM_ALIGNED(16);
     static uint32_t map[1];
     static char out[4096];
@@ -1093,11 +1314,11 @@ MM_TEST(pool, slabinfo_lists_live_pools_newest_first)
     struct pool s, g;
     void *a, *b;
 
-    if (!mm_test_pages_init(t, &tp, 1))
+    if (!mm_test_pages_init(t, tp, 1))
         return;
     MM_CHECK_EQ(t, pool_init_static(&s, "t-info-static", buf, sizeof buf,
                                     16, 16, 0, map), POOL_OK);
-    MM_CHECK_EQ(t, pool_init(&g, "t-info-grow", 64, 64, 0, &tp.src),
+    MM_CHECK_EQ(t, pool_init(&g, "t-info-grow", 64, 64, 0, &tp->src),
                 POOL_OK);
     a = pool_alloc(&s);
     b = pool_alloc(&g);
@@ -1127,8 +1348,8 @@ MM_TEST(pool, slabinfo_lists_live_pools_newest_first)
     pool_print_slabinfo();
     mm_test_release_prints();
     MM_CHECK(t, !mm_test_contains(out, "t-info-"));
-    MM_CHECK(t, mm_test_pages_all_back(&tp));
-    mm_test_pages_fini(&tp);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
 }
 
 /*

@@ -26,10 +26,8 @@ geom_size(struct slab_geom *g, size_t size)
 {
     MM_ASSERT(size >= sizeof(void *) && size <= SLAB_MAX_SIZE);
     *g = (struct slab_geom){ .size = size };
-    if ((size & (size - 1)) == 0) {
+    if ((size & (size - 1)) == 0)
         g->shift = (unsigned)__builtin_ctzl((unsigned long)size);
-        g->mask = size - 1;
-    }
     /* ceil(2^32 / size), computed in 64 bits: 72 -> 59652324. */
     g->recip = (uint32_t)(((1ULL << 32) + size - 1) / size);
 }

@@ -79,7 +79,6 @@ typedef void slab_bad_link_fn(struct slab *s, uintptr_t where);
 struct slab_geom {
     size_t size;                /* bytes per object, align included */
     unsigned shift;             /* log2(size) for a power of two, else 0 */
-    size_t mask;                /* size - 1 for a power of two, else 0 */
     uint32_t recip;             /* ceil(2^32 / size): index by multiply */
     unsigned order;             /* pages per slab = 2^order */
     unsigned nobjs;             /* objects per slab */
@@ -182,16 +181,24 @@ slab_link(const struct slab_geom *g, void *obj)
  * shifted.  Else addr - base is cut to 32 bits before the multiply, and
  * the compare against the object's own address refuses whatever that
  * or the rounding of recip made of an address that is no object.
+ *
+ * The power-of-two test is one compare: the offset is rotated right by
+ * the shift (x86's ror), so bits below the shift land on top and make
+ * the index far too large.  64-byte objects (shift 6), 32-bit words:
+ * offset 128 rotates to 2; offset 136 to 2 | 8 << 26, which no limit
+ * reaches (a slab holds fewer than 2^(32 - shift) objects).
  */
 static MM_INLINE long
 slab_lookup_pow2(const struct slab *s, const struct slab_geom *g,
                  uintptr_t addr, uint32_t limit)
 {
     uintptr_t off = addr - s->base;
+    unsigned bits = 8 * sizeof off;
+    uintptr_t rot = (off >> g->shift) | (off << ((bits - g->shift) % bits));
 
-    if ((off & g->mask) != 0 || (off >> g->shift) >= limit)
+    if (rot >= limit)
         return -1;
-    return (long)(off >> g->shift);
+    return (long)rot;
 }
 
 static MM_INLINE long

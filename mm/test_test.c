@@ -216,11 +216,11 @@ MM_TEST(test, runner_reports_near_matches_within_bounds)
 /* The listing names every registered test, this one included. */
 MM_TEST(test, runner_lists_every_test)
 {
-    static char out[16384];
+    char *out = mm_test_static(16384);
     char want[64];
     int n;
 
-    mm_test_capture_prints(out, sizeof out);
+    mm_test_capture_prints(out, 16384);
     n = mm_test_list("inner");
     mm_test_release_prints();
     MM_CHECK(t, n > 10);
@@ -228,7 +228,7 @@ MM_TEST(test, runner_lists_every_test)
                                  "inner: test test.runner_lists_every_test\n"));
     mm_test_format(want, sizeof want, "inner: %d tests\n", n);
     MM_CHECK(t, mm_test_contains(out, want));
-    mm_test_capture_prints(out, sizeof out);
+    mm_test_capture_prints(out, 16384);
     MM_CHECK_EQ(t, mm_test_list(NULL), n);
     mm_test_release_prints();
     MM_CHECK(t, mm_test_contains(out, "\ntest.runner_lists_every_test\n"));

@@ -36,5 +36,5 @@ expect_log pool-counters.link '^pool: boot_module: error free link overwritten +
 boot pool-poison-all 128M "selftest=pool poison"
 expect_exit pool-poison-all.exit $EXIT_SUCCESS
 expect_summary pool-poison-all.summary selftest
-expect_log pool-poison-all.listed '^pool_cache +0 +[0-9]+ +[0-9]+ +[0-9]+ +1 : slabdata +0 +[01]$'
+expect_log pool-poison-all.listed '^pool_cache +0 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ : slabdata +0 +[01]$'
 expect_no_log pool-poison-all.no-errors '^pool: (pool_cache|boot_module): error .* [1-9][0-9]*$'

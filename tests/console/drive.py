@@ -460,7 +460,12 @@ def check_slabs(t, con):
     t.check("slabs.slab", has(out, r"^pool: pic slab %s partial: 2 of \d+ "
                                    r"in use$" % ADDR), show(out))
     t.check("slabs.cells", has(out, r"^pool: \|#\.#-+\|$"), show(out))
-    t.check("slabs.order", has(out, r"^pool: free list: 1$") and
+    # The freed object is parked: shown first, newest first, as the next
+    # alloc's; the slab's own free list is empty.
+    t.check("slabs.order", has(out, r"^pool: pic parked, newest first: "
+                                    r"1 of \d+$") and
+            has(out, r"^pool: parked: object 1 of slab %s$" % ADDR) and
+            has(out, r"^pool: free list: empty$") and
             has(out, r"^pool: then carved: objects 3 to \d+$"), show(out))
     out = con.cmd("pool alloc pic")
     t.check("slabs.order-kept", last_addr(out) == objs[1], show(out))

@@ -91,8 +91,8 @@ check_all(enum pool_err err)
     }
     for (i = 0; i < S.a.nslabs; i++)
         nfree += pool_slab_at(&S.a, i)->nfree;
-    FUZZ_CHECK(S.a.active == S.nlive);
-    FUZZ_CHECK(nfree + S.nlive == pool_nobjs(&S.a));
+    FUZZ_CHECK(pool_active(&S.a) == S.nlive);
+    FUZZ_CHECK(nfree + S.a.nparked + S.nlive == pool_nobjs(&S.a));
 }
 
 static enum pool_err

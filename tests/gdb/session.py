@@ -221,18 +221,27 @@ def corrupt_kheap():
 
 def corrupt_pool(name):
     """Points the first free object of pool name's first partial slab
-    past the slab's last object; returns the line pool_check prints."""
+    past the slab's last object, or, when no slab lists a free object,
+    the first entry of the pool's parked array; returns the line
+    pool_check prints."""
     for p in pools():
         if string(p["name"]) != name:
             continue
         g = p["geom"]
-        for l in list_entries(p["partial"], int(p["nslabs"])):
-            s = at(l, "struct slab")
+        slabs = [at(l, "struct slab")
+                 for l in list_entries(p["partial"], int(p["nslabs"]))]
+        for s in slabs:
             if int(s["freelist"]):
                 bad = int(s["base"]) + int(g["size"]) * int(g["nobjs"])
                 write_word(int(s["freelist"]) + int(g["link_off"]), bad)
                 return "pool: check: bad free-list entry at 0x%08x " \
                     "(pool %s)" % (bad, name)
+        if int(p["nparked"]) and slabs:
+            s = slabs[0]
+            bad = int(s["base"]) + int(g["size"]) * int(g["nobjs"])
+            write_word(address(p["parked"][0]), bad)
+            return "pool: check: bad parked entry at 0x%08x (pool %s)" % \
+                (bad, name)
     return None
 
 

@@ -710,9 +710,9 @@ def slab_freemap(s, g):
 
 
 def slab_check(s, g, nparked=0):
-    """slab_check_parked's rules for slab s of geometry g, nparked of
-    whose objects its cache holds outside the list: (what, address) of
-    the first violation, or None."""
+    """slab_check_parked's rules for slab s of geometry g whose cache
+    holds nparked of its objects parked: (what, address) of the first
+    violation, or None."""
     if int(s["magic"]) != SLAB_MAGIC:
         return "slab header", address(s)
     freemap = slab_freemap(s, g)
@@ -950,6 +950,56 @@ def pools():
     return found
 
 
+def pool_parked(p):
+    """The entries of pool p's parked array that its fill covers, as
+    (object, free-table word address, keep mask) (mm/pool.h)."""
+    room = p["parked"].type.range()[1] + 1
+    return [(int(p["parked"][k]), int(p["parked_word"][k]),
+             int(p["parked_keep"][k]))
+            for k in range(min(int(p["nparked"]), room))]
+
+
+def pool_holder(p, addr):
+    """pool_holder: the address of p's slab that holds addr, or None."""
+    g = p["geom"]
+    if not int(p["src"]):
+        s = p["static_slab"]
+        if 0 <= addr - int(s["base"]) < int(g["nobjs"]) * int(g["size"]):
+            return address(s)
+        return None
+    own = owner_of(addr >> PAGE_SHIFT)
+    order = int(g["order"])
+    if own is None or own != OWNER_SLAB | order:
+        return None
+    start = addr & ~((1 << (PAGE_SHIFT + order)) - 1)
+    s = at(start, "struct slab")
+    if int(s["magic"]) == SLAB_MAGIC and int(s["cache"]) == address(p):
+        return start
+    return None
+
+
+def pool_parked_in(p, s):
+    """How many of p's parked objects slab s holds (pool_parked_in)."""
+    return sum(1 for obj, _, _ in pool_parked(p)
+               if pool_holder(p, obj) == address(s))
+
+
+def pool_active(p):
+    """Objects in use: taken from the slabs and not parked."""
+    return int(p["ntaken"]) - int(p["nparked"])
+
+
+def pool_slabs(p):
+    """Every slab of p: the partial list, the full list, the cached one."""
+    found = []
+    for head in (p["partial"], p["full"]):
+        found += [at(l, "struct slab")
+                  for l in list_entries(head, int(p["nslabs"]))]
+    if int(p["cached"]):
+        found.append(p["cached"].dereference())
+    return found
+
+
 def pool_page_role(pfn):
     """The role of page pfn in a slab of a growing pool, as the page
     ledger words it (mm/pool_owner.c), found by its owner byte, or
@@ -964,7 +1014,8 @@ def pool_page_role(pfn):
                 int(s["cache"]) == address(p) and \
                 int(p["geom"]["order"]) == order:
             return "pool slab of \"%s\", %u of %u objects free" % \
-                (string(p["name"]), int(s["nfree"]), int(p["geom"]["nobjs"]))
+                (string(p["name"]), int(s["nfree"]) + pool_parked_in(p, s),
+                 int(p["geom"]["nobjs"]))
     return None
 
 
@@ -977,11 +1028,12 @@ def slabinfo():
     for p in pools():
         g = p["geom"]
         nslabs, growing = int(p["nslabs"]), int(p["src"]) != 0
-        active = nslabs - (int(p["cached"]) != 0)
-        if not growing and int(p["active"]) == 0:
-            active = 0
+        active = sum(1 for s in pool_slabs(p)
+                     if address(s) != int(p["cached"]) and
+                     int(g["nobjs"]) - int(s["nfree"]) -
+                     pool_parked_in(p, s) != 0)
         out("%-17s %6u %6u %6u %4u %4u : slabdata %6u %6u" %
-            (string(p["name"]), int(p["active"]), nslabs * int(g["nobjs"]),
+            (string(p["name"]), pool_active(p), nslabs * int(g["nobjs"]),
              int(g["size"]), int(g["nobjs"]),
              1 << int(g["order"]) if growing else 0, active, nslabs))
 
@@ -1002,8 +1054,8 @@ def pool_errors():
 
 
 class PoolChecker:
-    """pool_check's rules over one pool's partial and full lists and its
-    cached slab; prints each violation as it does."""
+    """pool_check's rules over one pool's parked array, its partial and
+    full lists and its cached slab; prints each violation as it does."""
 
     def __init__(self, p):
         self.p = p
@@ -1026,7 +1078,7 @@ class PoolChecker:
         if int(s["magic"]) != SLAB_MAGIC or int(s["cache"]) != address(p):
             why = ("slab header", address(s))
         else:
-            why = slab_check(s, g)
+            why = slab_check(s, g, pool_parked_in(p, s))
         if why is not None:
             what, addr = why
             self.fail(what, self.start(s) if addr == address(s) else addr)
@@ -1053,7 +1105,7 @@ class PoolChecker:
     def missing(self):
         """The slabs no list holds, told apart by their objects in use."""
         p = self.p
-        nslabs, active = int(p["nslabs"]), int(p["active"])
+        nslabs, active = int(p["nslabs"]), int(p["ntaken"])
         missing = nslabs - self.listed
         if self.listed > nslabs:
             self.fail("more slabs listed than held", 0)
@@ -1066,8 +1118,39 @@ class PoolChecker:
         elif missing != 0:
             self.fail("full slab off the full list", 0)
 
+    def entry(self, k, entries):
+        """Entry k of the array: an object of a slab of p, free in its
+        table, its word and mask its own, parked once."""
+        p, g = self.p, self.p["geom"]
+        obj, wordaddr, keep = entries[k]
+        start = pool_holder(p, obj)
+        i = -1
+        if start is not None:
+            s = p["static_slab"] if not int(p["src"]) else \
+                at(start, "struct slab")
+            i = slab_lookup(s, g, obj, int(s["ncarved"]))
+        if i < 0 or wordaddr != int(s["freemap"]) + 4 * (i // 32) or \
+                keep != ~(1 << (i % 32)) & 0xFFFFFFFF:
+            self.fail("bad parked entry", obj)
+            return
+        if not bit(slab_freemap(s, g), i):
+            self.fail("parked object in use", obj)
+            return
+        if any(entries[j][0] == obj for j in range(k)):
+            self.fail("object parked twice", obj)
+
+    def parked(self):
+        p = self.p
+        if int(p["nparked"]) > int(p["park_max"]):
+            self.fail("parked count too high", 0)
+            return
+        entries = pool_parked(p)
+        for k in range(len(entries)):
+            self.entry(k, entries)
+
     def run(self):
         p = self.p
+        self.parked()
         whole = self.list(p["partial"], False)
         whole = self.list(p["full"], True) and whole
         if int(p["cached"]):
