@@ -91,6 +91,7 @@ MM_SRCS := \
 	mm/err.c \
 	mm/err_test.c \
 	mm/kheap.c \
+	mm/kheap_array.c \
 	mm/kheap_check.c \
 	mm/kheap_debug.c \
 	mm/kheap_extent.c \

@@ -55,7 +55,9 @@
  * 31 x 19 = 589 pages if each were alone in its slab; kheap_flush,
  * kheap_trim and the reclaim hook give those back.
  *
- * This file holds bucket choice, refill, take and put.  Runs are
+ * This file holds bucket choice, refill, take and put, and the fast
+ * paths through the arrays; filling and emptying the arrays is
+ * mm/kheap_array.c.  Runs are
  * mm/kheap_large.c; bad pointers, poisoning, guard bytes and traces
  * mm/kheap_debug.c, reached through one test of the heap's flags word
  * (kheap_aided); giving slabs back (trim, reclaim) mm/kheap_large.c;
@@ -218,7 +220,7 @@ bucket_take(struct kheap *h, struct kheap_bucket *b)
  * unlocking).
  */
 /* Lab 4: where a slab goes after a block came back */
-static MM_INLINE struct slab *
+struct slab *
 bucket_settle(struct kheap_bucket *b, struct slab *s)
 {
     if (MM_UNLIKELY(s->nfree == 1)) {       /* was full */
@@ -234,128 +236,6 @@ bucket_settle(struct kheap_bucket *b, struct slab *s)
     }
     b->npages -= (size_t)1 << b->geom.order;
     return s;
-}
-
-/* ---- the array of freed blocks ---------------------------------------- */
-
-/*
- * Moves the n oldest blocks of b's array to their slabs' lists, settling
- * each slab; slabs that must go back to the page source are linked on
- * gone.  h locked.
- */
-static MM_COLD void
-bucket_flush(struct kheap_bucket *b, unsigned n, struct mm_list *gone)
-{
-    unsigned i;
-
-    for (i = 0; i < n; i++) {
-        void *p = b->array[i];
-        struct slab *s = slab_of(p, b->geom.order), *spare;
-
-        slab_unpark_put(s, &b->geom, p);
-        if ((spare = bucket_settle(b, s)) != NULL)
-            mm_list_push(gone, &spare->link);
-    }
-    b->navail -= n;
-    b->nout -= n;
-    for (i = 0; i < b->navail; i++) {
-        b->array[i] = b->array[i + n];
-        b->array_word[i] = b->array_word[i + n];
-        b->array_bit[i] = b->array_bit[i + n];
-    }
-}
-
-/* Gives the slabs on gone back to the page source (h unlocked). */
-static size_t
-release_gone(struct kheap *h, struct mm_list *gone, unsigned order)
-{
-    size_t pages = 0;
-
-    while (!mm_list_empty(gone)) {
-        struct slab *s = slab_from_link(gone->next);
-
-        mm_list_unlink(&s->link);
-        kheap_slab_release(h, s, order);
-        pages += (size_t)1 << order;
-    }
-    return pages;
-}
-
-/*
- * kfree's way when it filled b's array: the older half goes to the
- * slabs, so that the array always has room for the next free.  Unlocks
- * h.
- */
-static MM_COLD enum kheap_err
-bucket_overflow(struct kheap *h, struct kheap_bucket *b)
-{
-    struct mm_list gone;
-
-    mm_list_init(&gone);
-    bucket_flush(b, KHEAP_ARRAY / 2, &gone);
-    mm_unlock(&h->lock);
-    release_gone(h, &gone, b->geom.order);
-    return KHEAP_OK;
-}
-
-/*
- * Empties every bucket's array into the slabs (trim, reclaim), giving
- * back the slabs that leaves empty beyond the one each bucket keeps.
- * Returns the pages given back.  h unlocked.
- */
-size_t
-kheap_flush(struct kheap *h)
-{
-    size_t pages = 0;
-    unsigned i;
-
-    for (i = 0; i < KHEAP_NBUCKETS; i++) {
-        struct kheap_bucket *b = &h->bucket[i];
-        struct mm_list gone;
-
-        mm_list_init(&gone);
-        mm_lock(&h->lock);
-        bucket_flush(b, b->navail, &gone);
-        mm_unlock(&h->lock);
-        pages += release_gone(h, &gone, b->geom.order);
-    }
-    return pages;
-}
-
-/* How many blocks of b's array lie in slab s: O(array). */
-unsigned
-kheap_parked_in(const struct kheap_bucket *b, const struct slab *s)
-{
-    unsigned i, n = 0;
-
-    for (i = 0; i < b->navail; i++)
-        n += slab_of(b->array[i], b->geom.order) == s;
-    return n;
-}
-
-/*
- * Told by the slab layer that s's list is broken and about to be
- * rebuilt from its table, which will list every block free in it: the
- * blocks of s in the array leave it first, so none is handed out twice.
- * (A slab is taken from only when the array is empty, but the lock is
- * dropped while a refill asks the page source.)
- */
-void
-kheap_bad_link(struct slab *s, uintptr_t where)
-{
-    struct kheap_bucket *b = s->cache;
-    size_t i, n = 0;
-
-    (void)where;
-    for (i = 0; i < b->navail; i++) {
-        if (slab_of(b->array[i], b->geom.order) == s)
-            continue;
-        b->array[n] = b->array[i];
-        b->array_word[n] = b->array_word[i];
-        b->array_bit[n++] = b->array_bit[i];
-    }
-    b->nout -= b->navail - n;
-    b->navail = n;
 }
 
 /* ---- alloc and free ------------------------------------------------- */

@@ -78,7 +78,12 @@ void *kheap_alloc_plain(struct kheap *h, size_t size);
 void kheap_put_locked(struct kheap *h, const struct kheap_where *w,
                       void *p);
 
-/* mm/kheap.c: the arrays of freed blocks. */
+/* mm/kheap.c: where a slab goes after a block came back. */
+struct slab *bucket_settle(struct kheap_bucket *b, struct slab *s);
+
+/* mm/kheap_array.c: the arrays' edges. */
+enum kheap_err bucket_overflow(struct kheap *h, struct kheap_bucket *b)
+    MM_COLD;
 unsigned kheap_parked_in(const struct kheap_bucket *b, const struct slab *s);
 
 /* mm/kheap_large.c: runs, the owner bytes, giving slabs back. */
