@@ -325,10 +325,13 @@ kheap_put_locked(struct kheap *h, const struct kheap_where *w, void *p)
 /*
  * Frees the block that starts at p; NULL does nothing.  The fast path
  * is the paper's: the owner byte (read in the page source's window,
- * mm/pagesrc.h) says "slab", the slab header names one of this heap's
- * buckets, and slab_put takes the block (it refuses an address off the
- * block grid and a free block without changing a thing).  Anything
- * else - a run, a page outside the window, or any error - goes to
+ * mm/pagesrc.h) says "slab", the slab's cache is one of this heap's
+ * buckets (its geometry's owner is h), and slab_park_bit marks the
+ * block free in its table (it refuses an address off the block grid
+ * and a free block without changing a thing); the block goes on the
+ * bucket's array with its word and bit, and the free that fills the
+ * array sends the older half to the slabs.  Anything else - a run, a
+ * page outside the window, a heap with aids, or any error - goes to
  * kheap_free_slow, which looks again through the page source and
  * classifies it.  Errors (block left as it was):
  * KHEAP_ERR_FOREIGN, _KEY, _MISALIGNED, _INTERIOR, _DOUBLE_FREE, and

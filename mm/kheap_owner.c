@@ -143,5 +143,5 @@ kheap_bucket_page_free(const struct kheap *h, uintptr_t addr,
     if (s->magic != SLAB_MAGIC || !kheap_is_bucket(h, b))
         return -1;
     *nblocks = b->geom.nobjs;
-    return (int)s->nfree;
+    return (int)(s->nfree + kheap_parked_in(b, s));     /* parked: free */
 }
