@@ -115,6 +115,7 @@ MM_SRCS := \
 	mm/memmap_owner.c \
 	mm/memmap_test.c \
 	mm/pool.c \
+	mm/pool_park.c \
 	mm/pool_check.c \
 	mm/pool_debug.c \
 	mm/pool_init.c \

@@ -38,7 +38,9 @@
  * pool with an aid on parks nothing (park_max 0), so one compare on the
  * free path covers "array full" and "aids on".
  *
- * This file holds the array, take, put, grow and return.  Beside it: creation,
+ * This file holds alloc and free through the array, take, put, grow
+ * and return; the array's edges (listing, refill, flush, trim) are
+ * mm/pool_park.c.  Beside them: creation,
  * constructors and destroy (mm/pool_init.c); zeroing, poisoning, traces
  * and errors (mm/pool_debug.c, through one test of p->flags and one
  * call per event); slabinfo, counters, the registry of live pools and
@@ -71,8 +73,6 @@
  * Read after: mm/slab.h, mm/pagesrc.h.  Tests: mm/pool_test.c.
  */
 #include "pool_internal.h"
-
-#define POOL_REFILL     POOL_NPARKED    /* objects an empty array takes */
 
 /* ---- growing and returning slabs ------------------------------------ */
 
@@ -134,159 +134,6 @@ pool_slab_release(struct pool *p, struct slab *s)
     mm_pagesrc_free(p->src, s, p->geom.order);
 }
 
-/* ---- the parked objects -------------------------------------------- */
-
-/* The slab of p holding obj, an object of p (checked when it came in). */
-static MM_INLINE struct slab *
-slab_holding(struct pool *p, void *obj)
-{
-    return p->src != NULL ? slab_of(obj, p->geom.order) : &p->static_slab;
-}
-
-/*
- * Puts slab s of p, whose free count just grew by added, where that
- * count says (p locked): a slab that was full back on the partial list;
- * a growing pool's slab that is now all free off the lists, kept as the
- * cache or, if a slab is cached already, onto *gone, to be given back
- * once p is unlocked.
- */
-static void
-settle(struct pool *p, struct slab *s, uint32_t added, struct mm_list *gone)
-{
-    if (s->nfree == added) {
-        mm_list_unlink(&s->link);
-        mm_list_push(&p->partial, &s->link);
-    }
-    if (s->nfree == p->geom.nobjs && p->src != NULL) {
-        mm_list_unlink(&s->link);
-        if (p->cached == NULL) {
-            p->cached = s;
-        } else {
-            p->nslabs--;
-            mm_list_push(gone, &s->link);
-        }
-    }
-}
-
-/*
- * Lists parked[i], parked[i + 1], ... on slab s while they are objects
- * of s, up to parked[n - 1] (p locked): slab_unpark_put for each, with
- * the list head kept in a local.  Returns where the run ended.
- */
-static unsigned
-unpark_run(struct pool *p, struct slab *s, unsigned i, unsigned n)
-{
-    size_t link_off = p->geom.link_off;
-    unsigned order = p->geom.order;
-    bool growing = p->src != NULL;
-    void *head = s->freelist;
-    unsigned start = i;
-
-    for (; i < n; i++) {
-        void *obj = p->parked[i];
-
-        if (growing && slab_of(obj, order) != s)
-            break;
-        *(void **)((uint8_t *)obj + link_off) = head;
-        head = obj;
-    }
-    s->freelist = head;
-    s->nfree += i - start;
-    return i;
-}
-
-/*
- * Lists every parked object on its slab, oldest first, as a free of
- * each would have without the array (p locked).  Each run of objects of
- * one slab is settled once, as one free of that many objects.  Listing
- * all of them, not the older half, leaves nothing to move down.
- */
-static MM_NOINLINE void
-unpark_all(struct pool *p, struct mm_list *gone)
-{
-    unsigned i = 0, end, n = p->nparked;
-
-    while (i < n) {
-        struct slab *s = slab_holding(p, p->parked[i]);
-
-        end = unpark_run(p, s, i, n);
-        p->ntaken -= end - i;
-        settle(p, s, end - i, gone);
-        i = end;
-    }
-    p->nparked = 0;
-}
-
-/* Gives back every slab on gone (p unlocked); returns their pages. */
-static size_t
-release_all(struct pool *p, struct mm_list *gone)
-{
-    size_t pages = 0;
-
-    while (!mm_list_empty(gone)) {
-        struct slab *s = slab_of_link(gone->next);
-
-        mm_list_unlink(&s->link);
-        pool_slab_release(p, s);
-        pages += (size_t)1 << p->geom.order;
-    }
-    return pages;
-}
-
-/*
- * Lists every parked object on its slab, as a free without the array
- * would have: a slab that becomes all free is kept as the cache, or
- * given back if one is cached already.  Returns the pages given back.
- */
-size_t
-pool_flush(struct pool *p)
-{
-    struct mm_list gone;
-
-    mm_list_init(&gone);
-    mm_lock(&p->lock);
-    unpark_all(p, &gone);
-    mm_unlock(&p->lock);
-    return release_all(p, &gone);
-}
-
-/*
- * Sets p's flags, and with them park_max: a pool with an aid on parks
- * nothing, so what is parked is listed first.
- */
-void
-pool_set_flags(struct pool *p, unsigned flags)
-{
-    struct mm_list gone;
-
-    mm_list_init(&gone);
-    mm_lock(&p->lock);
-    p->flags = flags;
-    p->park_max = flags != 0 ? 0 : POOL_NPARKED;
-    if (flags != 0)
-        unpark_all(p, &gone);
-    mm_unlock(&p->lock);
-    release_all(p, &gone);
-}
-
-/* pool_flush, then the cached empty slab goes back too; 0 if none. */
-size_t
-pool_trim(struct pool *p)
-{
-    size_t pages = pool_flush(p);
-    struct slab *s;
-
-    mm_lock(&p->lock);
-    s = p->cached;
-    p->cached = NULL;
-    p->nslabs -= s != NULL;
-    mm_unlock(&p->lock);
-    if (s == NULL)
-        return pages;
-    pool_slab_release(p, s);
-    return pages + ((size_t)1 << p->geom.order);
-}
-
 /* ---- alloc ---------------------------------------------------------- */
 
 /* Hands out the newest parked object (p locked, nparked > 0). */
@@ -323,68 +170,6 @@ take_from_slabs(struct pool *p)
     return obj;
 }
 
-/* Puts obj, with its free-table word and bit, in entry k. */
-static MM_INLINE void
-set_parked(struct pool *p, unsigned k, void *obj, uint32_t *word,
-           uint32_t bit)
-{
-    p->parked[k] = obj;
-    p->parked_word[k] = word;
-    p->parked_keep[k] = ~bit;
-}
-
-/* The index of obj if it is a carved object of s, else -1: slab_lookup,
- * with the power-of-two case first. */
-static MM_INLINE long
-carved_index(const struct pool *p, const struct slab *s, void *obj)
-{
-    if (MM_LIKELY(p->geom.shift != 0))
-        return slab_lookup_pow2(s, &p->geom, (uintptr_t)obj, s->ncarved);
-    return slab_lookup(s, &p->geom, (uintptr_t)obj, s->ncarved);
-}
-
-/*
- * Fills the empty array from the head of slab s's free list (p locked):
- * up to POOL_REFILL objects, each checked as slab_pop checks it (a
- * carved object of s, free in its table), then unlinked and parked: its
- * bit stays set, nfree no longer counts it.  The list's head goes on
- * top, so objects still go out in list order.  A bad link ends the
- * refill (slab_take repairs the list later).  Returns how many.
- */
-static unsigned
-refill(struct pool *p, struct slab *s)
-{
-    unsigned want = s->nfree - (p->geom.nobjs - s->ncarved), got, k;
-    size_t link_off = p->geom.link_off;
-    uint32_t *map = s->freemap;
-    void *obj = s->freelist;
-    long i;
-
-    if (want > POOL_REFILL)
-        want = POOL_REFILL;
-    for (got = 0; got < want; got++) {
-        i = carved_index(p, s, obj);
-        if (MM_UNLIKELY(i < 0 || !mm_bitmap_test(map, (size_t)i)))
-            break;
-        set_parked(p, want - 1 - got, obj, &map[(size_t)i / 32],
-                   1u << ((size_t)i % 32));
-        obj = *(void **)((uint8_t *)obj + link_off);
-    }
-    for (k = 0; k < got && got < want; k++)     /* cut short: move down */
-        set_parked(p, k, p->parked[want - got + k],
-                   p->parked_word[want - got + k],
-                   ~p->parked_keep[want - got + k]);
-    s->freelist = obj;
-    s->nfree -= got;
-    p->ntaken += got;
-    p->nparked = got;
-    if (s->nfree == 0) {
-        mm_list_unlink(&s->link);
-        mm_list_push(&p->full, &s->link);
-    }
-    return got;
-}
-
 /*
  * The rest of an alloc that left the fast path, p locked: nothing is
  * parked.  Without aids the array is refilled from the first partial
@@ -398,7 +183,7 @@ alloc_slow(struct pool *p)
     struct slab *s = slab_of_link(p->partial.next);
     void *obj;
 
-    if (p->flags == 0 && &s->link != &p->partial && refill(p, s) != 0)
+    if (p->flags == 0 && &s->link != &p->partial && pool_refill(p, s) != 0)
         obj = unpark_newest(p);
     else if ((obj = take_from_slabs(p)) == NULL) {
         p->nerr[POOL_NOMEM]++;
@@ -455,12 +240,12 @@ free_slow(struct pool *p, void *obj, uint32_t *word, uint32_t bit)
     mm_list_init(&gone);
     if (p->flags != 0)
         pool_aid_free(p, obj);
-    unpark_all(p, &gone);               /* full, or empty with aids on */
+    pool_unpark_all(p, &gone);               /* full, or empty with aids on */
     push_parked(p, obj, word, bit);
     if (p->park_max == 0)
-        unpark_all(p, &gone);           /* aids on: obj listed at once */
+        pool_unpark_all(p, &gone);           /* aids on: obj listed at once */
     mm_unlock(&p->lock);
-    release_all(p, &gone);
+    pool_release_all(p, &gone);
     return POOL_OK;
 }
 

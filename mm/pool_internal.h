@@ -77,4 +77,20 @@ pool_trace(const struct pool *p, const char *event, uintptr_t addr)
         pool_trace_print(p, event, addr);
 }
 
+/* mm/pool_park.c: the parked array's edges (p locked unless said). */
+void pool_unpark_all(struct pool *p, struct mm_list *gone) MM_NOINLINE;
+size_t pool_release_all(struct pool *p, struct mm_list *gone);   /* unlocked */
+unsigned pool_refill(struct pool *p, struct slab *s);
+
+/* Puts obj, with its free-table word and bit, in entry k. */
+static MM_INLINE void
+set_parked(struct pool *p, unsigned k, void *obj, uint32_t *word,
+           uint32_t bit)
+{
+    p->parked[k] = obj;
+    p->parked_word[k] = word;
+    p->parked_keep[k] = ~bit;
+}
+
+
 #endif /* MM_POOL_INTERNAL_H */
