@@ -928,3 +928,66 @@ MM_TEST(kheap, realloc_out_of_memory_keeps_block)
     MM_CHECK_EQ(t, kheap_check(&h), 0);
     mm_scratch_free(area, AREA_BYTES);
 }
+
+/*
+ * The checker reads the array: an entry off its block, one not free in
+ * its table, one whose word is wrong, one twice.
+ */
+MM_TEST(kheap, check_finds_bad_array_entries)
+{
+    static uint8_t elsewhere[64] MM_ALIGNED(64);
+    struct mm_test_pages *tp = mm_test_static(sizeof *tp);
+    struct kheap h;
+    struct kheap_bucket *b;
+    uint8_t *x[3];
+    void *saved;
+    uint32_t *word, bit;
+    unsigned i;
+
+    if (!mm_test_pages_init(t, tp, 1))
+        return;
+    heap_init_growing(&h, &tp->src);
+    kheap_set_trace(&h, false);                 /* the plain fast path */
+    b = &h.bucket[1];                                   /* 32 B */
+    for (i = 0; i < 3; i++)
+        x[i] = kheap_alloc(&h, 32);
+    kheap_free(&h, x[0]);
+    kheap_free(&h, x[1]);
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    saved = b->array[1];
+    b->array[1] = x[1] + 8;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    MM_CHECK(t, mm_test_contains(out,
+                                 "bucket array entry not its block"));
+    b->array[1] = x[2];                 /* in use: not free */
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    MM_CHECK(t, mm_test_contains(out, "bucket array entry not free"));
+    word = b->array_word[1];
+    bit = b->array_bit[1];
+    b->array[1] = x[0];                 /* twice */
+    b->array_word[1] = b->array_word[0];
+    b->array_bit[1] = b->array_bit[0];
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    MM_CHECK(t, mm_test_contains(out, "bucket array entry twice"));
+    b->array[1] = elsewhere;    /* in no slab; x[1]'s slab disagrees too */
+    MM_CHECK_EQ(t, check_captured(&h), 2);
+    MM_CHECK(t, mm_test_contains(out,
+                                 "bucket array entry not in a slab"));
+    b->array[1] = saved;
+    b->array_word[1] = word;
+    b->array_bit[1] = bit;
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    b->navail = KHEAP_ARRAY;            /* overfull */
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    MM_CHECK(t, mm_test_contains(out, "bucket array overfull"));
+    b->navail = 2;
+    word = b->array_word[1];
+    b->array_word[1] = word + 1;
+    MM_CHECK_EQ(t, check_captured(&h), 1);
+    b->array_word[1] = word;
+    MM_CHECK_EQ(t, kheap_check(&h), 0);
+    kheap_free(&h, x[2]);
+    kheap_trim(&h);
+    MM_CHECK(t, mm_test_pages_all_back(tp));
+    mm_test_pages_fini(tp);
+}
