@@ -39,16 +39,6 @@ mm_bitmap_test(const uint32_t *map, size_t i)
 }
 
 /* Sets bits 0..n-1 and clears the rest of the last word. */
-/* Sets bit i and returns what it was (setting a set bit changes nothing). */
-static MM_INLINE bool
-mm_bitmap_test_set(uint32_t *map, size_t i)
-{
-    uint32_t *w = &map[i / 32], old = *w;
-
-    *w = old | (1u << (i % 32));
-    return (old >> (i % 32)) & 1;
-}
-
 static inline void
 mm_bitmap_fill(uint32_t *map, size_t n)
 {

@@ -40,16 +40,3 @@ MM_TEST(bitmap, fill_and_count)
             MM_CHECK(t, mm_bitmap_test(map, n - 1));
     }
 }
-
-/* mm_bitmap_test_set: the old value, and the bit set either way. */
-MM_TEST(bitmap, test_set)
-{
-    uint32_t map[2] = { 0, 0x80000000u };
-
-    MM_CHECK(t, !mm_bitmap_test_set(map, 33));
-    MM_CHECK_EQ(t, map[1], 0x80000002u);
-    MM_CHECK(t, mm_bitmap_test_set(map, 63));
-    MM_CHECK(t, mm_bitmap_test_set(map, 33));
-    MM_CHECK_EQ(t, map[1], 0x80000002u);
-    MM_CHECK_EQ(t, map[0], 0);
-}

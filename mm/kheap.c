@@ -254,8 +254,21 @@ bucket_alloc(struct kheap *h, struct kheap_bucket *b)
         return bucket_take(h, b);
     n = --b->navail;
     p = b->array[n];
-    slab_unpark_bit(b->array_word[n], b->array_bit[n]);
+    slab_unpark(b->array_word[n], b->array_bit[n]);
     b->requests++;              /* hwm: see bucket_took */
+    return p;
+}
+
+/* A block for size bytes, 1..KHEAP_MAX_SMALL, from its bucket. */
+static MM_INLINE void *
+alloc_small(struct kheap *h, size_t size)
+{
+    struct kheap_bucket *b = h->by_size[(size - 1) >> KHEAP_MIN_SHIFT];
+    void *p;
+
+    mm_lock(&h->lock);
+    p = bucket_alloc(h, b);
+    mm_unlock(&h->lock);
     return p;
 }
 
@@ -266,16 +279,9 @@ bucket_alloc(struct kheap *h, struct kheap_bucket *b)
 void *
 kheap_alloc_plain(struct kheap *h, size_t size)
 {
-    struct kheap_bucket *b;
-    void *p;
-
     if (MM_UNLIKELY(size - 1 >= KHEAP_MAX_SMALL))      /* 0, or a run */
         return kheap_large_alloc_size(h, size);
-    b = &h->bucket[kheap_bucket_index(size)];
-    mm_lock(&h->lock);
-    p = bucket_alloc(h, b);
-    mm_unlock(&h->lock);
-    return p;
+    return alloc_small(h, size);
 }
 
 /*
@@ -288,45 +294,17 @@ kheap_alloc_plain(struct kheap *h, size_t size)
 void *
 kheap_alloc(struct kheap *h, size_t size)
 {
-    struct kheap_bucket *b;
-    void *p;
-
     if (MM_UNLIKELY(size - 1 >= h->fast_max))
         return kheap_aided(h) ? kheap_alloc_aided(h, size) :
                                 kheap_large_alloc_size(h, size);
-    b = h->by_size[(size - 1) >> KHEAP_MIN_SHIFT];
-    mm_lock(&h->lock);
-    p = bucket_alloc(h, b);
-    mm_unlock(&h->lock);
-    return p;
-}
-
-/*
- * Puts the validated block w back, with h locked; unlocks.  A slab left
- * empty beyond the one kept goes back to the page source.
- */
-void
-kheap_put_locked(struct kheap *h, const struct kheap_where *w, void *p)
-{
-    struct slab *spare;
-
-    if (w->b == NULL) {
-        kheap_large_put(h, p, w->order);
-        return;
-    }
-    MM_ASSERT(slab_put(w->s, &w->b->geom, p) == 0);
-    w->b->nout--;
-    spare = bucket_settle(w->b, w->s);
-    mm_unlock(&h->lock);
-    if (spare != NULL)
-        kheap_slab_release(h, spare, w->b->geom.order);
+    return alloc_small(h, size);
 }
 
 /*
  * Frees the block that starts at p; NULL does nothing.  The fast path
  * is the paper's: the owner byte (read in the page source's window,
  * mm/pagesrc.h) says "slab", the slab's cache is one of this heap's
- * buckets (its geometry's owner is h), and slab_park_bit marks the
+ * buckets (its geometry's owner is h), and slab_park marks the
  * block free in its table (it refuses an address off the block grid
  * and a free block without changing a thing); the block goes on the
  * bucket's array with its word and bit, and the free that fills the
@@ -358,7 +336,7 @@ kheap_free(struct kheap *h, void *p)
     b = s->cache;
     MM_ASSUME(b->geom.shift != 0);      /* every bucket's size is 2^k */
     n = b->navail;
-    if (MM_UNLIKELY(slab_park_bit(s, &b->geom, p, &b->array_word[n],
+    if (MM_UNLIKELY(slab_park(s, &b->geom, p, &b->array_word[n],
                                   &b->array_bit[n]) != 0))
         return kheap_free_slow(h, p);
     b->array[n] = p;

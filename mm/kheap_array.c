@@ -20,6 +20,15 @@
  */
 #include "kheap_internal.h"
 
+/* Moves entry from of b's array, with its word and bit, to entry to. */
+static void
+array_move(struct kheap_bucket *b, size_t to, size_t from)
+{
+    b->array[to] = b->array[from];
+    b->array_word[to] = b->array_word[from];
+    b->array_bit[to] = b->array_bit[from];
+}
+
 /*
  * Moves the n oldest blocks of b's array to their slabs' lists, settling
  * each slab; slabs that must go back to the page source are linked on
@@ -40,11 +49,8 @@ bucket_flush(struct kheap_bucket *b, unsigned n, struct mm_list *gone)
     }
     b->navail -= n;
     b->nout -= n;
-    for (i = 0; i < b->navail; i++) {
-        b->array[i] = b->array[i + n];
-        b->array_word[i] = b->array_word[i + n];
-        b->array_bit[i] = b->array_bit[i + n];
-    }
+    for (i = 0; i < b->navail; i++)
+        array_move(b, i, i + n);
 }
 
 /* Gives the slabs on gone back to the page source (h unlocked). */
@@ -129,13 +135,9 @@ kheap_bad_link(struct slab *s, uintptr_t where)
     size_t i, n = 0;
 
     (void)where;
-    for (i = 0; i < b->navail; i++) {
-        if (slab_of(b->array[i], b->geom.order) == s)
-            continue;
-        b->array[n] = b->array[i];
-        b->array_word[n] = b->array_word[i];
-        b->array_bit[n++] = b->array_bit[i];
-    }
+    for (i = 0; i < b->navail; i++)
+        if (slab_of(b->array[i], b->geom.order) != s)
+            array_move(b, n++, i);
     b->nout -= b->navail - n;
     b->navail = n;
 }

@@ -73,6 +73,29 @@ trace(const struct kheap *h, const char *event, size_t size,
                  event, size, bucket, (unsigned long)addr);
 }
 
+/* ---- putting a validated block back ----------------------------------- */
+
+/*
+ * Puts the validated block w back, with h locked; unlocks.  A slab left
+ * empty beyond the one kept goes back to the page source.
+ */
+void
+kheap_put_locked(struct kheap *h, const struct kheap_where *w, void *p)
+{
+    struct slab *spare;
+
+    if (w->b == NULL) {
+        kheap_large_put(h, p, w->order);
+        return;
+    }
+    MM_ASSERT(slab_put(w->s, &w->b->geom, p) == 0);
+    w->b->nout--;
+    spare = bucket_settle(w->b, w->s);
+    mm_unlock(&h->lock);
+    if (spare != NULL)
+        kheap_slab_release(h, spare, w->b->geom.order);
+}
+
 /* ---- classifying a pointer ------------------------------------------ */
 
 /* The block at p in the slab of 2^order pages holding it. */

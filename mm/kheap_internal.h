@@ -73,7 +73,7 @@ slab_from_link(struct mm_list *l)
     return (struct slab *)l;            /* link is the first member */
 }
 
-/* mm/kheap.c: the core, for the aided paths. */
+/* mm/kheap.c and mm/kheap_debug.c: the plain steps, for the aided paths. */
 void *kheap_alloc_plain(struct kheap *h, size_t size);
 void kheap_put_locked(struct kheap *h, const struct kheap_where *w,
                       void *p);

@@ -251,27 +251,17 @@ free_slow(struct pool *p, void *obj, uint32_t *word, uint32_t bit)
 
 /*
  * Parks obj, which slab s may hold (p locked; unlocks p): checks that
- * it is an object of s (slab_lookup) that is not free (its bit clear),
- * sets the bit - slab_park, keeping the word and bit found - and puts
- * it on the array.
+ * it is an object of s that is not free and sets its bit (slab_park,
+ * which gives the word and bit), then puts it on the array.
  */
 static MM_INLINE enum pool_err
 park(struct pool *p, struct slab *s, void *obj)
 {
     uint32_t *word, bit;
-    long i;
+    enum slab_err err = slab_park(s, &p->geom, obj, &word, &bit);
 
-    if (MM_LIKELY(p->geom.shift != 0))  /* the common case first */
-        i = slab_lookup_pow2(s, &p->geom, (uintptr_t)obj, p->geom.nobjs);
-    else
-        i = slab_lookup(s, &p->geom, (uintptr_t)obj, p->geom.nobjs);
-    if (MM_UNLIKELY(i < 0))
-        return pool_refuse(p, (uintptr_t)obj, SLAB_MISALIGNED);
-    word = &s->freemap[(size_t)i / 32];
-    bit = 1u << ((size_t)i % 32);
-    if (MM_UNLIKELY(*word & bit))
-        return pool_refuse(p, (uintptr_t)obj, SLAB_DOUBLE_FREE);
-    *word |= bit;
+    if (MM_UNLIKELY(err != SLAB_OK))
+        return pool_refuse(p, (uintptr_t)obj, err);
     if (MM_UNLIKELY(p->nparked >= p->park_max))    /* full, or aids on */
         return free_slow(p, obj, word, bit);
     push_parked(p, obj, word, bit);

@@ -207,7 +207,7 @@ slab_lookup(const struct slab *s, const struct slab_geom *g, uintptr_t addr,
 {
     uint32_t i;
 
-    if (g->shift != 0)          /* a power of two: a mask and a shift */
+    if (MM_LIKELY(g->shift != 0))       /* a power of two: rotate, compare */
         return slab_lookup_pow2(s, g, addr, limit);
     i = slab_index(s, g, addr);
     if (i >= limit || (uintptr_t)slab_object(s, g, i) != addr)
@@ -284,28 +284,13 @@ slab_put(struct slab *s, const struct slab_geom *g, void *obj)
  * is on no list and not counted in nfree.
  *
  * slab_park gives obj back without listing it: the checks and errors of
- * slab_put, the bit set, nothing else.
+ * slab_put, the bit set, nothing else; *word and *bit say where the bit
+ * is, so that the cache, keeping them beside obj, clears it when it
+ * hands obj out again (slab_unpark) without finding obj's slab.
  */
 static MM_INLINE enum slab_err
-slab_park(struct slab *s, const struct slab_geom *g, void *obj)
-{
-    long i = slab_lookup(s, g, (uintptr_t)obj, g->nobjs);
-
-    if (MM_UNLIKELY(i < 0))
-        return SLAB_MISALIGNED;
-    if (MM_UNLIKELY(mm_bitmap_test_set(s->freemap, (size_t)i)))
-        return SLAB_DOUBLE_FREE;        /* it was set: nothing changed */
-    return SLAB_OK;
-}
-
-/*
- * slab_park, also giving what handing obj out again needs: its word in
- * the free table and its bit there (for slab_unpark_bit), so that a
- * cache that keeps them beside obj need not find obj's slab again.
- */
-static MM_INLINE enum slab_err
-slab_park_bit(struct slab *s, const struct slab_geom *g, void *obj,
-              uint32_t **word, uint32_t *bit)
+slab_park(struct slab *s, const struct slab_geom *g, void *obj,
+          uint32_t **word, uint32_t *bit)
 {
     long i = slab_lookup(s, g, (uintptr_t)obj, g->nobjs);
     uint32_t *w, m, old;
@@ -316,28 +301,18 @@ slab_park_bit(struct slab *s, const struct slab_geom *g, void *obj,
     m = 1u << ((size_t)i % 32);
     old = *w;
     if (MM_UNLIKELY(old & m))
-        return SLAB_DOUBLE_FREE;
+        return SLAB_DOUBLE_FREE;        /* nothing changed */
     *w = old | m;
     *word = w;
     *bit = m;
     return SLAB_OK;
 }
 
-/* Hands out again the parked object whose bit slab_park_bit gave. */
+/* Hands out again the parked object whose bit slab_park gave. */
 static MM_INLINE void
-slab_unpark_bit(uint32_t *word, uint32_t bit)
+slab_unpark(uint32_t *word, uint32_t bit)
 {
     *word &= ~bit;
-}
-
-/* Hands a parked object out again: its bit cleared. */
-static MM_INLINE void
-slab_unpark(struct slab *s, const struct slab_geom *g, void *obj)
-{
-    uintptr_t off = (uintptr_t)obj - s->base;
-
-    mm_bitmap_clear(s->freemap, g->shift != 0 ? off >> g->shift :
-                                                slab_index(s, g, (uintptr_t)obj));
 }
 
 /* Puts a parked object on its slab's list, as slab_put would have. */

@@ -393,7 +393,7 @@ MM_TEST(slab, park_unpark)
     struct slab_geom g;
     struct slab *s;
     void *a, *b;
-    uint32_t nfree;
+    uint32_t nfree, *word = NULL, bit = 0, *w2, b2;
     uintptr_t where;
 
     slab_geom_init(&g, 32, 32, 0);
@@ -401,20 +401,26 @@ MM_TEST(slab, park_unpark)
     a = slab_take(s, &g);
     b = slab_take(s, &g);
     nfree = s->nfree;
-    MM_CHECK_EQ(t, slab_park(s, &g, a), SLAB_OK);
+    MM_CHECK_EQ(t, slab_park(s, &g, a, &word, &bit), SLAB_OK);
+    MM_CHECK_PTR_EQ(t, word, &s->freemap[0]);
+    MM_CHECK_EQ(t, bit, 1);
     MM_CHECK(t, mm_bitmap_test(s->freemap, 0));
     MM_CHECK_EQ(t, s->nfree, nfree);
     MM_CHECK(t, s->freelist != a);
-    MM_CHECK_EQ(t, slab_park(s, &g, a), SLAB_DOUBLE_FREE);
+    w2 = NULL;
+    MM_CHECK_EQ(t, slab_park(s, &g, a, &w2, &b2), SLAB_DOUBLE_FREE);
+    MM_CHECK_PTR_EQ(t, w2, NULL);                   /* nothing given */
     MM_CHECK_EQ(t, slab_put(s, &g, a), SLAB_DOUBLE_FREE);
-    MM_CHECK_EQ(t, slab_park(s, &g, (uint8_t *)b + 8), SLAB_MISALIGNED);
+    MM_CHECK_EQ(t, slab_park(s, &g, (uint8_t *)b + 8, &w2, &b2),
+                SLAB_MISALIGNED);
     MM_CHECK(t, !mm_bitmap_test(s->freemap, 1));
     MM_CHECK(t, slab_check(s, &g, &where) != NULL);
     MM_CHECK_PTR_EQ(t, slab_check_parked(s, &g, 1, &where), NULL);
-    slab_unpark(s, &g, a);
+    slab_unpark(word, bit);
     MM_CHECK(t, !mm_bitmap_test(s->freemap, 0));
     MM_CHECK_PTR_EQ(t, slab_check(s, &g, &where), NULL);
-    MM_CHECK_EQ(t, slab_park(s, &g, b), SLAB_OK);
+    MM_CHECK_EQ(t, slab_park(s, &g, b, &word, &bit), SLAB_OK);
+    MM_CHECK_EQ(t, bit, 2);
     slab_unpark_put(s, &g, b);
     MM_CHECK_PTR_EQ(t, s->freelist, b);
     MM_CHECK_EQ(t, s->nfree, nfree + 1);
