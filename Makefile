@@ -77,6 +77,8 @@ MM_SRCS := \
 	mm/buddy_check.c \
 	mm/buddy_debug.c \
 	mm/buddy_owner.c \
+	mm/buddy_park.c \
+	mm/buddy_park_test.c \
 	mm/buddy_reclaim.c \
 	mm/buddy_reclaim_test.c \
 	mm/buddy_report.c \

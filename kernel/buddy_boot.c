@@ -50,6 +50,7 @@ buddy_boot(void)
         meta_bytes += kernel_buddy.zone[i].meta_bytes;
     print_managing(buddy_managed_pages(&kernel_buddy), free_pages,
                    meta_bytes);
+    buddy_set_parking(&kernel_buddy, true);
     buddy_pagesrc(&kernel_buddy, &kernel_src);
 }
 

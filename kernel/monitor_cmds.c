@@ -427,6 +427,8 @@ cmd_trace(int argc, char **argv)
     if (argc > 1 && !parse_layers(argv[1], &bits))
         return MON_USAGE;
     if (argc > 1) {
+        if (bits != 0)          /* traces see the buddy's own lists */
+            buddy_flush(kernel_buddy_allocator());
         mm_switch.trace = bits;
         pool_trace_switched();
         kmalloc_trace_switched();

@@ -8,8 +8,7 @@
  * order-k block starts on a pfn that is a multiple of 2^k, and its buddy
  * (the other half of the order-(k+1) block they form) is found by
  * flipping bit k:  buddy of pfn 8 at order 1 is 8 ^ 2 = 10;  of pfn 10,
- * 10 ^ 2 = 8.  Because alignment is absolute, not relative to the zone,
- * every block is naturally aligned in memory.
+ * 10 ^ 2 = 8.  Alignment is absolute, so every block is aligned in memory.
  *
  * Each zone keeps one state byte per page (mm/buddy_internal.h): FREE
  * or ALLOC with the order on a block's first page, TAIL on its other
@@ -19,39 +18,36 @@
  * circular doubly linked list whose links (two 32-bit page indices per
  * page) sit in a dense array beside the state bytes: a buddy is
  * unlinked in O(1) when it merges, and no free page is read or written.
+ * While parking is on, an order-0 free is parked instead: state PARKED,
+ * pushed on a small array the next order-0 alloc pops (mm/buddy_park.c).
  *
- * This file holds, in this order, split and alloc, merge, the lookup
- * of a block, and free.  What the fast paths leave out - telling which
- * error a bad order or address is, reclaim when no block is free,
- * traces and poison - is in mm/buddy_slow.c, reached through one hook
- * each (buddy_alloc_slow, buddy_free_slow); docs/README.md maps the
- * rest.
+ * This file holds split and alloc, merge, the lookup of a block, and
+ * free.  What the fast paths leave out - which error a bad order or
+ * address is, reclaim, traces and poison - is in mm/buddy_slow.c,
+ * reached through one hook each; docs/README.md maps the rest.
  *
  * Invariant: each managed page lies in exactly one block, free or in
  * use; a page holds a head byte exactly when it starts a block; a free
- * block of order k is on list k of its zone; no two free buddies of the
- * same order coexist (they would have merged); blocks never cross a
- * zone's edge, so nothing merges across zones or holes in the map.
+ * block of order k is on list k of its zone, or (order 0) parked; no
+ * two listed free buddies of the same order coexist (they would have
+ * merged); blocks never cross a zone's edge.
  * Bounds: alloc is O(zones + BUDDY_MAX_ORDER): one mask test per zone
  * without a large enough block, then at most BUDDY_MAX_ORDER splits.
  * Free is O(BUDDY_MAX_ORDER): the zone map finds the zone in O(1)
- * (mm/buddy_internal.h), then at most BUDDY_MAX_ORDER merges.  Every
- * list operation is O(1); nothing here walks pages or a free list.
- * Metadata: 10 bytes per page (10/4096 = 0.24% of the memory managed):
- * the state byte, an owner byte that the layer holding a block writes
+ * (mm/buddy_internal.h), then at most BUDDY_MAX_ORDER merges.  A park
+ * or unpark is O(1); nothing here walks pages or a free list.
+ * Metadata: 10 bytes per page (0.24% of the memory managed): the state
+ * byte, an owner byte that the layer holding a block writes
  * (mm/pagesrc.h) and that a free clears on the block's first page, and
- * the list links (8 bytes); struct buddy holds the zones themselves
+ * the list links (8 bytes); struct buddy holds the zones and the array
  * (its size is printed by the buddy.sizes test).
  * Read after: mm/port.h, mm/table.h, mm/pagesrc.h.
- * Tests: mm/buddy_test.c.
+ * Tests: mm/buddy_test.c, mm/buddy_park_test.c.
  */
 #include "buddy_internal.h"
 
-/*
- * Each step is written once and takes a constant "debug": with debug
- * false (the fast path) its traces and poison vanish.  The slow path
- * runs the same steps with them (the end of this file).
- */
+/* Each step takes a constant "debug": false on the fast path, where its
+   traces and poison vanish; the slow path runs it with them (the end). */
 
 /* ---- split and alloc ------------------------------------------------- */
 
@@ -76,10 +72,8 @@ split_down(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
     }
 }
 
-/*
- * The fast path's split, out of line: taking a block of the exact order
- * then needs no spare registers.  Returns the block's address.
- */
+/* The fast path's split, out of line (an exact-order take then needs no
+   spare registers); returns the block's address. */
 static MM_NOINLINE void *
 split_fast(struct buddy_zone *z, uintptr_t pfn, unsigned k, unsigned want)
 {
@@ -119,7 +113,8 @@ take_split(struct buddy *b, struct buddy_zone *z, unsigned order)
 }
 
 /*
- * buddy_alloc with b locked: a block from the lowest zone that has one.
+ * buddy_alloc with b locked: the page parked last for order 0, else a
+ * block from the lowest zone that has one.
  * Bit k of free_mask says list k is not empty, so one shift tells if a
  * list of order >= order is.  An exact-order block is taken inline (mask
  * 1: k is order), one to split out of line.  The zone table ends with
@@ -131,7 +126,9 @@ alloc_fast(struct buddy *b, unsigned order)
 {
     struct mm_range *const *r;
 
-    if (MM_LIKELY(order <= BUDDY_MAX_ORDER && !buddy_debugging(b)))
+    if (MM_LIKELY(order <= BUDDY_MAX_ORDER && !buddy_debugging(b))) {
+        if (order == 0 && b->nparked != 0)
+            return buddy_unpark(b);
         for (r = b->by_addr; ; r++) {
             struct buddy_zone *z = zone_of_range(*r);
 
@@ -142,6 +139,7 @@ alloc_fast(struct buddy *b, unsigned order)
             if (z == &b->no_zone)
                 break;
         }
+    }
     return buddy_alloc_slow(b, order);
 }
 
@@ -165,11 +163,8 @@ buddy_alloc(struct buddy *b, unsigned order)
 
 /* ---- merge and free ------------------------------------------------- */
 
-/*
- * The state byte an order-k block's buddy has when the two can merge:
- * FREE | k, except at BUDDY_MAX_ORDER, where nothing merges (0xFF is no
- * state).  A table lookup replaces a test of k.
- */
+/* The state of an order-k block's buddy when the two can merge: FREE | k;
+   0xFF (no state) at BUDDY_MAX_ORDER, where nothing merges. */
 static const uint8_t merge_state[BUDDY_NORDERS] = {
     META_FREE | 0, META_FREE | 1, META_FREE | 2, META_FREE | 3,
     META_FREE | 4, META_FREE | 5, META_FREE | 6, META_FREE | 7,
@@ -215,10 +210,7 @@ merge_up(struct buddy *b, struct buddy_zone *z, uintptr_t pfn, unsigned k,
     list_push(z, pfn, k);
 }
 
-/*
- * The fast path's merge, out of line as split_fast, for the frees that
- * merge at all; returns BUDDY_OK for the fast free to pass on.
- */
+/* The fast path's merge, out of line as split_fast; returns BUDDY_OK. */
 static MM_NOINLINE enum buddy_err
 merge_fast(struct buddy_zone *z, uintptr_t pfn, unsigned k)
 {
@@ -278,6 +270,24 @@ free_checked(struct buddy *b, uintptr_t addr, int order)
 }
 
 /*
+ * The free, parking an order-0 block while the array has room (b
+ * locked): block_find's one test for order 0 (which also refuses while
+ * traces or poison are on), its state becomes PARKED, it is pushed; any
+ * other block, or a bad address, goes to free_checked.
+ */
+static MM_INLINE enum buddy_err
+park_or_free(struct buddy *b, uintptr_t addr, int order)
+{
+    struct buddy_zone *z;
+
+    if (b->nparked >= b->park_max || order > 0 ||
+        (z = block_find(b, addr, 0)) == NULL)
+        return free_checked(b, addr, order);
+    buddy_park(b, z, (addr >> MM_PAGE_SHIFT) - z->pfns.first);
+    return BUDDY_OK;
+}
+
+/*
  * Frees the block that starts at addr; the allocator finds its order.
  * Errors: BUDDY_ERR_FOREIGN (in no zone, or a reserved page),
  * BUDDY_ERR_MISALIGNED, BUDDY_ERR_INTERIOR (not a block's first page),
@@ -289,7 +299,7 @@ buddy_free(struct buddy *b, void *addr)
     enum buddy_err err;
 
     mm_lock(&b->lock);
-    err = free_checked(b, (uintptr_t)addr, -1);
+    err = park_or_free(b, (uintptr_t)addr, -1);
     mm_unlock(&b->lock);
     return err;
 }
@@ -297,7 +307,7 @@ buddy_free(struct buddy *b, void *addr)
 /*
  * The same, for a caller that names the block's order (the page
  * source): an allocated block of another order is BUDDY_ERR_ORDER,
- * nothing freed.
+ * nothing freed (an order above the largest matches no block).
  */
 enum buddy_err
 buddy_free_order(struct buddy *b, void *addr, unsigned order)
@@ -305,10 +315,8 @@ buddy_free_order(struct buddy *b, void *addr, unsigned order)
     enum buddy_err err;
 
     mm_lock(&b->lock);
-    if (order <= BUDDY_MAX_ORDER)
-        err = free_checked(b, (uintptr_t)addr, (int)order);
-    else        /* no block has it: refused after the address checks */
-        err = buddy_free_slow(b, (uintptr_t)addr, BUDDY_MAX_ORDER + 1);
+    err = park_or_free(b, (uintptr_t)addr, order <= BUDDY_MAX_ORDER ?
+                       (int)order : BUDDY_MAX_ORDER + 1);
     mm_unlock(&b->lock);
     return err;
 }

@@ -67,6 +67,7 @@ enum buddy_err {
 #define BUDDY_META_ALLOC    0x40u   /* head of an allocated block | order */
 #define BUDDY_META_TAIL     0x20u   /* any other page of a block */
 #define BUDDY_META_RSVD     0x10u   /* never handed out */
+#define BUDDY_META_PARKED   0xC0u   /* a free order-0 page in the array */
 #define BUDDY_META_ORDER    0x0Fu
 
 /*
@@ -107,6 +108,17 @@ struct buddy_zone {
     unsigned free_mask;         /* bit k set: list k is not empty */
     size_t nfree[BUDDY_NORDERS];            /* blocks on each list */
 };
+
+/*
+ * A page in the buddy's array of freed order-0 pages (mm/buddy_park.c):
+ * its zone and its index there.
+ */
+struct buddy_parked {
+    struct buddy_zone *zone;
+    uintptr_t index;
+};
+
+#define BUDDY_NPARKED       32      /* order-0 pages the array holds */
 
 /*
  * A layer that can give pages back when memory runs short registers one
@@ -152,6 +164,14 @@ struct buddy {
                                                counts out-of-memory */
     unsigned long nallocs;      /* successful allocations */
     unsigned long nfrees;       /* successful frees */
+    /*
+     * The array of order-0 pages freed last (mm/buddy_park.c): a free
+     * of one parks it here, the next order-0 alloc takes it back.
+     * park_max is BUDDY_NPARKED while parking is on, else 0.
+     */
+    unsigned nparked;
+    unsigned park_max;
+    struct buddy_parked parked[BUDDY_NPARKED];
     struct buddy_reclaimer *reclaimers;     /* called before nomem */
     bool reclaiming;            /* they are running: do not recurse */
     struct mm_lock lock;
@@ -178,6 +198,11 @@ enum buddy_err buddy_remove_zone(struct buddy *b, void *base);
 
 void buddy_add_reclaimer(struct buddy *b, struct buddy_reclaimer *r);
 void buddy_remove_reclaimer(struct buddy *b, struct buddy_reclaimer *r);
+
+void buddy_set_parking(struct buddy *b, bool on);
+size_t buddy_flush(struct buddy *b);
+size_t buddy_parked_pages(const struct buddy *b);
+void buddy_print_parked(const struct buddy *b);
 
 void *buddy_alloc(struct buddy *b, unsigned order);
 void *buddy_alloc_bytes(struct buddy *b, size_t size_bytes);

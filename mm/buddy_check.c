@@ -4,8 +4,8 @@
  * buddy_check compares what the fast path keeps in step: each page's
  * state byte against the free lists, the blocks' alignment and extent,
  * the per-order counts and masks, that no free buddies are left
- * unmerged, that no free block's first page has an owner, and the page
- * totals.  Each violation is printed ("buddy:
+ * unmerged, that no free block's first page has an owner, the array
+ * of parked pages against their state bytes, and the page totals.  Each violation is printed ("buddy:
  * check: WHAT at 0xADDR (zone first pfn 0xPFN)").
  *
  * Invariant: none of its own; it reads and changes nothing.
@@ -25,10 +25,13 @@ violation(const struct buddy_zone *z, uintptr_t pfn, const char *what)
     return 1;
 }
 
-/* Checks one block found by the page walk; counts its free pages. */
+/*
+ * Checks one block found by the page walk; counts its free pages and
+ * the parked ones (free, on no list, never merged: mm/buddy_park.c).
+ */
 static unsigned
 check_block(const struct buddy_zone *z, uintptr_t pfn, size_t *nfree,
-            size_t *free_pages)
+            size_t *free_pages, size_t *parked)
 {
     uint8_t m = *meta_of(z, pfn);
     unsigned k = m & META_ORDER, bad = 0;
@@ -42,7 +45,12 @@ check_block(const struct buddy_zone *z, uintptr_t pfn, size_t *nfree,
         if (*meta_of(z, pfn + i) != META_TAIL)
             return bad + violation(z, pfn + i, "page inside a block "
                                    "is not a tail");
-    if (m & META_FREE) {
+    if (m == META_PARKED) {
+        (*parked)++;
+        (*free_pages)++;
+        if (*owner_of(z, pfn) != MM_OWNER_NONE)
+            bad += violation(z, pfn, "parked page has an owner");
+    } else if (m & META_FREE) {
         nfree[k]++;
         *free_pages += size;
         if (k < BUDDY_MAX_ORDER && zone_has(z, buddy) &&
@@ -79,9 +87,10 @@ check_list(const struct buddy_zone *z, unsigned k)
 }
 
 static unsigned
-check_zone(const struct buddy_zone *z, size_t *free_pages)
+check_zone(const struct buddy *b, const struct buddy_zone *z,
+           size_t *free_pages)
 {
-    size_t nfree[BUDDY_NORDERS] = { 0 };
+    size_t nfree[BUDDY_NORDERS] = { 0 }, parked = 0;
     uintptr_t pfn = z->pfns.first, end = z->pfns.last + 1;
     unsigned bad = 0, k;
     size_t rsvd = 0;
@@ -97,16 +106,49 @@ check_zone(const struct buddy_zone *z, size_t *free_pages)
         if ((m & (META_FREE | META_ALLOC)) == 0)
             return bad + violation(z, pfn, "tail page where a block "
                                    "should start");
-        bad += check_block(z, pfn, nfree, free_pages);
+        bad += check_block(z, pfn, nfree, free_pages, &parked);
         pfn += (uintptr_t)1 << (m & META_ORDER);   /* the next block */
     }
     if (rsvd != z->nreserved)
         bad += violation(z, z->pfns.first, "reserved page count wrong");
+    if (parked != buddy_parked_in(b, z))
+        bad += violation(z, z->pfns.first, "parked pages differ from the "
+                         "array");
     for (k = 0; k < BUDDY_NORDERS; k++) {
         if (nfree[k] != z->nfree[k])
             bad += violation(z, z->pfns.first, "per-order count differs "
                              "from the pages");
         bad += check_list(z, k);
+    }
+    return bad;
+}
+
+/*
+ * The array of parked pages: each entry a page of one of b's zones in
+ * state PARKED, no two the same, no more than park_max.
+ */
+static unsigned
+check_parked(const struct buddy *b)
+{
+    unsigned i, j, bad = 0;
+
+    if (b->nparked > b->park_max)
+        bad += violation(&b->zone[0], 0, "more pages parked than allowed");
+    for (i = 0; i < b->nparked && i < BUDDY_NPARKED; i++) {
+        const struct buddy_parked *e = &b->parked[i];
+
+        if (e->zone < &b->zone[0] || e->zone >= &b->zone[b->nzones] ||
+            e->index >= e->zone->npages)
+            return bad + violation(&b->zone[0], 0, "parked entry names "
+                                   "no page");
+        if (e->zone->meta[e->index] != META_PARKED)
+            bad += violation(e->zone, e->zone->pfns.first + e->index,
+                             "parked entry's page is not parked");
+        for (j = 0; j < i; j++)
+            if (b->parked[j].zone == e->zone &&
+                b->parked[j].index == e->index)
+                bad += violation(e->zone, e->zone->pfns.first + e->index,
+                                 "page parked twice");
     }
     return bad;
 }
@@ -131,9 +173,10 @@ buddy_check(struct buddy *b)
 
         if (z->pfns.last - z->pfns.first + 1 != z->npages)
             bad += violation(z, z->pfns.first, "zone range and size differ");
-        bad += check_zone(z, &free_pages);
+        bad += check_zone(b, z, &free_pages);
         managed += z->npages - z->nreserved;
     }
+    bad += check_parked(b);
     if (free_pages != buddy_free_pages(b) || managed != b->managed_pages)
         bad += violation(&b->zone[0], 0, "page totals differ from counts");
     mm_unlock(&b->lock);

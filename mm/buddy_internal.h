@@ -2,7 +2,8 @@
  * mm/buddy_internal.h - what the buddy's files share and nobody else.
  *
  * mm/buddy.c is the algorithm; the aids beside it hold the zones
- * (mm/buddy_zone.c), the cold paths (mm/buddy_slow.c), reclaim
+ * (mm/buddy_zone.c), the array of parked pages (mm/buddy_park.c),
+ * the cold paths (mm/buddy_slow.c), reclaim
  * (mm/buddy_reclaim.c), resizing (mm/buddy_resize.c), poisoning,
  * tracing and errors (mm/buddy_debug.c), reports (mm/buddy_report.c)
  * and the checker (mm/buddy_check.c).  They share the page-state byte,
@@ -14,6 +15,9 @@
  *     0100 oooo   ALLOC head of an allocated block of order oooo
  *     0010 0000   TAIL  any other page of a block
  *     0001 0000   RSVD  never handed out (used prefix, metadata)
+ *     1100 0000   PARKED a free order-0 page held in the array
+ *                  (mm/buddy_park.c): on no list, and never a FREE
+ *                  buddy, so nothing merges with it until it is listed
  *
  * and, right after the state bytes, one owner byte per page
  * (owner[pfn - pfns.first], mm/pagesrc.h), which the buddy only clears:
@@ -39,6 +43,7 @@
 #define META_TAIL       BUDDY_META_TAIL
 #define META_RSVD       BUDDY_META_RSVD
 #define META_ORDER      BUDDY_META_ORDER
+#define META_PARKED     BUDDY_META_PARKED
 
 MM_STATIC_ASSERT(BUDDY_MAX_ORDER <= META_ORDER, "order must fit 4 bits");
 MM_STATIC_ASSERT(BUDDY_NORDERS <= 32, "free_mask is 32 bits");
@@ -217,6 +222,35 @@ list_unlink(struct buddy_zone *z, uintptr_t pfn, unsigned order)
         z->free_mask &= ~(1u << order);
 }
 
+/*
+ * Parks the order-0 block at index i of z, which b's free found
+ * allocated (b locked, room in the array): no layer holds it, its state
+ * says PARKED, it goes on top of the array (mm/buddy_park.c).
+ */
+static MM_INLINE void
+buddy_park(struct buddy *b, struct buddy_zone *z, uintptr_t i)
+{
+    z->owner[i] = MM_OWNER_NONE;
+    z->meta[i] = META_PARKED;
+    b->parked[b->nparked].zone = z;
+    b->parked[b->nparked++].index = i;
+    b->nfrees++;
+}
+
+/*
+ * The order-0 page parked last, handed out again (b locked, one parked):
+ * a pop and its state byte set, no list touched.
+ */
+static MM_INLINE void *
+buddy_unpark(struct buddy *b)
+{
+    const struct buddy_parked *e = &b->parked[--b->nparked];
+
+    e->zone->meta[e->index] = (uint8_t)META_ALLOC;      /* order 0 */
+    b->nallocs++;
+    return (void *)pfn_addr(e->zone->pfns.first + e->index);
+}
+
 /* mm/buddy.c: the core's steps with b locked, for the aids. */
 void buddy_split_down(struct buddy *b, struct buddy_zone *z, uintptr_t pfn,
                       unsigned k, unsigned want);
@@ -234,6 +268,10 @@ void buddy_free_locked(struct buddy *b, struct buddy_zone *z, void *addr,
 enum buddy_err buddy_lookup(struct buddy *b, uintptr_t addr,
                             enum buddy_err free_err,
                             struct buddy_zone **zp, unsigned *orderp);
+
+/* mm/buddy_park.c: the parked pages listed, as frees; how many. */
+size_t buddy_flush_locked(struct buddy *b);
+size_t buddy_parked_in(const struct buddy *b, const struct buddy_zone *z);
 
 /* mm/buddy_reclaim.c: the reclaimers, then one retry; or nomem. */
 void *buddy_alloc_reclaim(struct buddy *b, unsigned order) MM_COLD;

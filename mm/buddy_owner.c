@@ -62,7 +62,7 @@ claim_allocated(const struct buddy_zone *z, struct ledger *l, unsigned kind)
             pfn++;                  /* heads no block: no one's page */
             continue;
         }
-        if (m & BUDDY_META_ALLOC)
+        if ((m & BUDDY_META_ALLOC) && m != BUDDY_META_PARKED)
             ledger_claim(l, pfn, size, kind, m & BUDDY_META_ORDER, NULL);
         pfn += size;
     }
@@ -90,10 +90,27 @@ claim_free(const struct buddy_zone *z, struct ledger *l, unsigned kind)
     }
 }
 
+/* The parked pages, free (mm/buddy_park.c), by the array. */
+static void
+claim_parked(const struct buddy *b, struct ledger *l, unsigned kind)
+{
+    unsigned i;
+
+    for (i = 0; i < b->nparked && i < BUDDY_NPARKED; i++) {
+        const struct buddy_zone *z = b->parked[i].zone;
+
+        if (z >= &b->zone[0] && z < &b->zone[b->nzones] &&
+            b->parked[i].index < z->npages)
+            ledger_claim(l, z->pfns.first + b->parked[i].index, 1, kind,
+                         0, NULL);
+    }
+}
+
 /*
  * Claims, for every zone of b: its used prefix (kind meta), its
  * allocated blocks (kind alloc, detail the order) and its free blocks
- * (kind free).  Kinds are enum ledger_kind values.
+ * (kind free), parked pages included.  Kinds are enum ledger_kind
+ * values.
  */
 void
 buddy_claim(const struct buddy *b, struct ledger *l, unsigned meta,
@@ -109,4 +126,5 @@ buddy_claim(const struct buddy *b, struct ledger *l, unsigned meta,
         claim_allocated(z, l, alloc);
         claim_free(z, l, free_kind);
     }
+    claim_parked(b, l, free_kind);
 }

@@ -76,6 +76,7 @@ buddy_alloc_reclaim(struct buddy *b, unsigned order)
             r->reclaim(r->arg);
         mm_lock(&b->lock);
         b->reclaiming = false;
+        buddy_flush_locked(b);      /* what they freed may have parked */
         p = buddy_alloc_locked(b, order);
     }
     if (p == NULL)

@@ -27,6 +27,7 @@ buddy_print_buddyinfo(const struct buddy *b)
             mm_print(" %6zu", zone_at(b, i)->nfree[k]);
         mm_print("\n");
     }
+    buddy_print_parked(b);
 }
 
 #define PICTURE_COLS    64      /* characters per picture line */

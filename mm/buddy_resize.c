@@ -174,6 +174,7 @@ buddy_resize(struct buddy *b, void **addrp, size_t new_size_bytes)
     else if (err == BUDDY_OK && (unsigned)want < k)
         shrink_in_place(b, z, pfn, k, (unsigned)want);
     else if (err == BUDDY_OK && (unsigned)want > k) {
+        buddy_flush_locked(b);          /* a parked buddy may be needed */
         if (can_grow(z, pfn, k, (unsigned)want))
             grow_in_place(b, z, pfn, k, (unsigned)want);
         else

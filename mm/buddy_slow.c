@@ -9,14 +9,16 @@
  * (buddy_alloc_slow, buddy_free_slow), and is worked out step by step:
  * which error it is (counted by buddy_fail), or an allocation or free
  * with traces and poison (the core's own functions, compiled with
- * debug on), or an allocation that asks the reclaimers first
- * (mm/buddy_reclaim.c).  buddy_lookup, the checks one by one, also
+ * debug on), or an allocation that lists the parked pages and then
+ * asks the reclaimers (mm/buddy_reclaim.c).  A parked page's state has
+ * the FREE bit, so freeing it again is a double free.  buddy_lookup, the checks one by one, also
  * serves resize and size-of.
  *
  * Invariant: those of mm/buddy.c; an error changes nothing but its
  * counter.
  * Bounds: O(BUDDY_MAX_ORDER) plus, for an allocation that finds no
- * block, what the reclaimers do; poisoning adds a fill or a scan of
+ * block, O(BUDDY_NPARKED * BUDDY_MAX_ORDER) to list the parked pages
+ * and what the reclaimers do; poisoning adds a fill or a scan of
  * the block.
  * Metadata: none.
  * Read after: mm/buddy.c.  Tests: mm/buddy_test.c.
@@ -109,6 +111,8 @@ buddy_alloc_slow(struct buddy *b, unsigned order)
         return NULL;
     }
     p = buddy_alloc_locked(b, order);
+    if (p == NULL && buddy_flush_locked(b) != 0)    /* parked pages merge */
+        p = buddy_alloc_locked(b, order);
     return p != NULL ? p : buddy_alloc_reclaim(b, order);
 }
 

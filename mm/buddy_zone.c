@@ -254,6 +254,7 @@ buddy_remove_zone(struct buddy *b, void *base)
     size_t nfree;
 
     mm_lock(&b->lock);
+    buddy_flush_locked(b);              /* its parked pages listed */
     z = zone_find(b, pfn);
     if (z == NULL || z->pfns.first != pfn) {
         err = buddy_fail(b, BUDDY_ERR_FOREIGN, (uintptr_t)base);
@@ -287,7 +288,7 @@ buddy_zone_of(const struct buddy *b, const void *addr)
     return zone_find(b, (uintptr_t)addr >> MM_PAGE_SHIFT);
 }
 
-/* Free pages in zone z: the sum over orders, O(orders). */
+/* Free pages on zone z's lists (not parked): the sum over orders. */
 size_t
 buddy_zone_nfree(const struct buddy_zone *z)
 {
@@ -299,11 +300,19 @@ buddy_zone_nfree(const struct buddy_zone *z)
     return n;
 }
 
-/* Free pages in zone i (by address), O(orders); 0 for no such zone. */
+/*
+ * Free pages in zone i (by address), parked ones included, O(orders +
+ * BUDDY_NPARKED); 0 for no such zone.
+ */
 size_t
 buddy_zone_free_pages(const struct buddy *b, unsigned i)
 {
-    return i < b->nzones ? buddy_zone_nfree(zone_at(b, i)) : 0;
+    const struct buddy_zone *z;
+
+    if (i >= b->nzones)
+        return 0;
+    z = zone_at(b, i);
+    return buddy_zone_nfree(z) + buddy_parked_in(b, z);
 }
 
 size_t
@@ -360,7 +369,7 @@ buddy_free_pages(const struct buddy *b)
 
     for (i = 0; i < b->nzones; i++)
         n += buddy_zone_nfree(zone_at(b, i));
-    return n;
+    return n + b->nparked;
 }
 
 size_t

@@ -45,6 +45,7 @@ META_ALLOC = 0x40
 META_TAIL = 0x20
 META_RSVD = 0x10
 META_ORDER = 0x0F
+META_PARKED = 0xC0              # a free order-0 page in the array
 OWNER_SLAB = 0x40               # MM_OWNER_*, mm/pagesrc.h
 OWNER_LARGE = 0x80
 OWNER_INSIDE = 0xC0
@@ -392,10 +393,29 @@ def buddy_zone_of(b, pfn):
 
 
 def buddyinfo(b):
-    """buddy_print_buddyinfo: one line per zone, as /proc/buddyinfo."""
+    """buddy_print_buddyinfo: one line per zone, as /proc/buddyinfo,
+    then the array of parked pages (buddy_print_parked)."""
     for z in zones(b):
         out("Node 0, zone %8u" % z.index +
             "".join(" %6u" % z.nfree(k) for k in range(z.norders)))
+    if int(b["park_max"]) != 0 or int(b["nparked"]) != 0:
+        out("buddy: parked: %u of %u order-0 pages" %
+            (int(b["nparked"]), length(b["parked"])))
+
+
+def parked_pages(b):
+    """The pfns the array of parked pages names, oldest first (entries
+    whose zone pointer is no zone of b give None)."""
+    off = offset_of("struct buddy_zone", "pfns")
+    firsts = {int(b["by_addr"][i]) - off: int(at(int(b["by_addr"][i]) - off,
+              "struct buddy_zone")["pfns"]["first"])
+              for i in range(int(b["nzones"]))}
+    pfns = []
+    for i in range(min(int(b["nparked"]), length(b["parked"]))):
+        e = b["parked"][i]
+        first = firsts.get(int(e["zone"]))
+        pfns.append(None if first is None else first + int(e["index"]))
+    return pfns
 
 
 def picture_char(seen):
@@ -494,6 +514,8 @@ def freelist(b, k, z):
 
 def state_name(m):
     """A page-state byte in words (mm/buddy_internal.h)."""
+    if m == META_PARKED:
+        return "parked: free order 0, in the array"
     if m & META_FREE:
         return "free order %u" % (m & META_ORDER)
     if m & META_ALLOC:
@@ -527,7 +549,9 @@ def block(b, addr):
     out("block: %s-%s %s, first page %s" %
         (hex8(h << PAGE_SHIFT), hex8(((h + (1 << k)) << PAGE_SHIFT) - 1),
          state_name(hm), hex8(h << PAGE_SHIFT)))
-    if hm & META_FREE:
+    if hm == META_PARKED:
+        out("block: on no free list: in the array of parked pages")
+    elif hm & META_FREE:
         nxt, prev = z.link(h - z.first)
         out("block: free-list link %u at %s: next %u, prev %u (page "
             "indices; %u and up are the list heads)" %
@@ -582,6 +606,7 @@ class BuddyChecker:
 
     def __init__(self):
         self.bad = 0
+        self.parked = {}            # zone first pfn -> parked pages seen
 
     def violation(self, z, pfn, what):
         out("buddy: check: %s at %s (zone first pfn 0x%x)" %
@@ -606,6 +631,11 @@ class BuddyChecker:
             self.violation(z, pfn + 1 + i, "page inside a block is not a "
                            "tail")
             return 0
+        if m == META_PARKED:
+            self.parked[z.first] = self.parked.get(z.first, 0) + 1
+            if z.owner(pfn) != 0:
+                self.violation(z, pfn, "parked page has an owner")
+            return 1
         if not m & META_FREE or k >= z.norders:
             return 0                # (a corrupt order above the
                                     # largest has no count to add to)
@@ -656,6 +686,9 @@ class BuddyChecker:
             pfn += 1 << (m & META_ORDER)
         if rsvd != int(z.v["nreserved"]):
             self.violation(z, z.first, "reserved page count wrong")
+        if self.parked.get(z.first, 0) != sum(
+                1 for p in self.array if p is not None and z.has(p)):
+            self.violation(z, z.first, "parked pages differ from the array")
         for k in range(z.norders):
             if nfree[k] != z.nfree(k):
                 self.violation(z, z.first, "per-order count differs from "
@@ -663,8 +696,26 @@ class BuddyChecker:
             self.list(z, k)
         return free_pages
 
+    def check_array(self, b, zs):
+        """The array: each entry a parked page of b, none twice."""
+        z0 = Zone(b["zone"][0], 0)
+        if int(b["nparked"]) > int(b["park_max"]):
+            self.violation(z0, 0, "more pages parked than allowed")
+        seen = set()
+        for pfn in self.array:
+            z = None if pfn is None else \
+                next((z for z in zs if z.has(pfn)), None)
+            if z is None:
+                return self.violation(z0, 0, "parked entry names no page")
+            if z.state(pfn) != META_PARKED:
+                self.violation(z, pfn, "parked entry's page is not parked")
+            if pfn in seen:
+                self.violation(z, pfn, "page parked twice")
+            seen.add(pfn)
+
     def run(self, b):
         zs = zones(b)
+        self.array = parked_pages(b)
         firsts = [(z.first, z.last) for z in zs]
         if any(f > l for f, l in firsts) or any(
                 firsts[i][1] >= firsts[i + 1][0]
@@ -677,7 +728,9 @@ class BuddyChecker:
                 self.violation(z, z.first, "zone range and size differ")
             free_pages += self.zone(z)
             managed += z.npages - int(z.v["nreserved"])
-        if free_pages != sum(z.free_pages() for z in zs) or \
+        self.check_array(b, zs)
+        if free_pages != sum(z.free_pages() for z in zs) + \
+                int(b["nparked"]) or \
                 managed != int(b["managed_pages"]):
             self.violation(Zone(b["zone"][0], 0), 0,
                            "page totals differ from counts")
