@@ -76,6 +76,8 @@ counts() {
     a=$(per $N "$(ir W1f $N buddy_alloc)")
     f=$(per $N "$(ir W1f $N buddy_free)")
     printf '  %-44s %8s\n' "W1f buddy_alloc, order 0" "$a" "W1f buddy_free, order 0" "$f"
+    printf '  %-44s %8s\n' "W1f buddy pair, parking off (the lists alone)" \
+        "$(pair $N W1f-nopark buddy_alloc buddy_free)"
     w3=$(per $N "$(ir W3 $N buddy_alloc buddy_free)")
     w3_25=$(per $N "$(ir W3-25 $N buddy_alloc buddy_free)")
     w3_75=$(per $N "$(ir W3-75 $N buddy_alloc buddy_free)")

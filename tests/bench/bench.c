@@ -179,12 +179,17 @@ arena_get(size_t bytes)
     }
 }
 
+/* Parking for the next buddy_fresh: on, as in the kernel, unless a
+   workload asks for the lists alone. */
+static bool bd_parking = true;
+
 static void
 buddy_fresh(size_t bytes)
 {
     arena_get(bytes);
     buddy_init(&bd, "bench");
     buddy_add_zone(&bd, arena_mem, bytes, 0, NULL);
+    buddy_set_parking(&bd, bd_parking);     /* as the kernel runs it */
 }
 
 static void
@@ -238,15 +243,21 @@ pa_checkerboard(enum pa_kind kind)
         pa_free(kind, pages[i]);
 }
 
-/* W1 / W1f: order-0 allocate-then-free pairs. */
+/*
+ * W1 / W1f: order-0 allocate-then-free pairs.  Variant bit 0: the
+ * checkerboard (W1f); bit 1: kmemlab's buddy with parking off, so that
+ * each pair goes through the lists (W1: splits and merges).
+ */
 static double
 w1_run(struct work *w, enum pa_kind kind)
 {
     unsigned long i;
     double t;
 
+    bd_parking = (w->variant & 2) == 0;
     pa_fresh(kind, w->arena);
-    if (w->variant)
+    bd_parking = true;
+    if (w->variant & 1)
         pa_checkerboard(kind);
     loop_begin();
     t = now_ns();
@@ -817,23 +828,27 @@ run(const char *name, double (*fn)(struct work *), size_t arena,
 static void
 table_w1(void)
 {
-    struct result b, r, f, bf, rf, cf, ff;
+    struct result b, n, r, f, bf, nf, rf, cf, ff;
 
     header("W1: order-0 allocate-then-free, 10M pairs, fresh 128 MiB arena "
-           "(every pair splits and merges)", "ns/pair");
+           "(without parking every pair splits and merges)", "ns/pair");
     b = run("buddy", w1_buddy, 128 * MiB, W1_PAIRS, 0);
+    n = run("buddy, no parking", w1_buddy, 128 * MiB, W1_PAIRS, 2);
     r = run("ref buddy, minimal", w1_ref, 128 * MiB, W1_PAIRS, 0);
     f = run("freelist (xv6 kalloc)", w1_freelist, 128 * MiB, W1_PAIRS, 0);
     row("buddy", b, ratio_text(b.med, f.med, "freelist"));
+    row("buddy, no parking", n, ratio_text(n.med, f.med, "freelist"));
     row("ref buddy, minimal", r, ratio_text(r.med, f.med, "freelist"));
     row("freelist (xv6 kalloc)", f, "1.00x");
     header("W1f: the same with half the arena a checkerboard of free pages "
            "(a free order-0 block always at hand)", "ns/pair");
     bf = run("buddy", w1_buddy, 128 * MiB, W1_PAIRS, 1);
+    nf = run("buddy, no parking", w1_buddy, 128 * MiB, W1_PAIRS, 3);
     rf = run("ref buddy, minimal", w1_ref, 128 * MiB, W1_PAIRS, 1);
     cf = run("ref buddy, checked", w1_refc, 128 * MiB, W1_PAIRS, 1);
     ff = run("freelist (xv6 kalloc)", w1_freelist, 128 * MiB, W1_PAIRS, 1);
     row("buddy", bf, ratio_text(bf.med, ff.med, "freelist"));
+    row("buddy, no parking", nf, ratio_text(nf.med, ff.med, "freelist"));
     row("ref buddy, minimal", rf, ratio_text(rf.med, ff.med, "freelist"));
     row("ref buddy, checked", cf, ratio_text(cf.med, ff.med, "freelist"));
     row("freelist (xv6 kalloc)", ff, "1.00x");
@@ -1068,6 +1083,7 @@ count(const char *name, unsigned long n)
         { "W1f", w1_buddy, 128 * MiB, 1, 0 },
         { "W1f-ref", w1_ref, 128 * MiB, 1, 0 },
         { "W1f-refc", w1_refc, 128 * MiB, 1, 0 },
+        { "W1f-nopark", w1_buddy, 128 * MiB, 3, 0 },
         { "W3", w3_buddy, 128 * MiB, 50, 0 },
         { "W3-ref", w3_ref, 128 * MiB, 50, 0 },
         { "W3-refc", w3_refc, 128 * MiB, 50, 0 },
