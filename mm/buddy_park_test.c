@@ -346,7 +346,7 @@ MM_TEST(buddy_park, check_finds_a_broken_array)
     struct park_fixture *f = park_setup(t, 16, true);
     struct buddy_parked saved;
     uint8_t *p, *q;
-    char out[1024];
+    char out[2048];
 
     if (f == NULL)
         return;
@@ -368,11 +368,19 @@ MM_TEST(buddy_park, check_finds_a_broken_array)
     f->meta[0] = BUDDY_META_ALLOC;                  /* state lost */
     MM_CHECK(t, buddy_check(&f->b) != 0);
     f->meta[0] = BUDDY_META_PARKED;
+    *buddy_owner(&f->b, p) = 0x42;                  /* owned while parked */
+    MM_CHECK(t, buddy_check(&f->b) != 0);
+    *buddy_owner(&f->b, p) = 0;
+    f->b.parked[0].index = 16;                      /* past the zone */
+    MM_CHECK(t, buddy_check(&f->b) != 0);
+    f->b.parked[0] = saved;
     mm_test_release_prints();
     MM_CHECK(t, mm_test_contains(out, "parked entry's page is not parked"));
     MM_CHECK(t, mm_test_contains(out, "page parked twice"));
     MM_CHECK(t, mm_test_contains(out, "more pages parked than allowed"));
     MM_CHECK(t, mm_test_contains(out, "parked pages differ from the array"));
+    MM_CHECK(t, mm_test_contains(out, "parked page has an owner"));
+    MM_CHECK(t, mm_test_contains(out, "parked entry names no page"));
     MM_CHECK_EQ(t, buddy_check(&f->b), 0);          /* whole again */
 }
 

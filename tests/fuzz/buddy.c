@@ -2,7 +2,7 @@
  * tests/fuzz/buddy.c - fuzzes the buddy allocator against a shadow model.
  *
  * Input: a setup byte (poison on/off, one or two zones, metadata inside
- * or given), for each zone a 16-bit offset and a 16-bit page count and
+ * or given, parking on/off), for each zone a 16-bit offset and a 16-bit page count and
  * a 16-bit used prefix; then operations, one byte each plus operands:
  *   alloc ORDER, alloc_bytes SIZE, free LIVE, resize LIVE SIZE, size
  *   LIVE, and every bad call: free of a foreign, a misaligned, an
@@ -156,6 +156,7 @@ setup(struct fuzz_in *in)
     memset(&S, 0, sizeof S);
     mm_switch.poison = cfg & 1 ? MM_POISON_BUDDY : 0;
     buddy_init(&S.b, "fuzz");
+    buddy_set_parking(&S.b, (cfg & 0x10) != 0);
     S.nzones = 1 + ((cfg >> 1) & 1);
     for (z = 0; z < S.nzones; z++) {
         size_t off = fuzz_u16(in) % (64 * MM_PAGE);
@@ -182,8 +183,9 @@ setup(struct fuzz_in *in)
             S.zhi[z] = (uint8_t *)hi;
         }
     }
-    fuzz_op("managed %zu pages, %zu free", buddy_managed_pages(&S.b),
-            buddy_free_pages(&S.b));
+    fuzz_op("managed %zu pages, %zu free, parking %s",
+            buddy_managed_pages(&S.b), buddy_free_pages(&S.b),
+            cfg & 0x10 ? "on" : "off");
     check_all(BUDDY_OK);
 }
 
