@@ -37,11 +37,12 @@ static unsigned table_order;
 static unsigned long nchecks;       /* ledger_after_test calls */
 static unsigned long nproblems;     /* problems they found */
 
-/* Claims a buddy allocator's books may give: live and free blocks. */
+/* Claims a buddy allocator's books may give: live, free and parked
+   blocks. */
 static size_t
 buddy_claims(const struct buddy *b)
 {
-    size_t n = b->nallocs - b->nfrees + 2 * b->nzones;
+    size_t n = b->nallocs - b->nfrees + 2 * b->nzones + b->nparked;
     unsigned i, k;
 
     for (i = 0; i < b->nzones; i++)

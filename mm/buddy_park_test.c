@@ -11,6 +11,7 @@
  * checker and the ledger's claims see parked pages for what they are.
  */
 #include "buddy.h"
+#include "ledger.h"
 #include "test.h"
 
 #define PARK_PAGES      64
@@ -401,4 +402,29 @@ MM_TEST(buddy_park, poisoning_buddy_parks_nothing)
     MM_CHECK_EQ(t, p[MM_PAGE - 1], 0x6B);
     MM_CHECK_EQ(t, buddy_nfree(&f->b, 0, 4), 1);    /* merged */
     MM_CHECK_EQ(t, buddy_check(&f->b), 0);
+}
+
+/* The page ledger counts parked pages as free, each owned once. */
+MM_TEST(buddy_park, ledger_claims_parked_pages_as_free)
+{
+    struct park_fixture *f = park_setup(t, 16, true);
+    static struct ledger_claim claims[32];
+    static struct ledger led;
+    uintptr_t first;
+    void *p, *q;
+
+    if (f == NULL)
+        return;
+    p = buddy_alloc(&f->b, 0);
+    q = buddy_alloc(&f->b, 0);
+    buddy_free(&f->b, p);
+    first = (uintptr_t)f->base >> MM_PAGE_SHIFT;
+    ledger_init(&led, first, first + 16, claims,
+                sizeof claims / sizeof claims[0]);
+    led.quiet = true;
+    buddy_claim(&f->b, &led, LEDGER_BUDDY_META, LEDGER_FREE, LEDGER_KERNEL);
+    MM_CHECK_EQ(t, ledger_settle(&led), 0);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_FREE), 15);
+    MM_CHECK_EQ(t, ledger_kind_pages(&led, LEDGER_KERNEL), 1);   /* q */
+    buddy_free(&f->b, q);
 }
