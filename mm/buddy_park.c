@@ -38,7 +38,8 @@
 
 /*
  * Lists every parked page on its zone's lists, oldest first, merging it
- * up as its free would have (b locked).  Returns how many there were.
+ * up as its free would have (b locked), traced as that free (a page is
+ * parked only while traces are off).  Returns how many there were.
  */
 size_t
 buddy_flush_locked(struct buddy *b)
@@ -50,7 +51,7 @@ buddy_flush_locked(struct buddy *b)
         struct buddy_zone *z = b->parked[i].zone;
         uintptr_t pfn = z->pfns.first + b->parked[i].index;
 
-        buddy_trace(b, "unpark", z, pfn, 0);
+        buddy_trace(b, "free", z, pfn, 0);
         buddy_merge_up(b, z, pfn, 0);
     }
     b->nparked = 0;

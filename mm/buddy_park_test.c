@@ -263,7 +263,7 @@ MM_TEST(buddy_park, traces_see_the_algorithm_not_the_array)
 {
     struct park_fixture *f = park_setup(t, 16, true);
     unsigned saved = mm_switch.trace;
-    char out[1024];
+    char out[2048], want[128];
     void *p, *q;
 
     if (f == NULL)
@@ -274,12 +274,18 @@ MM_TEST(buddy_park, traces_see_the_algorithm_not_the_array)
     mm_switch.trace |= MM_TRACE_BUDDY;
     q = buddy_alloc(&f->b, 0);                      /* from the lists */
     buddy_free(&f->b, q);                           /* merged, traced */
+    MM_CHECK_EQ(t, buddy_parked_pages(&f->b), 1);   /* p only */
+    mm_test_format(want, sizeof want, "trace: buddy free zone=0 "
+                   "addr=0x%08lx order=0\ntrace: buddy merge", (unsigned long)
+                   (uintptr_t)p);
+    MM_CHECK(t, !mm_test_contains(out, want));
+    MM_CHECK_EQ(t, buddy_flush(&f->b), 1);          /* p's free, traced */
     mm_switch.trace = saved;
     mm_test_release_prints();
     MM_CHECK(t, q != p);
     MM_CHECK(t, mm_test_contains(out, "trace: buddy alloc"));
-    MM_CHECK(t, mm_test_contains(out, "trace: buddy free"));
-    MM_CHECK_EQ(t, buddy_parked_pages(&f->b), 1);   /* p only */
+    MM_CHECK(t, mm_test_contains(out, want));
+    MM_CHECK_EQ(t, buddy_nfree(&f->b, 0, 4), 1);
     MM_CHECK_EQ(t, buddy_check(&f->b), 0);
 }
 
