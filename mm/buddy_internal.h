@@ -230,11 +230,14 @@ list_unlink(struct buddy_zone *z, uintptr_t pfn, unsigned order)
 static MM_INLINE void
 buddy_park(struct buddy *b, struct buddy_zone *z, uintptr_t i)
 {
-    z->owner[i] = MM_OWNER_NONE;
-    z->meta[i] = META_PARKED;
-    b->parked[b->nparked].zone = z;
-    b->parked[b->nparked++].index = i;
+    unsigned n = b->nparked;
+
+    b->parked[n].zone = z;
+    b->parked[n].index = i;
+    b->nparked = n + 1;
     b->nfrees++;
+    z->owner[i] = MM_OWNER_NONE;    /* the byte stores last: a compiler */
+    z->meta[i] = META_PARKED;       /* must assume they alias anything */
 }
 
 /*
@@ -244,11 +247,13 @@ buddy_park(struct buddy *b, struct buddy_zone *z, uintptr_t i)
 static MM_INLINE void *
 buddy_unpark(struct buddy *b)
 {
-    const struct buddy_parked *e = &b->parked[--b->nparked];
+    unsigned n = --b->nparked;
+    struct buddy_zone *z = b->parked[n].zone;
+    uintptr_t i = b->parked[n].index;
 
-    e->zone->meta[e->index] = (uint8_t)META_ALLOC;      /* order 0 */
     b->nallocs++;
-    return (void *)pfn_addr(e->zone->pfns.first + e->index);
+    z->meta[i] = (uint8_t)META_ALLOC;       /* order 0; the byte last */
+    return (void *)pfn_addr(z->pfns.first + i);
 }
 
 /* mm/buddy.c: the core's steps with b locked, for the aids. */
