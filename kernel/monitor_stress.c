@@ -304,10 +304,14 @@ monitor_cmd_frag(int argc, char **argv)
 {
     struct buddy *b = kernel_buddy_allocator();
     size_t before = buddy_free_pages(b);
+    bool parking = b->park_max != 0;
     unsigned i, n;
 
     (void)argc;
     (void)argv;
+    buddy_set_parking(b, false);        /* the lists alone, as they merge */
+    kprintf("frag: parking off while it runs: every free goes to the "
+            "lists\n");
     kprintf("frag: legend %s\n", buddy_picture_legend);
     frag_show("1. before");
     for (n = 0; n < FRAG_PAGES; n++)
@@ -328,5 +332,6 @@ monitor_cmd_frag(int argc, char **argv)
     kprintf("frag: memory whole again: %s (%zu free pages before, %zu "
             "after)\n", buddy_free_pages(b) == before ? "yes" : "NO",
             before, buddy_free_pages(b));
+    buddy_set_parking(b, parking);
     return MON_OK;
 }
