@@ -74,7 +74,8 @@ expect_summary gdb-corrupt.check gdbtest
 gdb_session gdb-break 128M break 'run="alloc 0; alloc 3; alloc 1; alloc 3; free 0x1234; free $; alloc 3"'
 expect_summary gdb-break.stops gdbtest
 
-# Stopped inside a free, the allocator's lock held (an order-1 free:
-# an order-0 free parks its page instead of merging it).
-gdb_session gdb-locked 128M locked 'run="alloc 1; free $"'
+# Stopped inside a free, the allocator's lock held: an order-1 block
+# whose buddy is free (the second alloc 1 splits an order-2 block), as
+# an order-0 free parks its page instead of merging it.
+gdb_session gdb-locked 128M locked 'run="alloc 1; alloc 1; free $"'
 expect_summary gdb-locked.commands gdbtest
