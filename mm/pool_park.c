@@ -197,8 +197,10 @@ move_down(struct pool *p, unsigned top, unsigned got)
  * want - 1, want - 2, ... 0 (p locked), each checked as slab_pop checks
  * it: a carved object of s (slab_lookup; pow2 says that s's objects are
  * 2^shift bytes, so that the index is a rotate and one compare, as in
- * slab_lookup_pow2) with its bit set.  Stops at a bad link.  Everything
- * per slab is read into locals first; returns the entries left unfilled.
+ * slab_lookup_pow2) with its bit set.  Stops at a bad link; returns the
+ * entries left unfilled.  Everything per slab is read into locals first:
+ * a store into the array might, for all the compiler knows, change p's
+ * or s's fields, which it would then read again for every object.
  * Inlined twice, pow2 being a constant in each copy.
  */
 static MM_INLINE unsigned
