@@ -55,24 +55,32 @@ settle(struct pool *p, struct slab *s, uint32_t added, struct mm_list *gone)
 /*
  * Lists parked[i], parked[i + 1], ... on slab s while they are objects
  * of s, up to parked[n - 1] (p locked): slab_unpark_put for each, with
- * the list head kept in a local.  Returns where the run ended.
+ * the list head kept in a local, so each object costs one link store.
+ * A static pool has one slab: the run is all of them.  Returns where
+ * the run ended.
  */
 static unsigned
 unpark_run(struct pool *p, struct slab *s, unsigned i, unsigned n)
 {
     size_t link_off = p->geom.link_off;
-    unsigned order = p->geom.order;
-    bool growing = p->src != NULL;
-    void *head = s->freelist;
+    uintptr_t slab_mask = ~(((uintptr_t)MM_PAGE << p->geom.order) - 1);
+    void *head = s->freelist, *obj;
     unsigned start = i;
 
-    for (; i < n; i++) {
-        void *obj = p->parked[i];
-
-        if (growing && slab_of(obj, order) != s)
-            break;
-        *(void **)((uint8_t *)obj + link_off) = head;
-        head = obj;
+    if (p->src == NULL) {               /* one slab: a run of them all */
+        for (; i < n; i++) {
+            obj = p->parked[i];
+            *(void **)((uint8_t *)obj + link_off) = head;
+            head = obj;
+        }
+    } else {
+        for (; i < n; i++) {
+            obj = p->parked[i];
+            if (((uintptr_t)obj & slab_mask) != (uintptr_t)s)
+                break;                  /* slab_of(obj) is another slab */
+            *(void **)((uint8_t *)obj + link_off) = head;
+            head = obj;
+        }
     }
     s->freelist = head;
     s->nfree += i - start;
@@ -171,14 +179,60 @@ pool_trim(struct pool *p)
     return pages + ((size_t)1 << p->geom.order);
 }
 
-/* The index of obj if it is a carved object of s, else -1: slab_lookup,
- * with the power-of-two case first. */
-static MM_INLINE long
-carved_index(const struct pool *p, const struct slab *s, void *obj)
+/* A refill cut short by a bad link filled parked[top - got .. top - 1]:
+ * moves them down to 0 .. got - 1. */
+static MM_COLD void
+move_down(struct pool *p, unsigned top, unsigned got)
 {
-    if (MM_LIKELY(p->geom.shift != 0))
-        return slab_lookup_pow2(s, &p->geom, (uintptr_t)obj, s->ncarved);
-    return slab_lookup(s, &p->geom, (uintptr_t)obj, s->ncarved);
+    unsigned k;
+
+    for (k = 0; k < got; k++)
+        set_parked(p, k, p->parked[top - got + k],
+                   p->parked_word[top - got + k],
+                   ~p->parked_keep[top - got + k]);
+}
+
+/*
+ * Parks objects from the head of slab s's free list into entries
+ * want - 1, want - 2, ... 0 (p locked), each checked as slab_pop checks
+ * it: a carved object of s (slab_lookup; pow2 says that s's objects are
+ * 2^shift bytes, so that the index is a rotate and one compare, as in
+ * slab_lookup_pow2) with its bit set.  Stops at a bad link; returns the
+ * entries left unfilled.  Everything per slab is read into locals first:
+ * a store into the array might, for all the compiler knows, change p's
+ * or s's fields, which it would then read again for every object.
+ * Inlined twice, pow2 being a constant in each copy.
+ */
+static MM_INLINE unsigned
+refill_run(struct pool *p, struct slab *s, unsigned want, bool pow2)
+{
+    size_t link_off = p->geom.link_off;
+    unsigned shift = p->geom.shift, k;
+    uint32_t *map = s->freemap, *word, bit, limit = s->ncarved;
+    uintptr_t base = s->base, off;
+    void *obj = s->freelist;
+    long i;
+
+    for (k = want; k > 0; k--) {
+        if (pow2) {                     /* slab_lookup_pow2 */
+            off = (uintptr_t)obj - base;
+            off = off >> shift | off << ((8 * sizeof off - shift) %
+                                         (8 * sizeof off));
+            i = off < limit ? (long)off : -1;
+        } else {
+            i = slab_lookup(s, &p->geom, (uintptr_t)obj, limit);
+        }
+        if (MM_UNLIKELY(i < 0))
+            break;
+        word = map + ((size_t)i >> 5);          /* mm_bitmap_test */
+        bit = 1u << (i & 31);
+        if (MM_UNLIKELY(!(*word & bit)))
+            break;
+        set_parked(p, k - 1, obj, word, bit);
+        obj = *(void **)((uint8_t *)obj + link_off);
+    }
+    s->freelist = obj;
+    return k;
 }
 
 /*
@@ -192,27 +246,15 @@ carved_index(const struct pool *p, const struct slab *s, void *obj)
 unsigned
 pool_refill(struct pool *p, struct slab *s)
 {
-    unsigned want = s->nfree - (p->geom.nobjs - s->ncarved), got, k;
-    size_t link_off = p->geom.link_off;
-    uint32_t *map = s->freemap;
-    void *obj = s->freelist;
-    long i;
+    uint32_t listed = s->nfree - (p->geom.nobjs - s->ncarved);
+    unsigned want = listed < POOL_REFILL ? listed : POOL_REFILL, got;
 
-    if (want > POOL_REFILL)
-        want = POOL_REFILL;
-    for (got = 0; got < want; got++) {
-        i = carved_index(p, s, obj);
-        if (MM_UNLIKELY(i < 0 || !mm_bitmap_test(map, (size_t)i)))
-            break;
-        set_parked(p, want - 1 - got, obj, &map[(size_t)i / 32],
-                   1u << ((size_t)i % 32));
-        obj = *(void **)((uint8_t *)obj + link_off);
-    }
-    for (k = 0; k < got && got < want; k++)     /* cut short: move down */
-        set_parked(p, k, p->parked[want - got + k],
-                   p->parked_word[want - got + k],
-                   ~p->parked_keep[want - got + k]);
-    s->freelist = obj;
+    if (MM_LIKELY(p->geom.shift != 0))
+        got = want - refill_run(p, s, want, true);
+    else
+        got = want - refill_run(p, s, want, false);
+    if (MM_UNLIKELY(got != want))
+        move_down(p, want, got);
     s->nfree -= got;
     p->ntaken += got;
     p->nparked = got;
@@ -222,4 +264,3 @@ pool_refill(struct pool *p, struct slab *s)
     }
     return got;
 }
-

@@ -535,6 +535,56 @@ MM_TEST(pool, overwritten_link_is_repaired)
     MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
 }
 
+/*
+ * A write after free that points a link at an object in use: the refill
+ * of the array checks each object's bit before it parks it, so it stops
+ * there with what it had (moved down to the bottom of the array), and
+ * the object in use is never handed out.  The allocation that finds the
+ * array empty again meets the bad head: POOL_ERR_LINK, one counter, the
+ * list rebuilt from the table.
+ */
+MM_TEST(pool, link_to_object_in_use_is_not_followed)
+{
+    static uint8_t buf[6 * 16] MM_ALIGNED(16);
+    static uint32_t map[1];
+    static void *o[6];
+    unsigned long before[POOL_ERR_COUNT];
+    unsigned saved = unpoisoned();
+    struct pool p;
+    unsigned i, e;
+    void *x, *y;
+
+    MM_CHECK_EQ(t, pool_init_static(&p, "t-inuse", buf, sizeof buf, 16, 16,
+                                    0, map), POOL_OK);
+    mm_switch.poison = saved;
+    for (i = 0; i < 6; i++)
+        o[i] = pool_alloc(&p);
+    for (i = 0; i < 4; i++)
+        pool_free(&p, o[i]);
+    pool_flush(&p);                                 /* list: 3 2 1 0 */
+    *(void **)o[2] = o[5];                          /* o[5] is in use */
+    mm_memcpy(before, p.nerr, sizeof before);
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[3]);       /* refill: 3, 2 */
+    MM_CHECK(t, p.nparked == 1 && p.parked[0] == o[2]);
+    MM_CHECK_PTR_EQ(t, p.static_slab.freelist, o[5]);
+    MM_CHECK_PTR_EQ(t, pool_alloc(&p), o[2]);
+    mm_test_catch_panics(t);
+    x = pool_alloc(&p);                             /* repairs the list */
+    mm_test_release_panics(t);
+    MM_CHECK_EQ(t, t->npanics, 1);
+    MM_CHECK_PANIC(t, "free link overwritten", o[5]);
+    for (e = 0; e < POOL_ERR_COUNT; e++)
+        MM_CHECK_EQ(t, p.nerr[e], before[e] + (e == POOL_ERR_LINK));
+    y = pool_alloc(&p);
+    MM_CHECK(t, (x == o[0] && y == o[1]) || (x == o[1] && y == o[0]));
+    MM_CHECK(t, pool_alloc(&p) == NULL);            /* o[5] not twice */
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    for (i = 0; i < 6; i++)
+        MM_CHECK_EQ(t, pool_free(&p, o[i]), POOL_OK);
+    MM_CHECK_EQ(t, pool_check(&p), 0);
+    MM_CHECK_EQ(t, pool_destroy(&p), POOL_OK);
+}
+
 /* ---- growing pools -------------------------------------------------- */
 
 /*
