@@ -126,9 +126,9 @@ alloc_fast(struct buddy *b, unsigned order)
 {
     struct mm_range *const *r;
 
+    if (order == 0 && b->nparked != 0 && !buddy_debugging(b))
+        return buddy_unpark(b);
     if (MM_LIKELY(order <= BUDDY_MAX_ORDER && !buddy_debugging(b))) {
-        if (order == 0 && b->nparked != 0)
-            return buddy_unpark(b);
         for (r = b->by_addr; ; r++) {
             struct buddy_zone *z = zone_of_range(*r);
 
