@@ -292,7 +292,11 @@ def run_locked():
         fail("lock-held", "interrupts are on (eflags 0x%x)" % eflags)
     nzones = int(gdb.parse_and_eval("kernel_buddy.nzones"))
     info = kmem("buddyinfo")
-    if len(info) == nzones and all(l.startswith("Node 0, zone") for l in info):
+    nodes = [l for l in info if l.startswith("Node 0, zone")]
+    if len(nodes) == nzones and info[:nzones] == nodes and \
+            len(info) == nzones + 1 and \
+            re.match(r"^buddy: parked: [0-9]+ of 32 order-0 pages$",
+                     info[nzones]):
         ok("buddyinfo")
     else:
         fail("buddyinfo", "%d zones, got %s" % (nzones, info))
