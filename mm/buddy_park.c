@@ -24,7 +24,10 @@
  * turns traces on).
  * While traces or poison are on, block_find sends every free to the
  * slow path and buddy_alloc takes no parked page: what a trace shows is
- * the algorithm itself.
+ * the algorithm itself.  A page the fast path's zone guess does not
+ * find (one of a later zone sharing a 4 MiB map chunk with a lower one,
+ * as the kernel's zone below 640 KiB does) also takes the slow free:
+ * it is listed at once, never parked - correct, only slower.
  *
  * Invariant: parked[0..nparked-1] name distinct pages whose state is
  * PARKED, and no other page has that state; nparked <= park_max, which

@@ -47,7 +47,8 @@ gdb_session() {
 # buddyinfo, pictures, slabinfo, vmstat, errors, check and the page
 # roles of kernel blocks, free blocks, kmalloc bucket pages and runs,
 # a pool slab, the kernel image, metadata, holes and edges.
-SCRIPT='alloc 0; alloc 3 2; buddyinfo; zone; zone 2; errors; check'
+SCRIPT='alloc 0; free $; page $; buddyinfo; check'            # parked
+SCRIPT+='; alloc 0; alloc 3 2; buddyinfo; zone; zone 2; errors; check'
 SCRIPT+='; page $; alloc 1; page $; free $; page $; page 0x100000'
 SCRIPT+='; page 0x9f000; page 0x9fc00; page 0xfffff000; page 0x1000'
 SCRIPT+='; kmalloc 100 3; page $; kmalloc 6000; page $; kmalloc 20'
