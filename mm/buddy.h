@@ -180,6 +180,20 @@ struct buddy {
 extern const char *const buddy_err_name[BUDDY_ERR_COUNT];
 
 /*
+ * Does entry i (< BUDDY_NPARKED) of b's parked array name a page of one
+ * of b's zones?  For the readers that must not trust the array: the
+ * checker and the page ledger's claims.
+ */
+static inline bool
+buddy_parked_ok(const struct buddy *b, unsigned i)
+{
+    const struct buddy_zone *z = b->parked[i].zone;
+
+    return z >= &b->zone[0] && z < &b->zone[b->nzones] &&
+           b->parked[i].index < z->npages;
+}
+
+/*
  * The buddy of the order-k block at page frame pfn: flip bit k.
  * Buddy of pfn 8 at order 1: 8 ^ 2 = 10; of pfn 12 at order 2: 12 ^ 4 = 8.
  */

@@ -137,8 +137,7 @@ check_parked(const struct buddy *b)
     for (i = 0; i < b->nparked && i < BUDDY_NPARKED; i++) {
         const struct buddy_parked *e = &b->parked[i];
 
-        if (e->zone < &b->zone[0] || e->zone >= &b->zone[b->nzones] ||
-            e->index >= e->zone->npages)
+        if (!buddy_parked_ok(b, i))
             return bad + violation(&b->zone[0], 0, "parked entry names "
                                    "no page");
         if (e->zone->meta[e->index] != META_PARKED)

@@ -96,14 +96,10 @@ claim_parked(const struct buddy *b, struct ledger *l, unsigned kind)
 {
     unsigned i;
 
-    for (i = 0; i < b->nparked && i < BUDDY_NPARKED; i++) {
-        const struct buddy_zone *z = b->parked[i].zone;
-
-        if (z >= &b->zone[0] && z < &b->zone[b->nzones] &&
-            b->parked[i].index < z->npages)
-            ledger_claim(l, z->pfns.first + b->parked[i].index, 1, kind,
-                         0, NULL);
-    }
+    for (i = 0; i < b->nparked && i < BUDDY_NPARKED; i++)
+        if (buddy_parked_ok(b, i))
+            ledger_claim(l, b->parked[i].zone->pfns.first +
+                         b->parked[i].index, 1, kind, 0, NULL);
 }
 
 /*

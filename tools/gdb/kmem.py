@@ -406,10 +406,7 @@ def buddyinfo(b):
 def parked_pages(b):
     """The pfns the array of parked pages names, oldest first (entries
     whose zone pointer is no zone of b give None)."""
-    off = offset_of("struct buddy_zone", "pfns")
-    firsts = {int(b["by_addr"][i]) - off: int(at(int(b["by_addr"][i]) - off,
-              "struct buddy_zone")["pfns"]["first"])
-              for i in range(int(b["nzones"]))}
+    firsts = {address(z.v): z.first for z in zones(b)}
     pfns = []
     for i in range(min(int(b["nparked"]), length(b["parked"]))):
         e = b["parked"][i]
