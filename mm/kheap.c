@@ -183,7 +183,7 @@ bucket_take_slow(struct kheap *h, struct kheap_bucket *b)
                 return NULL;
             }
         }
-        s = slab_from_link(b->partial.next);
+        s = slab_of_link(b->partial.next);
         if ((blk = slab_take(s, &b->geom)) != NULL)
             break;
         mm_list_unlink(&s->link);           /* full, by its table */
@@ -202,7 +202,7 @@ bucket_take_slow(struct kheap *h, struct kheap_bucket *b)
 static MM_INLINE void *
 bucket_take(struct kheap *h, struct kheap_bucket *b)
 {
-    struct slab *s = slab_from_link(b->partial.next);
+    struct slab *s = slab_of_link(b->partial.next);
     void *blk;
 
     if (MM_UNLIKELY(&s->link == &b->partial ||

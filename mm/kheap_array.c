@@ -60,7 +60,7 @@ release_gone(struct kheap *h, struct mm_list *gone, unsigned order)
     size_t pages = 0;
 
     while (!mm_list_empty(gone)) {
-        struct slab *s = slab_from_link(gone->next);
+        struct slab *s = slab_of_link(gone->next);
 
         mm_list_unlink(&s->link);
         kheap_slab_release(h, s, order);

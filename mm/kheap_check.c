@@ -67,7 +67,7 @@ check_list(const struct kheap *h, const struct kheap_bucket *b,
     for (n = l->next; n != l; n = n->next) {
         if (++*nslabs > b->npages)
             return bad + check_fail("bucket list loops", b->geom.size);
-        bad += check_slab(h, b, slab_from_link((struct mm_list *)n), where,
+        bad += check_slab(h, b, slab_of_link((struct mm_list *)n), where,
                           inuse);
     }
     return bad;

@@ -240,7 +240,7 @@ static void
 release_list(struct kheap *h, struct mm_list *l, unsigned order)
 {
     while (!mm_list_empty(l)) {
-        struct slab *s = slab_from_link(l->next);
+        struct slab *s = slab_of_link(l->next);
 
         mm_list_unlink(&s->link);
         kheap_slab_release(h, s, order);

@@ -66,13 +66,6 @@ kheap_window_byte(const struct kheap *h, const void *p)
     return MM_LIKELY(i < h->win->npages) ? h->win->owner[i] : MM_OWNER_NONE;
 }
 
-/* The slab whose list link is l. */
-static MM_INLINE struct slab *
-slab_from_link(struct mm_list *l)
-{
-    return (struct slab *)l;            /* link is the first member */
-}
-
 /* mm/kheap.c and mm/kheap_debug.c: the plain steps, for the aided paths. */
 void *kheap_alloc_plain(struct kheap *h, size_t size);
 void kheap_put_locked(struct kheap *h, const struct kheap_where *w,

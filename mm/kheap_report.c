@@ -30,7 +30,7 @@ bucket_nfree(const struct kheap_bucket *b)
     size_t n = b->navail + (b->empty != NULL ? b->geom.nobjs : 0);
 
     for (l = b->partial.next; l != &b->partial; l = l->next)
-        n += slab_from_link((struct mm_list *)l)->nfree;
+        n += slab_of_link((struct mm_list *)l)->nfree;
     return n;
 }
 

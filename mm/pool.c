@@ -10,7 +10,7 @@
  * free objects.  A growing pool's slab is 2^order pages from its page
  * source, aligned to its size, with its header at its start:
  *
- *   | struct slab | free table (bits) | pad | obj 0 | obj 1 | ... |
+ *   | struct slab (free table inside) | pad | obj 0 | obj 1 | ... |
  *
  * so the slab of an object is its address rounded down to the slab's
  * size: with 1-page slabs, object 0x00203118 is in the slab at
@@ -64,12 +64,12 @@
  * cached slab; pool_flush lists the parked objects, and pool_trim,
  * pool_destroy and the reclaim hook flush before giving slabs back.
  * Classifying a refused free (cold) looks at every live pool.
- * Metadata: per slab sizeof(struct slab) and 1 bit per object (a
- * 32-bit word at least), both inside the slab; per pool struct pool,
- * the array's three words per entry included (the pool.sizes test
- * prints both); the page source's owner byte per
- * page.  A pool with a constructor pays one more word per object for
- * its link.
+ * Metadata: per slab sizeof(struct slab), the free table of up to 224
+ * objects included, past that 1 bit per object after it, inside the
+ * slab; per pool struct pool, the array's three words per entry
+ * included (the pool.sizes test prints both); the page source's owner
+ * byte per page.  A pool with a constructor pays one more word per
+ * object for its link.
  * Read after: mm/slab.h, mm/pagesrc.h.  Tests: mm/pool_test.c.
  */
 #include "pool_internal.h"

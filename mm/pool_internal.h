@@ -13,13 +13,6 @@
 
 #include "pool.h"
 
-/* The slab whose list link is l (the link is the slab's first field). */
-static MM_INLINE struct slab *
-slab_of_link(struct mm_list *l)
-{
-    return (struct slab *)l;
-}
-
 /* Where slab s's memory starts: its header, or a static pool's buffer. */
 static MM_INLINE uintptr_t
 pool_slab_start(const struct pool *p, const struct slab *s)

@@ -842,7 +842,8 @@ MM_TEST(pool, sizes)
 {
     mm_print("pool: sizeof struct slab %zu, struct pool %zu bytes\n",
              sizeof(struct slab), sizeof(struct pool));
-    MM_CHECK(t, sizeof(struct slab) < 16 * sizeof(void *));
+    MM_CHECK(t, sizeof(struct slab) <= 9 * sizeof(void *) +
+                    SLAB_MAP_INLINE * sizeof(uint32_t));
     /* The parked array: two pointers and a word per entry. */
     MM_CHECK(t, sizeof(struct pool) < 64 * sizeof(void *) +
                     POOL_NPARKED * (2 * sizeof(void *) + sizeof(uint32_t)));

@@ -9,12 +9,14 @@
  *
  *   slab of 2^order pages, header inside (slab_carve):
  *
- *   start                    start + first
- *   |                        |
- *   | struct slab | freemap | pad | obj 0 | obj 1 | ... | obj n-1 | tail |
+ *   | struct slab: hot fields, map | cold | pad | obj 0 | ... | tail |
+ *   start                                  start + first
  *
  * Each object has a bit in the free table (freemap, mm/bitmap.h: set =
- * free) and a free object is also linked through a word of its own (at
+ * free); up to 224 bits sit in the header (map), in the first 64 bytes
+ * with the fields a free reads, so a free touches one cache line of its
+ * slab (slab_header_bytes, mm/slab.c, says why); a larger table follows
+ * the header.  A free object is also linked through a word of its own (at
  * link_off, 0 unless a constructor needs the object's bytes kept), so
  * take pops a list and put pushes one, both O(1).  Objects that were
  * never handed out are not on the list: they are carved one at a time
@@ -44,8 +46,8 @@
  * are on no list; nfree counts the set bits of objects not parked.
  * Bounds: take and put are O(1); carving is O(1) per object; a broken
  * free list is rebuilt from the table in O(objects per slab) (cold).
- * Metadata: sizeof(struct slab) per slab (printed by slab.sizes) plus
- * one bit per object, rounded up to 32-bit words.
+ * Metadata: sizeof(struct slab) per slab (slab.sizes prints it), past
+ * 224 objects plus one bit per object, rounded up to 32-bit words.
  * Read after: mm/list.h, mm/bitmap.h.  Tests: mm/slab_test.c.
  */
 #ifndef MM_SLAB_H
@@ -91,20 +93,33 @@ struct slab_geom {
                                    kmalloc bucket: its heap) */
 };
 
+#define SLAB_MAP_INLINE     7       /* free-table words inside the header */
+
+/* A slab's header: the fields a free reads and the table of up to 224
+ * objects in its first 64 bytes, then those only slow paths touch. */
 struct slab {
-    struct mm_list link;        /* on its cache's partial or full list */
     uint32_t magic;             /* SLAB_MAGIC while alive */
     uint32_t nfree;             /* free objects, carved or not */
-    uint32_t ncarved;           /* objects 0..ncarved-1 were carved */
     void *cache;                /* the owner: a pool, a kmalloc bucket;
                                    its first member is its slab_geom */
     uintptr_t base;             /* object 0 */
+    uint32_t *freemap;          /* bit i set: object i is free (map,
+                                   or the words after the header) */
+    uint32_t map[SLAB_MAP_INLINE];  /* the table of up to 224 objects */
+    uint32_t ncarved;           /* objects 0..ncarved-1 were carved */
     void *freelist;             /* freed objects, linked through them */
-    uint32_t *freemap;          /* bit i set: object i is free */
+    struct mm_list link;        /* on its cache's partial or full list */
 };
 
-MM_STATIC_ASSERT(offsetof(struct slab, link) == 0,
-                 "a listed slab is found from its link by a cast");
+MM_STATIC_ASSERT(offsetof(struct slab, map) + sizeof(((struct slab *)0)->map)
+                 <= 64, "a free reads one cache line of the header");
+
+/* The slab whose list link is l. */
+static MM_INLINE struct slab *
+slab_of_link(struct mm_list *l)
+{
+    return (struct slab *)((uint8_t *)l - offsetof(struct slab, link));
+}
 
 /*
  * Fills g for objects of size bytes (rounded up to align, a power of

@@ -22,8 +22,9 @@ MM_TEST(slab, sizes)
 
     mm_print("slab: sizeof struct slab %zu, struct slab_geom %zu bytes\n",
              sizeof(struct slab), sizeof(struct slab_geom));
-    MM_CHECK(t, sizeof(struct slab) <= 10 * sizeof(void *));
-    MM_CHECK(t, slab_geom_init(&g, 16, 16, 0) > MM_PAGE / 16 - 8);
+    MM_CHECK(t, sizeof(struct slab) <= 9 * sizeof(void *) +
+                    SLAB_MAP_INLINE * sizeof(uint32_t));
+    MM_CHECK(t, slab_geom_init(&g, 16, 16, 0) >= MM_PAGE / 16 - 8);
     MM_CHECK_EQ(t, g.first, slab_header_bytes(g.nobjs, 16));
     MM_CHECK_EQ(t, g.first % 16, 0);
     MM_CHECK_EQ(t, g.shift, 4);
@@ -158,6 +159,48 @@ MM_TEST(slab, full_slab_and_all_back)
         MM_CHECK_EQ(t, slab_put(s, &g, slab_object(s, &g, i)), SLAB_OK);
     MM_CHECK_EQ(t, s->nfree, n);
     MM_CHECK_EQ(t, mm_bitmap_count(s->freemap, n), n);
+    MM_CHECK_PTR_EQ(t, slab_check(s, &g, &where), NULL);
+}
+
+/*
+ * The free table sits inside the header for up to 32 * SLAB_MAP_INLINE
+ * objects, in the cache line of the fields a free reads, else right
+ * after the header: 32-byte objects in a page (about 125) use the
+ * header's map, 16-byte ones (about 250) the words after it.  Either
+ * way a take clears and a put sets the bit where freemap says.
+ */
+MM_TEST(slab, table_inside_header)
+{
+    struct slab_geom g;
+    struct slab *s;
+    uintptr_t where;
+    void *o;
+    unsigned i;
+
+    MM_CHECK(t, offsetof(struct slab, map) + sizeof s->map <= 64);
+    MM_CHECK(t, slab_geom_init(&g, 32, 32, 0) <= 32 * SLAB_MAP_INLINE);
+    MM_CHECK_EQ(t, g.first, (sizeof(struct slab) + 31) & ~(size_t)31);
+    s = slab_carve(arena, &g, NULL);
+    MM_CHECK_PTR_EQ(t, s->freemap, s->map);
+    o = slab_take(s, &g);
+    MM_CHECK(t, !mm_bitmap_test(s->map, 0));
+    MM_CHECK_EQ(t, slab_put(s, &g, o), SLAB_OK);
+    MM_CHECK(t, mm_bitmap_test(s->map, 0));
+    MM_CHECK_PTR_EQ(t, slab_check(s, &g, &where), NULL);
+
+    MM_CHECK(t, slab_geom_init(&g, 16, 16, 0) > 32 * SLAB_MAP_INLINE);
+    MM_CHECK_EQ(t, g.first, (sizeof(struct slab) +
+                             MM_BITMAP_WORDS(g.nobjs) * 4 + 15) & ~(size_t)15);
+    s = slab_carve(arena, &g, NULL);
+    MM_CHECK_PTR_EQ(t, s->freemap, (uint32_t *)(s + 1));
+    MM_CHECK(t, (uintptr_t)(s->freemap + MM_BITMAP_WORDS(g.nobjs)) <=
+                s->base);
+    for (i = 0; i <= 32 * SLAB_MAP_INLINE; i++)
+        o = slab_take(s, &g);
+    MM_CHECK_PTR_EQ(t, o, slab_object(s, &g, 32 * SLAB_MAP_INLINE));
+    MM_CHECK(t, !mm_bitmap_test(s->freemap, 32 * SLAB_MAP_INLINE));
+    MM_CHECK_EQ(t, slab_put(s, &g, o), SLAB_OK);
+    MM_CHECK(t, mm_bitmap_test(s->freemap, 32 * SLAB_MAP_INLINE));
     MM_CHECK_PTR_EQ(t, slab_check(s, &g, &where), NULL);
 }
 

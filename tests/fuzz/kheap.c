@@ -100,7 +100,7 @@ bucket_free(const struct kheap_bucket *bk)
     size_t n = bk->navail + (bk->empty != NULL ? bk->geom.nobjs : 0);
 
     for (l = bk->partial.next; l != &bk->partial; l = l->next)
-        n += ((const struct slab *)l)->nfree;
+        n += slab_of_link((struct mm_list *)l)->nfree;
     return n;
 }
 

@@ -210,7 +210,7 @@ def corrupt_kheap():
     for i in range(length(h["bucket"])):
         b = h["bucket"][i]
         links = list_entries(b["partial"], int(b["npages"]))
-        s = at(links[0], "struct slab") if links else None
+        s = slab_of_link(links[0]) if links else None
         if s is not None and int(s["freelist"]):
             g = b["geom"]
             bad = int(s["base"]) + int(g["size"]) * int(g["nobjs"])
@@ -228,7 +228,7 @@ def corrupt_pool(name):
         if string(p["name"]) != name:
             continue
         g = p["geom"]
-        slabs = [at(l, "struct slab")
+        slabs = [slab_of_link(l)
                  for l in list_entries(p["partial"], int(p["nslabs"]))]
         for s in slabs:
             if int(s["freelist"]):

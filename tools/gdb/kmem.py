@@ -97,6 +97,12 @@ def at(addr, type_name):
     return gdb.Value(addr).cast(t.pointer()).dereference()
 
 
+def slab_of_link(l):
+    """The struct slab whose list link is at address l (mm/slab.h)."""
+    t = gdb.lookup_type("struct slab")
+    return at(l - t["link"].bitpos // 8, "struct slab")
+
+
 def address(v):
     """The address of an lvalue, as an integer."""
     return int(v.address)
@@ -820,7 +826,7 @@ def bucket_nfree(b):
     its array's."""
     n = int(b["navail"]) + (int(b["geom"]["nobjs"]) if int(b["empty"]) else 0)
     for l in list_entries(b["partial"], int(b["npages"])):
-        n += int(at(l, "struct slab")["nfree"])
+        n += int(slab_of_link(l)["nfree"])
     return n
 
 
@@ -968,7 +974,7 @@ class KheapChecker:
             if nslabs > int(b["npages"]):
                 self.fail("bucket list loops", int(g["size"]))
                 break
-            inuse += self.slab(b, at(l, "struct slab"), False)
+            inuse += self.slab(b, slab_of_link(l), False)
         nslabs += int(b["nfull"])
         inuse += int(b["nfull"]) * int(g["nobjs"])
         if int(b["empty"]):
@@ -1043,7 +1049,7 @@ def pool_slabs(p):
     """Every slab of p: the partial list, the full list, the cached one."""
     found = []
     for head in (p["partial"], p["full"]):
-        found += [at(l, "struct slab")
+        found += [slab_of_link(l)
                   for l in list_entries(head, int(p["nslabs"]))]
     if int(p["cached"]):
         found.append(p["cached"].dereference())
@@ -1144,7 +1150,7 @@ class PoolChecker:
                 self.fail("full list loops" if full else
                           "partial list loops", 0)
                 return False
-            s = at(l, "struct slab")
+            s = slab_of_link(l)
             self.slab(s)
             if not full and int(s["nfree"]) == 0:
                 self.fail("full slab on the partial list", self.start(s))
