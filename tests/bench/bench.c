@@ -12,8 +12,10 @@
  * Built from the same mm/ sources as the kernel, at -O2, no sanitizers,
  * debug mode off.  Each workload is described in one line above its
  * table; times are ns per operation, the median of REPS repetitions
- * with min and max; every ratio is to a baseline timed in the same run,
- * so the ratios hold on a noisy shared machine.  Beside the baselines
+ * with min and max; every ratio is to a baseline timed in the same run.
+ * The rows of a table take turns (one repetition of each, REPS times
+ * over), so a stretch of noise on a shared machine falls on all of them
+ * alike rather than on whichever row was running then.  Beside the baselines
  * (baselines.h) run the minimal references (refs.h): the same algorithm
  * as each kmemlab layer with nothing else, bare and with kmemlab's
  * checks, so a table shows what the checks cost and what the rest does.
@@ -110,20 +112,36 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The median, min and max of REPS times t (sorted here). */
 static struct result
-measure(struct work *w)
+summary(double *t)
 {
-    double t[REPS];
     struct result r;
-    int i;
 
-    for (i = 0; i < REPS; i++)
-        t[i] = w->run(w);
     qsort(t, REPS, sizeof t[0], cmp_double);
     r.med = t[REPS / 2];
     r.min = t[0];
     r.max = t[REPS - 1];
     return r;
+}
+
+#define MAX_ROWS    8           /* the most rows a table times */
+
+/*
+ * Times the n workloads of one table, taking turns: one run of each,
+ * REPS times over; r[i] is w[i]'s median, min and max.
+ */
+static void
+measure_rows(struct work *w, int n, struct result *r)
+{
+    double t[MAX_ROWS][REPS];
+    int i, k;
+
+    for (k = 0; k < REPS; k++)
+        for (i = 0; i < n; i++)
+            t[i][k] = w[i].run(&w[i]);
+    for (i = 0; i < n; i++)
+        r[i] = summary(t[i]);
 }
 
 /* Counting mode: callgrind counts only between these two marks. */
@@ -802,6 +820,18 @@ ratio_text(double a, double b, const char *base)
     return buf[k];
 }
 
+/* The n rows of a table, each with its ratio to row base (named so). */
+static void
+rows(const struct work *w, int n, const struct result *r, int base,
+     const char *name)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        row(w[i].name, r[i], i == base ? "1.00x" :
+            ratio_text(r[i].med, r[base].med, name));
+}
+
 static void
 target(const char *what, double value, double limit, const char *unit)
 {
@@ -816,71 +846,59 @@ target_min(const char *what, double value, double limit, const char *unit)
            value >= limit ? "PASS" : "MISS");
 }
 
-static struct result
-run(const char *name, double (*fn)(struct work *), size_t arena,
-    unsigned long nops, int variant)
-{
-    struct work w = { name, fn, arena, nops, variant, 0 };
-
-    return measure(&w);
-}
-
 static void
 table_w1(void)
 {
-    struct result b, n, r, f, bf, nf, rf, cf, ff;
+    struct work w[] = {
+        { "buddy", w1_buddy, 128 * MiB, W1_PAIRS, 0, 0 },
+        { "buddy, no parking", w1_buddy, 128 * MiB, W1_PAIRS, 2, 0 },
+        { "ref buddy, minimal", w1_ref, 128 * MiB, W1_PAIRS, 0, 0 },
+        { "freelist (xv6 kalloc)", w1_freelist, 128 * MiB, W1_PAIRS, 0, 0 },
+    }, wf[] = {
+        { "buddy", w1_buddy, 128 * MiB, W1_PAIRS, 1, 0 },
+        { "buddy, no parking", w1_buddy, 128 * MiB, W1_PAIRS, 3, 0 },
+        { "ref buddy, minimal", w1_ref, 128 * MiB, W1_PAIRS, 1, 0 },
+        { "ref buddy, checked", w1_refc, 128 * MiB, W1_PAIRS, 1, 0 },
+        { "freelist (xv6 kalloc)", w1_freelist, 128 * MiB, W1_PAIRS, 1, 0 },
+    };
+    struct result r[5];
 
     header("W1: order-0 allocate-then-free, 10M pairs, fresh 128 MiB arena "
            "(without parking every pair splits and merges)", "ns/pair");
-    b = run("buddy", w1_buddy, 128 * MiB, W1_PAIRS, 0);
-    n = run("buddy, no parking", w1_buddy, 128 * MiB, W1_PAIRS, 2);
-    r = run("ref buddy, minimal", w1_ref, 128 * MiB, W1_PAIRS, 0);
-    f = run("freelist (xv6 kalloc)", w1_freelist, 128 * MiB, W1_PAIRS, 0);
-    row("buddy", b, ratio_text(b.med, f.med, "freelist"));
-    row("buddy, no parking", n, ratio_text(n.med, f.med, "freelist"));
-    row("ref buddy, minimal", r, ratio_text(r.med, f.med, "freelist"));
-    row("freelist (xv6 kalloc)", f, "1.00x");
+    measure_rows(w, 4, r);
+    rows(w, 4, r, 3, "freelist");
     header("W1f: the same with half the arena a checkerboard of free pages "
            "(a free order-0 block always at hand)", "ns/pair");
-    bf = run("buddy", w1_buddy, 128 * MiB, W1_PAIRS, 1);
-    nf = run("buddy, no parking", w1_buddy, 128 * MiB, W1_PAIRS, 3);
-    rf = run("ref buddy, minimal", w1_ref, 128 * MiB, W1_PAIRS, 1);
-    cf = run("ref buddy, checked", w1_refc, 128 * MiB, W1_PAIRS, 1);
-    ff = run("freelist (xv6 kalloc)", w1_freelist, 128 * MiB, W1_PAIRS, 1);
-    row("buddy", bf, ratio_text(bf.med, ff.med, "freelist"));
-    row("buddy, no parking", nf, ratio_text(nf.med, ff.med, "freelist"));
-    row("ref buddy, minimal", rf, ratio_text(rf.med, ff.med, "freelist"));
-    row("ref buddy, checked", cf, ratio_text(cf.med, ff.med, "freelist"));
-    row("freelist (xv6 kalloc)", ff, "1.00x");
-    target("buddy W1f pair time vs freelist", bf.med / ff.med, 2.5, "x");
+    measure_rows(wf, 5, r);
+    rows(wf, 5, r, 4, "freelist");
+    target("buddy W1f pair time vs freelist", r[0].med / r[4].med, 2.5, "x");
 }
 
 /* W2 at arena bytes: kmemlab's buddy, the references, the free list. */
 static void
 table_w2_at(size_t arena, bool freelist)
 {
-    struct result b, r, c, f = { 0, 0, 0 };
+    struct work w[] = {
+        { "buddy", w2_buddy, arena, 0, 0, 0 },
+        { "ref buddy, minimal", w2_ref, arena, 0, 0, 0 },
+        { "ref buddy, checked", w2_refc, arena, 0, 0, 0 },
+        { "freelist (xv6 kalloc)", w2_freelist, arena, 0, 0, 0 },
+    };
+    struct result r[4];
     char title[160];
 
     snprintf(title, sizeof title, "W2: fill half of a %zu MiB arena with "
              "order-0 blocks, free them in random order", arena / MiB);
     header(title, "ns/page");
-    b = run("buddy", w2_buddy, arena, 0, 0);
-    r = run("ref buddy, minimal", w2_ref, arena, 0, 0);
-    c = run("ref buddy, checked", w2_refc, arena, 0, 0);
     if (freelist) {
-        f = run("freelist (xv6 kalloc)", w2_freelist, arena, 0, 0);
-        row("buddy", b, ratio_text(b.med, f.med, "freelist"));
-        row("ref buddy, minimal", r, ratio_text(r.med, f.med, "freelist"));
-        row("ref buddy, checked", c, ratio_text(c.med, f.med, "freelist"));
-        row("freelist (xv6 kalloc)", f, "1.00x");
+        measure_rows(w, 4, r);
+        rows(w, 4, r, 3, "freelist");
         return;
     }
-    row("buddy", b, ratio_text(b.med, r.med, "ref minimal"));
-    row("ref buddy, minimal", r, "1.00x");
-    row("ref buddy, checked", c, ratio_text(c.med, r.med, "ref minimal"));
+    measure_rows(w, 3, r);
+    rows(w, 3, r, 1, "ref minimal");
     target("buddy W2 random frees at 1 GiB, time vs the minimal reference "
-           "buddy", b.med / r.med, 2, "x");
+           "buddy", r[0].med / r[1].med, 2, "x");
 }
 
 static void
@@ -893,29 +911,30 @@ table_w2(void)
 static void
 table_w3(void)
 {
-    struct result b, r, c, m;
+    struct work w[] = {
+        { "buddy", w3_buddy, 128 * MiB, W3_OPS, 50, 0 },
+        { "ref buddy, minimal", w3_ref, 128 * MiB, W3_OPS, 50, 0 },
+        { "ref buddy, checked", w3_refc, 128 * MiB, W3_OPS, 50, 0 },
+        { "bitmap (Pintos palloc)", w3_bitmap, 128 * MiB, W3_BITMAP, 50, 0 },
+    }, wg[] = {
+        { "buddy", w3_buddy, 1 * GiB, W3_OPS * 2 / 5, 50, 0 },
+        { "ref buddy, minimal", w3_ref, 1 * GiB, W3_OPS * 2 / 5, 50, 0 },
+        { "ref buddy, checked", w3_refc, 1 * GiB, W3_OPS * 2 / 5, 50, 0 },
+    };
+    struct result r[4];
 
     header("W3: random orders 0-4 at about 50% occupancy of 128 MiB, 5M "
            "calls (bitmap: 50k calls)", "ns/call");
-    b = run("buddy", w3_buddy, 128 * MiB, W3_OPS, 50);
-    r = run("ref buddy, minimal", w3_ref, 128 * MiB, W3_OPS, 50);
-    c = run("ref buddy, checked", w3_refc, 128 * MiB, W3_OPS, 50);
-    m = run("bitmap (Pintos palloc)", w3_bitmap, 128 * MiB, W3_BITMAP, 50);
-    row("buddy", b, ratio_text(b.med, m.med, "bitmap"));
-    row("ref buddy, minimal", r, ratio_text(r.med, m.med, "bitmap"));
-    row("ref buddy, checked", c, ratio_text(c.med, m.med, "bitmap"));
-    row("bitmap (Pintos palloc)", m, "1.00x");
-    target_min("buddy W3 speed-up over the bitmap", m.med / b.med, 100, "x");
+    measure_rows(w, 4, r);
+    rows(w, 4, r, 3, "bitmap");
+    target_min("buddy W3 speed-up over the bitmap", r[3].med / r[0].med, 100,
+               "x");
     header("W3 at 1 GiB: random orders 0-4, about 50% occupancy, random "
            "frees, 2M calls", "ns/call");
-    b = run("buddy", w3_buddy, 1 * GiB, W3_OPS * 2 / 5, 50);
-    r = run("ref buddy, minimal", w3_ref, 1 * GiB, W3_OPS * 2 / 5, 50);
-    c = run("ref buddy, checked", w3_refc, 1 * GiB, W3_OPS * 2 / 5, 50);
-    row("buddy", b, ratio_text(b.med, r.med, "ref minimal"));
-    row("ref buddy, minimal", r, "1.00x");
-    row("ref buddy, checked", c, ratio_text(c.med, r.med, "ref minimal"));
+    measure_rows(wg, 3, r);
+    rows(wg, 3, r, 1, "ref minimal");
     target("buddy W3 random frees at 1 GiB, time vs the minimal reference "
-           "buddy", b.med / r.med, 2, "x");
+           "buddy", r[0].med / r[1].med, 2, "x");
 }
 
 /* W4 with size mix 0 (uniform) or 1 (log-uniform). */
@@ -923,24 +942,24 @@ static void
 table_w4_mix(int mix)
 {
     const char *mixname = mix ? "log-uniform" : "uniform";
-    struct result k, r, c, g;
+    struct work w[] = {
+        { "kmalloc (McKusick-Karels)", w4_kmalloc, 256 * MiB, W4_OPS, mix, 0 },
+        { "ref kmalloc, minimal", w4_ref, 256 * MiB, W4_OPS, mix, 0 },
+        { "ref kmalloc, checked", w4_refc, 256 * MiB, W4_OPS, mix, 0 },
+        { "glibc malloc/free", w4_glibc, 0, W4_OPS, mix, 0 },
+    };
+    struct result r[4];
     char title[160], what[96];
 
     snprintf(title, sizeof title, "W4%s: kmalloc/kfree of %s random sizes "
              "16 B-2 KiB, 10,000 live, 2M ops (op = free + alloc)",
              mix ? " log" : "", mixname);
     header(title, "ns/op");
-    k = run("kmalloc (McKusick-Karels)", w4_kmalloc, 256 * MiB, W4_OPS, mix);
-    r = run("ref kmalloc, minimal", w4_ref, 256 * MiB, W4_OPS, mix);
-    c = run("ref kmalloc, checked", w4_refc, 256 * MiB, W4_OPS, mix);
-    g = run("glibc malloc/free", w4_glibc, 0, W4_OPS, mix);
-    row("kmalloc (McKusick-Karels)", k, ratio_text(k.med, g.med, "glibc"));
-    row("ref kmalloc, minimal", r, ratio_text(r.med, g.med, "glibc"));
-    row("ref kmalloc, checked", c, ratio_text(c.med, g.med, "glibc"));
-    row("glibc malloc/free", g, "1.00x");
+    measure_rows(w, 4, r);
+    rows(w, 4, r, 3, "glibc");
     snprintf(what, sizeof what, "kmalloc W4 %s speed-up over glibc "
              "malloc/free", mixname);
-    target_min(what, g.med / k.med, 3, "x");
+    target_min(what, r[3].med / r[0].med, 3, "x");
 }
 
 static void
@@ -953,27 +972,25 @@ table_w4(void)
 static void
 table_w5(void)
 {
-    struct result pl, ol, cl, pr, or_, cr;
+    struct work w[] = {
+        { "pool, LIFO", w5_pool, 0, W5_OPS, 0, 0 },
+        { "object free list, LIFO", w5_objlist, 0, W5_OPS, 0, 0 },
+        { "checked obj list, LIFO", w5_refobj, 0, W5_OPS, 0, 0 },
+        { "pool, random", w5_pool, 0, W5_OPS, 1, 0 },
+        { "object free list, random", w5_objlist, 0, W5_OPS, 1, 0 },
+        { "checked obj list, random", w5_refobj, 0, W5_OPS, 1, 0 },
+    };
+    struct result r[6];
 
     header("W5: 64-byte objects, 10,000 live, 10M ops (op = alloc + free)",
            "ns/op");
-    pl = run("pool, LIFO", w5_pool, 0, W5_OPS, 0);
-    ol = run("object free list, LIFO", w5_objlist, 0, W5_OPS, 0);
-    cl = run("checked obj list, LIFO", w5_refobj, 0, W5_OPS, 0);
-    pr = run("pool, random", w5_pool, 0, W5_OPS, 1);
-    or_ = run("object free list, random", w5_objlist, 0, W5_OPS, 1);
-    cr = run("checked obj list, random", w5_refobj, 0, W5_OPS, 1);
-    row("pool, LIFO", pl, ratio_text(pl.med, ol.med, "free list"));
-    row("object free list, LIFO", ol, "1.00x");
-    row("checked obj list, LIFO", cl, ratio_text(cl.med, ol.med, "free list"));
-    row("pool, random", pr, ratio_text(pr.med, or_.med, "free list"));
-    row("object free list, random", or_, "1.00x");
-    row("checked obj list, random", cr,
-        ratio_text(cr.med, or_.med, "free list"));
-    target("pool W5 LIFO time vs the bare object free list", pl.med / ol.med,
-           1.7, "x");
+    measure_rows(w, 6, r);
+    rows(w, 3, r, 1, "free list");
+    rows(w + 3, 3, r + 3, 1, "free list");
+    target("pool W5 LIFO time vs the bare object free list",
+           r[0].med / r[1].med, 1.7, "x");
     target("pool W5 random time vs the bare object free list",
-           pr.med / or_.med, 1.7, "x");
+           r[3].med / r[4].med, 1.7, "x");
 }
 
 /* The largest W6 arena the host allows: 3 GiB, or less. */
@@ -994,25 +1011,27 @@ static void
 table_w6(void)
 {
     size_t sizes[3] = { 2 * MiB, 128 * MiB, w6_largest() };
+    char name[6][48];
+    struct work w[6];
+    struct result r[6];
     int i;
 
     header("W6: W1f and W3 (256 pages live) at arena sizes 2 MiB, 128 MiB "
            "and the largest (cost must not grow with memory)", "ns/op");
     for (i = 0; i < 3; i++) {
-        char name[2][48];
-        struct result a, b;
-        struct work w3 = { name[1], w3_buddy, sizes[i], W3_OPS / 4, 50,
-                           W6_LIVE_PAGES };
-
-        snprintf(name[0], sizeof name[0], "buddy W1f pair, %zu MiB",
+        snprintf(name[2 * i], sizeof name[0], "buddy W1f pair, %zu MiB",
                  sizes[i] / MiB);
-        snprintf(name[1], sizeof name[1], "buddy W3 call, %zu MiB",
+        snprintf(name[2 * i + 1], sizeof name[0], "buddy W3 call, %zu MiB",
                  sizes[i] / MiB);
-        a = run(name[0], w1_buddy, sizes[i], W1_PAIRS / 4, 1);
-        b = measure(&w3);
-        row(name[0], a, "");
-        row(name[1], b, "");
+        w[2 * i] = (struct work){ name[2 * i], w1_buddy, sizes[i],
+                                  W1_PAIRS / 4, 1, 0 };
+        w[2 * i + 1] = (struct work){ name[2 * i + 1], w3_buddy, sizes[i],
+                                      W3_OPS / 4, 50, W6_LIVE_PAGES };
     }
+    for (i = 0; i < 3; i++)             /* one arena at a time */
+        measure_rows(w + 2 * i, 2, r + 2 * i);
+    for (i = 0; i < 6; i++)
+        row(name[i], r[i], "");
 }
 
 /* ---- memory figures ------------------------------------------------- */
