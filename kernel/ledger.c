@@ -29,6 +29,7 @@
 #include "ledger.h"
 
 #define FALLBACK_CLAIMS     256
+#define NO_PAGE             ((uintptr_t)-1)     /* a build about no page */
 
 static struct ledger kledger;
 static struct ledger_claim fallback[FALLBACK_CLAIMS];
@@ -68,18 +69,39 @@ claims_needed(void)
     return n + n / 4;
 }
 
-/* Borrows a table block big enough, or falls back to the static one. */
+/* The order of the smallest block of at least bytes. */
+static unsigned
+order_for(size_t bytes)
+{
+    unsigned order = 0;
+
+    while (order < BUDDY_MAX_ORDER && (MM_PAGE << order) < bytes)
+        order++;
+    return order;
+}
+
+/*
+ * Borrows a table block big enough, or falls back to the static one.  A
+ * query about one page (avoid; NO_PAGE for none) must not find there the
+ * table it borrowed for itself - the block just freed is the first the
+ * page allocator hands out again - so a block holding avoid is swapped
+ * for another before the ledger is built, and then given back.
+ */
 static void
-table_take(struct ledger_claim **table, size_t *cap)
+table_take(struct ledger_claim **table, size_t *cap, uintptr_t avoid)
 {
     size_t bytes = claims_needed() * sizeof(struct ledger_claim);
 
-    table_order = 0;
-    while (table_order < BUDDY_MAX_ORDER &&
-           (MM_PAGE << table_order) < bytes)
-        table_order++;
+    table_order = order_for(bytes);
     table_block = bytes > sizeof fallback ? kernel_pages_alloc(table_order)
                                           : NULL;
+    if (table_block != NULL &&
+        avoid - (uintptr_t)table_block < (MM_PAGE << table_order)) {
+        void *first = table_block;
+
+        table_block = kernel_pages_alloc(table_order);
+        kernel_pages_free(first);
+    }
     if (table_block != NULL) {
         *table = table_block;
         *cap = (MM_PAGE << table_order) / sizeof(struct ledger_claim);
@@ -111,12 +133,12 @@ claim_unmanaged(struct ledger *l)
 
 /* Builds and settles the ledger; the caller gives the table back. */
 static unsigned
-ledger_build(bool quiet)
+ledger_build(bool quiet, uintptr_t avoid)
 {
     struct ledger_claim *table;
     size_t cap;
 
-    table_take(&table, &cap);
+    table_take(&table, &cap, avoid);
     ledger_init(&kledger, 0, MEMMAP_LIMIT >> MM_PAGE_SHIFT, table, cap);
     kledger.quiet = quiet;
     memmap_claim(memmap_boot_map(), &kledger);
@@ -142,7 +164,7 @@ table_give_back(void)
 void
 ledger_report(void)
 {
-    ledger_build(false);
+    ledger_build(false, NO_PAGE);
     ledger_print(&kledger);
     table_give_back();
     if (nchecks > 0)
@@ -153,7 +175,7 @@ ledger_report(void)
 unsigned
 ledger_check(void)
 {
-    unsigned problems = ledger_build(false);
+    unsigned problems = ledger_build(false, NO_PAGE);
 
     table_give_back();
     return problems;
@@ -243,7 +265,7 @@ ledger_print_page(uintptr_t addr)
     const struct ledger_claim *c;
     char what[64];
 
-    ledger_build(true);
+    ledger_build(true, page);
     c = ledger_find(&kledger, page >> MM_PAGE_SHIFT);
     if (c == NULL) {
         kprintf("page: 0x%08lx has no owner\n", (unsigned long)page);
@@ -265,12 +287,31 @@ kind_at(const void *addr)
     const struct ledger_claim *c;
     unsigned kind = LEDGER_KIND_COUNT;
 
-    ledger_build(true);
+    ledger_build(true, (uintptr_t)addr);
     c = ledger_find(&kledger, (uintptr_t)addr >> MM_PAGE_SHIFT);
     if (c != NULL)
         kind = kledger.owner[c->owner].kind;
     table_give_back();
     return kind;
+}
+
+/*
+ * A page query borrows its claim table from the page allocator, which
+ * hands the block freed last out first: asked about a block of the
+ * table's own size just freed, it must still find the block free, not
+ * its own table there.
+ */
+MM_TEST(ledger, page_query_finds_no_table_of_its_own)
+{
+    unsigned order = order_for(claims_needed() * sizeof(struct ledger_claim));
+    void *block = kernel_pages_alloc(order);
+
+    if (!MM_CHECK(t, block != NULL))
+        return;
+    kernel_pages_free(block);
+    MM_CHECK_EQ(t, kind_at(block), LEDGER_FREE);
+    MM_CHECK_EQ(t, kind_at((uint8_t *)block + (MM_PAGE << order) - MM_PAGE),
+                LEDGER_FREE);
 }
 
 /* What the live allocators hold, as each counts it. */

@@ -82,7 +82,7 @@ ledger_128M_checks() {
     expect_log ledger-128M.page-free "^page: $H free buddy block order [0-9]+ \\[$H-$H\\]\$"
 }
 
-for mem in 128M 1G 3G 4G 8G; do
+for mem in 128M 512M 1G 3G 4G 8G; do
     boot ledger-$mem $mem "selftest"
     expect_exit ledger-$mem.exit $EXIT_SUCCESS
     expect_summary ledger-$mem.summary selftest
