@@ -26,6 +26,22 @@ boot_kernel qemu-kernel 128M "exit"
 expect_exit qemu-kernel.status $EXIT_SUCCESS
 expect_log qemu-kernel.options '^cmdline: 1 options: exit$'
 
+# The kernel is built for the i686: on an older CPU (no CMOV) boot/entry.asm
+# says so and stops with failure before any C code runs; a Pentium II boots.
+cpu_boot() {
+    BOOT_NAME=$1
+    BOOT_LOG=$LOGS/$1.log
+    boot_progress "$1"
+    run_qemu -cpu "$2" -kernel "$ELF" -append "exit" -m 32M
+}
+cpu_boot cpu-pentium pentium
+expect_exit cpu-pentium.status $EXIT_FAILURE
+expect_log cpu-pentium.says '^kmemlab: this CPU has no CMOV: the kernel needs an i686 \(Pentium Pro\) or later$'
+expect_no_log cpu-pentium.no-exception '^exception: '
+cpu_boot cpu-pentium2 pentium2
+expect_exit cpu-pentium2.status $EXIT_SUCCESS
+expect_no_log cpu-pentium2.no-complaint 'no CMOV'
+
 # Each deliberate fault prints its report and ends with failure.
 boot crash-divide 128M "crash=divide"
 expect_exit crash-divide.status $EXIT_FAILURE
