@@ -32,6 +32,13 @@ geom_size(struct slab_geom *g, size_t size)
     g->recip = (uint32_t)(((1ULL << 32) + size - 1) / size);
 }
 
+/* Whether the table of nobjs objects fits the header's own map. */
+static bool
+table_inside(unsigned nobjs)
+{
+    return MM_BITMAP_WORDS(nobjs) <= SLAB_MAP_INLINE;
+}
+
 /*
  * Bytes before object 0: the header, with the free table inside it for
  * up to 32 * SLAB_MAP_INLINE objects, else followed by the table.
@@ -47,10 +54,8 @@ geom_size(struct slab_geom *g, size_t size)
 size_t
 slab_header_bytes(unsigned nobjs, size_t align)
 {
-    size_t words = MM_BITMAP_WORDS(nobjs);
+    size_t words = table_inside(nobjs) ? 0 : MM_BITMAP_WORDS(nobjs);
 
-    if (words <= SLAB_MAP_INLINE)
-        words = 0;                      /* the table is the header's map */
     return round_up(sizeof(struct slab) + words * sizeof(uint32_t), align);
 }
 
@@ -117,12 +122,10 @@ struct slab *
 slab_carve(void *mem, const struct slab_geom *g, void *cache)
 {
     struct slab *s = mem;
-    uint32_t *map = s->map;
 
     MM_ASSERT(((uintptr_t)mem & ((MM_PAGE << g->order) - 1)) == 0);
-    if (MM_BITMAP_WORDS(g->nobjs) > SLAB_MAP_INLINE)
-        map = (uint32_t *)(s + 1);
-    slab_init(s, g, cache, (uintptr_t)mem + g->first, map);
+    slab_init(s, g, cache, (uintptr_t)mem + g->first,
+              table_inside(g->nobjs) ? s->map : (uint32_t *)(s + 1));
     return s;
 }
 
