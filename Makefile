@@ -191,8 +191,11 @@ HCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-toplevel-reorder 
 	$(WARN) -MMD -MP
 BCFLAGS := -std=gnu11 -O2 -g -DMM_HOST -DMM_BENCH $(WARN) -MMD -MP
 
+# A dry run (make -n, as the docs check uses) checks and installs nothing.
+DRY_RUN := $(findstring n,$(filter-out -%,$(firstword $(MAKEFLAGS))))
+
 # A missing tool stops the build with one line naming its package.
-need = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: \
+need = $(if $(DRY_RUN)$(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: \
 	install the Debian package $(2), or run tools/deps.sh))
 
 # The scripts behind run, debug, test and bench install what their task
@@ -207,9 +210,11 @@ DEPS_GROUPS := $(if $(filter bench-count,$(MAKECMDGOALS)),bench) \
 	$(if $(filter demo,$(MAKECMDGOALS)),boot) \
 	$(if $(filter labs lab grade breakit labcheck,$(MAKECMDGOALS)),test) \
 	$(if $(filter debug,$(MAKECMDGOALS)),debug)
+ifeq ($(DRY_RUN),)
 ifneq ($(strip $(DEPS_GROUPS)),)
 ifneq ($(shell tools/deps.sh $(DEPS_GROUPS) >&2; echo $$?),0)
 $(error tools/deps.sh could not install the tools; see above)
+endif
 endif
 endif
 

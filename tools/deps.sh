@@ -7,13 +7,13 @@
 #   build    assemble, compile and link the kernel
 #   boot     build, plus GRUB's ISO tools and QEMU (make run)
 #   host     the native compiler with ASan and UBSan (make hosttest)
-#   test     boot and host, plus python3 for the docs check and gdb for
-#            the gdb commands' checks (make test)
-#   bench    test, plus valgrind's callgrind (make bench)
+#   test     boot and host, plus python3 for the docs check, gdb for
+#            the gdb commands' checks and chromium for the pictures'
+#            page tests (make test)
+#   bench    boot, host and python3, plus valgrind's callgrind (make bench)
 #   fuzz     clang and llvm with libFuzzer
 #   viz      chromium, which renders the pictures
 #   debug    gdb (make debug)
-#   console  expect, which drives the console tests
 #   all      every group (.ci/run)
 # Quiet when everything is there.  Otherwise, on Debian or Ubuntu, it
 # says what is missing and why, and installs it with apt-get (as root,
@@ -46,17 +46,16 @@ fuzz   llvm-symbolizer          llvm                     names the frames of a f
 viz    python3                  python3                  runs tools/viz.py
 viz    chromium                 chromium                 renders the pictures
 debug  gdb                      gdb                      debugs the kernel (make debug)
-console expect                  expect                   drives the console tests
 "
 
 # expand GROUP: the base groups GROUP stands for.
 expand() {
     case $1 in
-        build|host|fuzz|viz|debug|console) echo "$1" ;;
+        build|host|fuzz|viz|debug) echo "$1" ;;
         boot) echo build boot ;;
-        test) echo build boot host check debug ;;
+        test) echo build boot host check debug viz ;;
         bench) echo build boot host check bench ;;
-        all) echo build boot host check bench fuzz viz debug console ;;
+        all) echo build boot host check bench fuzz viz debug ;;
         *) return 1 ;;
     esac
 }
@@ -81,7 +80,7 @@ for arg in "$@"; do
         -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) g=$(expand "$arg") || {
                echo "deps: no group \"$arg\" (groups: build boot host test" \
-                   "bench fuzz viz debug console all)" >&2; exit 2; }
+                   "bench fuzz viz debug all)" >&2; exit 2; }
            groups="$groups $g" ;;
     esac
 done
