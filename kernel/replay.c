@@ -193,6 +193,10 @@ static bool
 got_block(const struct replay *r, const void *p,
           const struct tracefile_op *op)
 {
+    if (p == NULL && op->bytes != 0 && buddy_order_for(op->bytes) < 0)
+        return fail_at(r, op->line, "kmalloc returned NULL for %zu bytes: "
+                       "more than the largest block, %zu bytes", op->bytes,
+                       (size_t)MM_PAGE << BUDDY_MAX_ORDER);
     if (p == NULL && op->bytes != 0)
         return fail_at(r, op->line, "kmalloc returned NULL for %zu bytes",
                        op->bytes);

@@ -279,13 +279,22 @@ struct figures {
     double ns_per_op;
 };
 
-/* Dies when the allocator gives no block for a request of bytes > 0. */
+/*
+ * Dies when the allocator gives no block for a request of bytes > 0,
+ * saying why for kmalloc: a request above the page allocator's largest
+ * block (4 MiB) has none, whatever is free.
+ */
 static void
 need(const struct heap *h, const void *p, const struct tracefile_op *op)
 {
-    if (p == NULL && op->bytes != 0)
-        die("%s: out of memory for %zu bytes at line %lu", h->name,
-            op->bytes, op->line);
+    if (p != NULL || op->bytes == 0)
+        return;
+    if (h->alloc == km_alloc && buddy_order_for(op->bytes) < 0)
+        die("%s: no block for %zu bytes at line %lu: more than the "
+            "largest block, %zu bytes", h->name, op->bytes, op->line,
+            (size_t)MM_PAGE << BUDDY_MAX_ORDER);
+    die("%s: out of memory for %zu bytes at line %lu", h->name,
+        op->bytes, op->line);
 }
 
 static unsigned long corrupt_line;     /* REPLAY_CORRUPT, or 0 */

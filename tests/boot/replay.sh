@@ -57,6 +57,13 @@ bad_trace bad-truncated 11 - "10: trace ends after 6 of its 7 ops \(truncated\)"
 bad_trace bad-header 2 "three" "2: header line is not a number: three"
 bad_trace bad-args 9 "a 2" "9: expected 'a ID BYTES': a 2"
 
+# A request above the page allocator's largest block stops the replay
+# at its line, saying why kmalloc had no block for it.
+sed '9s/.*/a 2 4000000000/' "$TINY" >"$REPLAY_DIR/host-huge.rep"
+replay_run replay-huge "$REPLAY_DIR/host-huge.rep"
+replay_status replay-huge.exit 1
+expect_log replay-huge.message '^replay: kmalloc: no block for 4000000000 bytes at line 9: more than the largest block, 4194304 bytes$'
+
 # A stray write into id 1's block (allocated on line 6) is found when the
 # block is checked before its free on line 8.
 BOOT_LOG=$LOGS/replay-corrupt.log
@@ -197,7 +204,7 @@ file=$REPLAY_DIR/kernel-huge.rep
 sed '9s/.*/a 2 4000000000/' "$TINY" >"$file"
 kreplay_boot kreplay-huge 128M 'quiet run="replay; check; exit"' "$file"
 expect_exit kreplay-huge.exit "$EXIT_SUCCESS"
-expect_log kreplay-huge.message "^replay: $file:9: kmalloc returned NULL for 4000000000 bytes$"
+expect_log kreplay-huge.message "^replay: $file:9: kmalloc returned NULL for 4000000000 bytes: more than the largest block, 4194304 bytes$"
 expect_log kreplay-huge.stopped "^replay: $file stopped$"
 expect_log kreplay-huge.checked '^check: kmalloc 0 problems$'
 expect_no_log kreplay-huge.no-problems '^check: .* [1-9][0-9]* problems'
