@@ -208,7 +208,7 @@ DEPS_GROUPS := $(if $(filter bench-count,$(MAKECMDGOALS)),bench) \
 	$(if $(filter coverage,$(MAKECMDGOALS)),host) \
 	$(if $(filter viz figures,$(MAKECMDGOALS)),boot viz) \
 	$(if $(filter demo,$(MAKECMDGOALS)),boot) \
-	$(if $(filter labs lab grade breakit labcheck,$(MAKECMDGOALS)),test) \
+	$(if $(filter labs lab grade breakit labcheck,$(MAKECMDGOALS)),lab) \
 	$(if $(filter debug,$(MAKECMDGOALS)),debug)
 ifeq ($(DRY_RUN),)
 ifneq ($(strip $(DEPS_GROUPS)),)
