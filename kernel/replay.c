@@ -29,7 +29,8 @@
  * Bounds: O(ops + ids) time and bytes besides the blocks themselves.
  * Metadata: from the page allocator, not from kmalloc (so that it is not
  * counted as held): 16 bytes per op (the ops, read once) and per id (its
- * block), and 1 bit per id; each table at most one largest buddy block.
+ * block), in chunks of one largest buddy block (4 MiB, 262,144 entries)
+ * and up to REPLAY_MAX_CHUNKS of them, and 1 bit per id.
  */
 #include "../mm/buddy.h"
 #include "../mm/kheap.h"
@@ -38,6 +39,17 @@
 #include "tracefile.h"
 
 #define REPLAY_TIMED_PASSES 3
+
+/*
+ * The op and block tables are cut into chunks of CHUNK_ENTRIES entries
+ * of at most 16 bytes, one largest buddy block each: entry i is entry
+ * i & CHUNK_MASK of chunk i >> CHUNK_SHIFT.  64 chunks: 16,777,216 ops
+ * and as many ids.
+ */
+#define CHUNK_SHIFT         18
+#define CHUNK_ENTRIES       (1UL << CHUNK_SHIFT)
+#define CHUNK_MASK          (CHUNK_ENTRIES - 1)
+#define REPLAY_MAX_CHUNKS   64
 
 /* One id's block during the checked pass. */
 struct replay_block {
@@ -51,8 +63,9 @@ struct replay_block {
 struct replay {
     const char *name;           /* the module's string */
     struct tracefile tf;
-    struct tracefile_op *op;    /* every op, read once: tf.nops */
-    struct replay_block *blk;   /* tf.nids */
+    struct tracefile_op *op[REPLAY_MAX_CHUNKS];  /* every op, read once:
+                                                   tf.nops in chunks */
+    struct replay_block *blk[REPLAY_MAX_CHUNKS]; /* tf.nids in chunks */
     uint8_t *live;              /* TRACEFILE_LIVE_BYTES(tf.nids) */
     unsigned long corrupt_line; /* flip a byte of the block allocated
                                    here, to test the check; 0: none */
@@ -62,6 +75,34 @@ struct replay {
     uint64_t peak_requested, peak_held, final_held, trimmed_held;
     uint64_t cycles_per_op;
 };
+
+MM_STATIC_ASSERT(sizeof(struct tracefile_op) <= 16 &&
+                 sizeof(struct replay_block) <= 16 &&
+                 (16UL << CHUNK_SHIFT) <= ((size_t)MM_PAGE << BUDDY_MAX_ORDER),
+                 "a chunk of the tables fits one largest buddy block");
+
+/* Op i of the trace. */
+static inline struct tracefile_op *
+op_at(const struct replay *r, unsigned long i)
+{
+    return &r->op[i >> CHUNK_SHIFT][i & CHUNK_MASK];
+}
+
+/* The block of id. */
+static inline struct replay_block *
+blk_at(const struct replay *r, unsigned long id)
+{
+    return &r->blk[id >> CHUNK_SHIFT][id & CHUNK_MASK];
+}
+
+/* How many of n entries chunk c holds. */
+static inline unsigned long
+chunk_entries(unsigned long n, unsigned long c)
+{
+    unsigned long left = n - (c << CHUNK_SHIFT);
+
+    return left < CHUNK_ENTRIES ? left : CHUNK_ENTRIES;
+}
 
 /* ---- what the heap holds ------------------------------------------- */
 
@@ -122,38 +163,64 @@ table_alloc(uint64_t bytes)
     return NULL;
 }
 
+/*
+ * Chunks for n entries of size bytes into chunk[]; false when more than
+ * REPLAY_MAX_CHUNKS would be needed or the page allocator runs out (the
+ * chunks had stay in chunk[], for unload).
+ */
+static bool
+chunks_alloc(void **chunk, unsigned long n, size_t size)
+{
+    unsigned long c;
+
+    if (n > (unsigned long)REPLAY_MAX_CHUNKS << CHUNK_SHIFT)
+        return false;
+    for (c = 0; c << CHUNK_SHIFT < n; c++)
+        if ((chunk[c] = table_alloc((uint64_t)chunk_entries(n, c) *
+                                    size)) == NULL)
+            return false;
+    return true;
+}
+
+static void
+chunks_free(void **chunk)
+{
+    unsigned c;
+
+    for (c = 0; c < REPLAY_MAX_CHUNKS && chunk[c] != NULL; c++)
+        kernel_pages_free(chunk[c]);
+}
+
 /* Reads every op into r->op, and the ids' tables; false with a message. */
 static bool
 load(struct replay *r)
 {
     struct tracefile *tf = &r->tf;
-    uint64_t blk_bytes = (uint64_t)tf->nids * sizeof *r->blk;
-    unsigned long i;
+    unsigned long i, c;
 
-    r->op = table_alloc((uint64_t)tf->nops * sizeof *r->op);
-    if (r->op == NULL)
+    if (!chunks_alloc((void **)r->op, tf->nops, sizeof **r->op))
         return fail_at(r, 3, "%lu ops: no memory for them", tf->nops);
-    r->blk = table_alloc(blk_bytes + TRACEFILE_LIVE_BYTES(tf->nids));
-    if (r->blk == NULL)
+    if (!chunks_alloc((void **)r->blk, tf->nids, sizeof **r->blk) ||
+        (r->live = table_alloc(TRACEFILE_LIVE_BYTES(tf->nids))) == NULL)
         return fail_at(r, 2, "%lu ids: no memory for them", tf->nids);
-    r->live = (uint8_t *)r->blk + blk_bytes;
     if (!tracefile_validate(tf, r->live)) {
         kprintf("replay: %s:%s\n", r->name, tf->msg);
         return false;
     }
     for (i = 0; i < tf->nops; i++)
-        tracefile_next(tf, &r->op[i]);      /* validated: each is an op */
-    memset(r->blk, 0, blk_bytes);
+        tracefile_next(tf, op_at(r, i));    /* validated: each is an op */
+    for (c = 0; c << CHUNK_SHIFT < tf->nids; c++)
+        memset(r->blk[c], 0, chunk_entries(tf->nids, c) * sizeof **r->blk);
     return true;
 }
 
 static void
 unload(struct replay *r)
 {
-    if (r->op != NULL)
-        kernel_pages_free(r->op);
-    if (r->blk != NULL)
-        kernel_pages_free(r->blk);
+    chunks_free((void **)r->op);
+    chunks_free((void **)r->blk);
+    if (r->live != NULL)
+        kernel_pages_free(r->live);
 }
 
 /* ---- the checked pass ----------------------------------------------- */
@@ -222,7 +289,7 @@ take(struct replay *r, struct replay_block *b, const struct tracefile_op *op)
 static bool
 checked_op(struct replay *r, const struct tracefile_op *op)
 {
-    struct replay_block *b = &r->blk[op->id];
+    struct replay_block *b = blk_at(r, op->id);
     size_t keep = b->bytes < op->bytes ? b->bytes : op->bytes;
     void *p;
 
@@ -259,8 +326,8 @@ free_rest(struct replay *r)
     unsigned long i;
 
     for (i = 0; i < r->tf.nids; i++) {
-        kfree(r->blk[i].p);
-        r->blk[i].p = NULL;
+        kfree(blk_at(r, i)->p);
+        blk_at(r, i)->p = NULL;
     }
 }
 
@@ -272,7 +339,7 @@ checked_pass(struct replay *r)
     bool ok = true;
 
     for (i = 0; i < r->tf.nops && ok; i++) {
-        ok = checked_op(r, &r->op[i]);
+        ok = checked_op(r, op_at(r, i));
         held = held_now(r);
         if (r->requested > r->peak_requested)
             r->peak_requested = r->requested;
@@ -292,18 +359,24 @@ checked_pass(struct replay *r)
 static uint64_t
 timed_pass(struct replay *r)
 {
-    const struct tracefile_op *op = r->op, *end = r->op + r->tf.nops;
-    struct replay_block *blk = r->blk;
+    const struct tracefile_op *op, *end;
+    struct replay_block *b;
     uint64_t t0 = rdtsc(), cycles;
+    unsigned long c;
 
-    for (; op < end; op++) {
-        if (op->kind == 'a')
-            blk[op->id].p = kmalloc(op->bytes);
-        else if (op->kind == 'f') {
-            kfree(blk[op->id].p);
-            blk[op->id].p = NULL;
-        } else
-            blk[op->id].p = krealloc(blk[op->id].p, op->bytes);
+    for (c = 0; c << CHUNK_SHIFT < r->tf.nops; c++) {
+        op = r->op[c];
+        end = op + chunk_entries(r->tf.nops, c);
+        for (; op < end; op++) {
+            b = blk_at(r, op->id);
+            if (op->kind == 'a')
+                b->p = kmalloc(op->bytes);
+            else if (op->kind == 'f') {
+                kfree(b->p);
+                b->p = NULL;
+            } else
+                b->p = krealloc(b->p, op->bytes);
+        }
     }
     cycles = rdtsc() - t0;
     free_rest(r);                       /* untimed: what the trace left */
@@ -337,14 +410,17 @@ static bool
 module_intact(struct replay *r)
 {
     struct tracefile_op op;
+    const struct tracefile_op *had;
     unsigned long i;
 
     tracefile_rewind(&r->tf);
-    for (i = 0; i < r->tf.nops; i++)
-        if (tracefile_next(&r->tf, &op) != 1 || op.kind != r->op[i].kind ||
-            op.id != r->op[i].id || op.bytes != r->op[i].bytes)
-            return fail_at(r, r->op[i].line, "the trace changed in memory "
+    for (i = 0; i < r->tf.nops; i++) {
+        had = op_at(r, i);
+        if (tracefile_next(&r->tf, &op) != 1 || op.kind != had->kind ||
+            op.id != had->id || op.bytes != had->bytes)
+            return fail_at(r, had->line, "the trace changed in memory "
                            "during the replay");
+    }
     return true;
 }
 

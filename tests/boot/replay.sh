@@ -173,6 +173,23 @@ expect_log kreplay-w4-uniform.grub-module \
 expect_log kreplay-w4-uniform.reserved \
     '^memmap: reserved \[mem 0x[0-9a-f]{16}-0x[0-9a-f]{16}\] multiboot module$'
 
+# A trace with more ops and ids than one block of the page allocator
+# holds in the replay's tables (262,144 entries of 16 bytes) replays
+# too: the tables come in chunks of one block.  263,000 blocks of 16
+# bytes allocated, then freed: 526,000 ops over two chunks, 263,000
+# ids over two.  Its figures agree with the host replay's peak requested.
+file=$REPLAY_DIR/kernel-big.rep
+awk 'BEGIN { n = 263000; print n * 16; print n; print 2 * n; print 1
+             for (i = 0; i < n; i++) print "a " i " 16"
+             for (i = 0; i < n; i++) print "f " i }' >"$file"
+requested=$("$REPLAY" "$file" 2>/dev/null | awk '$1 == "kmalloc" { print $3 }')
+kreplay_boot kreplay-big 128M "quiet replay" "$file"
+expect_exit kreplay-big.exit "$EXIT_SUCCESS"
+expect_log kreplay-big.module "^replay: $file: 263000 ids, 526000 ops \(263000 a, 263000 f, 0 r\)$"
+kreplay_figures kreplay-big.figures 526000 "$requested"
+expect_log kreplay-big.intact '^replay: contents: .*: all intact$'
+expect_log kreplay-big.done "^replay: $file done$"
+
 # kreplay_bad NAME LINE TEXT REGEX: tiny.rep with line LINE replaced by
 # TEXT (or deleted, for "-") as the module: the replay refuses it with
 # the message REGEX naming the line, nothing is allocated, and the kernel
