@@ -63,9 +63,9 @@ struct replay_block {
 struct replay {
     const char *name;           /* the module's string */
     struct tracefile tf;
-    struct tracefile_op *op[REPLAY_MAX_CHUNKS];  /* every op, read once:
-                                                   tf.nops in chunks */
-    struct replay_block *blk[REPLAY_MAX_CHUNKS]; /* tf.nids in chunks */
+    void *op[REPLAY_MAX_CHUNKS];    /* every op, read once (struct
+                                       tracefile_op): tf.nops in chunks */
+    void *blk[REPLAY_MAX_CHUNKS];   /* struct replay_block: tf.nids */
     uint8_t *live;              /* TRACEFILE_LIVE_BYTES(tf.nids) */
     unsigned long corrupt_line; /* flip a byte of the block allocated
                                    here, to test the check; 0: none */
@@ -85,14 +85,15 @@ MM_STATIC_ASSERT(sizeof(struct tracefile_op) <= 16 &&
 static inline struct tracefile_op *
 op_at(const struct replay *r, unsigned long i)
 {
-    return &r->op[i >> CHUNK_SHIFT][i & CHUNK_MASK];
+    return (struct tracefile_op *)r->op[i >> CHUNK_SHIFT] + (i & CHUNK_MASK);
 }
 
 /* The block of id. */
 static inline struct replay_block *
 blk_at(const struct replay *r, unsigned long id)
 {
-    return &r->blk[id >> CHUNK_SHIFT][id & CHUNK_MASK];
+    return (struct replay_block *)r->blk[id >> CHUNK_SHIFT] +
+           (id & CHUNK_MASK);
 }
 
 /* How many of n entries chunk c holds. */
@@ -198,9 +199,9 @@ load(struct replay *r)
     struct tracefile *tf = &r->tf;
     unsigned long i, c;
 
-    if (!chunks_alloc((void **)r->op, tf->nops, sizeof **r->op))
+    if (!chunks_alloc(r->op, tf->nops, sizeof(struct tracefile_op)))
         return fail_at(r, 3, "%lu ops: no memory for them", tf->nops);
-    if (!chunks_alloc((void **)r->blk, tf->nids, sizeof **r->blk) ||
+    if (!chunks_alloc(r->blk, tf->nids, sizeof(struct replay_block)) ||
         (r->live = table_alloc(TRACEFILE_LIVE_BYTES(tf->nids))) == NULL)
         return fail_at(r, 2, "%lu ids: no memory for them", tf->nids);
     if (!tracefile_validate(tf, r->live)) {
@@ -210,15 +211,16 @@ load(struct replay *r)
     for (i = 0; i < tf->nops; i++)
         tracefile_next(tf, op_at(r, i));    /* validated: each is an op */
     for (c = 0; c << CHUNK_SHIFT < tf->nids; c++)
-        memset(r->blk[c], 0, chunk_entries(tf->nids, c) * sizeof **r->blk);
+        memset(r->blk[c], 0,
+               chunk_entries(tf->nids, c) * sizeof(struct replay_block));
     return true;
 }
 
 static void
 unload(struct replay *r)
 {
-    chunks_free((void **)r->op);
-    chunks_free((void **)r->blk);
+    chunks_free(r->op);
+    chunks_free(r->blk);
     if (r->live != NULL)
         kernel_pages_free(r->live);
 }
@@ -365,7 +367,7 @@ timed_pass(struct replay *r)
     unsigned long c;
 
     for (c = 0; c << CHUNK_SHIFT < r->tf.nops; c++) {
-        op = r->op[c];
+        op = (const struct tracefile_op *)r->op[c];
         end = op + chunk_entries(r->tf.nops, c);
         for (; op < end; op++) {
             b = blk_at(r, op->id);
