@@ -58,6 +58,7 @@ KERNEL_SRCS := \
 	kernel/kheap_boot.c \
 	kernel/ledger.c \
 	kernel/lib.c \
+	kernel/lib_test.c \
 	kernel/main.c \
 	kernel/memmap_boot.c \
 	kernel/monitor.c \

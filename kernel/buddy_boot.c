@@ -39,43 +39,33 @@ print_managing(size_t managed, size_t free_pages, size_t meta_bytes)
 #define SCRUB_LOW       0x100000u
 #define SCRUB_TOP       (17u << 20)
 
-/* Writes zero to every word of [base, base + size). */
-static void
-scrub(uintptr_t base, size_t size)
-{
-    volatile uint32_t *w = (volatile uint32_t *)base;
-    size_t i;
-
-    for (i = 0; i < size / sizeof *w; i++)
-        w[i] = 0;
-}
-
 /*
- * Writes every word of the free memory where code ran before the
- * kernel.  On hardware that is a few milliseconds of stores and changes
- * nothing.  Under QEMU without KVM it matters: QEMU keeps the
- * translations of the code it has run, and a write to a page that still
- * holds one takes a slow path (does it change translated code?) until
- * the translated bytes themselves are overwritten.  The allocators use
- * those pages first - the lowest and the highest - and kmalloc's console
- * stress ran about four times slower after a boot through GRUB than
- * after QEMU's own loader.  Regions come in address order.
+ * Overwrites the free memory where code ran before the kernel.  On
+ * hardware that is a few milliseconds of stores and changes nothing.
+ * Under QEMU without KVM it matters: QEMU keeps the translations of the
+ * code it has run, and a write to a page that still holds one takes a
+ * slow path (does it change translated code?) until the translated
+ * bytes themselves are overwritten.  The allocators use those pages
+ * first - the lowest and the highest - and kmalloc's console stress ran
+ * about four times slower after a boot through GRUB than after QEMU's
+ * own loader.  Regions come in address order.
  */
 static void
 scrub_boot_code(unsigned n)
 {
     uintptr_t base;
-    size_t size;
+    size_t size, top;
     unsigned i;
 
     for (i = 0; i < n; i++) {
         memmap_boot_free(i, &base, &size);
         if (base < SCRUB_LOW)
-            scrub(base, size < SCRUB_LOW - base ? size : SCRUB_LOW - base);
-        if (i == n - 1 && size > SCRUB_TOP)
-            scrub(base + size - SCRUB_TOP, SCRUB_TOP);
-        else if (i == n - 1 && base >= SCRUB_LOW)
-            scrub(base, size);
+            memset((void *)base, 0,
+                   size < SCRUB_LOW - base ? size : SCRUB_LOW - base);
+        else if (i == n - 1) {
+            top = size < SCRUB_TOP ? size : SCRUB_TOP;
+            memset((void *)(base + size - top), 0, top);
+        }
     }
 }
 
